@@ -1,0 +1,308 @@
+/*
+ * pdp.h - the pdp evaluator (libpdp): load a compiled policy image, decide.
+ *
+ * Conventions
+ * -----------
+ * - Ownership: every object this header creates is released by the matching
+ *   *_free / *_release call. Pointers passed in (requests, strings) are only
+ *   read during the call and never kept, except where a function says so.
+ * - Strings: pdp_str is a pointer and a length; strings are compared byte for
+ *   byte and are never assumed to be NUL-terminated. A pdp_str whose ptr is
+ *   NULL is "absent".
+ * - Images are immutable after pdp_image_load and may be shared by any number
+ *   of threads. Reference counting (pdp_image_retain / pdp_image_release) lets
+ *   a CSE swap in a new image while other threads still decide on the old one.
+ * - Scratch: a decision needs a little per-thread working memory (PCRE2 match
+ *   data). Each thread creates one pdp_scratch per image with pdp_scratch_new
+ *   and passes it to every decision; a scratch is not shared between threads.
+ * - pdp_decide never allocates, takes no lock, uses a bounded stack, and reads
+ *   no clock: time is an input.
+ * - Errors: functions return a pdp_status; where an error struct is accepted
+ *   (it may be NULL) it is filled with the code and a message for a person.
+ *   The library never prints and never exits.
+ * - Fail closed: anything the evaluator cannot decide yields PDP_DENY with a
+ *   reason; pdp_decide itself never fails open.
+ */
+#ifndef PDP_PDP_H
+#define PDP_PDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(PDP_BUILDING) && defined(__GNUC__)
+#define PDP_API __attribute__((visibility("default")))
+#else
+#define PDP_API
+#endif
+
+/* Stable error codes. Numbers never change meaning between releases. */
+typedef enum pdp_status {
+	PDP_OK = 0,
+	PDP_ERR_ARG = 1,            /* invalid argument (NULL, bad size) */
+	PDP_ERR_NOMEM = 2,          /* allocation failed */
+	PDP_ERR_FORMAT = 3,         /* image is not a pdp image (CBOR shape, magic) */
+	PDP_ERR_VERSION = 4,        /* image format version not supported */
+	PDP_ERR_CHECKSUM = 5,       /* image body does not match its checksum */
+	PDP_ERR_INVALID = 6,        /* image fails semantic validation */
+	PDP_ERR_LIMIT = 7,          /* a named limit would be exceeded */
+	PDP_ERR_REGEX = 8,          /* a pattern failed to compile at load */
+	PDP_ERR_NOT_FOUND = 9,      /* no such name (role, ACP, attribute) */
+	PDP_ERR_NOT_AUTHORIZED = 10, /* session: role not authorized for user */
+	PDP_ERR_DSD = 11,           /* session: activation would violate DSD */
+	PDP_ERR_BUFFER = 12         /* output buffer too small */
+} pdp_status;
+
+/* Filled by calls that can fail; message is NUL-terminated. */
+typedef struct pdp_error {
+	pdp_status code;
+	char message[256];
+} pdp_error;
+
+/* A counted byte string. ptr == NULL means absent. */
+typedef struct pdp_str {
+	const char *ptr;
+	size_t len;
+} pdp_str;
+
+/* oneM2M operations (the acop bits). A request carries exactly one. */
+enum {
+	PDP_OP_CREATE = 1,
+	PDP_OP_RETRIEVE = 2,
+	PDP_OP_UPDATE = 4,
+	PDP_OP_DELETE = 8,
+	PDP_OP_NOTIFY = 16,
+	PDP_OP_DISCOVER = 32,
+	PDP_OP_ALL = 63
+};
+
+/* Attribute types, as declared in the policy's `attributes:`. */
+typedef enum pdp_type {
+	PDP_TYPE_NONE = 0,
+	PDP_TYPE_INT = 1,
+	PDP_TYPE_STRING = 2,
+	PDP_TYPE_BOOL = 3,
+	PDP_TYPE_IP = 4,
+	PDP_TYPE_TIME = 5,
+	PDP_TYPE_SET = 6 /* set<string> */
+} pdp_type;
+
+/* UTC instant: seconds since 1970-01-01T00:00:00Z plus nanoseconds. */
+typedef struct pdp_time {
+	int64_t sec;
+	int32_t nsec; /* 0 .. 999999999 */
+} pdp_time;
+
+/* An IP address as 16 bytes; IPv4 is stored IPv4-mapped (::ffff:a.b.c.d). */
+typedef struct pdp_ip {
+	uint8_t b[16];
+} pdp_ip;
+
+/* A typed attribute value. A value whose type differs from the declared
+ * type makes every comparison that reads it indeterminate (fail safe). */
+typedef struct pdp_value {
+	pdp_type type;
+	union {
+		int64_t i;
+		pdp_str s;
+		bool b;
+		pdp_ip ip;
+		pdp_time t;
+		struct {
+			const pdp_str *items;
+			size_t count;
+		} set;
+	} u;
+} pdp_value;
+
+/* One request attribute: id from pdp_attr_id, and its value. */
+typedef struct pdp_attr {
+	uint32_t id;
+	pdp_value value;
+} pdp_attr;
+
+#define PDP_NONE UINT32_MAX
+
+/* A decision request (policy-language.md section 2). Zero-initialise, then
+ * set what the request has. */
+typedef struct pdp_request {
+	pdp_str originator;       /* required */
+	const pdp_str *roles;     /* activated roles, when roles_given */
+	size_t n_roles;
+	bool roles_given;         /* false: the originator's assigned roles */
+	bool authenticated;
+	uint32_t operation;       /* one PDP_OP_* bit */
+	const pdp_str *acps;      /* target accessControlPolicyIDs */
+	size_t n_acps;
+	int32_t type;             /* target resource type (oneM2M int), -1 absent */
+	int32_t child_type;       /* for create: type being created, -1 absent */
+	pdp_str specialization;   /* flexContainer specialization, ptr NULL absent */
+	bool self;                /* addresses the ACP itself: self rules apply */
+	bool has_time;
+	pdp_time time;
+	bool has_ip;
+	pdp_ip ip;
+	pdp_str country;          /* ISO 3166-1 alpha-2 or numeric; NULL absent */
+	bool has_location;
+	double lat, lon;          /* degrees */
+	const pdp_attr *attrs;
+	size_t n_attrs;
+} pdp_request;
+
+/* Initialise a request to "nothing present" (type and child_type -1). */
+PDP_API void pdp_request_init(pdp_request *req);
+
+typedef enum pdp_effect {
+	PDP_DENY = 0,
+	PDP_PERMIT = 1
+} pdp_effect;
+
+/* Why a decision came out as it did (the reason token of section 2). */
+typedef enum pdp_reason {
+	PDP_REASON_RULE = 0,                /* rule:<acp>:<privileges|self>:<i> */
+	PDP_REASON_NO_ACP = 1,
+	PDP_REASON_UNKNOWN_ACP = 2,
+	PDP_REASON_ROLE_NOT_AUTHORIZED = 3,
+	PDP_REASON_DSD_VIOLATION = 4,
+	PDP_REASON_NO_RULE_MATCHED = 5,
+	PDP_REASON_BAD_REQUEST = 6
+} pdp_reason;
+
+/* What went wrong in a bad request (detail of PDP_REASON_BAD_REQUEST). */
+typedef enum pdp_bad {
+	PDP_BAD_NONE = 0,
+	PDP_BAD_NO_ORIGINATOR = 1,
+	PDP_BAD_OPERATION = 2,   /* not exactly one known operation bit */
+	PDP_BAD_NO_SCRATCH = 3,  /* scratch missing or made for another image */
+	PDP_BAD_ARGUMENT = 4,    /* NULL pointer, count without array */
+	PDP_BAD_LIMIT = 5        /* too many roles, ACPs or attributes */
+} pdp_bad;
+
+typedef struct pdp_decision {
+	pdp_effect effect;
+	pdp_reason reason;
+	uint32_t acp;          /* RULE: image ACP index; UNKNOWN_ACP: index into
+	                          request acps; else PDP_NONE */
+	bool self;             /* RULE: the rule is a self (pvs) rule */
+	uint32_t rule;         /* RULE: index within privileges or self */
+	bool indeterminate;    /* RULE: a deny rule denied because a test could
+	                          not be decided */
+	uint32_t detail;       /* ROLE_NOT_AUTHORIZED: index into request roles;
+	                          DSD_VIOLATION: DSD constraint index;
+	                          BAD_REQUEST: a pdp_bad; else PDP_NONE */
+} pdp_decision;
+
+typedef struct pdp_image pdp_image;
+typedef struct pdp_scratch pdp_scratch;
+
+/*
+ * Load and validate an image. The bytes are untrusted: every count, index and
+ * offset is checked, and on any problem nothing is loaded (*out stays NULL)
+ * and err says what is wrong. The bytes are copied; the caller keeps them.
+ * The new image has one reference.
+ */
+PDP_API pdp_status pdp_image_load(const uint8_t *bytes, size_t len,
+                                  pdp_image **out, pdp_error *err);
+
+/* Take another reference (thread-safe). Returns img. */
+PDP_API pdp_image *pdp_image_retain(pdp_image *img);
+
+/* Drop a reference (thread-safe); the last one frees. NULL is ignored. */
+PDP_API void pdp_image_release(pdp_image *img);
+
+/* Same as pdp_image_release: for callers that never retain. */
+PDP_API void pdp_image_free(pdp_image *img);
+
+/*
+ * Create per-thread scratch for decisions on img (PCRE2 match data and JIT
+ * stack). The scratch holds a reference to img until pdp_scratch_free.
+ */
+PDP_API pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out,
+                                   pdp_error *err);
+PDP_API void pdp_scratch_free(pdp_scratch *s);
+
+/*
+ * Decide a request. Always fills *out; the effect is PDP_PERMIT only when a
+ * permit rule held and no deny rule held or was indeterminate. Returns PDP_OK,
+ * or PDP_ERR_ARG when img or out is NULL (then nothing can be filled). A
+ * malformed request is a deny with PDP_REASON_BAD_REQUEST, not an error.
+ */
+PDP_API pdp_status pdp_decide(const pdp_image *img, pdp_scratch *scratch,
+                              const pdp_request *req, pdp_decision *out);
+
+/*
+ * Write the reason token of d (e.g. "rule:acp-meter:privileges:0", "no-acp")
+ * into buf, NUL-terminated, followed by " <rule id>" when with_rule_id and the
+ * rule has an id. Returns the length the full text needs (excluding the NUL),
+ * like snprintf; a result >= size means it was cut.
+ */
+PDP_API size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
+                                 bool with_rule_id, char *buf, size_t size);
+
+/* The bare token of a reason code ("no-acp", ...; "rule" for RULE). */
+PDP_API const char *pdp_reason_name(pdp_reason r);
+
+/* Name lookups, for resolving once up front. Return PDP_NONE if absent. */
+PDP_API uint32_t pdp_attr_id(const pdp_image *img, pdp_str name);
+PDP_API pdp_type pdp_attr_type(const pdp_image *img, uint32_t attr_id);
+PDP_API uint32_t pdp_acp_index(const pdp_image *img, pdp_str id);
+
+/* Counts and names, for listing what an image holds. Names point into the
+ * image and live as long as it does. */
+PDP_API uint32_t pdp_acp_count(const pdp_image *img);
+PDP_API pdp_str pdp_acp_name(const pdp_image *img, uint32_t acp);
+PDP_API uint32_t pdp_attr_count(const pdp_image *img);
+PDP_API pdp_str pdp_attr_name(const pdp_image *img, uint32_t attr_id);
+
+/* Operation name ("retrieve") for one bit, or NULL. */
+PDP_API const char *pdp_operation_name(uint32_t op_bit);
+/* Operation bit for a name, or 0. */
+PDP_API uint32_t pdp_operation_from_name(pdp_str name);
+
+/*
+ * Sessions (ANSI RBAC CreateSession / AddActiveRole / DropActiveRole /
+ * CheckAccess) in caller-provided memory: pdp_session_size(img) bytes,
+ * aligned for any object (malloc, or alignas(max_align_t) storage). The
+ * session keeps pointers to img (which must outlive it) and copies the user
+ * id only by reference: user.ptr must stay valid while the session is used.
+ * A session is used by one thread at a time; it needs no free.
+ */
+typedef struct pdp_session pdp_session;
+
+PDP_API size_t pdp_session_size(const pdp_image *img);
+
+/* Start a session for user with no active role. */
+PDP_API pdp_status pdp_session_init(void *mem, size_t size,
+                                    const pdp_image *img, pdp_str user,
+                                    pdp_session **out, pdp_error *err);
+
+/* Activate role. PDP_ERR_NOT_FOUND: no such role; PDP_ERR_NOT_AUTHORIZED:
+ * the user is not authorized for it; PDP_ERR_DSD: activating it would put n
+ * roles of a DSD set in the active closure. On error nothing changes. */
+PDP_API pdp_status pdp_session_add_role(pdp_session *s, pdp_str role,
+                                        pdp_error *err);
+
+/* Deactivate role. PDP_ERR_NOT_FOUND if it is not active. */
+PDP_API pdp_status pdp_session_drop_role(pdp_session *s, pdp_str role,
+                                         pdp_error *err);
+
+/* Number of active roles, and the name of the i-th (in image role order). */
+PDP_API uint32_t pdp_session_role_count(const pdp_session *s);
+PDP_API pdp_str pdp_session_role(const pdp_session *s, uint32_t i);
+
+/* Decide within the session: the request's originator, roles and
+ * roles_given are replaced by the session's user and active roles. */
+PDP_API pdp_status pdp_session_decide(const pdp_session *s,
+                                      pdp_scratch *scratch,
+                                      const pdp_request *req,
+                                      pdp_decision *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PDP_PDP_H */

@@ -1,0 +1,41 @@
+/*
+ * cli.h - shared pieces of the pdp command-line tool.
+ */
+#ifndef PDP_CLI_CLI_H
+#define PDP_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pdp/pdp.h"
+#include "pdp/pdpc.h"
+
+/* Exit codes (docs/cli.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_POLICY = 1,     /* policy errors (compile, lint) */
+	EXIT_BAD_REQUEST = 2,/* decide/explain: a request could not be read */
+	EXIT_USAGE = 64,     /* bad command line */
+	EXIT_IO = 66,        /* a file could not be read or written */
+	EXIT_IMAGE = 65      /* an image failed to load */
+};
+
+typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF } diag_format;
+
+/* Print the compiler's diagnostics; min severity filters notes/warnings. */
+void print_diags(FILE *out, const pdpc_compiler *c, diag_format fmt,
+                 bool color);
+
+/* Load an image from -i IMAGE or compile the -p policies; on failure prints
+ * why and returns the exit code. */
+int obtain_image(const char *image_path, char **policies, int npolicies,
+                 pdp_image **out);
+
+/* Write JSON string contents with escapes. */
+void json_string(FILE *out, const char *s, size_t len);
+
+int cmd_compile(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_decide(int argc, char **argv, bool explain);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * main.c - the pdp command: dispatch to a verb.
+ */
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char USAGE[] =
+	"usage: pdp <command> [options]\n"
+	"commands:\n"
+	"  compile  compile policy files into an image\n"
+	"  lint     report problems in policy files\n"
+	"  decide   decide requests\n"
+	"  explain  show how requests are decided\n"
+	"  audit    who can do what (see pdp audit --help)\n"
+	"  version  print the version\n"
+	"Run `pdp <command> --help` for its options. docs/cli.md has details.\n";
+
+int cmd_audit(int argc, char **argv);
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(USAGE, stderr);
+		return EXIT_USAGE;
+	}
+	const char *verb = argv[1];
+	if (strcmp(verb, "compile") == 0)
+		return cmd_compile(argc - 1, argv + 1);
+	if (strcmp(verb, "lint") == 0)
+		return cmd_lint(argc - 1, argv + 1);
+	if (strcmp(verb, "decide") == 0)
+		return cmd_decide(argc - 1, argv + 1, false);
+	if (strcmp(verb, "explain") == 0)
+		return cmd_decide(argc - 1, argv + 1, true);
+	if (strcmp(verb, "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
+		puts("pdp " PDP_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 ||
+	    strcmp(verb, "-h") == 0) {
+		fputs(USAGE, stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "pdp: unknown command '%s'\n%s", verb, USAGE);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,50 @@
+/*
+ * limits.h - every maximum pdp enforces, with why. Exceeding one is a clear
+ * error (compile) or a rejected image (load) or a bad-request deny (decide),
+ * never an overflow.
+ */
+#ifndef PDP_COMMON_LIMITS_H
+#define PDP_COMMON_LIMITS_H
+
+/* Role bitsets live on the decision stack (two of them): 4096 roles cost
+ * 1 KiB, which keeps pdp_decide's stack bounded and small. */
+#define PDP_MAX_ROLES 4096u
+#define PDP_ROLE_WORDS_MAX (PDP_MAX_ROLES / 64u)
+
+/* Conditions are evaluated recursively; the depth is verified at load. */
+#define PDP_MAX_COND_DEPTH 32u
+
+/* A request names few ACPs (a resource's acpi); the indices are kept on the
+ * stack. */
+#define PDP_MAX_REQ_ACPS 64u
+
+/* Active roles named by one request. */
+#define PDP_MAX_REQ_ROLES 256u
+
+/* Largest image accepted by the loader; L-scale images are a few MiB. */
+#define PDP_MAX_IMAGE_BYTES (256u * 1024u * 1024u)
+
+/* Any string in an image or a policy (ids, patterns): keeps lengths in
+ * 32 bits with room and bounds glob and regex work. */
+#define PDP_MAX_STRING_BYTES 65536u
+
+/* PCRE2 limits for `matches`: a match that hits them is indeterminate, so
+ * no pattern/input pair can hang a decision (fail safe). */
+#define PDP_REGEX_MATCH_LIMIT 100000u
+#define PDP_REGEX_DEPTH_LIMIT 1000u
+#define PDP_REGEX_HEAP_LIMIT_KIB 256u
+#define PDP_REGEX_JIT_STACK_BYTES (256u * 1024u)
+/* Largest pattern source accepted. */
+#define PDP_MAX_REGEX_BYTES 4096u
+
+/* Policy sources: file size, YAML nesting and node count. Deeper nesting
+ * than any sensible policy needs is rejected before it can exhaust the
+ * stack of a recursive walk. */
+#define PDPC_MAX_FILE_BYTES (64u * 1024u * 1024u)
+#define PDPC_MAX_YAML_DEPTH 64u
+#define PDPC_MAX_YAML_NODES 20000000u
+
+/* Rules, ACPs and other table sizes: indices are 32-bit with NONE reserved. */
+#define PDP_MAX_TABLE 0x7fffffffu
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * timeutil.c - UTC civil time conversions and RFC 3339 parsing/formatting.
+ *
+ * The evaluator never calls gmtime or reads the clock: the conversions here
+ * are pure arithmetic on the proleptic Gregorian calendar (Howard Hinnant's
+ * days-from-civil / civil-from-days algorithms), valid for negative times.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/prims.h"
+
+#define SECS_PER_DAY 86400
+#define SECS_PER_HOUR 3600
+#define SECS_PER_MIN 60
+#define DAYS_PER_ERA 146097 /* days in 400 Gregorian years */
+#define YEARS_PER_ERA 400
+#define EPOCH_SHIFT 719468 /* days from 0000-03-01 to 1970-01-01 */
+#define EPOCH_WDAY 4       /* 1970-01-01 was a Thursday */
+#define NSEC_PER_SEC 1000000000
+#define FRAC_DIGITS_MAX 9
+
+/* Floor division: C division truncates toward zero, which is wrong for the
+ * negative day counts of times before 1970. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+/* Days since 1970-01-01 for a proleptic Gregorian date (Hinnant). The year
+ * is shifted to start in March so the leap day is the last day of the year. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = floor_div(y, YEARS_PER_ERA);
+	int64_t yoe = y - era * YEARS_PER_ERA;                  /* [0, 399] */
+	int64_t mp = (m + 9) % 12;                              /* March = 0 */
+	int64_t doy = (153 * mp + 2) / 5 + d - 1;               /* [0, 365] */
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;    /* [0, 146096] */
+	return era * DAYS_PER_ERA + doe - EPOCH_SHIFT;
+}
+
+/* Inverse of days_from_civil. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += EPOCH_SHIFT;
+	int64_t era = floor_div(z, DAYS_PER_ERA);
+	int64_t doe = z - era * DAYS_PER_ERA;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * YEARS_PER_ERA + (*m <= 2);
+}
+
+void civil_from_unix(int64_t sec, civil_time *out)
+{
+	int64_t days = floor_div(sec, SECS_PER_DAY);
+	int64_t rem = sec - days * SECS_PER_DAY; /* [0, 86399] */
+	civil_from_days(days, &out->year, &out->month, &out->day);
+	out->hour = (int)(rem / SECS_PER_HOUR);
+	out->min = (int)(rem % SECS_PER_HOUR / SECS_PER_MIN);
+	out->sec = (int)(rem % SECS_PER_MIN);
+	int64_t wd = (days + EPOCH_WDAY) % 7;
+	out->wday = (int)(wd < 0 ? wd + 7 : wd);
+}
+
+int64_t unix_from_civil(int64_t year, int month, int day, int hour, int min,
+                        int sec)
+{
+	return days_from_civil(year, month, day) * SECS_PER_DAY +
+	       (int64_t)hour * SECS_PER_HOUR + (int64_t)min * SECS_PER_MIN + sec;
+}
+
+/* ---- RFC 3339 ---- */
+
+static bool is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+	                              31, 31, 30, 31, 30, 31};
+	return (m == 2 && is_leap(y)) ? 29 : mdays[m - 1];
+}
+
+/* Record a parse error (err may be NULL). */
+__attribute__((format(printf, 3, 4))) static bool
+time_fail(prim_err *err, size_t offset, const char *fmt, ...)
+{
+	if (err != NULL) {
+		va_list ap;
+		va_start(ap, fmt);
+		err->offset = offset;
+		vsnprintf(err->message, sizeof err->message, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Read exactly n digits at *pos into *val; false (with error) otherwise. */
+static bool read_digits(const char *s, size_t len, size_t *pos, int n,
+                        const char *what, int *val, prim_err *err)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		size_t at = *pos + (size_t)i;
+		if (at >= len || !is_digit(s[at]))
+			return time_fail(err, at < len ? at : len,
+			                 "time: expected %d digits for the %s",
+			                 n, what);
+		v = v * 10 + (s[at] - '0');
+	}
+	*pos += (size_t)n;
+	*val = v;
+	return true;
+}
+
+/* Expect one of the accepted separator characters at *pos. */
+static bool expect_char(const char *s, size_t len, size_t *pos,
+                        const char *accepted, const char *what,
+                        prim_err *err)
+{
+	if (*pos >= len || s[*pos] == '\0' || strchr(accepted, s[*pos]) == NULL)
+		return time_fail(err, *pos < len ? *pos : len,
+		                 "time: expected %s", what);
+	(*pos)++;
+	return true;
+}
+
+/* Check a parsed value lies in [lo, hi]; offset is where its digits began. */
+static bool check_range(int v, int lo, int hi, const char *what,
+                        size_t offset, prim_err *err)
+{
+	if (v < lo || v > hi)
+		return time_fail(err, offset,
+		                 "time: %s %02d is out of range %02d-%02d", what,
+		                 v, lo, hi);
+	return true;
+}
+
+typedef struct rfc_fields {
+	int year, month, day, hour, min, sec;
+	int32_t nsec;
+} rfc_fields;
+
+/* The "YYYY-MM-DD" part, validated against the month length. */
+static bool parse_date(const char *s, size_t len, size_t *pos,
+                       rfc_fields *f, prim_err *err)
+{
+	size_t at_month, at_day;
+	if (!read_digits(s, len, pos, 4, "year", &f->year, err) ||
+	    !expect_char(s, len, pos, "-", "'-' after the year", err))
+		return false;
+	at_month = *pos;
+	if (!read_digits(s, len, pos, 2, "month", &f->month, err) ||
+	    !check_range(f->month, 1, 12, "month", at_month, err) ||
+	    !expect_char(s, len, pos, "-", "'-' after the month", err))
+		return false;
+	at_day = *pos;
+	if (!read_digits(s, len, pos, 2, "day", &f->day, err))
+		return false;
+	int dim = days_in_month(f->year, f->month);
+	if (f->day < 1 || f->day > dim)
+		return time_fail(err, at_day,
+		                 "time: day %02d does not exist in %04d-%02d "
+		                 "(1-%d)",
+		                 f->day, f->year, f->month, dim);
+	return true;
+}
+
+/* The "HH:MM:SS" part; a leap second (60) is rejected. */
+static bool parse_clock(const char *s, size_t len, size_t *pos,
+                        rfc_fields *f, prim_err *err)
+{
+	size_t at = *pos;
+	if (!read_digits(s, len, pos, 2, "hour", &f->hour, err) ||
+	    !check_range(f->hour, 0, 23, "hour", at, err) ||
+	    !expect_char(s, len, pos, ":", "':' after the hour", err))
+		return false;
+	at = *pos;
+	if (!read_digits(s, len, pos, 2, "minute", &f->min, err) ||
+	    !check_range(f->min, 0, 59, "minute", at, err) ||
+	    !expect_char(s, len, pos, ":", "':' after the minute", err))
+		return false;
+	at = *pos;
+	return read_digits(s, len, pos, 2, "second", &f->sec, err) &&
+	       check_range(f->sec, 0, 59, "second", at, err);
+}
+
+/* Optional ".digits" (1 to 9 of them) as nanoseconds. */
+static bool parse_fraction(const char *s, size_t len, size_t *pos,
+                           int32_t *nsec, prim_err *err)
+{
+	*nsec = 0;
+	if (*pos >= len || s[*pos] != '.')
+		return true;
+	(*pos)++;
+	int n = 0;
+	int32_t v = 0;
+	while (*pos < len && is_digit(s[*pos])) {
+		if (n == FRAC_DIGITS_MAX)
+			return time_fail(err, *pos,
+			                 "time: fraction has more than %d digits",
+			                 FRAC_DIGITS_MAX);
+		v = v * 10 + (s[*pos] - '0');
+		n++;
+		(*pos)++;
+	}
+	if (n == 0)
+		return time_fail(err, *pos, "time: expected digits after '.'");
+	for (; n < FRAC_DIGITS_MAX; n++)
+		v *= 10;
+	*nsec = v;
+	return true;
+}
+
+/* "Z" or "+HH:MM" / "-HH:MM": the offset in seconds east of UTC. */
+static bool parse_offset(const char *s, size_t len, size_t *pos,
+                         int64_t *offset, prim_err *err)
+{
+	if (*pos >= len)
+		return time_fail(err, len, "time: expected 'Z' or a +HH:MM offset");
+	char c = s[*pos];
+	if (c == 'Z' || c == 'z') {
+		(*pos)++;
+		*offset = 0;
+		return true;
+	}
+	if (c != '+' && c != '-')
+		return time_fail(err, *pos,
+		                 "time: expected 'Z' or a +HH:MM offset");
+	(*pos)++;
+	int oh = 0, om = 0;
+	size_t at = *pos;
+	if (!read_digits(s, len, pos, 2, "offset hours", &oh, err) ||
+	    !check_range(oh, 0, 23, "offset hour", at, err) ||
+	    !expect_char(s, len, pos, ":", "':' in the offset", err))
+		return false;
+	at = *pos;
+	if (!read_digits(s, len, pos, 2, "offset minutes", &om, err) ||
+	    !check_range(om, 0, 59, "offset minute", at, err))
+		return false;
+	int64_t off = (int64_t)oh * SECS_PER_HOUR + (int64_t)om * SECS_PER_MIN;
+	*offset = c == '-' ? -off : off;
+	return true;
+}
+
+bool time_parse_rfc3339(const char *s, size_t len, pdp_time *out,
+                        prim_err *err)
+{
+	rfc_fields f = {0, 0, 0, 0, 0, 0, 0};
+	size_t pos = 0;
+	int64_t offset = 0;
+	if (s == NULL)
+		return time_fail(err, 0, "time: missing value");
+	if (!parse_date(s, len, &pos, &f, err) ||
+	    !expect_char(s, len, &pos, "Tt ", "'T' between date and time",
+	                 err) ||
+	    !parse_clock(s, len, &pos, &f, err) ||
+	    !parse_fraction(s, len, &pos, &f.nsec, err) ||
+	    !parse_offset(s, len, &pos, &offset, err))
+		return false;
+	if (pos != len)
+		return time_fail(err, pos,
+		                 "time: unexpected text after the offset");
+	out->sec = unix_from_civil(f.year, f.month, f.day, f.hour, f.min,
+	                           f.sec) -
+	           offset;
+	out->nsec = f.nsec;
+	return true;
+}
+
+/* Copy a formatted text into buf with snprintf-like truncation. */
+static size_t copy_out(const char *text, size_t n, char *buf, size_t size)
+{
+	if (size > 0) {
+		size_t k = n < size - 1 ? n : size - 1;
+		memcpy(buf, text, k);
+		buf[k] = '\0';
+	}
+	return n;
+}
+
+size_t time_format_rfc3339(pdp_time t, char *buf, size_t size)
+{
+	char tmp[96];
+	civil_time c;
+	civil_from_unix(t.sec, &c);
+	int n = snprintf(tmp, sizeof tmp,
+	                 "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d", c.year,
+	                 c.month, c.day, c.hour, c.min, c.sec);
+	if (n < 0)
+		return copy_out("", 0, buf, size);
+	size_t used = (size_t)n;
+	if (t.nsec > 0 && t.nsec < NSEC_PER_SEC) {
+		char frac[16];
+		snprintf(frac, sizeof frac, ".%09" PRId32, t.nsec);
+		size_t fl = strlen(frac);
+		while (fl > 1 && frac[fl - 1] == '0')
+			fl--; /* shortest exact fraction */
+		memcpy(tmp + used, frac, fl);
+		used += fl;
+	}
+	tmp[used++] = 'Z';
+	tmp[used] = '\0';
+	return copy_out(tmp, used, buf, size);
+}

@@ -1,0 +1,240 @@
+/*
+ * cc.h - the compiler's state: sources, parsed YAML trees, the policy model
+ * with source positions, and diagnostics. Passes:
+ *   yaml_load.c  bytes -> ynode trees (positions, limits)
+ *   read_*.c     ynode trees -> model (syntax and value checks)
+ *   resolve.c    names, groups, role hierarchy, SSD, attribute types
+ *   lint.c       warnings beyond errors
+ *   emit.c       model -> image bytes (deterministic)
+ */
+#ifndef PDP_COMPILER_CC_H
+#define PDP_COMPILER_CC_H
+
+#include "common/prims.h"
+#include "compiler/base.h"
+#include "image/format.h"
+#include "pdp/pdpc.h"
+
+/* ---- YAML tree ---- */
+
+typedef enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP } ynode_kind;
+
+typedef struct ynode ynode;
+struct ynode {
+	ynode_kind kind;
+	bool plain;        /* scalar written without quotes */
+	srcpos pos;
+	const char *str;   /* scalar text (NUL-terminated copy) */
+	size_t len;
+	ynode **items;     /* seq: items; map: key0, val0, key1, val1, ... */
+	size_t n;          /* item count (maps: 2 * pairs) */
+};
+
+/* ---- model ---- */
+
+typedef struct m_orig {
+	uint32_t kind;     /* img_orig_kind */
+	const char *name;  /* id, glob, group or role name */
+	size_t len;
+	uint32_t ref;      /* resolved group or role index */
+	bool native;       /* from an m2m:acp acor: a group name means group */
+	srcpos pos;
+} m_orig;
+
+typedef struct m_window {
+	sched s;
+	const char *src;
+	srcpos pos;
+} m_window;
+
+typedef struct m_cidr {
+	pdp_ip net;
+	uint32_t prefix;
+	bool host_bits;
+	srcpos pos;
+} m_cidr;
+
+typedef struct m_circle {
+	double lat, lon, radius;
+	srcpos pos;
+} m_circle;
+
+typedef struct m_context {
+	VEC(m_window) windows;
+	VEC(m_cidr) cidrs;
+	VEC(uint32_t) countries;
+	VEC(m_circle) circles;
+	srcpos pos;
+} m_context;
+
+typedef struct m_object {
+	VEC(int32_t) types;
+	VEC(const char *) specs;
+	VEC(int32_t) child_types;
+	srcpos pos;
+} m_object;
+
+typedef struct m_cond m_cond;
+struct m_cond {
+	uint32_t op;            /* img_cond_op */
+	const char *attr;       /* attribute name (leaves) */
+	uint32_t attr_id;       /* resolved */
+	pdp_type type;          /* resolved attribute type */
+	uint32_t rhs_kind;      /* img_rhs_kind */
+	/* right side, by kind and type */
+	int64_t i;
+	bool b;
+	const char *s;
+	size_t slen;
+	pdp_time t;
+	pdp_ip ip;
+	const char *rhs_attr;
+	uint32_t rhs_attr_id;
+	ynode *rhs_node;        /* literal node, typed during resolve */
+	VEC(ynode *) list;      /* `in` / `in_cidr` literal nodes */
+	VEC(int64_t) ints;      /* typed `in` list */
+	VEC(const char *) strs;
+	VEC(m_cidr) cidrs;
+	VEC(m_cond *) kids;
+	srcpos pos, attr_pos, rhs_pos;
+};
+
+typedef struct m_rule {
+	bool deny, auth, self;
+	uint32_t ops;
+	VEC(m_orig) origs;
+	VEC(m_context) contexts;
+	VEC(m_object) objects;
+	m_cond *when;
+	const char *id;
+	uint32_t index;
+	srcpos pos;
+} m_rule;
+
+typedef struct m_acp {
+	const char *id;
+	const char *rn;
+	bool native;
+	VEC(m_rule *) priv;
+	VEC(m_rule *) self;
+	srcpos pos;
+} m_acp;
+
+typedef struct m_name_ref {
+	const char *name;
+	srcpos pos;
+	uint32_t ref;
+} m_name_ref;
+
+typedef struct m_role {
+	const char *name;
+	VEC(m_name_ref) inherits;
+	srcpos pos;
+	uint32_t topo;     /* index in the image (topological order) */
+	int state;         /* DFS colour during resolve */
+	uint64_t *closure; /* role + all juniors, by model index */
+} m_role;
+
+typedef struct m_group {
+	const char *name;
+	VEC(m_name_ref) members;
+	srcpos pos;
+} m_group;
+
+typedef struct m_assign {
+	const char *user;
+	VEC(m_name_ref) roles;
+	srcpos pos;
+} m_assign;
+
+typedef struct m_constraint {
+	bool dsd;
+	const char *name;
+	VEC(m_name_ref) roles;
+	uint32_t n;
+	srcpos pos, n_pos;
+} m_constraint;
+
+typedef struct m_attr {
+	const char *name;
+	pdp_type type;
+	srcpos pos;
+	bool used;
+} m_attr;
+
+typedef struct source {
+	char *name;
+	char *data;
+	size_t len;
+} source;
+
+struct pdpc_compiler {
+	arena ar;             /* per-compile model and trees */
+	bool oom;
+	VEC(source) sources;
+	VEC(pdpc_diag) diags;
+	arena diag_ar;        /* diagnostic strings */
+	/* model */
+	VEC(m_acp *) acps;
+	VEC(m_role *) roles;
+	VEC(m_group *) groups;
+	VEC(m_assign *) assigns;
+	VEC(m_constraint *) constraints;
+	VEC(m_attr *) attrs;
+	bool seen_version;
+	bool lint;            /* produce warnings too */
+	/* output */
+	uint8_t *image;
+	size_t image_len;
+};
+
+typedef pdpc_compiler cc;
+
+/* Record a diagnostic at pos (pos.line 0 = no position). */
+void cc_diag(cc *c, pdpc_severity sev, srcpos pos, const char *code,
+             const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+#define cc_error(c, pos, code, ...) cc_diag((c), PDPC_ERROR, (pos), (code), NULL, __VA_ARGS__)
+#define cc_warn(c, pos, code, ...) cc_diag((c), PDPC_WARNING, (pos), (code), NULL, __VA_ARGS__)
+size_t cc_error_count(const cc *c);
+
+void *cc_alloc(cc *c, size_t size);
+const char *cc_strndup(cc *c, const char *s, size_t len);
+
+/* yaml_load.c: parse one source into documents (appended to docs). */
+typedef VEC(ynode *) ynode_vec;
+bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
+
+/* ynode helpers (yaml_load.c) */
+ynode *yn_get(const ynode *map, const char *key);
+bool yn_is(const ynode *n, const char *s);
+const char *yn_kind_name(const ynode *n);
+
+/* read_policy.c: the pdp: 1 form; read_native.c: m2m:acp objects;
+ * read_rule.c: pieces shared by both. */
+void read_document(cc *c, ynode *doc);
+void read_native_acp(cc *c, ynode *obj, srcpos key_pos);
+m_rule *read_rule(cc *c, ynode *n, bool self);
+m_cond *read_cond(cc *c, ynode *n, unsigned depth);
+bool read_operations(cc *c, ynode *n, uint32_t *ops);
+bool read_bool(cc *c, ynode *n, bool *out);
+bool read_int(cc *c, ynode *n, int64_t *out);
+bool read_double(cc *c, ynode *n, double *out);
+bool read_string(cc *c, ynode *n, const char **out);
+bool read_cidr_node(cc *c, ynode *n, m_cidr *out);
+bool read_window_node(cc *c, ynode *n, m_window *out);
+bool read_country_node(cc *c, ynode *n, uint32_t *out);
+bool read_rtype_node(cc *c, ynode *n, int32_t *out);
+bool read_circle(cc *c, ynode *lat, ynode *lon, ynode *rad, srcpos pos,
+                 m_circle *out);
+void check_keys(cc *c, const ynode *map, const char *const *known,
+                const char *what);
+
+/* resolve.c */
+void resolve_policy(cc *c);
+/* lint.c */
+void lint_policy(cc *c);
+/* emit.c */
+bool emit_image(cc *c);
+
+#endif

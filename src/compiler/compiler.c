@@ -1,0 +1,308 @@
+/*
+ * compiler.c - the libpdpc API: sources in, passes run in order, image or
+ * diagnostics out. A compile that reports any error produces no image.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/limits.h"
+#include "compiler/cc.h"
+
+void *cc_alloc(cc *c, size_t size)
+{
+	void *p = arena_alloc(&c->ar, size);
+	if (p == NULL)
+		c->oom = true;
+	return p;
+}
+
+const char *cc_strndup(cc *c, const char *s, size_t len)
+{
+	char *p = arena_strndup(&c->ar, s, len);
+	if (p == NULL)
+		c->oom = true;
+	return p;
+}
+
+void cc_diag(cc *c, pdpc_severity sev, srcpos pos, const char *code,
+             const char *hint, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pdpc_diag d;
+	memset(&d, 0, sizeof(d));
+	d.severity = sev;
+	d.code = code;
+	d.message = arena_strndup(&c->diag_ar, buf, strlen(buf));
+	d.hint = hint ? arena_strndup(&c->diag_ar, hint, strlen(hint)) : NULL;
+	d.file = pos.file < c->sources.n ? c->sources.items[pos.file].name : "";
+	d.line = pos.line;
+	d.col = pos.col;
+	if (d.message == NULL) {
+		c->oom = true;
+		return;
+	}
+	VEC_PUSH_HEAP(c, c->diags, d);
+}
+
+size_t cc_error_count(const cc *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->diags.n; i++)
+		n += c->diags.items[i].severity == PDPC_ERROR;
+	return n;
+}
+
+pdpc_compiler *pdpc_new(void)
+{
+	return calloc(1, sizeof(pdpc_compiler));
+}
+
+static void reset_model(cc *c)
+{
+	arena_free_all(&c->ar);
+	memset(&c->acps, 0, sizeof(c->acps));
+	memset(&c->roles, 0, sizeof(c->roles));
+	memset(&c->groups, 0, sizeof(c->groups));
+	memset(&c->assigns, 0, sizeof(c->assigns));
+	memset(&c->constraints, 0, sizeof(c->constraints));
+	memset(&c->attrs, 0, sizeof(c->attrs));
+	c->seen_version = false;
+	c->oom = false;
+}
+
+static void reset_diags(cc *c)
+{
+	VEC_FREE(c->diags);
+	arena_free_all(&c->diag_ar);
+}
+
+void pdpc_free(pdpc_compiler *c)
+{
+	if (c == NULL)
+		return;
+	reset_model(c);
+	reset_diags(c);
+	for (size_t i = 0; i < c->sources.n; i++) {
+		free(c->sources.items[i].name);
+		free(c->sources.items[i].data);
+	}
+	VEC_FREE(c->sources);
+	free(c->image);
+	free(c);
+}
+
+pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
+                            const char *data, size_t len)
+{
+	if (c == NULL || name == NULL || (data == NULL && len > 0))
+		return PDPC_ERR_ARG;
+	source s;
+	s.name = strdup(name);
+	s.data = malloc(len + 1);
+	s.len = len;
+	if (s.name == NULL || s.data == NULL) {
+		free(s.name);
+		free(s.data);
+		return PDPC_ERR_NOMEM;
+	}
+	if (len > 0)
+		memcpy(s.data, data, len);
+	s.data[len] = '\0';
+	c->oom = false;
+	VEC_PUSH_HEAP(c, c->sources, s);
+	if (c->oom) {
+		free(s.name);
+		free(s.data);
+		return PDPC_ERR_NOMEM;
+	}
+	return PDPC_OK;
+}
+
+pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
+{
+	if (c == NULL || path == NULL)
+		return PDPC_ERR_ARG;
+	srcpos none = {UINT32_MAX, 0, 0};
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s: cannot open: %s", path,
+		         strerror(errno));
+		cc_diag(c, PDPC_ERROR, none, "E-IO", NULL, "%s", msg);
+		return PDPC_ERR_IO;
+	}
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	bool too_big = false;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > PDPC_MAX_FILE_BYTES + 1) {
+				too_big = true;
+				break;
+			}
+			char *nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return PDPC_ERR_NOMEM;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	bool err = ferror(f) != 0;
+	fclose(f);
+	if (too_big || len > PDPC_MAX_FILE_BYTES) {
+		free(buf);
+		cc_diag(c, PDPC_ERROR, none, "E-LIMIT", NULL,
+		        "%s: file larger than %u bytes", path, PDPC_MAX_FILE_BYTES);
+		return PDPC_ERR_IO;
+	}
+	if (err) {
+		free(buf);
+		cc_diag(c, PDPC_ERROR, none, "E-IO", NULL, "%s: read error", path);
+		return PDPC_ERR_IO;
+	}
+	pdpc_status st = pdpc_add_buffer(c, path, buf, len);
+	free(buf);
+	return st;
+}
+
+/* Run the passes. Diagnostics from adding files are kept. */
+static pdpc_status run(cc *c, bool lint, bool emit)
+{
+	/* keep I/O diagnostics reported by pdpc_add_file */
+	size_t io_errors = 0;
+	for (size_t i = 0; i < c->diags.n; i++)
+		io_errors += strcmp(c->diags.items[i].code, "E-IO") == 0 ||
+		             c->diags.items[i].line == 0;
+	if (io_errors == 0)
+		reset_diags(c);
+	reset_model(c);
+	free(c->image);
+	c->image = NULL;
+	c->image_len = 0;
+	c->lint = lint;
+	if (c->sources.n == 0) {
+		srcpos none = {UINT32_MAX, 0, 0};
+		cc_error(c, none, "E-IO", "no policy files given");
+		return PDPC_ERR_POLICY;
+	}
+	for (size_t i = 0; i < c->sources.n && !c->oom; i++) {
+		ynode_vec docs = {0};
+		if (!yaml_load_docs(c, (uint32_t)i, &docs))
+			continue;
+		if (docs.n == 0) {
+			srcpos p = {(uint32_t)i, 1, 1};
+			cc_error(c, p, "E-VERSION",
+			         "empty policy file: start it with 'pdp: 1'");
+		}
+		for (size_t d = 0; d < docs.n && !c->oom; d++)
+			read_document(c, docs.items[d]);
+	}
+	if (!c->oom)
+		resolve_policy(c);
+	if (!c->oom && lint)
+		lint_policy(c);
+	if (c->oom)
+		return PDPC_ERR_NOMEM;
+	if (cc_error_count(c) > 0)
+		return PDPC_ERR_POLICY;
+	if (!emit)
+		return PDPC_OK;
+	if (!emit_image(c))
+		return PDPC_ERR_NOMEM;
+	/* A compiled image must load: check it here so that a compiler bug
+	 * shows as a compile error, not as a CSE that cannot start. */
+	pdp_image *img = NULL;
+	pdp_error err;
+	if (pdp_image_load(c->image, c->image_len, &img, &err) != PDP_OK) {
+		srcpos none = {UINT32_MAX, 0, 0};
+		cc_error(c, none, "E-INTERNAL",
+		         "internal error: the compiled image does not load: %s",
+		         err.message);
+		free(c->image);
+		c->image = NULL;
+		c->image_len = 0;
+		return PDPC_ERR_POLICY;
+	}
+	pdp_image_free(img);
+	return PDPC_OK;
+}
+
+pdpc_status pdpc_compile(pdpc_compiler *c, const uint8_t **image, size_t *len)
+{
+	if (c == NULL || image == NULL || len == NULL)
+		return PDPC_ERR_ARG;
+	*image = NULL;
+	*len = 0;
+	pdpc_status st = run(c, false, true);
+	if (st == PDPC_OK) {
+		*image = c->image;
+		*len = c->image_len;
+	}
+	return st;
+}
+
+pdpc_status pdpc_lint(pdpc_compiler *c)
+{
+	if (c == NULL)
+		return PDPC_ERR_ARG;
+	return run(c, true, false);
+}
+
+size_t pdpc_diag_count(const pdpc_compiler *c)
+{
+	return c ? c->diags.n : 0;
+}
+
+const pdpc_diag *pdpc_diag_get(const pdpc_compiler *c, size_t i)
+{
+	return c && i < c->diags.n ? &c->diags.items[i] : NULL;
+}
+
+size_t pdpc_diag_count_severity(const pdpc_compiler *c, pdpc_severity s)
+{
+	size_t n = 0;
+	for (size_t i = 0; c && i < c->diags.n; i++)
+		n += c->diags.items[i].severity == s;
+	return n;
+}
+
+const char *pdpc_source_line(const pdpc_compiler *c, const char *file,
+                             uint32_t line, size_t *len)
+{
+	if (c == NULL || file == NULL || line == 0)
+		return NULL;
+	for (size_t i = 0; i < c->sources.n; i++) {
+		const source *s = &c->sources.items[i];
+		if (strcmp(s->name, file) != 0)
+			continue;
+		const char *p = s->data, *end = s->data + s->len;
+		for (uint32_t l = 1; l < line && p < end; l++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				return NULL;
+			p = nl + 1;
+		}
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		if (e == NULL)
+			e = end;
+		if (e > p && e[-1] == '\r')
+			e--;
+		if (len)
+			*len = (size_t)(e - p);
+		return p;
+	}
+	return NULL;
+}

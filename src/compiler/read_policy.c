@@ -1,0 +1,316 @@
+/*
+ * read_policy.c - documents: the `pdp: 1` form with its declarations, or
+ * native m2m:acp objects (alone or in a list). Produces model entries; name
+ * resolution and cross-file checks happen in resolve.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "compiler/cc.h"
+
+static bool read_name_list(cc *c, ynode *n, const char *what,
+                           void *vec_ptr)
+{
+	VEC(m_name_ref) *v = vec_ptr;
+	if (n->kind != YN_SEQ) {
+		cc_error(c, n->pos, "E-TYPE", "%s must be a list, found %s", what,
+		         yn_kind_name(n));
+		return false;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < n->n; i++) {
+		m_name_ref r = {0};
+		if (!read_string(c, n->items[i], &r.name)) {
+			ok = false;
+			continue;
+		}
+		r.pos = n->items[i]->pos;
+		VEC_PUSH(c, *v, r);
+	}
+	return ok;
+}
+
+static bool map_or_null(cc *c, ynode *n, const char *what)
+{
+	if (n->kind == YN_MAP)
+		return true;
+	cc_error(c, n->pos, "E-TYPE", "'%s' must be a mapping, found %s", what,
+	         yn_kind_name(n));
+	return false;
+}
+
+static bool is_empty_scalar(const ynode *n)
+{
+	return n->kind == YN_SCALAR && n->plain &&
+	       (n->len == 0 || yn_is(n, "~") || yn_is(n, "null"));
+}
+
+static void read_attributes(cc *c, ynode *n)
+{
+	if (!map_or_null(c, n, "attributes"))
+		return;
+	static const struct {
+		const char *name;
+		pdp_type t;
+	} TYPES[] = {{"int", PDP_TYPE_INT}, {"string", PDP_TYPE_STRING},
+	             {"bool", PDP_TYPE_BOOL}, {"ip", PDP_TYPE_IP},
+	             {"time", PDP_TYPE_TIME}, {"set<string>", PDP_TYPE_SET}};
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		ynode *k = n->items[i], *v = n->items[i + 1];
+		m_attr *a = cc_alloc(c, sizeof(*a));
+		if (a == NULL || !read_string(c, k, &a->name))
+			continue;
+		a->pos = k->pos;
+		for (size_t j = 0; j < sizeof(TYPES) / sizeof(TYPES[0]); j++)
+			if (yn_is(v, TYPES[j].name))
+				a->type = TYPES[j].t;
+		if (a->type == PDP_TYPE_NONE) {
+			cc_diag(c, PDPC_ERROR, v->pos, "E-ATTR-TYPE",
+			        "types: int string bool ip time set<string>",
+			        "unknown attribute type '%s' for '%s'",
+			        v->kind == YN_SCALAR ? v->str : yn_kind_name(v),
+			        a->name);
+			continue;
+		}
+		VEC_PUSH(c, c->attrs, a);
+	}
+}
+
+static void read_groups(cc *c, ynode *n)
+{
+	if (!map_or_null(c, n, "groups"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		ynode *k = n->items[i], *v = n->items[i + 1];
+		m_group *g = cc_alloc(c, sizeof(*g));
+		if (g == NULL || !read_string(c, k, &g->name))
+			continue;
+		g->pos = k->pos;
+		if (read_name_list(c, v, "group members", &g->members))
+			VEC_PUSH(c, c->groups, g);
+	}
+}
+
+static void read_roles(cc *c, ynode *n)
+{
+	static const char *const keys[] = {"inherits", "description", NULL};
+	if (!map_or_null(c, n, "roles"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		ynode *k = n->items[i], *v = n->items[i + 1];
+		m_role *r = cc_alloc(c, sizeof(*r));
+		if (r == NULL || !read_string(c, k, &r->name))
+			continue;
+		r->pos = k->pos;
+		if (!is_empty_scalar(v)) {
+			if (!map_or_null(c, v, "a role"))
+				continue;
+			check_keys(c, v, keys, "role");
+			ynode *inh = yn_get(v, "inherits");
+			if (inh != NULL &&
+			    !read_name_list(c, inh, "inherits", &r->inherits))
+				continue;
+		}
+		VEC_PUSH(c, c->roles, r);
+	}
+}
+
+static void read_assignments(cc *c, ynode *n)
+{
+	if (!map_or_null(c, n, "assignments"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		ynode *k = n->items[i], *v = n->items[i + 1];
+		m_assign *a = cc_alloc(c, sizeof(*a));
+		if (a == NULL || !read_string(c, k, &a->user))
+			continue;
+		a->pos = k->pos;
+		if (read_name_list(c, v, "assigned roles", &a->roles))
+			VEC_PUSH(c, c->assigns, a);
+	}
+}
+
+static void read_constraint_list(cc *c, ynode *n, bool dsd)
+{
+	static const char *const keys[] = {"name", "roles", "n", "description",
+	                                   NULL};
+	if (n->kind != YN_SEQ) {
+		cc_error(c, n->pos, "E-TYPE", "%s must be a list, found %s",
+		         dsd ? "dsd" : "ssd", yn_kind_name(n));
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		ynode *e = n->items[i];
+		if (!map_or_null(c, e, "a constraint"))
+			continue;
+		check_keys(c, e, keys, "constraint");
+		m_constraint *k = cc_alloc(c, sizeof(*k));
+		if (k == NULL)
+			continue;
+		k->dsd = dsd;
+		k->pos = e->pos;
+		ynode *name = yn_get(e, "name"), *roles = yn_get(e, "roles"),
+		      *nn = yn_get(e, "n");
+		if (name == NULL || roles == NULL || nn == NULL) {
+			cc_error(c, e->pos, "E-MISSING",
+			         "a constraint needs name, roles and n");
+			continue;
+		}
+		int64_t v;
+		if (!read_string(c, name, &k->name) ||
+		    !read_name_list(c, roles, "constraint roles", &k->roles) ||
+		    !read_int(c, nn, &v))
+			continue;
+		k->n_pos = nn->pos;
+		if (v < 2 || (uint64_t)v > k->roles.n) {
+			cc_error(c, nn->pos, "E-CONSTRAINT",
+			         "constraint '%s': n = %lld must be between 2 and the "
+			         "number of roles (%zu)",
+			         k->name, (long long)v, k->roles.n);
+			continue;
+		}
+		k->n = (uint32_t)v;
+		VEC_PUSH(c, c->constraints, k);
+	}
+}
+
+static void read_constraints(cc *c, ynode *n)
+{
+	static const char *const keys[] = {"ssd", "dsd", NULL};
+	if (!map_or_null(c, n, "constraints"))
+		return;
+	check_keys(c, n, keys, "constraints");
+	ynode *v;
+	if ((v = yn_get(n, "ssd")) != NULL)
+		read_constraint_list(c, v, false);
+	if ((v = yn_get(n, "dsd")) != NULL)
+		read_constraint_list(c, v, true);
+}
+
+static bool read_rule_list(cc *c, ynode *n, bool self, m_acp *a)
+{
+	if (n->kind != YN_SEQ) {
+		cc_error(c, n->pos, "E-TYPE", "'%s' must be a list of rules",
+		         self ? "self" : "privileges");
+		return false;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < n->n; i++) {
+		m_rule *r = read_rule(c, n->items[i], self);
+		if (r == NULL) {
+			ok = false;
+			continue;
+		}
+		if (self) {
+			r->index = (uint32_t)a->self.n;
+			VEC_PUSH(c, a->self, r);
+		} else {
+			r->index = (uint32_t)a->priv.n;
+			VEC_PUSH(c, a->priv, r);
+		}
+	}
+	return ok;
+}
+
+static void read_acp(cc *c, ynode *n)
+{
+	static const char *const keys[] = {"id", "privileges", "self",
+	                                   "description", NULL};
+	if (n->kind == YN_MAP && yn_get(n, "m2m:acp") != NULL) {
+		if (n->n != 2)
+			cc_error(c, n->pos, "E-NATIVE",
+			         "an m2m:acp entry must hold only the m2m:acp key");
+		read_native_acp(c, yn_get(n, "m2m:acp"), n->items[0]->pos);
+		return;
+	}
+	if (n->kind != YN_MAP) {
+		cc_error(c, n->pos, "E-TYPE", "an ACP must be a mapping, found %s",
+		         yn_kind_name(n));
+		return;
+	}
+	check_keys(c, n, keys, "ACP");
+	m_acp *a = cc_alloc(c, sizeof(*a));
+	if (a == NULL)
+		return;
+	a->pos = n->pos;
+	ynode *v = yn_get(n, "id");
+	if (v == NULL) {
+		cc_error(c, n->pos, "E-MISSING", "ACP has no 'id'");
+		return;
+	}
+	if (!read_string(c, v, &a->id))
+		return;
+	a->pos = v->pos;
+	bool ok = true;
+	if ((v = yn_get(n, "privileges")) != NULL)
+		ok &= read_rule_list(c, v, false, a);
+	if ((v = yn_get(n, "self")) != NULL)
+		ok &= read_rule_list(c, v, true, a);
+	if (ok)
+		VEC_PUSH(c, c->acps, a);
+}
+
+static void read_pdp_document(cc *c, ynode *doc)
+{
+	static const char *const keys[] = {"pdp", "attributes", "groups",
+	                                   "roles", "assignments", "constraints",
+	                                   "acps", "description", NULL};
+	check_keys(c, doc, keys, "policy document");
+	ynode *v = yn_get(doc, "pdp");
+	int64_t ver = 0;
+	if (v->kind != YN_SCALAR || !yn_is(v, "1")) {
+		cc_error(c, v->pos, "E-VERSION",
+		         "unsupported format version '%s': this pdp reads pdp: 1",
+		         v->kind == YN_SCALAR ? v->str : yn_kind_name(v));
+		return;
+	}
+	(void)ver;
+	c->seen_version = true;
+	if ((v = yn_get(doc, "attributes")) != NULL && !is_empty_scalar(v))
+		read_attributes(c, v);
+	if ((v = yn_get(doc, "groups")) != NULL && !is_empty_scalar(v))
+		read_groups(c, v);
+	if ((v = yn_get(doc, "roles")) != NULL && !is_empty_scalar(v))
+		read_roles(c, v);
+	if ((v = yn_get(doc, "assignments")) != NULL && !is_empty_scalar(v))
+		read_assignments(c, v);
+	if ((v = yn_get(doc, "constraints")) != NULL && !is_empty_scalar(v))
+		read_constraints(c, v);
+	if ((v = yn_get(doc, "acps")) != NULL && !is_empty_scalar(v)) {
+		if (v->kind != YN_SEQ) {
+			cc_error(c, v->pos, "E-TYPE", "'acps' must be a list, found %s",
+			         yn_kind_name(v));
+			return;
+		}
+		for (size_t i = 0; i < v->n; i++)
+			read_acp(c, v->items[i]);
+	}
+}
+
+void read_document(cc *c, ynode *doc)
+{
+	if (doc->kind == YN_MAP && yn_get(doc, "pdp") != NULL) {
+		read_pdp_document(c, doc);
+		return;
+	}
+	if (doc->kind == YN_MAP && yn_get(doc, "m2m:acp") != NULL) {
+		read_acp(c, doc);
+		return;
+	}
+	if (doc->kind == YN_SEQ && doc->n > 0) {
+		for (size_t i = 0; i < doc->n; i++) {
+			ynode *e = doc->items[i];
+			if (e->kind != YN_MAP || yn_get(e, "m2m:acp") == NULL) {
+				cc_error(c, e->pos, "E-DOCUMENT",
+				         "a list document must hold m2m:acp objects");
+				continue;
+			}
+			read_acp(c, e);
+		}
+		return;
+	}
+	cc_diag(c, PDPC_ERROR, doc->pos, "E-VERSION",
+	        "start the file with 'pdp: 1', or give an {\"m2m:acp\": ...} "
+	        "object or a list of them",
+	        "not a pdp policy: missing 'pdp' version key");
+}

@@ -1,0 +1,237 @@
+/*
+ * yaml_load.c - libyaml events -> ynode trees with file:line:col.
+ *
+ * Built iteratively with an explicit stack, so nesting depth is a checked
+ * limit (PDPC_MAX_YAML_DEPTH) rather than a C stack overflow. Anchors and
+ * aliases are rejected: expanding aliases is how "billion laughs" inputs
+ * blow up, and policies do not need them. Duplicate mapping keys are errors
+ * (a YAML loader that silently keeps one would hide a rule).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "common/limits.h"
+#include "compiler/cc.h"
+
+typedef struct frame {
+	ynode *node;
+	VEC(ynode *) kids;
+} frame;
+
+static srcpos pos_of(uint32_t file, yaml_mark_t m)
+{
+	srcpos p = {file, (uint32_t)m.line + 1, (uint32_t)m.column + 1};
+	return p;
+}
+
+static ynode *new_node(cc *c, ynode_kind kind, srcpos pos)
+{
+	ynode *n = cc_alloc(c, sizeof(*n));
+	if (n != NULL) {
+		n->kind = kind;
+		n->pos = pos;
+	}
+	return n;
+}
+
+/* Attach child to the innermost open collection (or make it the document
+ * root); a mapping checks for a duplicate key when the key is complete. */
+static bool attach(cc *c, frame *stack, size_t depth, ynode *child,
+                   ynode **root)
+{
+	if (depth == 0) {
+		*root = child;
+		return true;
+	}
+	frame *f = &stack[depth - 1];
+	if (f->node->kind == YN_MAP && f->kids.n % 2 == 0 &&
+	    child->kind == YN_SCALAR) {
+		for (size_t i = 0; i < f->kids.n; i += 2) {
+			ynode *k = f->kids.items[i];
+			if (k->kind == YN_SCALAR && k->len == child->len &&
+			    memcmp(k->str, child->str, k->len) == 0) {
+				cc_error(c, child->pos, "E-YAML-DUPKEY",
+				         "duplicate key '%s' (first at line %u); "
+				         "merge the two entries",
+				         child->str, k->pos.line);
+				break;
+			}
+		}
+	}
+	VEC_PUSH(c, f->kids, child);
+	return !c->oom;
+}
+
+static bool close_frame(cc *c, frame *f)
+{
+	ynode *n = f->node;
+	n->n = f->kids.n;
+	if (n->n > 0) {
+		n->items = cc_alloc(c, n->n * sizeof(ynode *));
+		if (n->items == NULL)
+			return false;
+		memcpy(n->items, f->kids.items, n->n * sizeof(ynode *));
+	}
+	return true;
+}
+
+static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
+{
+	srcpos pos = pos_of(file, p->problem_mark);
+	if (p->context != NULL)
+		cc_error(c, pos, "E-YAML", "YAML syntax error: %s %s",
+		         p->problem ? p->problem : "invalid input", p->context);
+	else
+		cc_error(c, pos, "E-YAML", "YAML syntax error: %s",
+		         p->problem ? p->problem : "invalid input");
+}
+
+bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
+{
+	source *src = &c->sources.items[file];
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser)) {
+		c->oom = true;
+		return false;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)src->data,
+	                             src->len);
+	frame stack[PDPC_MAX_YAML_DEPTH + 1];
+	size_t depth = 0;
+	ynode *root = NULL;
+	size_t nodes = 0;
+	bool ok = true, done = false;
+
+	while (ok && !done) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_problem(c, file, &parser);
+			ok = false;
+			break;
+		}
+		srcpos pos = pos_of(file, ev.start_mark);
+		const yaml_char_t *anchor = NULL;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			root = NULL;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			if (root != NULL)
+				VEC_PUSH(c, *docs, root);
+			root = NULL;
+			break;
+		case YAML_ALIAS_EVENT:
+			cc_error(c, pos, "E-YAML-ALIAS",
+			         "YAML aliases (*name) are not supported; write "
+			         "the value out");
+			ok = false;
+			break;
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT: {
+			anchor = ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
+			         : ev.type == YAML_SEQUENCE_START_EVENT
+			                 ? ev.data.sequence_start.anchor
+			                 : ev.data.mapping_start.anchor;
+			if (anchor != NULL) {
+				cc_error(c, pos, "E-YAML-ALIAS",
+				         "YAML anchors (&name) are not supported; "
+				         "write the value out");
+				ok = false;
+				break;
+			}
+			if (++nodes > PDPC_MAX_YAML_NODES) {
+				cc_error(c, pos, "E-LIMIT",
+				         "more than %u YAML nodes; split the policy",
+				         PDPC_MAX_YAML_NODES);
+				ok = false;
+				break;
+			}
+			ynode *n;
+			if (ev.type == YAML_SCALAR_EVENT) {
+				n = new_node(c, YN_SCALAR, pos);
+				if (n == NULL) { ok = false; break; }
+				n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+				n->len = ev.data.scalar.length;
+				n->str = cc_strndup(c, (const char *)ev.data.scalar.value,
+				                    n->len);
+				if (n->str == NULL) { ok = false; break; }
+				ok = attach(c, stack, depth, n, &root);
+				break;
+			}
+			n = new_node(c, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ
+			                                                     : YN_MAP,
+			             pos);
+			if (n == NULL) { ok = false; break; }
+			if (depth >= PDPC_MAX_YAML_DEPTH) {
+				cc_error(c, pos, "E-LIMIT",
+				         "YAML nesting deeper than %u levels; "
+				         "flatten the policy",
+				         PDPC_MAX_YAML_DEPTH);
+				ok = false;
+				break;
+			}
+			ok = attach(c, stack, depth, n, &root);
+			stack[depth].node = n;
+			memset(&stack[depth].kids, 0, sizeof(stack[depth].kids));
+			depth++;
+			break;
+		}
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth == 0) {
+				ok = false;
+				break;
+			}
+			depth--;
+			ok = close_frame(c, &stack[depth]);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (c->oom)
+		return false;
+	return ok;
+}
+
+ynode *yn_get(const ynode *map, const char *key)
+{
+	if (map == NULL || map->kind != YN_MAP)
+		return NULL;
+	size_t klen = strlen(key);
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const ynode *k = map->items[i];
+		if (k->kind == YN_SCALAR && k->len == klen &&
+		    memcmp(k->str, key, klen) == 0)
+			return map->items[i + 1];
+	}
+	return NULL;
+}
+
+bool yn_is(const ynode *n, const char *s)
+{
+	return n != NULL && n->kind == YN_SCALAR && strlen(s) == n->len &&
+	       memcmp(n->str, s, n->len) == 0;
+}
+
+const char *yn_kind_name(const ynode *n)
+{
+	if (n == NULL)
+		return "nothing";
+	switch (n->kind) {
+	case YN_SCALAR:
+		return "a scalar";
+	case YN_SEQ:
+		return "a list";
+	case YN_MAP:
+		return "a mapping";
+	}
+	return "?";
+}

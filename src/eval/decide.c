@@ -1,0 +1,741 @@
+/*
+ * decide.c - the decision: request checks, ACP lookup, role activation
+ * (authorization and DSD), then every applicable rule of the target ACPs
+ * with three-valued logic and deny-overrides (policy-language.md 3.5).
+ *
+ * No allocation, no lock, no clock; the stack holds two role bitsets and
+ * the ACP indices, and conditions recurse at most PDP_MAX_COND_DEPTH deep
+ * (verified at load).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "common/limits.h"
+#include "common/prims.h"
+#include "eval/eval.h"
+
+typedef struct dctx {
+	const pdp_image *img;
+	pdp_scratch *scratch;
+	const pdp_request *req;
+	uint32_t principal;       /* PRINCIPALS index or NONE */
+	const uint64_t *active;   /* active closure bitset */
+	int country;              /* ISO numeric, -1 absent, -2 invalid */
+	rule_result *rr;
+} dctx;
+
+static tri and3(tri a, tri b)
+{
+	if (a == T_FALSE || b == T_FALSE)
+		return T_FALSE;
+	if (a == T_INDET || b == T_INDET)
+		return T_INDET;
+	return T_TRUE;
+}
+
+static tri or3(tri a, tri b)
+{
+	if (a == T_TRUE || b == T_TRUE)
+		return T_TRUE;
+	if (a == T_INDET || b == T_INDET)
+		return T_INDET;
+	return T_FALSE;
+}
+
+static bool str_eq(pdp_str a, pdp_str b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+static bool bit(const uint64_t *b, uint32_t i)
+{
+	return (b[i / 64] >> (i % 64)) & 1u;
+}
+
+/* ---- originators ---- */
+
+static bool in_group(const dctx *d, uint32_t g)
+{
+	const pdp_image *img = d->img;
+	if (d->principal != PDP_NONE) {
+		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d->principal);
+		for (uint32_t i = 0; i < p[4]; i++)
+			if (img_rec(img, SEC_PRINGROUPS, p[3] + i)[0] == g)
+				return true;
+	}
+	const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
+	for (uint32_t i = 0; i < gr[2]; i++) {
+		pdp_str pat = img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + i)[0]);
+		if (glob_match(pat, d->req->originator))
+			return true;
+	}
+	return false;
+}
+
+static bool orig_match(const dctx *d, const uint32_t *rule)
+{
+	const pdp_image *img = d->img;
+	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
+		const uint32_t *o = img_rec(img, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
+		switch (o[0]) {
+		case ORIG_ALL:
+			return true;
+		case ORIG_EXACT:
+			if (str_eq(img_str(img, o[1]), d->req->originator))
+				return true;
+			break;
+		case ORIG_GLOB:
+			if (glob_match(img_str(img, o[1]), d->req->originator))
+				return true;
+			break;
+		case ORIG_GROUP:
+			if (in_group(d, o[1]))
+				return true;
+			break;
+		case ORIG_ROLE:
+			if (d->active != NULL && bit(d->active, o[1]))
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+/* ---- objects (acod) ---- */
+
+static bool u32_in(const pdp_image *img, enum img_section s, uint32_t first,
+                   uint32_t n, uint32_t v)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (img_rec(img, s, first + i)[0] == v)
+			return true;
+	return false;
+}
+
+static bool object_entry(const dctx *d, const uint32_t *o)
+{
+	const pdp_request *q = d->req;
+	const pdp_image *img = d->img;
+	if (o[1] > 0 && (q->type < 0 ||
+	                 !u32_in(img, SEC_OBJTYPES, o[0], o[1], (uint32_t)q->type)))
+		return false;
+	if (o[3] > 0) {
+		if (q->specialization.ptr == NULL)
+			return false;
+		bool found = false;
+		for (uint32_t i = 0; i < o[3] && !found; i++)
+			found = str_eq(img_str(img, img_rec(img, SEC_OBJSPECS, o[2] + i)[0]),
+			               q->specialization);
+		if (!found)
+			return false;
+	}
+	if (o[5] > 0 && q->operation == PDP_OP_CREATE &&
+	    (q->child_type < 0 ||
+	     !u32_in(img, SEC_OBJTYPES, o[4], o[5], (uint32_t)q->child_type)))
+		return false;
+	return true;
+}
+
+static bool objects_hold(const dctx *d, const uint32_t *rule)
+{
+	if (rule[RW_OBJ_COUNT] == 0)
+		return true;
+	for (uint32_t i = 0; i < rule[RW_OBJ_COUNT]; i++)
+		if (object_entry(d, img_rec(d->img, SEC_OBJECTS, rule[RW_OBJ_FIRST] + i)))
+			return true;
+	return false;
+}
+
+/* ---- contexts (acco) ---- */
+
+static void load_sched(const uint32_t *w, sched *s)
+{
+	s->sec = img_u64(w);
+	s->min = img_u64(w + 2);
+	s->hour = w[4];
+	s->dom = w[5];
+	s->month = w[6];
+	s->dow = w[7];
+	for (int i = 0; i < SCHED_YEAR_WORDS; i++)
+		s->year[i] = img_u64(w + 8 + 2 * i);
+}
+
+static void load_ip(const uint32_t *w, pdp_ip *ip)
+{
+	for (int i = 0; i < 4; i++) {
+		ip->b[4 * i] = (uint8_t)w[i];
+		ip->b[4 * i + 1] = (uint8_t)(w[i] >> 8);
+		ip->b[4 * i + 2] = (uint8_t)(w[i] >> 16);
+		ip->b[4 * i + 3] = (uint8_t)(w[i] >> 24);
+	}
+}
+
+static double load_double(const uint32_t *w)
+{
+	uint64_t b = img_u64(w);
+	double v;
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
+static bool location_ok(const pdp_request *q)
+{
+	return q->has_location && isfinite(q->lat) && isfinite(q->lon) &&
+	       fabs(q->lat) <= 90.0 && fabs(q->lon) <= 180.0;
+}
+
+static tri context_holds(dctx *d, const uint32_t *x)
+{
+	const pdp_image *img = d->img;
+	const pdp_request *q = d->req;
+	tri r = T_TRUE;
+	if (x[1] > 0) {
+		if (!q->has_time) {
+			d->rr->missing_env |= MISS_TIME;
+			r = T_INDET;
+		} else {
+			bool m = false;
+			for (uint32_t i = 0; i < x[1] && !m; i++) {
+				sched s;
+				load_sched(img_rec(img, SEC_WINDOWS, x[0] + i), &s);
+				m = sched_match(&s, q->time);
+			}
+			if (!m)
+				return T_FALSE;
+		}
+	}
+	if (x[3] > 0) {
+		if (!q->has_ip) {
+			d->rr->missing_env |= MISS_IP;
+			r = and3(r, T_INDET);
+		} else {
+			bool m = false;
+			for (uint32_t i = 0; i < x[3] && !m; i++) {
+				const uint32_t *c = img_rec(img, SEC_CIDRS, x[2] + i);
+				pdp_ip net;
+				load_ip(c, &net);
+				m = cidr_contains(&net, c[4], &q->ip);
+			}
+			if (!m)
+				return T_FALSE;
+		}
+	}
+	if (x[5] > 0 || x[7] > 0) {
+		tri reg = T_FALSE;
+		if (x[5] > 0) {
+			if (d->country < 0) {
+				d->rr->missing_env |= MISS_COUNTRY;
+				reg = T_INDET;
+			} else if (u32_in(img, SEC_COUNTRIES, x[4], x[5],
+			                  (uint32_t)d->country))
+				reg = T_TRUE;
+		}
+		if (x[7] > 0 && reg != T_TRUE) {
+			if (!location_ok(q)) {
+				d->rr->missing_env |= MISS_LOCATION;
+				reg = or3(reg, T_INDET);
+			} else {
+				for (uint32_t i = 0; i < x[7]; i++) {
+					const uint32_t *c = img_rec(img, SEC_CIRCLES, x[6] + i);
+					double dist = geo_distance_m(load_double(c),
+					                             load_double(c + 2), q->lat,
+					                             q->lon);
+					if (dist <= load_double(c + 4)) {
+						reg = T_TRUE;
+						break;
+					}
+				}
+			}
+		}
+		r = and3(r, reg);
+	}
+	return r;
+}
+
+static tri contexts_hold(dctx *d, const uint32_t *rule)
+{
+	if (rule[RW_CTX_COUNT] == 0)
+		return T_TRUE;
+	tri r = T_FALSE;
+	for (uint32_t i = 0; i < rule[RW_CTX_COUNT] && r != T_TRUE; i++)
+		r = or3(r, context_holds(d, img_rec(d->img, SEC_CONTEXTS,
+		                                     rule[RW_CTX_FIRST] + i)));
+	return r;
+}
+
+/* ---- conditions (when) ---- */
+
+/* The value of attribute id in the request; false when absent. */
+static bool get_attr(const dctx *d, uint32_t id, pdp_value *v)
+{
+	const pdp_request *q = d->req;
+	memset(v, 0, sizeof(*v));
+	switch (id) {
+	case BATTR_ORIGINATOR_ID:
+		v->type = PDP_TYPE_STRING;
+		v->u.s = q->originator;
+		return true;
+	case BATTR_OPERATION: {
+		const char *n = pdp_operation_name(q->operation);
+		v->type = PDP_TYPE_STRING;
+		v->u.s.ptr = n;
+		v->u.s.len = n ? strlen(n) : 0;
+		return n != NULL;
+	}
+	case BATTR_RESOURCE_TYPE: {
+		const char *n = q->type >= 0 ? rtype_name(q->type) : NULL;
+		v->type = PDP_TYPE_STRING;
+		v->u.s.ptr = n;
+		v->u.s.len = n ? strlen(n) : 0;
+		return n != NULL;
+	}
+	case BATTR_ENV_TIME:
+		v->type = PDP_TYPE_TIME;
+		v->u.t = q->time;
+		return q->has_time;
+	case BATTR_ENV_IP:
+		v->type = PDP_TYPE_IP;
+		v->u.ip = q->ip;
+		return q->has_ip;
+	case BATTR_ENV_COUNTRY:
+		if (q->country.ptr == NULL)
+			return false;
+		v->type = PDP_TYPE_STRING;
+		if (d->country >= 0) {
+			const char *a2 = country_alpha2(d->country);
+			v->u.s.ptr = a2;
+			v->u.s.len = a2 ? strlen(a2) : 0;
+			return a2 != NULL;
+		}
+		v->u.s = q->country;
+		return true;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < q->n_attrs; i++)
+		if (q->attrs[i].id == id) {
+			*v = q->attrs[i].value;
+			return true;
+		}
+	return false;
+}
+
+/* Fetch a value that must have the attribute's declared type. */
+static bool get_typed(dctx *d, uint32_t id, pdp_value *v)
+{
+	pdp_type want = (pdp_type)img_rec(d->img, SEC_ATTRS, id)[1];
+	bool present = get_attr(d, id, v);
+	if (!present || v->type != want ||
+	    (want == PDP_TYPE_STRING && v->u.s.ptr == NULL && v->u.s.len > 0) ||
+	    (want == PDP_TYPE_SET && v->u.set.items == NULL && v->u.set.count > 0)) {
+		if (d->rr->missing_attr == PDP_NONE) {
+			d->rr->missing_attr = id;
+			d->rr->wrong_type = present;
+		}
+		return false;
+	}
+	return true;
+}
+
+static int cmp_time(pdp_time a, pdp_time b)
+{
+	if (a.sec != b.sec)
+		return a.sec < b.sec ? -1 : 1;
+	if (a.nsec != b.nsec)
+		return a.nsec < b.nsec ? -1 : 1;
+	return 0;
+}
+
+static tri ordered(uint32_t op, int c)
+{
+	bool r;
+	switch (op) {
+	case COP_EQ: r = c == 0; break;
+	case COP_NE: r = c != 0; break;
+	case COP_LT: r = c < 0; break;
+	case COP_LE: r = c <= 0; break;
+	case COP_GT: r = c > 0; break;
+	case COP_GE: r = c >= 0; break;
+	default: return T_INDET;
+	}
+	return r ? T_TRUE : T_FALSE;
+}
+
+static tri match_regex(dctx *d, uint32_t re, pdp_str s)
+{
+	pdp_scratch *sc = d->scratch;
+	if (sc == NULL || sc->md == NULL || d->img->regex == NULL) {
+		d->rr->missing_env |= MISS_SCRATCH;
+		return T_INDET;
+	}
+	int rc = pcre2_match(d->img->regex[re], (PCRE2_SPTR)(s.ptr ? s.ptr : ""),
+	                     s.len, 0, 0, sc->md, sc->mc);
+	if (rc >= 0)
+		return T_TRUE;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return T_FALSE;
+	d->rr->missing_env |= MISS_REGEX_LIMIT;
+	return T_INDET;
+}
+
+static tri leaf(dctx *d, const uint32_t *k)
+{
+	const pdp_image *img = d->img;
+	uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3];
+	pdp_value v;
+	if (op == COP_PRESENT) {
+		bool present = get_attr(d, attr, &v);
+		return present == (rhs == 1) ? T_TRUE : T_FALSE;
+	}
+	if (!get_typed(d, attr, &v))
+		return T_INDET;
+	pdp_value w;
+	bool have_w = false;
+	if (rk == RHS_ATTR) {
+		if (!get_typed(d, rhs, &w))
+			return T_INDET;
+		have_w = true;
+	}
+	switch (v.type) {
+	case PDP_TYPE_INT: {
+		if (op == COP_IN) {
+			for (uint32_t i = 0; i < k[5]; i++) {
+				uint32_t ix = img_rec(img, SEC_LISTITEMS, k[4] + i)[0];
+				if ((int64_t)img_u64(img_rec(img, SEC_INTS, ix)) == v.u.i)
+					return T_TRUE;
+			}
+			return T_FALSE;
+		}
+		int64_t r = have_w ? w.u.i : (int64_t)img_u64(img_rec(img, SEC_INTS, rhs));
+		return ordered(op, v.u.i < r ? -1 : v.u.i > r ? 1 : 0);
+	}
+	case PDP_TYPE_STRING: {
+		if (op == COP_MATCHES)
+			return match_regex(d, rhs, v.u.s);
+		if (op == COP_IN) {
+			for (uint32_t i = 0; i < k[5]; i++)
+				if (str_eq(img_str(img, img_rec(img, SEC_LISTITEMS, k[4] + i)[0]),
+				           v.u.s))
+					return T_TRUE;
+			return T_FALSE;
+		}
+		pdp_str r = have_w ? w.u.s : img_str(img, rhs);
+		if (op == COP_PREFIX)
+			return v.u.s.len >= r.len &&
+			               (r.len == 0 || memcmp(v.u.s.ptr, r.ptr, r.len) == 0)
+			           ? T_TRUE
+			           : T_FALSE;
+		bool eq = str_eq(v.u.s, r);
+		return ordered(op, eq ? 0 : 1);
+	}
+	case PDP_TYPE_BOOL: {
+		bool r = have_w ? w.u.b : rhs == 1;
+		return ordered(op, v.u.b == r ? 0 : 1);
+	}
+	case PDP_TYPE_IP: {
+		if (op == COP_IN_CIDR) {
+			for (uint32_t i = 0; i < k[5]; i++) {
+				const uint32_t *c = img_rec(img, SEC_CIDRS, k[4] + i);
+				pdp_ip net;
+				load_ip(c, &net);
+				if (cidr_contains(&net, c[4], &v.u.ip))
+					return T_TRUE;
+			}
+			return T_FALSE;
+		}
+		pdp_ip r;
+		if (have_w)
+			r = w.u.ip;
+		else
+			load_ip(img_rec(img, SEC_CIDRS, rhs), &r);
+		return ordered(op, memcmp(v.u.ip.b, r.b, 16) == 0 ? 0 : 1);
+	}
+	case PDP_TYPE_TIME: {
+		pdp_time r;
+		if (have_w)
+			r = w.u.t;
+		else {
+			const uint32_t *t = img_rec(img, SEC_TIMES, rhs);
+			r.sec = (int64_t)img_u64(t);
+			r.nsec = (int32_t)t[2];
+		}
+		return ordered(op, cmp_time(v.u.t, r));
+	}
+	case PDP_TYPE_SET: {
+		pdp_str r = have_w ? w.u.s : img_str(img, rhs);
+		for (size_t i = 0; i < v.u.set.count; i++)
+			if (str_eq(v.u.set.items[i], r))
+				return T_TRUE;
+		return T_FALSE;
+	}
+	default:
+		return T_INDET;
+	}
+}
+
+/* Depth is bounded by PDP_MAX_COND_DEPTH, verified at load. */
+static tri cond_eval(dctx *d, uint32_t idx)
+{
+	const uint32_t *k = img_rec(d->img, SEC_CONDS, idx);
+	switch (k[0]) {
+	case COP_TRUE:
+		return T_TRUE;
+	case COP_FALSE:
+		return T_FALSE;
+	case COP_ALL:
+	case COP_ANY: {
+		bool all = k[0] == COP_ALL;
+		tri r = all ? T_TRUE : T_FALSE;
+		for (uint32_t i = 0; i < k[5]; i++) {
+			tri v = cond_eval(d, img_rec(d->img, SEC_CONDKIDS, k[4] + i)[0]);
+			r = all ? and3(r, v) : or3(r, v);
+			if (r == (all ? T_FALSE : T_TRUE))
+				break;
+		}
+		return r;
+	}
+	case COP_NOT: {
+		tri v = cond_eval(d, img_rec(d->img, SEC_CONDKIDS, k[4])[0]);
+		return v == T_INDET ? T_INDET : v == T_TRUE ? T_FALSE : T_TRUE;
+	}
+	default:
+		return leaf(d, k);
+	}
+}
+
+/* ---- rules ---- */
+
+static tri rule_eval(dctx *d, const uint32_t *rule, rule_result *rr,
+                     bool full)
+{
+	const pdp_request *q = d->req;
+	memset(rr, 0, sizeof(*rr));
+	rr->missing_attr = PDP_NONE;
+	rr->ctx = rr->when = T_TRUE;
+	d->rr = rr;
+	rr->ops = (rule[RW_OPS] & q->operation) != 0;
+	rr->orig = orig_match(d, rule);
+	rr->auth = !(rule[RW_FLAGS] & RULE_FLAG_AUTH) || q->authenticated;
+	rr->obj = objects_hold(d, rule);
+	bool base = rr->ops && rr->orig && rr->auth && rr->obj;
+	if (!base && !full) {
+		rr->all = T_FALSE;
+		return T_FALSE;
+	}
+	rr->ctx = contexts_hold(d, rule);
+	if (rule[RW_COND] != IMG_NONE && (full || rr->ctx != T_FALSE))
+		rr->when = cond_eval(d, rule[RW_COND]);
+	rr->all = and3(and3(base ? T_TRUE : T_FALSE, rr->ctx), rr->when);
+	return rr->all;
+}
+
+/* ---- the decision ---- */
+
+static void set_reason(pdp_decision *out, pdp_reason r, uint32_t detail)
+{
+	memset(out, 0, sizeof(*out));
+	out->effect = PDP_DENY;
+	out->reason = r;
+	out->acp = PDP_NONE;
+	out->rule = PDP_NONE;
+	out->detail = detail;
+}
+
+static uint32_t popcount_and(const uint64_t *a, const uint64_t *b, uint32_t w)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < w; i++)
+		n += (uint32_t)__builtin_popcountll(a[i] & b[i]);
+	return n;
+}
+
+/* Fill `active` with the closure of the activated roles; return a reason
+ * other than RULE when activation is refused. */
+static pdp_reason activate(const pdp_image *img, const pdp_request *q,
+                           uint32_t principal, const uint64_t *session,
+                           uint64_t *active, uint32_t *detail)
+{
+	uint32_t w = img->role_words;
+	memset(active, 0, w * sizeof(uint64_t));
+	if (w == 0) {
+		if (session == NULL && q->roles_given && q->n_roles > 0) {
+			*detail = 0;
+			return PDP_REASON_ROLE_NOT_AUTHORIZED;
+		}
+		return PDP_REASON_RULE;
+	}
+	const uint32_t *p = principal != PDP_NONE
+	                            ? img_rec(img, SEC_PRINCIPALS, principal)
+	                            : NULL;
+	if (session != NULL) {
+		for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
+			if (bit(session, r)) {
+				const uint64_t *c = img->role_closure + (size_t)r * w;
+				for (uint32_t k = 0; k < w; k++)
+					active[k] |= c[k];
+			}
+	} else if (!q->roles_given) {
+		for (uint32_t i = 0; p != NULL && i < p[2]; i++) {
+			uint32_t r = img_rec(img, SEC_PRINROLES, p[1] + i)[0];
+			const uint64_t *c = img->role_closure + (size_t)r * w;
+			for (uint32_t k = 0; k < w; k++)
+				active[k] |= c[k];
+		}
+	} else {
+		uint64_t authorized[PDP_ROLE_WORDS_MAX];
+		memset(authorized, 0, w * sizeof(uint64_t));
+		for (uint32_t i = 0; p != NULL && i < p[2]; i++) {
+			uint32_t r = img_rec(img, SEC_PRINROLES, p[1] + i)[0];
+			const uint64_t *c = img->role_closure + (size_t)r * w;
+			for (uint32_t k = 0; k < w; k++)
+				authorized[k] |= c[k];
+		}
+		for (size_t i = 0; i < q->n_roles; i++) {
+			uint32_t r = img_lookup(img, &img->h_role, SEC_ROLES, q->roles[i]);
+			if (r == PDP_NONE || !bit(authorized, r)) {
+				*detail = (uint32_t)i;
+				return PDP_REASON_ROLE_NOT_AUTHORIZED;
+			}
+			const uint64_t *c = img->role_closure + (size_t)r * w;
+			for (uint32_t k = 0; k < w; k++)
+				active[k] |= c[k];
+		}
+	}
+	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
+		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
+		if (k[0] != 1)
+			continue;
+		if (popcount_and(active, img->constraint_sets + (size_t)i * w, w) >= k[2]) {
+			*detail = i;
+			return PDP_REASON_DSD_VIOLATION;
+		}
+	}
+	return PDP_REASON_RULE;
+}
+
+static pdp_bad check_request(const pdp_request *q)
+{
+	if (q->originator.ptr == NULL)
+		return PDP_BAD_NO_ORIGINATOR;
+	uint32_t op = q->operation;
+	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
+		return PDP_BAD_OPERATION;
+	if ((q->n_acps > 0 && q->acps == NULL) ||
+	    (q->roles_given && q->n_roles > 0 && q->roles == NULL) ||
+	    (q->n_attrs > 0 && q->attrs == NULL) ||
+	    (q->specialization.ptr == NULL && q->specialization.len > 0) ||
+	    (q->country.ptr == NULL && q->country.len > 0))
+		return PDP_BAD_ARGUMENT;
+	if (q->n_acps > PDP_MAX_REQ_ACPS ||
+	    (q->roles_given && q->n_roles > PDP_MAX_REQ_ROLES))
+		return PDP_BAD_LIMIT;
+	for (size_t i = 0; i < q->n_acps; i++)
+		if (q->acps[i].ptr == NULL && q->acps[i].len > 0)
+			return PDP_BAD_ARGUMENT;
+	for (size_t i = 0; q->roles_given && i < q->n_roles; i++)
+		if (q->roles[i].ptr == NULL && q->roles[i].len > 0)
+			return PDP_BAD_ARGUMENT;
+	return PDP_BAD_NONE;
+}
+
+pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
+                       const pdp_request *q, const uint64_t *session,
+                       pdp_decision *out, const eval_trace *trace)
+{
+	if (out == NULL)
+		return PDP_ERR_ARG;
+	if (img == NULL || q == NULL) {
+		set_reason(out, PDP_REASON_BAD_REQUEST, PDP_BAD_ARGUMENT);
+		return img == NULL ? PDP_ERR_ARG : PDP_OK;
+	}
+	pdp_bad bad = check_request(q);
+	if (bad == PDP_BAD_NONE && scratch != NULL && scratch->img != img)
+		bad = PDP_BAD_NO_SCRATCH;
+	if (bad != PDP_BAD_NONE) {
+		set_reason(out, PDP_REASON_BAD_REQUEST, bad);
+		return PDP_OK;
+	}
+	if (q->n_acps == 0) {
+		set_reason(out, PDP_REASON_NO_ACP, PDP_NONE);
+		return PDP_OK;
+	}
+	uint32_t acps[PDP_MAX_REQ_ACPS];
+	for (size_t i = 0; i < q->n_acps; i++) {
+		acps[i] = img_lookup(img, &img->h_acp, SEC_ACPS, q->acps[i]);
+		if (acps[i] == PDP_NONE) {
+			set_reason(out, PDP_REASON_UNKNOWN_ACP, PDP_NONE);
+			out->acp = (uint32_t)i;
+			return PDP_OK;
+		}
+	}
+	dctx d;
+	memset(&d, 0, sizeof(d));
+	d.img = img;
+	d.scratch = scratch;
+	d.req = q;
+	d.principal = img_lookup(img, &img->h_principal, SEC_PRINCIPALS,
+	                         q->originator);
+	uint64_t active[PDP_ROLE_WORDS_MAX];
+	uint32_t detail = PDP_NONE;
+	pdp_reason why = activate(img, q, d.principal, session, active, &detail);
+	if (why != PDP_REASON_RULE) {
+		set_reason(out, why, detail);
+		return PDP_OK;
+	}
+	d.active = active;
+	d.country = -1;
+	if (q->country.ptr != NULL) {
+		d.country = country_code(q->country);
+		if (d.country < 0)
+			d.country = -2;
+	}
+	bool full = trace != NULL && trace->on_rule != NULL;
+	bool have_permit = false;
+	uint32_t permit_rule = 0;
+	for (size_t i = 0; i < q->n_acps; i++) {
+		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
+		uint32_t first = q->self ? a[4] : a[2];
+		uint32_t n = q->self ? a[5] : a[3];
+		for (uint32_t j = 0; j < n; j++) {
+			const uint32_t *rule = img_rec(img, SEC_RULES, first + j);
+			if (!full && !(rule[RW_OPS] & q->operation))
+				continue;
+			rule_result rr;
+			tri t = rule_eval(&d, rule, &rr, full);
+			if (full)
+				trace->on_rule(trace->ctx, first + j, &rr);
+			if (rule[RW_FLAGS] & RULE_FLAG_DENY) {
+				if (t != T_FALSE) {
+					set_reason(out, PDP_REASON_RULE, PDP_NONE);
+					out->acp = acps[i];
+					out->self = q->self;
+					out->rule = j;
+					out->indeterminate = t == T_INDET;
+					return PDP_OK;
+				}
+			} else if (t == T_TRUE && !have_permit) {
+				have_permit = true;
+				permit_rule = first + j;
+			}
+		}
+	}
+	if (have_permit) {
+		const uint32_t *rule = img_rec(img, SEC_RULES, permit_rule);
+		set_reason(out, PDP_REASON_RULE, PDP_NONE);
+		out->effect = PDP_PERMIT;
+		out->acp = rule[RW_ACP];
+		out->self = q->self;
+		out->rule = rule[RW_INDEX];
+		return PDP_OK;
+	}
+	set_reason(out, PDP_REASON_NO_RULE_MATCHED, PDP_NONE);
+	return PDP_OK;
+}
+
+pdp_status pdp_decide(const pdp_image *img, pdp_scratch *scratch,
+                      const pdp_request *req, pdp_decision *out)
+{
+	return eval_decide(img, scratch, req, NULL, out, NULL);
+}

@@ -1,0 +1,47 @@
+/*
+ * eval.h - the decision engine (internal): three-valued evaluation of rules
+ * against a request, shared by pdp_decide, sessions and explain.
+ */
+#ifndef PDP_EVAL_EVAL_H
+#define PDP_EVAL_EVAL_H
+
+#include "image/image.h"
+
+typedef enum tri { T_FALSE = 0, T_TRUE = 1, T_INDET = 2 } tri;
+
+struct pdp_scratch {
+	pdp_image *img;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	pcre2_jit_stack *js;
+};
+
+/* Why a context or condition could not be decided (explain detail). */
+enum {
+	MISS_TIME = 1, MISS_IP = 2, MISS_COUNTRY = 4, MISS_LOCATION = 8,
+	MISS_REGEX_LIMIT = 16, MISS_SCRATCH = 32
+};
+
+/* The outcome of one rule, part by part. */
+typedef struct rule_result {
+	bool ops, orig, auth, obj;
+	tri ctx, when, all;
+	uint32_t missing_attr;   /* first attribute that made `when` indeterminate,
+	                            or PDP_NONE */
+	bool wrong_type;         /* it was present with the wrong type */
+	uint32_t missing_env;    /* MISS_* bits */
+} rule_result;
+
+/* Called for every rule evaluated (explain). rule is the RULES index. */
+typedef struct eval_trace {
+	void (*on_rule)(void *ctx, uint32_t rule, const rule_result *r);
+	void *ctx;
+} eval_trace;
+
+/* The engine. active: NULL to take the roles from the request, else the
+ * session's directly activated roles (already checked). */
+pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
+                       const pdp_request *req, const uint64_t *active,
+                       pdp_decision *out, const eval_trace *trace);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * names.c - name lookups and reason formatting.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval/eval.h"
+
+void pdp_request_init(pdp_request *req)
+{
+	if (req == NULL)
+		return;
+	memset(req, 0, sizeof(*req));
+	req->type = -1;
+	req->child_type = -1;
+}
+
+static const char *const OP_NAMES[6] = {"create", "retrieve", "update",
+                                        "delete", "notify", "discover"};
+
+const char *pdp_operation_name(uint32_t op)
+{
+	for (int i = 0; i < 6; i++)
+		if (op == (1u << i))
+			return OP_NAMES[i];
+	return NULL;
+}
+
+uint32_t pdp_operation_from_name(pdp_str name)
+{
+	if (name.ptr == NULL)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (strlen(OP_NAMES[i]) == name.len &&
+		    memcmp(OP_NAMES[i], name.ptr, name.len) == 0)
+			return 1u << i;
+	return 0;
+}
+
+const char *pdp_reason_name(pdp_reason r)
+{
+	switch (r) {
+	case PDP_REASON_RULE: return "rule";
+	case PDP_REASON_NO_ACP: return "no-acp";
+	case PDP_REASON_UNKNOWN_ACP: return "unknown-acp";
+	case PDP_REASON_ROLE_NOT_AUTHORIZED: return "role-not-authorized";
+	case PDP_REASON_DSD_VIOLATION: return "dsd-violation";
+	case PDP_REASON_NO_RULE_MATCHED: return "no-rule-matched";
+	case PDP_REASON_BAD_REQUEST: return "bad-request";
+	}
+	return "bad-request";
+}
+
+size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
+                         bool with_rule_id, char *buf, size_t size)
+{
+	char tmp[8];
+	if (buf == NULL || size == 0) {
+		buf = tmp;
+		size = sizeof(tmp);
+	}
+	if (d == NULL)
+		return (size_t)snprintf(buf, size, "bad-request");
+	if (d->reason != PDP_REASON_RULE || img == NULL ||
+	    d->acp >= img->count[SEC_ACPS])
+		return (size_t)snprintf(buf, size, "%s",
+		                        d->reason == PDP_REASON_RULE
+		                                ? "bad-request"
+		                                : pdp_reason_name(d->reason));
+	const uint32_t *a = img_rec(img, SEC_ACPS, d->acp);
+	pdp_str id = img_str(img, a[0]);
+	int n = snprintf(buf, size, "rule:%.*s:%s:%u", (int)id.len, id.ptr,
+	                 d->self ? "self" : "privileges", d->rule);
+	uint32_t first = d->self ? a[4] : a[2], cnt = d->self ? a[5] : a[3];
+	if (with_rule_id && d->rule < cnt) {
+		uint32_t rid = img_rec(img, SEC_RULES, first + d->rule)[RW_ID];
+		if (rid != IMG_NONE) {
+			pdp_str s = img_str(img, rid);
+			size_t used = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
+			int m = snprintf(buf + used, size - used, " %.*s", (int)s.len,
+			                 s.ptr);
+			n += m;
+		}
+	}
+	return n < 0 ? 0 : (size_t)n;
+}
+
+uint32_t pdp_attr_id(const pdp_image *img, pdp_str name)
+{
+	return img ? img_lookup(img, &img->h_attr, SEC_ATTRS, name) : PDP_NONE;
+}
+
+pdp_type pdp_attr_type(const pdp_image *img, uint32_t id)
+{
+	if (img == NULL || id >= img->count[SEC_ATTRS])
+		return PDP_TYPE_NONE;
+	return (pdp_type)img_rec(img, SEC_ATTRS, id)[1];
+}
+
+uint32_t pdp_acp_index(const pdp_image *img, pdp_str id)
+{
+	return img ? img_lookup(img, &img->h_acp, SEC_ACPS, id) : PDP_NONE;
+}
+
+uint32_t pdp_acp_count(const pdp_image *img)
+{
+	return img ? img->count[SEC_ACPS] : 0;
+}
+
+pdp_str pdp_acp_name(const pdp_image *img, uint32_t acp)
+{
+	pdp_str none = {NULL, 0};
+	if (img == NULL || acp >= img->count[SEC_ACPS])
+		return none;
+	return img_str(img, img_rec(img, SEC_ACPS, acp)[0]);
+}
+
+uint32_t pdp_attr_count(const pdp_image *img)
+{
+	return img ? img->count[SEC_ATTRS] : 0;
+}
+
+pdp_str pdp_attr_name(const pdp_image *img, uint32_t id)
+{
+	pdp_str none = {NULL, 0};
+	if (img == NULL || id >= img->count[SEC_ATTRS])
+		return none;
+	return img_str(img, img_rec(img, SEC_ATTRS, id)[0]);
+}

@@ -1,0 +1,166 @@
+/*
+ * session.c - ANSI RBAC sessions in caller-provided memory: the active role
+ * set is a bitset sized by the image, checked on every add (authorization,
+ * then DSD over the active closure) so a decision within a session needs no
+ * role checks.
+ */
+#include <stdalign.h>
+#include <string.h>
+
+#include "common/limits.h"
+#include "eval/eval.h"
+
+struct pdp_session {
+	const pdp_image *img;
+	pdp_str user;
+	uint32_t principal;
+	uint32_t words;
+	uint64_t active[];   /* directly activated roles */
+};
+
+size_t pdp_session_size(const pdp_image *img)
+{
+	if (img == NULL)
+		return 0;
+	return sizeof(pdp_session) + (size_t)(img->role_words ? img->role_words : 1) *
+	                                     sizeof(uint64_t);
+}
+
+static pdp_status serr(pdp_error *err, pdp_status code, const char *msg)
+{
+	if (err) {
+		err->code = code;
+		strncpy(err->message, msg, sizeof(err->message) - 1);
+		err->message[sizeof(err->message) - 1] = '\0';
+	}
+	return code;
+}
+
+pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
+                            pdp_str user, pdp_session **out, pdp_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (mem == NULL || img == NULL || out == NULL || user.ptr == NULL)
+		return serr(err, PDP_ERR_ARG, "NULL argument");
+	if (size < pdp_session_size(img) ||
+	    ((uintptr_t)mem % alignof(max_align_t)) != 0)
+		return serr(err, PDP_ERR_ARG,
+		            "session memory too small or misaligned; use "
+		            "pdp_session_size()");
+	pdp_session *s = mem;
+	s->img = img;
+	s->user = user;
+	s->principal = img_lookup(img, &img->h_principal, SEC_PRINCIPALS, user);
+	s->words = img->role_words;
+	memset(s->active, 0, (size_t)(s->words ? s->words : 1) * sizeof(uint64_t));
+	*out = s;
+	return PDP_OK;
+}
+
+static void closure_of(const pdp_image *img, const uint64_t *set,
+                       uint64_t *out)
+{
+	uint32_t w = img->role_words;
+	memset(out, 0, w * sizeof(uint64_t));
+	for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
+		if ((set[r / 64] >> (r % 64)) & 1u) {
+			const uint64_t *c = img->role_closure + (size_t)r * w;
+			for (uint32_t k = 0; k < w; k++)
+				out[k] |= c[k];
+		}
+}
+
+pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (s == NULL || role.ptr == NULL)
+		return serr(err, PDP_ERR_ARG, "NULL argument");
+	const pdp_image *img = s->img;
+	uint32_t r = img_lookup(img, &img->h_role, SEC_ROLES, role);
+	if (r == PDP_NONE)
+		return serr(err, PDP_ERR_NOT_FOUND, "no such role");
+	uint32_t w = img->role_words;
+	uint64_t auth[PDP_ROLE_WORDS_MAX], next[PDP_ROLE_WORDS_MAX],
+	         closure[PDP_ROLE_WORDS_MAX];
+	memset(auth, 0, w * sizeof(uint64_t));
+	if (s->principal != PDP_NONE) {
+		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, s->principal);
+		for (uint32_t i = 0; i < p[2]; i++) {
+			uint32_t a = img_rec(img, SEC_PRINROLES, p[1] + i)[0];
+			const uint64_t *c = img->role_closure + (size_t)a * w;
+			for (uint32_t k = 0; k < w; k++)
+				auth[k] |= c[k];
+		}
+	}
+	if (!((auth[r / 64] >> (r % 64)) & 1u))
+		return serr(err, PDP_ERR_NOT_AUTHORIZED,
+		            "the user is not authorized for this role");
+	memcpy(next, s->active, w * sizeof(uint64_t));
+	next[r / 64] |= UINT64_C(1) << (r % 64);
+	closure_of(img, next, closure);
+	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
+		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
+		if (k[0] != 1)
+			continue;
+		const uint64_t *set = img->constraint_sets + (size_t)i * w;
+		uint32_t n = 0;
+		for (uint32_t j = 0; j < w; j++)
+			n += (uint32_t)__builtin_popcountll(closure[j] & set[j]);
+		if (n >= k[2])
+			return serr(err, PDP_ERR_DSD,
+			            "activating this role would violate a dynamic "
+			            "separation of duty constraint");
+	}
+	memcpy(s->active, next, w * sizeof(uint64_t));
+	return PDP_OK;
+}
+
+pdp_status pdp_session_drop_role(pdp_session *s, pdp_str role, pdp_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (s == NULL || role.ptr == NULL)
+		return serr(err, PDP_ERR_ARG, "NULL argument");
+	uint32_t r = img_lookup(s->img, &s->img->h_role, SEC_ROLES, role);
+	if (r == PDP_NONE || !((s->active[r / 64] >> (r % 64)) & 1u))
+		return serr(err, PDP_ERR_NOT_FOUND, "the role is not active");
+	s->active[r / 64] &= ~(UINT64_C(1) << (r % 64));
+	return PDP_OK;
+}
+
+uint32_t pdp_session_role_count(const pdp_session *s)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; s != NULL && i < s->words; i++)
+		n += (uint32_t)__builtin_popcountll(s->active[i]);
+	return n;
+}
+
+pdp_str pdp_session_role(const pdp_session *s, uint32_t i)
+{
+	pdp_str none = {NULL, 0};
+	if (s == NULL)
+		return none;
+	for (uint32_t r = 0; r < s->img->count[SEC_ROLES]; r++)
+		if ((s->active[r / 64] >> (r % 64)) & 1u) {
+			if (i == 0)
+				return img_str(s->img, img_rec(s->img, SEC_ROLES, r)[0]);
+			i--;
+		}
+	return none;
+}
+
+pdp_status pdp_session_decide(const pdp_session *s, pdp_scratch *scratch,
+                              const pdp_request *req, pdp_decision *out)
+{
+	if (s == NULL || req == NULL)
+		return eval_decide(NULL, scratch, req, NULL, out, NULL);
+	pdp_request q = *req;
+	q.originator = s->user;
+	q.roles = NULL;
+	q.n_roles = 0;
+	q.roles_given = true;
+	return eval_decide(s->img, scratch, &q, s->active, out, NULL);
+}

@@ -1,0 +1,65 @@
+/*
+ * image.h - the loaded, verified image (internal). Section words are kept
+ * as uint32 arrays in one arena; derived tables (hash indexes, role closure
+ * bitsets, DSD bitsets, compiled regexes) are built once at load.
+ */
+#ifndef PDP_IMAGE_IMAGE_H
+#define PDP_IMAGE_IMAGE_H
+
+#include <stdatomic.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "image/format.h"
+#include "pdp/pdp.h"
+
+typedef struct hash_index {
+	uint32_t *slots;  /* record index or NONE */
+	uint32_t mask;    /* slots - 1 (power of two) */
+} hash_index;
+
+struct pdp_image {
+	atomic_uint refs;
+	void *arena;
+	const char *blob;
+	uint32_t blob_len;
+	const uint32_t *sec[IMG_SECTION_COUNT];
+	uint32_t count[IMG_SECTION_COUNT];   /* records per section */
+	uint32_t role_words;                 /* 64-bit words per role bitset */
+	uint64_t *role_closure;              /* roles x role_words */
+	uint64_t *constraint_sets;           /* constraints x role_words */
+	hash_index h_principal, h_acp, h_attr, h_role;
+	pcre2_code **regex;
+	uint32_t max_regex_captures;
+	bool jit;
+};
+
+static inline const uint32_t *img_rec(const pdp_image *img,
+                                      enum img_section s, uint32_t i)
+{
+	return img->sec[s] + (size_t)i * IMG_RECORD_WORDS[s];
+}
+
+static inline pdp_str img_str(const pdp_image *img, uint32_t id)
+{
+	pdp_str s = {NULL, 0};
+	if (id < img->count[SEC_STRTAB]) {
+		const uint32_t *r = img_rec(img, SEC_STRTAB, id);
+		s.ptr = img->blob + r[0];
+		s.len = r[1];
+	}
+	return s;
+}
+
+static inline uint64_t img_u64(const uint32_t *w)
+{
+	return (uint64_t)w[0] | (uint64_t)w[1] << 32;
+}
+
+uint64_t img_hash(const char *s, size_t len);
+/* Look a name up in an index whose records start with a name str. */
+uint32_t img_lookup(const pdp_image *img, const hash_index *h,
+                    enum img_section s, pdp_str name);
+
+#endif
