@@ -221,7 +221,7 @@ static void field_set(sched *out, enum sched_field f, unsigned v)
 	}
 }
 
-/* One list item: `*`, `N`, `A-B`, `*\/S`, `A-B/S` or `N/S` (= N-max/S). */
+/* One list item: `*`, `N`, `A-B`, `*\/S` or `A-B/S`. */
 static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 {
 	const field_spec *f = c->spec;
@@ -254,11 +254,16 @@ static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 		}
 	}
 	if (!at_end(c) && c->s[c->pos] == '/') {
+		/* the language has `*\/S` and `A-B/S` only: `N/S` is ambiguous
+		 * between cron dialects, so it is an error */
+		if (!ranged)
+			return sched_fail(c->err, c->pos,
+			                  "%s: a step needs '*' or a range before "
+			                  "it ('*/n' or 'a-b/n')",
+			                  f->label);
 		c->pos++;
 		if (!read_step(c, &step))
 			return false;
-		if (!ranged)
-			b = f->star_hi > a ? f->star_hi : a; /* N/S = N-max/S */
 	}
 	for (unsigned v = a; v <= b; v += step) {
 		field_set(out, fid, v);
@@ -295,6 +300,30 @@ bool sched_parse(const char *s, size_t len, sched *out, prim_err *err)
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		len = 0;
+	/* count the fields first, so a wrong count is reported as such
+	 * rather than as a bad value in a shifted field */
+	int fields = 0;
+	size_t extra_at = len;
+	for (size_t i = 0; i < len;) {
+		while (i < len && is_space(s[i]))
+			i++;
+		if (i == len)
+			break;
+		if (++fields == SCHED_FIELDS + 1)
+			extra_at = i;
+		while (i < len && !is_space(s[i]))
+			i++;
+	}
+	if (fields > SCHED_FIELDS)
+		return sched_fail(err, extra_at,
+		                  "schedule: too many fields (%d, expected 7: sec "
+		                  "min hour day-of-month month day-of-week year)",
+		                  fields);
+	if (fields < SCHED_FIELDS)
+		return sched_fail(err, len,
+		                  "schedule: %d field%s, expected 7 (sec min hour "
+		                  "day-of-month month day-of-week year)",
+		                  fields, fields == 1 ? "" : "s");
 	while (pos < len && is_space(s[pos]))
 		pos++;
 	while (pos < len) {

@@ -96,7 +96,7 @@ struct m_cond {
 	VEC(const char *) strs;
 	VEC(m_cidr) cidrs;
 	VEC(m_cond *) kids;
-	srcpos pos, attr_pos, rhs_pos;
+	srcpos pos, attr_pos, rhs_pos, op_pos;
 };
 
 typedef struct m_rule {

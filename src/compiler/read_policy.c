@@ -13,7 +13,7 @@ static bool read_name_list(cc *c, ynode *n, const char *what,
 {
 	VEC(m_name_ref) *v = vec_ptr;
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE", "%s must be a list, found %s", what,
+		cc_error(c, n->pos, "E-TYPE", "expected a list for %s, found %s", what,
 		         yn_kind_name(n));
 		return false;
 	}
@@ -34,7 +34,7 @@ static bool map_or_null(cc *c, ynode *n, const char *what)
 {
 	if (n->kind == YN_MAP)
 		return true;
-	cc_error(c, n->pos, "E-TYPE", "'%s' must be a mapping, found %s", what,
+	cc_error(c, n->pos, "E-TYPE", "expected a mapping for '%s', found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -135,7 +135,7 @@ static void read_constraint_list(cc *c, ynode *n, bool dsd)
 	static const char *const keys[] = {"name", "roles", "n", "description",
 	                                   NULL};
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE", "%s must be a list, found %s",
+		cc_error(c, n->pos, "E-TYPE", "expected a list for %s, found %s",
 		         dsd ? "dsd" : "ssd", yn_kind_name(n));
 		return;
 	}
@@ -151,15 +151,21 @@ static void read_constraint_list(cc *c, ynode *n, bool dsd)
 		k->pos = e->pos;
 		ynode *name = yn_get(e, "name"), *roles = yn_get(e, "roles"),
 		      *nn = yn_get(e, "n");
-		if (name == NULL || roles == NULL || nn == NULL) {
+		if (roles == NULL || nn == NULL) {
 			cc_error(c, e->pos, "E-MISSING",
-			         "a constraint needs name, roles and n");
+			         "a constraint needs roles and n (and a name)");
 			continue;
 		}
 		int64_t v;
-		if (!read_string(c, name, &k->name) ||
-		    !read_name_list(c, roles, "constraint roles", &k->roles) ||
-		    !read_int(c, nn, &v))
+		char auto_name[32];
+		snprintf(auto_name, sizeof(auto_name), "%s-%zu", dsd ? "dsd" : "ssd",
+		         i);
+		bool ok = name != NULL ? read_string(c, name, &k->name)
+		                       : (k->name = cc_strndup(c, auto_name,
+		                                               strlen(auto_name))) != NULL;
+		ok &= read_name_list(c, roles, "constraint roles", &k->roles);
+		ok &= read_int(c, nn, &v);
+		if (!ok)
 			continue;
 		k->n_pos = nn->pos;
 		if (v < 2 || (uint64_t)v > k->roles.n) {
@@ -190,7 +196,7 @@ static void read_constraints(cc *c, ynode *n)
 static bool read_rule_list(cc *c, ynode *n, bool self, m_acp *a)
 {
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE", "'%s' must be a list of rules",
+		cc_error(c, n->pos, "E-TYPE", "expected a list of rules for '%s'",
 		         self ? "self" : "privileges");
 		return false;
 	}
@@ -224,7 +230,7 @@ static void read_acp(cc *c, ynode *n)
 		return;
 	}
 	if (n->kind != YN_MAP) {
-		cc_error(c, n->pos, "E-TYPE", "an ACP must be a mapping, found %s",
+		cc_error(c, n->pos, "E-TYPE", "expected a mapping for an ACP, found %s",
 		         yn_kind_name(n));
 		return;
 	}
@@ -278,7 +284,7 @@ static void read_pdp_document(cc *c, ynode *doc)
 		read_constraints(c, v);
 	if ((v = yn_get(doc, "acps")) != NULL && !is_empty_scalar(v)) {
 		if (v->kind != YN_SEQ) {
-			cc_error(c, v->pos, "E-TYPE", "'acps' must be a list, found %s",
+			cc_error(c, v->pos, "E-TYPE", "expected a list for 'acps', found %s",
 			         yn_kind_name(v));
 			return;
 		}

@@ -66,7 +66,8 @@ bool read_operations(cc *c, ynode *n, uint32_t *ops)
 		return read_one_op(c, n, true, ops);
 	if (n->kind != YN_SEQ) {
 		cc_error(c, n->pos, "E-TYPE",
-		         "operations must be a list of names, 'all' or a bitmask");
+		         "expected a list of operation names, 'all' or a bitmask "
+		         "for operations");
 		return false;
 	}
 	bool ok = true;
@@ -79,7 +80,7 @@ static bool expect_seq(cc *c, ynode *n, const char *what)
 {
 	if (n->kind == YN_SEQ)
 		return true;
-	cc_error(c, n->pos, "E-TYPE", "%s must be a list, found %s", what,
+	cc_error(c, n->pos, "E-TYPE", "expected a list for %s, found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -88,7 +89,7 @@ static bool expect_map(cc *c, ynode *n, const char *what)
 {
 	if (n->kind == YN_MAP)
 		return true;
-	cc_error(c, n->pos, "E-TYPE", "%s must be a mapping, found %s", what,
+	cc_error(c, n->pos, "E-TYPE", "expected a mapping for %s, found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -440,6 +441,7 @@ m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 			k->op = COND_OPS[j].op;
 			k->rhs_node = val;
 			k->rhs_pos = val->pos;
+			k->op_pos = key->pos;
 		}
 		if (!known) {
 			cc_diag(c, PDPC_ERROR, key->pos, "E-UNKNOWN-KEY",

@@ -168,6 +168,8 @@ static bool bit_get(const uint64_t *b, uint32_t i)
 }
 
 typedef struct topo_state {
+	srcpos cycle_pos;
+	bool has_cycle_pos;
 	uint32_t next;
 	uint32_t *path;
 	size_t path_n;
@@ -194,7 +196,8 @@ static bool visit_role(cc *c, uint32_t r, topo_state *ts)
 			                      c->roles.items[ts->path[i]]->name);
 		if (o < sizeof(buf))
 			snprintf(buf + o, sizeof(buf) - o, "%s", role->name);
-		cc_error(c, role->pos, "E-ROLE-CYCLE",
+		cc_error(c, ts->has_cycle_pos ? ts->cycle_pos : role->pos,
+		         "E-ROLE-CYCLE",
 		         "role hierarchy has a cycle: %s; remove one inherits "
 		         "entry",
 		         buf);
@@ -211,6 +214,11 @@ static bool visit_role(cc *c, uint32_t r, topo_state *ts)
 		uint32_t j = role->inherits.items[i].ref;
 		if (j == IMG_NONE)
 			continue;
+		if (c->roles.items[j]->state == 1) {
+			/* report at the inherits entry that closes the cycle */
+			ts->cycle_pos = role->inherits.items[i].pos;
+			ts->has_cycle_pos = true;
+		}
 		if (!visit_role(c, j, ts))
 			return false;
 		const uint64_t *jc = c->roles.items[j]->closure;
@@ -239,7 +247,7 @@ static bool resolve_roles(cc *c)
 	}
 	if (!ok)
 		return false;
-	topo_state ts = {0, NULL, 0};
+	topo_state ts = {{0, 0, 0}, false, 0, NULL, 0};
 	ts.path = calloc(c->roles.n + 1, sizeof(uint32_t));
 	if (ts.path == NULL && c->roles.n > 0) {
 		c->oom = true;
@@ -547,7 +555,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 		return false;
 	}
 	if (!op_fits(k->op, k->type)) {
-		cc_error(c, k->rhs_pos, "E-COND-TYPE",
+		cc_error(c, k->op_pos, "E-COND-TYPE",
 		         "type mismatch: operator '%s' does not apply to '%s' of "
 		         "type %s",
 		         op_name(k->op), k->attr, type_name(k->type));

@@ -126,8 +126,9 @@ bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
 			break;
 		case YAML_ALIAS_EVENT:
 			cc_error(c, pos, "E-YAML-ALIAS",
-			         "YAML aliases (*name) are not supported; write "
-			         "the value out");
+			         "YAML aliases (*%s) are not supported; write "
+			         "the value out",
+			         (const char *)ev.data.alias.anchor);
 			ok = false;
 			break;
 		case YAML_SCALAR_EVENT:
@@ -139,8 +140,9 @@ bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
 			                 : ev.data.mapping_start.anchor;
 			if (anchor != NULL) {
 				cc_error(c, pos, "E-YAML-ALIAS",
-				         "YAML anchors (&name) are not supported; "
-				         "write the value out");
+				         "YAML anchors and aliases are not supported "
+				         "(anchor &%s); write the value out",
+				         (const char *)anchor);
 				ok = false;
 				break;
 			}
