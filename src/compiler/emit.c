@@ -332,8 +332,9 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 		[RW_CTX_FIRST] = xf, [RW_CTX_COUNT] = (uint32_t)r->contexts.n,
 		[RW_OBJ_FIRST] = bf, [RW_OBJ_COUNT] = (uint32_t)r->objects.n,
 		[RW_COND] = cond, [RW_ID] = intern_z(e, r->id), [RW_ACP] = acp,
-		[RW_INDEX] = r->index, [RW_SOURCE] = r->pos.file,
-		[RW_LINE] = r->pos.line,
+		/* Source locations are left out of the image: moving a rule
+		 * within its file must not change the compiled bytes. */
+		[RW_INDEX] = r->index, [RW_SOURCE] = IMG_NONE, [RW_LINE] = 0,
 	};
 	for (int i = 0; i < RW_WORDS; i++)
 		put(e, SEC_RULES, w[i]);
@@ -436,8 +437,6 @@ static void emit_tables(emitter *e)
 		put(e, SEC_ATTRS, intern_z(e, c->attrs.items[i]->name));
 		put(e, SEC_ATTRS, c->attrs.items[i]->type);
 	}
-	for (size_t i = 0; i < c->sources.n; i++)
-		put(e, SEC_SOURCES, intern_z(e, c->sources.items[i].name));
 	/* roles in topological order */
 	e->topo_to_model = calloc(c->roles.n + 1, sizeof(uint32_t));
 	if (e->topo_to_model == NULL) {
@@ -558,7 +557,7 @@ static bool encode(emitter *e)
 	if (top == NULL)
 		goto out;
 	cbor_item_t *magic = cbor_build_string(IMG_MAGIC);
-	cbor_item_t *ver = cbor_build_uint32(IMG_VERSION);
+	cbor_item_t *ver = cbor_build_uint8((uint8_t)IMG_VERSION);
 	cbor_item_t *crc = cbor_build_uint32(crc32_ieee(body_buf, body_len));
 	cbor_item_t *bb = cbor_build_bytestring(body_buf, body_len);
 	if (!magic || !ver || !crc || !bb) {

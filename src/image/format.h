@@ -81,8 +81,9 @@ enum img_rule_word {
 	RW_ID,         /* rule id str or NONE */
 	RW_ACP,        /* owning ACP index */
 	RW_INDEX,      /* index within privileges or self */
-	RW_SOURCE,     /* SOURCES index or NONE */
-	RW_LINE,       /* 1-based line of the rule in its source */
+	RW_SOURCE,     /* reserved: NONE (locations stay out of the image so
+	                  that moving a rule does not change the bytes) */
+	RW_LINE,       /* reserved: 0 */
 	RW_WORDS
 };
 

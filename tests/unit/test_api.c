@@ -1,0 +1,524 @@
+/*
+ * test_api.c - the C API beyond the decision tables: sessions (ANSI RBAC),
+ * large and deep role hierarchies, regex limits, image validation
+ * (truncation, bit flips, bad indices behind a valid checksum),
+ * determinism, and threads sharing one image.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/prims.h"
+#include "pdp/pdp.h"
+#include "pdp/pdpc.h"
+
+/* Compile policy text; returns a malloc'd copy of the image bytes. */
+static uint8_t *compile_text(const char *text, size_t *len)
+{
+	pdpc_compiler *c = pdpc_new();
+	cr_assert_not_null(c);
+	cr_assert_eq(pdpc_add_buffer(c, "test.yaml", text, strlen(text)), PDPC_OK);
+	const uint8_t *img;
+	pdpc_status st = pdpc_compile(c, &img, len);
+	if (st != PDPC_OK) {
+		for (size_t i = 0; i < pdpc_diag_count(c); i++) {
+			const pdpc_diag *d = pdpc_diag_get(c, i);
+			cr_log_error("%u:%u: %s", d->line, d->col, d->message);
+		}
+	}
+	cr_assert_eq(st, PDPC_OK, "policy does not compile");
+	uint8_t *copy = malloc(*len);
+	memcpy(copy, img, *len);
+	pdpc_free(c);
+	return copy;
+}
+
+static pdp_image *load_text(const char *text)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(text, &len);
+	pdp_image *img = NULL;
+	pdp_error err;
+	cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_OK, "%s",
+	             err.message);
+	free(bytes);
+	return img;
+}
+
+static pdp_str S(const char *s)
+{
+	pdp_str r = {s, strlen(s)};
+	return r;
+}
+
+static pdp_decision decide(pdp_image *img, pdp_scratch *sc, const char *orig,
+                           uint32_t op, const char *acp)
+{
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S(acp)};
+	q.originator = S(orig);
+	q.operation = op;
+	q.acps = acps;
+	q.n_acps = 1;
+	pdp_decision d;
+	cr_assert_eq(pdp_decide(img, sc, &q, &d), PDP_OK);
+	return d;
+}
+
+static const char RBAC_POLICY[] =
+	"pdp: 1\n"
+	"roles:\n"
+	"  viewer: {}\n"
+	"  operator: { inherits: [viewer] }\n"
+	"  approver: {}\n"
+	"  auditor: {}\n"
+	"  admin: { inherits: [operator, auditor] }\n"
+	"assignments:\n"
+	"  CAE-alice: [operator, approver]\n"
+	"  CAE-root: [admin]\n"
+	"constraints:\n"
+	"  dsd:\n"
+	"    - { name: no-self-approve, roles: [operator, approver], n: 2 }\n"
+	"acps:\n"
+	"  - id: acp\n"
+	"    privileges:\n"
+	"      - { originators: ['role:viewer'], operations: [retrieve] }\n"
+	"      - { originators: ['role:approver'], operations: [update] }\n"
+	"      - { originators: ['role:admin'], operations: [delete] }\n";
+
+Test(session, add_drop_and_decide)
+{
+	pdp_image *img = load_text(RBAC_POLICY);
+	size_t size = pdp_session_size(img);
+	cr_assert_gt(size, 0);
+	void *mem = aligned_alloc(alignof(max_align_t),
+	                          (size + alignof(max_align_t) - 1) /
+	                                  alignof(max_align_t) * alignof(max_align_t));
+	pdp_session *s = NULL;
+	pdp_error err;
+	cr_assert_eq(pdp_session_init(mem, size, img, S("CAE-alice"), &s, &err),
+	             PDP_OK);
+	cr_assert_eq(pdp_session_role_count(s), 0);
+	/* unknown and unauthorized roles */
+	cr_assert_eq(pdp_session_add_role(s, S("nope"), &err), PDP_ERR_NOT_FOUND);
+	cr_assert_eq(pdp_session_add_role(s, S("admin"), &err),
+	             PDP_ERR_NOT_AUTHORIZED);
+	/* a junior of an assigned senior may be activated */
+	cr_assert_eq(pdp_session_add_role(s, S("viewer"), &err), PDP_OK);
+	cr_assert_eq(pdp_session_add_role(s, S("approver"), &err), PDP_OK);
+	/* operator + approver breaks DSD: refused, state unchanged */
+	cr_assert_eq(pdp_session_add_role(s, S("operator"), &err), PDP_ERR_DSD);
+	cr_assert_eq(pdp_session_role_count(s), 2);
+
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("acp")};
+	q.acps = acps;
+	q.n_acps = 1;
+	q.originator = S("someone-else"); /* replaced by the session user */
+	q.operation = PDP_OP_RETRIEVE;
+	pdp_decision d;
+	cr_assert_eq(pdp_session_decide(s, NULL, &q, &d), PDP_OK);
+	cr_assert_eq(d.effect, PDP_PERMIT);
+	q.operation = PDP_OP_UPDATE;
+	pdp_session_decide(s, NULL, &q, &d);
+	cr_assert_eq(d.effect, PDP_PERMIT);
+	cr_assert_eq(pdp_session_drop_role(s, S("approver"), &err), PDP_OK);
+	cr_assert_eq(pdp_session_drop_role(s, S("approver"), &err),
+	             PDP_ERR_NOT_FOUND);
+	pdp_session_decide(s, NULL, &q, &d);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(d.reason, PDP_REASON_NO_RULE_MATCHED);
+	/* now operator fits */
+	cr_assert_eq(pdp_session_add_role(s, S("operator"), &err), PDP_OK);
+	free(mem);
+	pdp_image_free(img);
+}
+
+Test(session, too_small_memory_is_refused)
+{
+	pdp_image *img = load_text(RBAC_POLICY);
+	alignas(max_align_t) unsigned char buf[8];
+	pdp_session *s = NULL;
+	cr_assert_eq(pdp_session_init(buf, sizeof(buf), img, S("x"), &s, NULL),
+	             PDP_ERR_ARG);
+	pdp_image_free(img);
+}
+
+Test(rbac, default_activation_applies_dsd)
+{
+	/* CAE-alice is assigned operator and approver: activating both by
+	 * default breaks DSD, so every request of hers denies. */
+	pdp_image *img = load_text(RBAC_POLICY);
+	pdp_decision d = decide(img, NULL, "CAE-alice", PDP_OP_RETRIEVE, "acp");
+	cr_assert_eq(d.reason, PDP_REASON_DSD_VIOLATION);
+	d = decide(img, NULL, "CAE-root", PDP_OP_RETRIEVE, "acp");
+	cr_assert_eq(d.effect, PDP_PERMIT, "admin inherits viewer");
+	pdp_image_free(img);
+}
+
+/* A chain r0 <- r1 <- ... <- r24 (r24 most senior): a senior gets every
+ * junior's permission, never the reverse. */
+Test(rbac, deep_hierarchy)
+{
+	char *buf = malloc(65536);
+	size_t o = (size_t)sprintf(buf, "pdp: 1\nroles:\n  r0: {}\n");
+	for (int i = 1; i < 25; i++)
+		o += (size_t)sprintf(buf + o, "  r%d: { inherits: [r%d] }\n", i, i - 1);
+	o += (size_t)sprintf(buf + o, "assignments:\n  top: [r24]\n  mid: [r12]\n"
+	                              "  low: [r0]\nacps:\n  - id: a\n    privileges:\n"
+	                              "      - { originators: ['role:r0'], operations: [retrieve] }\n"
+	                              "      - { originators: ['role:r12'], operations: [update] }\n"
+	                              "      - { originators: ['role:r24'], operations: [delete] }\n");
+	pdp_image *img = load_text(buf);
+	const char *who[3] = {"low", "mid", "top"};
+	uint32_t ops[3] = {PDP_OP_RETRIEVE, PDP_OP_UPDATE, PDP_OP_DELETE};
+	for (int u = 0; u < 3; u++)
+		for (int p = 0; p < 3; p++) {
+			pdp_decision d = decide(img, NULL, who[u], ops[p], "a");
+			cr_assert_eq(d.effect == PDP_PERMIT, p <= u,
+			             "%s op %u: got %d", who[u], ops[p], d.effect);
+		}
+	pdp_image_free(img);
+	free(buf);
+}
+
+/* 1,000 roles in a tree and 10,000 assignments compile and decide. */
+Test(rbac, large_policy, .timeout = 120)
+{
+	size_t cap = 2 * 1024 * 1024;
+	char *buf = malloc(cap);
+	size_t o = (size_t)sprintf(buf, "pdp: 1\nroles:\n  r0: {}\n");
+	for (int i = 1; i < 1000; i++)
+		o += (size_t)sprintf(buf + o, "  r%d: { inherits: [r%d] }\n", i,
+		                     (i - 1) / 2);
+	o += (size_t)sprintf(buf + o, "assignments:\n");
+	for (int u = 0; u < 10000; u++)
+		o += (size_t)sprintf(buf + o, "  u%d: [r%d]\n", u, u % 1000);
+	o += (size_t)sprintf(buf + o, "acps:\n  - id: a\n    privileges:\n"
+	                              "      - { originators: ['role:r3'], operations: [retrieve] }\n");
+	cr_assert_lt(o, cap);
+	pdp_image *img = load_text(buf);
+	/* r3's seniors: its descendants in the tree (7, 8, 15..18, ...). */
+	for (int u = 0; u < 10000; u += 7) {
+		int r = u % 1000;
+		bool senior = false;
+		for (int x = r; x > 0; x = (x - 1) / 2)
+			senior |= x == 3;
+		char name[16];
+		snprintf(name, sizeof(name), "u%d", u);
+		pdp_decision d = decide(img, NULL, name, PDP_OP_RETRIEVE, "a");
+		cr_assert_eq(d.effect == PDP_PERMIT, senior, "%s (r%d)", name, r);
+	}
+	pdp_image_free(img);
+	free(buf);
+}
+
+/* ---- ABAC: regex limits make a catastrophic pattern fail safe ---- */
+
+Test(abac, catastrophic_regex_is_indeterminate, .timeout = 30)
+{
+	pdp_image *img = load_text(
+		"pdp: 1\n"
+		"attributes: { originator.note: string }\n"
+		"acps:\n"
+		"  - id: p\n"
+		"    privileges:\n"
+		"      - originators: [all]\n"
+		"        operations: [retrieve]\n"
+		"        when: { attr: originator.note, matches: '^(a+)+$' }\n"
+		"  - id: d\n"
+		"    privileges:\n"
+		"      - { originators: [all], operations: [retrieve] }\n"
+		"      - originators: [all]\n"
+		"        operations: [retrieve]\n"
+		"        effect: deny\n"
+		"        when: { attr: originator.note, matches: '^(a+)+$' }\n");
+	pdp_scratch *sc = NULL;
+	cr_assert_eq(pdp_scratch_new(img, &sc, NULL), PDP_OK);
+	size_t n = 100000;
+	char *subject = malloc(n + 2);
+	memset(subject, 'a', n);
+	subject[n] = 'b';
+	subject[n + 1] = '\0';
+	uint32_t id = pdp_attr_id(img, S("originator.note"));
+	cr_assert_neq(id, PDP_NONE);
+	pdp_attr attr = {id, {.type = PDP_TYPE_STRING}};
+	attr.value.u.s.ptr = subject;
+	attr.value.u.s.len = n + 1;
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("p")};
+	q.originator = S("x");
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	q.attrs = &attr;
+	q.n_attrs = 1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pdp_decision d;
+	pdp_decide(img, sc, &q, &d);
+	cr_assert_eq(d.effect, PDP_DENY, "permit rule must not grant");
+	acps[0] = S("d");
+	pdp_decide(img, sc, &q, &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(d.reason, PDP_REASON_RULE);
+	cr_assert_eq(d.rule, 1);
+	cr_assert(d.indeterminate, "the deny rule denies as indeterminate");
+	/* a generous bound: the point is "returns", not speed */
+	double secs = (double)(t1.tv_sec - t0.tv_sec) +
+	              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_assert_lt(secs, 20.0);
+	/* a matching subject still matches */
+	attr.value.u.s.len = 1000;
+	acps[0] = S("p");
+	pdp_decide(img, sc, &q, &d);
+	cr_assert_eq(d.effect, PDP_PERMIT);
+	free(subject);
+	pdp_scratch_free(sc);
+	pdp_image_free(img);
+}
+
+/* ---- image validation ---- */
+
+static const char SMALL_POLICY[] =
+	"pdp: 1\n"
+	"attributes: { originator.level: int }\n"
+	"groups: { g: [CAE-a, 'CAE-b*'] }\n"
+	"roles: { r: {}, s: { inherits: [r] } }\n"
+	"assignments: { CAE-a: [s] }\n"
+	"acps:\n"
+	"  - id: acp\n"
+	"    privileges:\n"
+	"      - originators: [group:g, 'role:r']\n"
+	"        operations: [retrieve]\n"
+	"        contexts: [{ window: ['* * 8-17 * * * *'], ip: [10.0.0.0/8] }]\n"
+	"        when: { any: [{ attr: originator.level, ge: 2 }, { attr: originator.id, matches: '^CAE' }] }\n";
+
+Test(image, truncated_images_are_rejected)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		pdp_image *img = NULL;
+		pdp_error err;
+		pdp_status st = pdp_image_load(bytes, cut, &img, &err);
+		cr_assert_neq(st, PDP_OK, "truncated at %zu loaded", cut);
+		cr_assert_null(img);
+		cr_assert_neq(err.message[0], '\0');
+	}
+	free(bytes);
+}
+
+Test(image, bit_flips_are_rejected)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
+	for (size_t i = 0; i < len; i++)
+		for (int b = 0; b < 8; b++) {
+			bytes[i] ^= (uint8_t)(1u << b);
+			pdp_image *img = NULL;
+			pdp_status st = pdp_image_load(bytes, len, &img, NULL);
+			cr_assert_neq(st, PDP_OK, "flip of byte %zu bit %d loaded", i, b);
+			bytes[i] ^= (uint8_t)(1u << b);
+		}
+	free(bytes);
+}
+
+/* Find the body byte string inside the outer array and fix its CRC after
+ * a change, so the semantic verifier (not the checksum) must catch it. */
+static void refresh_crc(uint8_t *bytes, size_t len, size_t body_off,
+                        size_t body_len, size_t crc_off)
+{
+	(void)len;
+	uint32_t crc = crc32_ieee(bytes + body_off, body_len);
+	bytes[crc_off] = (uint8_t)(crc >> 24);
+	bytes[crc_off + 1] = (uint8_t)(crc >> 16);
+	bytes[crc_off + 2] = (uint8_t)(crc >> 8);
+	bytes[crc_off + 3] = (uint8_t)crc;
+}
+
+Test(image, bad_indices_behind_valid_checksum_are_rejected)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
+	/* outer: 0x84, text(9) "pdp-image", uint 1, uint32 crc (0x1a + 4),
+	 * bytes header, body */
+	cr_assert_eq(bytes[0], 0x84);
+	size_t p = 1 + 1 + 9 + 1;
+	cr_assert_eq(bytes[p], 0x1a, "crc encoded as uint32");
+	size_t crc_off = p + 1;
+	p = crc_off + 4;
+	uint8_t hb = bytes[p];
+	size_t body_len, body_off;
+	if ((hb & 31) < 24) {
+		body_len = hb & 31;
+		body_off = p + 1;
+	} else if ((hb & 31) == 24) {
+		body_len = bytes[p + 1];
+		body_off = p + 2;
+	} else {
+		cr_assert_eq(hb & 31, 25);
+		body_len = (size_t)bytes[p + 1] << 8 | bytes[p + 2];
+		body_off = p + 3;
+	}
+	cr_assert_eq(body_off + body_len, len);
+	size_t rejected = 0, tried = 0;
+	/* flip every 4th byte of the body with a valid checksum: each either
+	 * is rejected or still verifies (e.g. a changed bitmask), never crashes */
+	for (size_t i = body_off; i < len; i += 3) {
+		uint8_t old = bytes[i];
+		bytes[i] = (uint8_t)(old ^ 0xff);
+		refresh_crc(bytes, len, body_off, body_len, crc_off);
+		pdp_image *img = NULL;
+		pdp_status st = pdp_image_load(bytes, len, &img, NULL);
+		tried++;
+		if (st != PDP_OK)
+			rejected++;
+		else {
+			pdp_decision d = decide(img, NULL, "CAE-a", PDP_OP_RETRIEVE, "acp");
+			(void)d;
+			pdp_image_free(img);
+		}
+		bytes[i] = old;
+	}
+	refresh_crc(bytes, len, body_off, body_len, crc_off);
+	cr_assert_gt(rejected, tried / 2, "only %zu of %zu rejected", rejected,
+	             tried);
+	pdp_image *img = NULL;
+	cr_assert_eq(pdp_image_load(bytes, len, &img, NULL), PDP_OK);
+	pdp_image_free(img);
+	free(bytes);
+}
+
+Test(image, version_and_magic_checked)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
+	pdp_error err;
+	pdp_image *img = NULL;
+	bytes[11] = 0x02; /* version 1 -> 2 */
+	cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_ERR_VERSION);
+	bytes[11] = 0x01;
+	bytes[3] = 'X';
+	cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_ERR_FORMAT);
+	free(bytes);
+}
+
+/* ---- determinism ---- */
+
+Test(compile, same_input_same_bytes_whatever_the_order)
+{
+	const char *a =
+		"pdp: 1\nroles: { b: {}, a: { inherits: [b] } }\n"
+		"groups: { g2: [x], g1: [y, 'z*'] }\n"
+		"assignments: { u2: [a], u1: [b] }\n"
+		"acps:\n  - { id: z, privileges: [{ originators: [group:g1], operations: [retrieve] }] }\n"
+		"  - { id: y, privileges: [{ originators: ['role:b'], operations: all }] }\n";
+	const char *b =
+		"acps:\n  - { id: y, privileges: [{ originators: ['role:b'], operations: all }] }\n"
+		"  - { id: z, privileges: [{ originators: [group:g1], operations: [retrieve] }] }\n"
+		"assignments: { u1: [b], u2: [a] }\n"
+		"groups: { g1: [y, 'z*'], g2: [x] }\n"
+		"roles: { a: { inherits: [b] }, b: {} }\npdp: 1\n";
+	size_t la, la2, lb;
+	uint8_t *ia = compile_text(a, &la);
+	uint8_t *ia2 = compile_text(a, &la2);
+	uint8_t *ib = compile_text(b, &lb);
+	cr_assert_eq(la, la2);
+	cr_assert_eq(memcmp(ia, ia2, la), 0, "compile twice: same bytes");
+	cr_assert_eq(la, lb);
+	cr_assert_eq(memcmp(ia, ib, la), 0, "reordered maps: same bytes");
+	free(ia);
+	free(ia2);
+	free(ib);
+}
+
+Test(compile, failed_compile_produces_no_image)
+{
+	pdpc_compiler *c = pdpc_new();
+	const char *bad = "pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                  "      - { originators: [all], operations: [fly] }\n";
+	pdpc_add_buffer(c, "bad.yaml", bad, strlen(bad));
+	const uint8_t *img = (const uint8_t *)"x";
+	size_t len = 99;
+	cr_assert_eq(pdpc_compile(c, &img, &len), PDPC_ERR_POLICY);
+	cr_assert_null(img);
+	cr_assert_eq(len, 0);
+	cr_assert_eq(pdpc_diag_count_severity(c, PDPC_ERROR), 1);
+	const pdpc_diag *d = pdpc_diag_get(c, 0);
+	cr_assert_eq(d->line, 5);
+	cr_assert_eq(d->col, 44);
+	pdpc_free(c);
+}
+
+/* ---- threads: one image, many deciders, and a swap under load ---- */
+
+typedef struct shared {
+	pthread_mutex_t lock;   /* guards `current` only while taking a ref */
+	pdp_image *current;
+	int errors;
+} shared;
+
+static void *worker(void *arg)
+{
+	shared *sh = arg;
+	for (int i = 0; i < 2000; i++) {
+		pthread_mutex_lock(&sh->lock);
+		pdp_image *img = pdp_image_retain(sh->current);
+		pthread_mutex_unlock(&sh->lock);
+		pdp_scratch *sc = NULL;
+		if (pdp_scratch_new(img, &sc, NULL) != PDP_OK)
+			sh->errors++;
+		pdp_request q;
+		pdp_request_init(&q);
+		pdp_str acps[1] = {{"acp", 3}};
+		q.originator = (pdp_str){"CAE-a", 5};
+		q.operation = PDP_OP_RETRIEVE;
+		q.acps = acps;
+		q.n_acps = 1;
+		q.has_time = true;
+		q.time.sec = 1764320400; /* 2025-11-28T09:00:00Z */
+		q.has_ip = true;
+		prim_err e;
+		ip_parse("10.1.2.3", 8, &q.ip, NULL, &e);
+		pdp_decision d;
+		pdp_decide(img, sc, &q, &d);
+		if (d.effect != PDP_PERMIT)
+			__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
+		pdp_scratch_free(sc);
+		pdp_image_release(img);
+	}
+	return NULL;
+}
+
+Test(threads, shared_image_and_swap, .timeout = 120)
+{
+	shared sh;
+	pthread_mutex_init(&sh.lock, NULL);
+	sh.errors = 0;
+	sh.current = load_text(SMALL_POLICY);
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, worker, &sh);
+	for (int i = 0; i < 20; i++) {
+		pdp_image *next = load_text(SMALL_POLICY);
+		pthread_mutex_lock(&sh.lock);
+		pdp_image *old = sh.current;
+		sh.current = next;
+		pthread_mutex_unlock(&sh.lock);
+		pdp_image_release(old);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	cr_assert_eq(sh.errors, 0);
+	pdp_image_release(sh.current);
+	pthread_mutex_destroy(&sh.lock);
+}
