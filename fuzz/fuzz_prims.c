@@ -1,0 +1,231 @@
+/*
+ * fuzz_prims.c - the allocation-free parsers and matchers of
+ * src/common/prims.h. The first byte selects the primitive, the rest is its
+ * input (never NUL-terminated: the parsers take counted strings):
+ *   0 sched_parse (+ sched_match at a few times, sched_never_matches)
+ *   1 cidr_parse (+ cidr_contains of its own network)
+ *   2 ip_parse (+ ip_format round trip)
+ *   3 glob_match (input split in two at the first NUL, else in the middle)
+ *   4 time_parse_rfc3339 (+ time_format_rfc3339 round trip)
+ *   5 country_code (+ country_alpha2 round trip)
+ *   6 rtype_from_name (+ rtype_name)
+ *   7 geo_distance_m / civil_from_unix on raw numbers
+ */
+#include <math.h>
+
+#include "common/prims.h"
+#include "fuzz.h"
+
+static void check_err(const prim_err *e, size_t len)
+{
+	FUZZ_CHECK(memchr(e->message, 0, sizeof(e->message)) != NULL,
+	           "message not terminated");
+	FUZZ_CHECK(e->message[0] != 0, "empty message");
+	FUZZ_CHECK(e->offset <= len, "offset %zu past %zu", e->offset, len);
+}
+
+/* The input in a buffer of its own, so that reading one byte past the
+ * counted string is caught by ASan. */
+static char *own(const uint8_t *p, size_t n)
+{
+	char *s = malloc(n ? n : 1);
+	if (s != NULL && n)
+		memcpy(s, p, n);
+	return s;
+}
+
+static void do_sched(const char *s, size_t n)
+{
+	sched sc;
+	prim_err e;
+	memset(&e, 0, sizeof(e));
+	if (!sched_parse(s, n, &sc, &e)) {
+		check_err(&e, n);
+		return;
+	}
+	FUZZ_CHECK(sc.sec >> 60 == 0 && sc.min >> 60 == 0 && sc.hour >> 24 == 0 &&
+	           (sc.dom & 1u) == 0 && (sc.month & 1u) == 0 &&
+	           sc.month >> 13 == 0 && sc.dow >> 7 == 0,
+	           "field bits out of range");
+	static const int64_t times[] = {
+		0, 1, 59, 86399, 951782400 /* 2000-02-29 */, 1795000000,
+		4102444799 /* 2099-12-31T23:59:59 */, 7258118399 /* 2199 end */,
+		7258118400, -1, -86400 * 366, INT64_MAX / 2, INT64_MIN / 2,
+	};
+	bool any = false;
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++) {
+		pdp_time t = {times[i], 0};
+		any |= sched_match(&sc, t);
+		t.nsec = 999999999;
+		any |= sched_match(&sc, t);
+	}
+	/* derive a few more from the text itself */
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211u;
+	for (int i = 0; i < 4; i++) {
+		pdp_time t = {(int64_t)(h % 7258118400u), 0};
+		any |= sched_match(&sc, t);
+		h = h * 6364136223846793005u + 1442695040888963407u;
+	}
+	bool never = sched_never_matches(&sc);
+	FUZZ_CHECK(!(any && never), "matched, but never_matches says it cannot");
+}
+
+static void do_cidr(const char *s, size_t n)
+{
+	pdp_ip net;
+	uint32_t prefix = 999;
+	bool host = false;
+	prim_err e;
+	memset(&e, 0, sizeof(e));
+	if (!cidr_parse(s, n, &net, &prefix, &host, &e)) {
+		check_err(&e, n);
+		return;
+	}
+	FUZZ_CHECK(prefix <= 128, "prefix %u", prefix);
+	FUZZ_CHECK(cidr_contains(&net, prefix, &net), "net not in itself");
+	char buf[64];
+	size_t len = ip_format(&net, buf, sizeof(buf));
+	FUZZ_CHECK(len < sizeof(buf), "ip text %zu", len);
+}
+
+static void do_ip(const char *s, size_t n)
+{
+	pdp_ip ip;
+	bool v4 = false;
+	prim_err e;
+	memset(&e, 0, sizeof(e));
+	if (!ip_parse(s, n, &ip, &v4, &e)) {
+		check_err(&e, n);
+		return;
+	}
+	char buf[64];
+	size_t len = ip_format(&ip, buf, sizeof(buf));
+	FUZZ_CHECK(len < sizeof(buf) && strlen(buf) == len, "ip text %zu", len);
+	pdp_ip back;
+	FUZZ_CHECK(ip_parse(buf, len, &back, NULL, &e), "'%s' does not parse: %s",
+	           buf, e.message);
+	FUZZ_CHECK(memcmp(&back, &ip, sizeof(ip)) == 0, "'%s' round trip", buf);
+	char small[4];
+	FUZZ_CHECK(ip_format(&ip, small, sizeof(small)) == len, "cut length");
+	FUZZ_CHECK(memchr(small, 0, sizeof(small)) != NULL, "cut text");
+}
+
+static void do_glob(const char *s, size_t n)
+{
+	const char *nul = memchr(s, 0, n);
+	size_t pl = nul ? (size_t)(nul - s) : n / 2;
+	size_t toff = nul ? pl + 1 : pl;
+	pdp_str pat = {s, pl}, text = {s + toff, n - toff};
+	/* separate buffers so that overreads of either side are caught */
+	char *p2 = own((const uint8_t *)pat.ptr, pat.len);
+	char *t2 = own((const uint8_t *)text.ptr, text.len);
+	if (p2 == NULL || t2 == NULL) {
+		free(p2);
+		free(t2);
+		return;
+	}
+	pat.ptr = p2;
+	text.ptr = t2;
+	bool m = glob_match(pat, text);
+	if (!glob_has_wildcard(pat))
+		FUZZ_CHECK(m == (pat.len == text.len &&
+		                 memcmp(pat.ptr, text.ptr, pat.len) == 0),
+		           "glob without wildcard is not byte equality");
+	FUZZ_CHECK(glob_match(pat, pat) || glob_has_wildcard(pat),
+	           "literal pattern does not match itself");
+	(void)glob_match(text, pat);
+	free(p2);
+	free(t2);
+}
+
+static void do_time(const char *s, size_t n)
+{
+	pdp_time t;
+	prim_err e;
+	memset(&e, 0, sizeof(e));
+	if (!time_parse_rfc3339(s, n, &t, &e)) {
+		check_err(&e, n);
+		return;
+	}
+	FUZZ_CHECK(t.nsec >= 0 && t.nsec <= 999999999, "nsec %d", (int)t.nsec);
+	char buf[64];
+	size_t len = time_format_rfc3339(t, buf, sizeof(buf));
+	FUZZ_CHECK(len < sizeof(buf) && strlen(buf) == len, "time text %zu", len);
+	pdp_time back;
+	FUZZ_CHECK(time_parse_rfc3339(buf, len, &back, &e),
+	           "'%s' does not parse: %s", buf, e.message);
+	FUZZ_CHECK(back.sec == t.sec && back.nsec == t.nsec, "'%s' round trip",
+	           buf);
+	char small[8];
+	FUZZ_CHECK(time_format_rfc3339(t, small, sizeof(small)) == len, "cut");
+	FUZZ_CHECK(memchr(small, 0, sizeof(small)) != NULL, "cut text");
+}
+
+static void do_country(const char *s, size_t n)
+{
+	pdp_str str = {s, n};
+	int code = country_code(str);
+	if (code < 0)
+		return;
+	const char *a2 = country_alpha2(code);
+	FUZZ_CHECK(a2 != NULL, "code %d has no alpha-2", code);
+	FUZZ_CHECK(country_code(fz_cstr(a2)) == code, "'%s' round trip", a2);
+}
+
+static void do_rtype(const char *s, size_t n)
+{
+	pdp_str str = {s, n};
+	int32_t ty = rtype_from_name(str);
+	if (ty < 0)
+		return;
+	const char *name = rtype_name(ty);
+	if (name != NULL)
+		FUZZ_CHECK(rtype_from_name(fz_cstr(name)) == ty, "'%s' round trip",
+		           name);
+}
+
+static void do_numbers(const uint8_t *p, size_t n)
+{
+	fuzz_reader r = {p, n};
+	double v[4];
+	for (int i = 0; i < 4; i++) {
+		uint64_t u = fr_u64(&r);
+		memcpy(&v[i], &u, sizeof(u));
+	}
+	double d = geo_distance_m(v[0], v[1], v[2], v[3]);
+	if (isfinite(v[0]) && isfinite(v[1]) && isfinite(v[2]) && isfinite(v[3]))
+		FUZZ_CHECK(isnan(d) || d >= 0, "negative distance");
+	/* any instant the schedules can see (years 1970..2199 and around) */
+	int64_t sec = (int64_t)(fr_u64(&r) % 20000000000u) - 5000000000;
+	civil_time ct;
+	civil_from_unix(sec, &ct);
+	FUZZ_CHECK(unix_from_civil(ct.year, ct.month, ct.day, ct.hour, ct.min,
+	                           ct.sec) == sec,
+	           "civil round trip of %lld", (long long)sec);
+	FUZZ_CHECK(ct.wday >= 0 && ct.wday <= 6, "wday %d", ct.wday);
+	(void)crc32_ieee(p, n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	char *s = own(data + 1, size - 1);
+	if (s == NULL)
+		return 0;
+	size_t n = size - 1;
+	switch (data[0] % 8) {
+	case 0: do_sched(s, n); break;
+	case 1: do_cidr(s, n); break;
+	case 2: do_ip(s, n); break;
+	case 3: do_glob(s, n); break;
+	case 4: do_time(s, n); break;
+	case 5: do_country(s, n); break;
+	case 6: do_rtype(s, n); break;
+	default: do_numbers(data + 1, n); break;
+	}
+	free(s);
+	return 0;
+}

@@ -1,0 +1,142 @@
+/*
+ * fuzz_request.c - request files (policy-language.md section 2, YAML/JSON)
+ * parsed the way `pdp decide` does (src/cli/request.h requests_parse), then
+ * decided on a fixed image compiled once from the policy below (roles with
+ * a hierarchy, DSD, groups, attributes of every type, a regex condition,
+ * contexts, objects, self rules).
+ */
+#include "cli/request.h"
+#include "fuzz.h"
+
+static const char policy[] =
+	"pdp: 1\n"
+	"attributes:\n"
+	"  originator.clearance: int\n"
+	"  originator.department: string\n"
+	"  originator.vip: bool\n"
+	"  originator.home: ip\n"
+	"  resource.labels: set<string>\n"
+	"  resource.owner: string\n"
+	"  resource.expires: time\n"
+	"  env.threat: int\n"
+	"groups:\n"
+	"  meters: [CAE-meter-01, \"CAE-meter-9*\", \"/cse-in/*\"]\n"
+	"roles:\n"
+	"  viewer: {}\n"
+	"  operator: { inherits: [viewer] }\n"
+	"  auditor: { inherits: [viewer] }\n"
+	"  approver: {}\n"
+	"  admin: { inherits: [operator, auditor] }\n"
+	"assignments:\n"
+	"  CAE-alice: [operator, approver]\n"
+	"  CAE-bob: [auditor]\n"
+	"  CAE-admin: [admin]\n"
+	"constraints:\n"
+	"  dsd:\n"
+	"    - name: no-self-approve\n"
+	"      roles: [operator, approver]\n"
+	"      n: 2\n"
+	"acps:\n"
+	"  - id: acp-main\n"
+	"    privileges:\n"
+	"      - originators: [\"group:meters\"]\n"
+	"        operations: [retrieve, discover]\n"
+	"        contexts:\n"
+	"          - window: [\"* * 8-17 * * MON-FRI *\", \"*/15 0-59/2 * 1-31/3 JAN-DEC * 2020-2199\"]\n"
+	"            ip: [\"10.1.0.0/16\", \"2001:db8::/32\"]\n"
+	"            region: { countries: [DE, \"250\"], circles: [{lat: 52.52, lon: 13.40, radius: 5000}] }\n"
+	"        objects:\n"
+	"          - { types: [contentInstance, container], specializations: [org.example.meter], child_types: [4] }\n"
+	"      - originators: [\"role:viewer\"]\n"
+	"        operations: [retrieve]\n"
+	"        when:\n"
+	"          all:\n"
+	"            - { attr: originator.id, matches: \"^CAE-[a-z]+(-[0-9]{2})?$\" }\n"
+	"            - { attr: originator.clearance, ge: 2 }\n"
+	"            - any:\n"
+	"                - { attr: resource.labels, contains: public }\n"
+	"                - { attr: originator.department, in: [ops, maintenance] }\n"
+	"                - not: { attr: originator.vip, eq: false }\n"
+	"            - { attr: originator.home, in_cidr: [\"10.0.0.0/8\", \"::1/128\"] }\n"
+	"            - { attr: resource.owner, eq: { attr: originator.id } }\n"
+	"            - { attr: resource.expires, gt: \"2026-01-01T00:00:00Z\" }\n"
+	"            - { attr: env.threat, present: true }\n"
+	"            - { attr: originator.department, prefix: op }\n"
+	"      - originators: [\"role:operator\", \"CAE-x*\"]\n"
+	"        operations: [update, create]\n"
+	"        authenticated: true\n"
+	"      - originators: [\"role:approver\"]\n"
+	"        operations: all\n"
+	"        when: { attr: env.threat, lt: 3 }\n"
+	"      - originators: [all]\n"
+	"        operations: [delete]\n"
+	"        effect: deny\n"
+	"        id: never-delete\n"
+	"        when: { attr: env.country, ne: DE }\n"
+	"    self:\n"
+	"      - originators: [\"role:admin\"]\n"
+	"        operations: all\n"
+	"  - {\"m2m:acp\": {\"ri\": \"acp-native\", \"rn\": \"nat\", \"pv\": {\"acr\": [{\"acor\": [\"meters\", \"CAE-bob\"], \"acop\": 34, \"acco\": [{\"actw\": [\"* * * * * * *\"], \"acip\": {\"ipv4\": [\"192.168.0.0/16\"]}}], \"acod\": [{\"ty\": 4, \"chty\": [4]}]}]}, \"pvs\": {\"acr\": [{\"acor\": [\"CAE-admin\"], \"acop\": 63}]}}}\n";
+
+static pdp_image *img;
+static pdp_scratch *scratch;
+
+static void init(void)
+{
+	pdpc_compiler *c = pdpc_new();
+	const uint8_t *bytes = NULL;
+	size_t len = 0;
+	pdp_error err;
+	if (c == NULL || pdpc_add_buffer(c, "policy.yaml", policy,
+	                                 sizeof(policy) - 1) != PDPC_OK ||
+	    pdpc_compile(c, &bytes, &len) != PDPC_OK) {
+		for (size_t i = 0; c && i < pdpc_diag_count(c); i++) {
+			const pdpc_diag *d = pdpc_diag_get(c, i);
+			fprintf(stderr, "policy.yaml:%u:%u: %s %s\n", d->line, d->col,
+			        d->code, d->message);
+		}
+		FUZZ_CHECK(false, "the embedded policy does not compile");
+	}
+	FUZZ_CHECK(pdp_image_load(bytes, len, &img, &err) == PDP_OK, "load: %s",
+	           err.message);
+	FUZZ_CHECK(pdp_scratch_new(img, &scratch, &err) == PDP_OK, "scratch: %s",
+	           err.message);
+	pdpc_free(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (img == NULL)
+		init();
+	pdpc_compiler *c = pdpc_new();
+	if (c == NULL)
+		return 0;
+	if (pdpc_add_buffer(c, "req.yaml", (const char *)data, size) != PDPC_OK) {
+		pdpc_free(c);
+		return 0;
+	}
+	/* the time the CLI would fill in for an absent env.time */
+	pdp_time now = {1795000000, 123456789};
+	bool fill_now = size == 0 || (data[0] & 1u) == 0;
+	parsed_requests reqs = {0};
+	if (!requests_parse(c, 0, img, fill_now, now, &reqs)) {
+		FUZZ_CHECK(pdpc_diag_count(c) > 0, "unreadable without a diagnostic");
+		pdpc_free(c);
+		return 0;
+	}
+	uint8_t fmt_bytes[2] = {1, 7};
+	for (size_t i = 0; i < reqs.n; i++) {
+		parsed_request *pr = &reqs.items[i];
+		FUZZ_CHECK(memchr(pr->error, 0, sizeof(pr->error)) != NULL, "error");
+		FUZZ_CHECK(memchr(pr->notes, 0, sizeof(pr->notes)) != NULL, "notes");
+		if (!pr->ok)
+			continue;
+		FUZZ_CHECK(!pr->time_defaulted || fill_now, "time filled in");
+		pdp_decision d;
+		FUZZ_CHECK(pdp_decide(img, scratch, &pr->req, &d) == PDP_OK, "decide");
+		fuzz_reader r = {fmt_bytes, sizeof(fmt_bytes)};
+		fz_check_decision(img, &pr->req, &d, &r);
+	}
+	pdpc_free(c);
+	return 0;
+}
