@@ -16,7 +16,8 @@ static const char DECIDE_HELP[] =
 	"Decide each request: one line per request, `permit <reason>` or\n"
 	"`deny <reason>`. A file holds one request, several YAML documents or a\n"
 	"list. No file or `-` reads standard input. An absent env.time is now.\n"
-	"  --json  one JSON object per line: decision, reason, rule_id, error\n"
+	"  --json      one JSON object per line: decision, reason, rule_id, error\n"
+	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"Exit: 0 decided, 1 policy errors, 2 some request was bad (answered\n"
 	"deny bad-request), 64 usage, 65 image rejected, 66 I/O.\n";
 
@@ -24,6 +25,7 @@ static const char EXPLAIN_HELP[] =
 	"usage: pdp explain (-p POLICY [-p POLICY]... | -i IMAGE) [REQUEST_FILE...]\n"
 	"Show how each request was decided: every rule of the target ACPs, which\n"
 	"tests held, failed or were indeterminate, and the decision.\n"
+	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"Exit codes as for pdp decide.\n";
 
 static const char *tri_word(tri t)
@@ -156,7 +158,7 @@ static void explain_header(FILE *out, const pdp_image *img,
 }
 
 static int decide_file(const pdp_image *img, pdp_scratch *scratch,
-                       const char *path, bool json, bool explain)
+                       const char *path, bool json, bool explain, bool clock)
 {
 	pdpc_compiler *c = pdpc_new();
 	if (c == NULL)
@@ -191,7 +193,7 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 	}
 	parsed_requests reqs = {0};
 	int rc = EXIT_OK;
-	if (!requests_parse(c, 0, img, true, now_utc(), &reqs)) {
+	if (!requests_parse(c, 0, img, clock, now_utc(), &reqs)) {
 		/* the file is not readable YAML: one bad-request line */
 		const pdpc_diag *d = pdpc_diag_get(c, 0);
 		if (json) {
@@ -256,7 +258,7 @@ int cmd_decide(int argc, char **argv, bool explain)
 	const char *verb = explain ? "explain" : "decide";
 	const char *help = explain ? EXPLAIN_HELP : DECIDE_HELP;
 	const char *image = NULL;
-	bool json = false;
+	bool json = false, clock = true;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
 	char **files = calloc((size_t)argc + 2, sizeof(char *));
 	int npols = 0, nfiles = 0, rc = EXIT_OK;
@@ -275,6 +277,8 @@ int cmd_decide(int argc, char **argv, bool explain)
 			image = argv[++i];
 		} else if (strcmp(argv[i], "--json") == 0 && !explain) {
 			json = true;
+		} else if (strcmp(argv[i], "--no-clock") == 0) {
+			clock = false;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "pdp %s: unknown option '%s'\n%s", verb, argv[i],
 			        help);
@@ -304,7 +308,7 @@ int cmd_decide(int argc, char **argv, bool explain)
 		goto out;
 	}
 	for (int i = 0; i < nfiles; i++) {
-		int r = decide_file(img, scratch, files[i], json, explain);
+		int r = decide_file(img, scratch, files[i], json, explain, clock);
 		if (r > rc)
 			rc = r;
 	}

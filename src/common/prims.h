@@ -39,8 +39,8 @@ typedef struct sched {
 
 /* Parse one schedule entry. Fields are separated by runs of spaces/tabs;
  * each field is a comma list of `*`, `N`, `A-B`, `*\/S`, `A-B/S` (and `N/S`
- * meaning N-max/S); month and day-of-week also take JAN-DEC / SUN-SAT (case
- * insensitive). Returns false and fills err on any error. */
+ * is an error); month and day-of-week also take JAN-DEC / SUN-SAT (upper
+ * case). Returns false and fills err on any error. */
 bool sched_parse(const char *s, size_t len, sched *out, prim_err *err);
 
 /* True when the UTC instant t lies in a second that the schedule selects. */

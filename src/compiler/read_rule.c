@@ -73,6 +73,12 @@ bool read_operations(cc *c, ynode *n, uint32_t *ops)
 	bool ok = true;
 	for (size_t i = 0; i < n->n; i++)
 		ok &= read_one_op(c, n->items[i], true, ops);
+	if (n->n == 0) {
+		cc_error(c, n->pos, "E-OPERATION",
+		         "operations is empty: the rule could never apply; list "
+		         "operations or remove the rule");
+		return false;
+	}
 	return ok;
 }
 

@@ -101,10 +101,12 @@ bool read_double(cc *c, ynode *n, double *out)
 
 bool read_bool(cc *c, ynode *n, bool *out)
 {
-	static const char *const yes[] = {"true", "yes", "on"};
-	static const char *const no[] = {"false", "no", "off"};
+	/* true/false only (any case): YAML 1.1's yes/no/on/off are refused
+	 * rather than guessed, so a typo cannot flip a security flag */
+	static const char *const yes[] = {"true"};
+	static const char *const no[] = {"false"};
 	if (n->kind == YN_SCALAR) {
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < 1; i++) {
 			if (n->len == strlen(yes[i]) &&
 			    strncasecmp(n->str, yes[i], n->len) == 0) {
 				*out = true;

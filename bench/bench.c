@@ -1,0 +1,833 @@
+/*
+ * bench.c - pdp-bench: the performance figures of architecture.md.
+ *
+ *   pdp-bench S|M|L [--runs N] [--threads T] [--workdir DIR] [--seed N]
+ *                   [--check] [--lib PATH]
+ *
+ * 1. Generates the workload of the scale (gen.c) into a fresh temporary
+ *    directory (removed at exit), or reuses DIR when --workdir names one that
+ *    holds a complete workload of that scale (meta.txt), else generates there.
+ * 2. Measures, each figure the median of --runs (default 5):
+ *    - compile: pdpc_new + pdpc_add_file(policy.yaml) + pdpc_compile;
+ *    - image bytes, and bytes per policy element (rules + roles + user-role
+ *      assignments + group members);
+ *    - load: pdp_image_load of the bytes;
+ *    - decisions/s on 1 thread and on T threads (default 2), each thread with
+ *      its own scratch, all over the same image;
+ *    - latency p50/p99/p99.9: clock_gettime(CLOCK_MONOTONIC) around each
+ *      pdp_decide; the requests were prepared beforehand as pdp_request
+ *      structs whose pdp_str fields point into the request file's bytes, so
+ *      a decision starts from the strings (originator id, ACP id). The
+ *      timer's own cost (back-to-back clock_gettime) is reported and also
+ *      subtracted in the "net" figures;
+ *    - heap allocations (and frees) per decision, counted by this program's
+ *      own malloc/calloc/realloc/free (forwarding to glibc's __libc_*),
+ *      counting only inside the decision loops;
+ *    - peak RSS (getrusage) and the RSS the loaded image adds;
+ *    - libpdp's text size, read from the ELF section headers of the built
+ *      libpdp.so (path from meson, or --lib).
+ * 3. Checks EVERY decision of every loop against expected.txt (computed by
+ *    the generator's independent model) and exits 1 on any mismatch.
+ *
+ * --check: correctness mode for the test suite: one pass per loop, no
+ *    minimum durations (figures are then only indicative).
+ *
+ * Prints one Markdown table. Exit: 0 ok, 1 wrong decision, 2 usage or setup
+ * failure.
+ */
+#define _GNU_SOURCE 1
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/prims.h"
+#include "gen.h"
+#include "pdp/pdp.h"
+#include "pdp/pdpc.h"
+
+#ifndef PDP_LIBPDP_SO
+#define PDP_LIBPDP_SO ""
+#endif
+
+/* ------------------------------------------------------------------ */
+/* heap interposition: count allocations made while `counting` is set  */
+
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+extern void __libc_free(void *p);
+extern void *__libc_memalign(size_t align, size_t size);
+
+static _Thread_local int counting;
+static atomic_ulong n_allocs, n_frees;
+
+static inline void count_alloc(void)
+{
+	if (counting)
+		atomic_fetch_add_explicit(&n_allocs, 1, memory_order_relaxed);
+}
+
+void *malloc(size_t size)
+{
+	count_alloc();
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	count_alloc();
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	count_alloc();
+	return __libc_realloc(p, size);
+}
+
+void free(void *p)
+{
+	if (counting && p != NULL)
+		atomic_fetch_add_explicit(&n_frees, 1, memory_order_relaxed);
+	__libc_free(p);
+}
+
+void *aligned_alloc(size_t align, size_t size)
+{
+	count_alloc();
+	return __libc_memalign(align, size);
+}
+
+int posix_memalign(void **out, size_t align, size_t size)
+{
+	count_alloc();
+	void *p = __libc_memalign(align, size);
+	if (p == NULL)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+/* Proves the counter sees both direct calls and libc-internal ones. */
+static bool interposition_works(void)
+{
+	void *(*volatile mf)(size_t) = malloc;
+	unsigned long before = atomic_load(&n_allocs);
+	counting = 1;
+	void *p = mf(16);
+	char *s = strdup("x");
+	counting = 0;
+	free(p);
+	free(s);
+	return atomic_load(&n_allocs) - before == 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                        */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "pdp-bench: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		die("out of memory%s", "");
+	return p;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		die("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = xmalloc((size_t)n + 1);
+	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read %s", path);
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(double), cmp_dbl);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Current resident set (bytes), from /proc/self/statm. */
+static uint64_t rss_now(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size = 0, res = 0;
+	if (f != NULL) {
+		if (fscanf(f, "%lu %lu", &size, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* ------------------------------------------------------------------ */
+/* ELF text size of libpdp.so                                           */
+
+typedef struct text_size {
+	bool ok;
+	uint64_t code;     /* sections that are ALLOC + EXECINSTR */
+	uint64_t text;     /* `size`'s text: every ALLOC, non-WRITE section */
+} text_size;
+
+static text_size elf_text_size(const char *path)
+{
+	text_size r = {0};
+	if (path == NULL || path[0] == '\0')
+		return r;
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return r;
+	Elf64_Ehdr eh;
+	if (fread(&eh, sizeof(eh), 1, f) == 1 &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+	    eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shnum > 0 &&
+	    fseek(f, (long)eh.e_shoff, SEEK_SET) == 0) {
+		r.ok = true;
+		for (unsigned i = 0; i < eh.e_shnum; i++) {
+			Elf64_Shdr sh;
+			if (fread(&sh, sizeof(sh), 1, f) != 1) {
+				r.ok = false;
+				break;
+			}
+			if (!(sh.sh_flags & SHF_ALLOC) || sh.sh_type == SHT_NOBITS)
+				continue;
+			if (sh.sh_flags & SHF_EXECINSTR)
+				r.code += sh.sh_size;
+			if (!(sh.sh_flags & SHF_WRITE))
+				r.text += sh.sh_size;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* workload                                                             */
+
+typedef struct meta {
+	char scale[8];
+	int version;
+	uint64_t rules, roles, assignments, group_members, elements, requests,
+	    permits;
+} meta;
+
+static bool read_meta(const char *dir, meta *m)
+{
+	char *p = path_join(dir, "meta.txt");
+	FILE *f = fopen(p, "r");
+	free(p);
+	if (f == NULL)
+		return false;
+	memset(m, 0, sizeof(*m));
+	char key[64], val[64];
+	while (fscanf(f, "%63s %63s", key, val) == 2) {
+		unsigned long long v = strtoull(val, NULL, 10);
+		if (strcmp(key, "scale") == 0)
+			snprintf(m->scale, sizeof(m->scale), "%s", val);
+		else if (strcmp(key, "version") == 0)
+			m->version = (int)v;
+		else if (strcmp(key, "rules") == 0)
+			m->rules = v;
+		else if (strcmp(key, "roles") == 0)
+			m->roles = v;
+		else if (strcmp(key, "assignments") == 0)
+			m->assignments = v;
+		else if (strcmp(key, "group_members") == 0)
+			m->group_members = v;
+		else if (strcmp(key, "elements") == 0)
+			m->elements = v;
+		else if (strcmp(key, "requests") == 0)
+			m->requests = v;
+		else if (strcmp(key, "permits") == 0)
+			m->permits = v;
+	}
+	fclose(f);
+	return m->version == BENCH_GEN_VERSION && m->requests > 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static char tmp_dir[64];
+
+static void remove_tmp_dir(void)
+{
+	if (tmp_dir[0])
+		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The requests, prepared before any timing: pdp_str fields point into the
+ * bytes of requests.yaml, which stay in memory. */
+typedef struct reqset {
+	char *text;
+	size_t n;
+	pdp_request *req;
+	pdp_str *acp;      /* one target ACP per request */
+	pdp_attr *attr;    /* one attribute per request */
+	uint8_t *expect;   /* PDP_PERMIT / PDP_DENY */
+} reqset;
+
+/* value of "key: " at the start of line (after indent), up to a delimiter */
+static bool field(const char *line, const char *key, const char **v,
+                  size_t *len, const char *stop)
+{
+	const char *p = strstr(line, key);
+	if (p == NULL)
+		return false;
+	p += strlen(key);
+	size_t n = strcspn(p, stop);
+	*v = p;
+	*len = n;
+	return true;
+}
+
+/* A reader for the exact shape gen.c writes (five lines per request). */
+static void read_requests(const char *dir, const pdp_image *img, reqset *rs,
+                          uint64_t count)
+{
+	char *path = path_join(dir, "requests.yaml");
+	size_t len;
+	rs->text = read_file(path, &len);
+	free(path);
+	rs->req = xmalloc(count * sizeof(pdp_request));
+	rs->acp = xmalloc(count * sizeof(pdp_str));
+	rs->attr = xmalloc(count * sizeof(pdp_attr));
+	static const char clr[] = "originator.clearance";
+	uint32_t clearance_id = pdp_attr_id(img, (pdp_str){clr, sizeof(clr) - 1});
+	if (clearance_id == PDP_NONE)
+		die("image lacks attribute %s", clr);
+	size_t n = 0;
+	pdp_request *q = NULL;
+	for (char *line = rs->text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0'; /* the strings are counted; NULs are harmless */
+		const char *v;
+		size_t vl;
+		prim_err e;
+		if (strncmp(line, "- originator: ", 14) == 0) {
+			if (n == count)
+				die("more requests than meta.txt says%s", "");
+			q = &rs->req[n++];
+			pdp_request_init(q);
+			q->originator = (pdp_str){line + 14, strlen(line + 14)};
+		} else if (q == NULL || line[0] == '#') {
+			/* comment before the first request */
+		} else if (field(line, "  operation: ", &v, &vl, "\n")) {
+			q->operation = pdp_operation_from_name((pdp_str){v, vl});
+			if (q->operation == 0)
+				die("bad operation in line: %s", line);
+		} else if (field(line, "acps: [", &v, &vl, "]")) {
+			pdp_str *a = &rs->acp[q - rs->req];
+			*a = (pdp_str){v, vl};
+			q->acps = a;
+			q->n_acps = 1;
+		} else if (strncmp(line, "  env: ", 7) == 0) {
+			if (!field(line, "time: \"", &v, &vl, "\"") ||
+			    !time_parse_rfc3339(v, vl, &q->time, &e))
+				die("bad env.time in line: %s", line);
+			q->has_time = true;
+			if (!field(line, "ip: ", &v, &vl, " }") ||
+			    !ip_parse(v, vl, &q->ip, NULL, &e))
+				die("bad env.ip in line: %s", line);
+			q->has_ip = true;
+		} else if (field(line, "originator.clearance: ", &v, &vl, " }")) {
+			pdp_attr *a = &rs->attr[q - rs->req];
+			a->id = clearance_id;
+			a->value.type = PDP_TYPE_INT;
+			a->value.u.i = strtoll(v, NULL, 10);
+			q->attrs = a;
+			q->n_attrs = 1;
+		} else
+			die("unexpected line in requests.yaml: %s", line);
+		line = nl ? nl + 1 : NULL;
+	}
+	if (n != count)
+		die("fewer requests than meta.txt says%s", "");
+	rs->n = n;
+
+	path = path_join(dir, "expected.txt");
+	char *exp = read_file(path, &len);
+	free(path);
+	rs->expect = xmalloc(n);
+	size_t k = 0;
+	for (char *t = strtok(exp, "\n"); t; t = strtok(NULL, "\n")) {
+		if (k == n)
+			die("expected.txt has too many lines%s", "");
+		if (strcmp(t, "permit") == 0)
+			rs->expect[k++] = PDP_PERMIT;
+		else if (strcmp(t, "deny") == 0)
+			rs->expect[k++] = PDP_DENY;
+		else
+			die("bad line in expected.txt: %s", t);
+	}
+	if (k != n)
+		die("expected.txt has too few lines%s", "");
+	free(exp);
+}
+
+/* ------------------------------------------------------------------ */
+/* decision loops                                                       */
+
+static atomic_ulong n_wrong;
+
+static void report_wrong(const pdp_image *img, const reqset *rs, size_t i,
+                         const pdp_decision *d)
+{
+	if (atomic_fetch_add(&n_wrong, 1) >= 10)
+		return;
+	char reason[200];
+	pdp_reason_format(img, d, true, reason, sizeof(reason));
+	const pdp_request *q = &rs->req[i];
+	fprintf(stderr,
+	        "pdp-bench: WRONG decision for request %zu (%.*s %s %.*s): got "
+	        "%s %s, expected %s\n",
+	        i, (int)q->originator.len, q->originator.ptr,
+	        pdp_operation_name(q->operation), (int)q->acps[0].len,
+	        q->acps[0].ptr, d->effect == PDP_PERMIT ? "permit" : "deny",
+	        reason, rs->expect[i] == PDP_PERMIT ? "permit" : "deny");
+}
+
+/* Decide every request `passes` times starting at `start`; returns the
+ * number of wrong decisions (each is reported). */
+static uint64_t decide_passes(const pdp_image *img, pdp_scratch *s,
+                              const reqset *rs, size_t start, uint64_t passes)
+{
+	uint64_t wrong = 0;
+	for (uint64_t p = 0; p < passes; p++) {
+		size_t i = start;
+		for (size_t k = 0; k < rs->n; k++) {
+			pdp_decision d;
+			pdp_decide(img, s, &rs->req[i], &d);
+			if (__builtin_expect(d.effect != rs->expect[i], 0)) {
+				wrong++;
+				report_wrong(img, rs, i, &d);
+			}
+			if (++i == rs->n)
+				i = 0;
+		}
+	}
+	return wrong;
+}
+
+typedef struct worker {
+	pthread_t th;
+	const pdp_image *img;
+	const reqset *rs;
+	size_t start;
+	uint64_t passes;
+	pthread_barrier_t *bar;
+	uint64_t t0, t1, wrong;
+} worker;
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	pdp_scratch *s = NULL;
+	pdp_error err;
+	if (pdp_scratch_new((pdp_image *)w->img, &s, &err) != PDP_OK)
+		die("pdp_scratch_new: %s", err.message);
+	/* warm this thread's scratch and caches on a slice */
+	pthread_barrier_wait(w->bar);
+	w->t0 = now_ns();
+	counting = 1;
+	w->wrong = decide_passes(w->img, s, w->rs, w->start, w->passes);
+	counting = 0;
+	w->t1 = now_ns();
+	pdp_scratch_free(s);
+	return NULL;
+}
+
+/* decisions/s with T threads, each deciding every request `passes` times */
+static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
+                          uint64_t passes, uint64_t *wrong)
+{
+	worker *w = calloc(t, sizeof(worker));
+	pthread_barrier_t bar;
+	pthread_barrier_init(&bar, NULL, t);
+	for (unsigned i = 0; i < t; i++) {
+		w[i] = (worker){.img = img, .rs = rs, .start = rs->n * i / t,
+		                .passes = passes, .bar = &bar};
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
+			die("pthread_create failed%s", "");
+	}
+	uint64_t t0 = UINT64_MAX, t1 = 0;
+	for (unsigned i = 0; i < t; i++) {
+		pthread_join(w[i].th, NULL);
+		if (w[i].t0 < t0)
+			t0 = w[i].t0;
+		if (w[i].t1 > t1)
+			t1 = w[i].t1;
+		*wrong += w[i].wrong;
+	}
+	pthread_barrier_destroy(&bar);
+	free(w);
+	return (double)t * (double)passes * (double)rs->n / ((double)(t1 - t0) / 1e9);
+}
+
+/* Median cost of one clock_gettime pair as the latency loop uses it. */
+static double timer_overhead(size_t n)
+{
+	uint64_t *v = xmalloc(n * sizeof(uint64_t));
+	for (size_t i = 0; i < n; i++) {
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		v[i] = (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000 +
+		                  (b.tv_nsec - a.tv_nsec));
+	}
+	qsort(v, n, sizeof(uint64_t), cmp_u64);
+	double r = (double)v[n / 2];
+	free(v);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr,
+	        "usage: pdp-bench S|M|L [--runs N] [--threads T] [--workdir DIR]\n"
+	        "                 [--seed N] [--check] [--lib PATH]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *scale_name = NULL, *workdir = NULL, *lib = PDP_LIBPDP_SO;
+	unsigned runs = 5, threads = 2;
+	uint64_t seed = 0;
+	bool check = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--runs") == 0 && i + 1 < argc)
+			runs = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(a, "--threads") == 0 && i + 1 < argc)
+			threads = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(a, "--workdir") == 0 && i + 1 < argc)
+			workdir = argv[++i];
+		else if (strcmp(a, "--seed") == 0 && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (strcmp(a, "--lib") == 0 && i + 1 < argc)
+			lib = argv[++i];
+		else if (strcmp(a, "--check") == 0)
+			check = true;
+		else if (a[0] != '-' && scale_name == NULL)
+			scale_name = a;
+		else
+			usage();
+	}
+	const bench_scale *sc = scale_name ? bench_scale_get(scale_name) : NULL;
+	if (sc == NULL || runs == 0 || runs > 1000 || threads == 0 ||
+	    threads > 256)
+		usage();
+	if (!interposition_works())
+		die("the malloc interposition does not see allocations%s", "");
+
+	/* ---- workload ---- */
+	meta mt;
+	uint64_t t_gen = now_ns();
+	bool reused = false;
+	const char *dir = workdir;
+	if (dir == NULL) {
+		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/pdp-bench-XXXXXX");
+		if (mkdtemp(tmp_dir) == NULL)
+			die("mkdtemp: %s", strerror(errno));
+		atexit(remove_tmp_dir);
+		dir = tmp_dir;
+	} else if (read_meta(dir, &mt) && strcmp(mt.scale, sc->name) == 0)
+		reused = true;
+	if (!reused && (bench_generate(sc, seed, dir) != 0 || !read_meta(dir, &mt)))
+		die("cannot generate the workload in %s", dir);
+	double gen_ms = (double)(now_ns() - t_gen) / 1e6;
+	fprintf(stderr, "pdp-bench: workload %s in %s (%s, %.0f ms)\n", sc->name,
+	        dir, reused ? "reused" : "generated", gen_ms);
+
+	char *policy = path_join(dir, "policy.yaml");
+	double *v = xmalloc(runs * sizeof(double));
+	double *v2 = xmalloc(runs * sizeof(double));
+	double *v3 = xmalloc(runs * sizeof(double));
+	double *v4 = xmalloc(runs * sizeof(double));
+
+	/* ---- compile ---- */
+	uint8_t *bytes = NULL;
+	size_t nbytes = 0;
+	for (unsigned r = 0; r < runs; r++) {
+		uint64_t t0 = now_ns();
+		pdpc_compiler *c = pdpc_new();
+		const uint8_t *img_bytes = NULL;
+		pdpc_status st = c ? pdpc_add_file(c, policy) : PDPC_ERR_NOMEM;
+		if (st == PDPC_OK)
+			st = pdpc_compile(c, &img_bytes, &nbytes);
+		uint64_t t1 = now_ns();
+		if (st != PDPC_OK) {
+			for (size_t i = 0; c && i < pdpc_diag_count(c) && i < 10; i++) {
+				const pdpc_diag *d = pdpc_diag_get(c, i);
+				fprintf(stderr, "%s:%u:%u: %s [%s]\n", d->file, d->line,
+				        d->col, d->message, d->code);
+			}
+			die("the policy does not compile (%s)", policy);
+		}
+		v[r] = (double)(t1 - t0) / 1e6;
+		if (bytes == NULL) {
+			bytes = xmalloc(nbytes);
+			memcpy(bytes, img_bytes, nbytes);
+		} else if (memcmp(bytes, img_bytes, nbytes) != 0)
+			die("compiling twice gave different bytes%s", "");
+		pdpc_free(c);
+	}
+	double compile_ms = median(v, runs);
+
+	/* ---- load ---- */
+	pdp_image *img = NULL;
+	uint64_t rss_before = rss_now(), rss_image = 0;
+	for (unsigned r = 0; r < runs; r++) {
+		pdp_error err;
+		pdp_image *im = NULL;
+		uint64_t t0 = now_ns();
+		pdp_status st = pdp_image_load(bytes, nbytes, &im, &err);
+		uint64_t t1 = now_ns();
+		if (st != PDP_OK)
+			die("pdp_image_load: %s", err.message);
+		v[r] = (double)(t1 - t0) / 1e6;
+		if (img == NULL) {
+			img = im;
+			rss_image = rss_now() - rss_before;
+		} else
+			pdp_image_release(im);
+	}
+	double load_ms = median(v, runs);
+
+	/* ---- requests ---- */
+	reqset rs = {0};
+	read_requests(dir, img, &rs, mt.requests);
+	pdp_scratch *scratch = NULL;
+	pdp_error err;
+	if (pdp_scratch_new(img, &scratch, &err) != PDP_OK)
+		die("pdp_scratch_new: %s", err.message);
+
+	/* ---- correctness pass (also the warm-up) ---- */
+	uint64_t t0 = now_ns();
+	uint64_t wrong = decide_passes(img, scratch, &rs, 0, 1);
+	double pass_ns = (double)(now_ns() - t0);
+	uint64_t permits = 0;
+	for (size_t i = 0; i < rs.n; i++)
+		permits += rs.expect[i] == PDP_PERMIT;
+	if (wrong) {
+		fprintf(stderr, "pdp-bench: %llu of %zu decisions are WRONG\n",
+		        (unsigned long long)wrong, rs.n);
+		return 1;
+	}
+
+	/* passes per loop: >= 0.5 s of deciding, >= 10^6 latency samples */
+	uint64_t tp_passes = check ? 1 : (uint64_t)(5e8 / pass_ns) + 1;
+	uint64_t lat_passes = check ? 1 : (1000000 + rs.n - 1) / rs.n;
+	uint64_t *lat = xmalloc(lat_passes * rs.n * sizeof(uint64_t));
+	double *p50 = xmalloc(runs * sizeof(double));
+	double *p99 = xmalloc(runs * sizeof(double));
+	double *p999 = xmalloc(runs * sizeof(double));
+	double *ovh = xmalloc(runs * sizeof(double));
+	uint64_t counted_decisions = 0;
+	unsigned long allocs0 = atomic_load(&n_allocs);
+	unsigned long frees0 = atomic_load(&n_frees);
+
+	for (unsigned r = 0; r < runs; r++) {
+		/* 1 thread */
+		t0 = now_ns();
+		counting = 1;
+		wrong += decide_passes(img, scratch, &rs, 0, tp_passes);
+		counting = 0;
+		v[r] = (double)tp_passes * (double)rs.n /
+		       ((double)(now_ns() - t0) / 1e9);
+		counted_decisions += tp_passes * rs.n;
+
+		/* T threads */
+		v2[r] = run_threads(img, &rs, threads, tp_passes, &wrong);
+		counted_decisions += threads * tp_passes * rs.n;
+
+		/* latency */
+		size_t k = 0;
+		counting = 1;
+		for (uint64_t p = 0; p < lat_passes; p++)
+			for (size_t i = 0; i < rs.n; i++) {
+				struct timespec a, b;
+				pdp_decision d;
+				clock_gettime(CLOCK_MONOTONIC, &a);
+				pdp_decide(img, scratch, &rs.req[i], &d);
+				clock_gettime(CLOCK_MONOTONIC, &b);
+				lat[k++] = (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000 +
+				                      (b.tv_nsec - a.tv_nsec));
+				if (__builtin_expect(d.effect != rs.expect[i], 0)) {
+					wrong++;
+					report_wrong(img, &rs, i, &d);
+				}
+			}
+		counting = 0;
+		counted_decisions += k;
+		qsort(lat, k, sizeof(uint64_t), cmp_u64);
+		p50[r] = (double)lat[k / 2];
+		p99[r] = (double)lat[(size_t)((double)k * 0.99)];
+		p999[r] = (double)lat[(size_t)((double)k * 0.999)];
+		ovh[r] = timer_overhead(check ? 1000 : 200000);
+	}
+	if (wrong) {
+		fprintf(stderr, "pdp-bench: %llu WRONG decisions in the timed loops\n",
+		        (unsigned long long)wrong);
+		return 1;
+	}
+	double allocs = (double)(atomic_load(&n_allocs) - allocs0) /
+	                (double)counted_decisions;
+	double frees = (double)(atomic_load(&n_frees) - frees0) /
+	               (double)counted_decisions;
+	double dps1 = median(v, runs), dpsT = median(v2, runs);
+	double lat50 = median(p50, runs), lat99 = median(p99, runs),
+	       lat999 = median(p999, runs), timer = median(ovh, runs);
+	(void)v3;
+	(void)v4;
+
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	text_size ts = elf_text_size(lib);
+
+	/* ---- the table ---- */
+	double per_elem = (double)nbytes / (double)mt.elements;
+	bool is_l = strcmp(sc->name, "L") == 0;
+	printf("\n### pdp-bench scale %s%s\n\n", sc->name,
+	       check ? " (--check: single passes, figures indicative only)" : "");
+	printf("%u ACPs x %u rules, %u roles, %u users (%llu role assignments, "
+	       "%llu group members), %zu requests, %.1f%% permit; median of %u "
+	       "run%s; every decision checked against expected.txt (0 wrong).\n\n",
+	       sc->acps, sc->rules_per_acp, sc->roles, sc->users,
+	       (unsigned long long)mt.assignments,
+	       (unsigned long long)mt.group_members, rs.n,
+	       100.0 * (double)permits / (double)rs.n, runs, runs == 1 ? "" : "s");
+	printf("| figure | value | target | |\n|---|---|---|---|\n");
+#define ROW(name, fmt, val, target, ok)                                       \
+	printf("| %s | " fmt " | %s | %s |\n", name, val, target,              \
+	       (ok) ? "met" : "**missed**")
+#define INFO(name, fmt, val) printf("| %s | " fmt " | | |\n", name, val)
+	if (is_l)
+		ROW("compile (pdpc, YAML file to image)", "%.1f ms", compile_ms,
+		    "<= 2000 ms (L)", compile_ms <= 2000);
+	else
+		INFO("compile (pdpc, YAML file to image)", "%.1f ms", compile_ms);
+	INFO("image size", "%zu bytes", nbytes);
+	INFO("policy elements (rules+roles+assignments+group members)", "%llu",
+	     (unsigned long long)mt.elements);
+	ROW("image bytes per policy element", "%.1f", per_elem, "<= 64",
+	    per_elem <= 64);
+	if (is_l)
+		ROW("image load (pdp_image_load)", "%.2f ms", load_ms,
+		    "<= 100 ms (L)", load_ms <= 100);
+	else
+		INFO("image load (pdp_image_load)", "%.2f ms", load_ms);
+	INFO("decisions/s, 1 thread", "%.0f", dps1);
+	printf("| decisions/s, %u threads | %.0f | | |\n", threads, dpsT);
+	INFO("timer overhead (clock_gettime pair)", "%.0f ns", timer);
+	ROW("latency p50 (raw, incl. timer)", "%.0f ns", lat50, "<= 200 ns",
+	    lat50 <= 200);
+	ROW("latency p99 (raw, incl. timer)", "%.0f ns", lat99, "<= 1000 ns",
+	    lat99 <= 1000);
+	INFO("latency p99.9 (raw, incl. timer)", "%.0f ns", lat999);
+	printf("| latency net of timer p50 / p99 / p99.9 | %.0f / %.0f / %.0f ns "
+	       "| | |\n",
+	       lat50 - timer, lat99 - timer, lat999 - timer);
+	ROW("heap allocations per decision", "%.4f", allocs, "0", allocs == 0);
+	INFO("heap frees per decision", "%.4f", frees);
+	INFO("peak RSS (whole process, incl. compiler)", "%.1f MiB",
+	     (double)ru.ru_maxrss / 1024.0);
+	INFO("RSS added by the loaded image", "%.1f MiB",
+	     (double)rss_image / 1048576.0);
+	if (ts.ok) {
+		ROW("libpdp.so text (`size` text: code + rodata + ELF tables)",
+		    "%.1f KiB", (double)ts.text / 1024.0, "<= 64 KiB",
+		    ts.text <= 65536);
+		INFO("libpdp.so executable sections (.text, .plt, ...)", "%.1f KiB",
+		     (double)ts.code / 1024.0);
+	} else
+		INFO("libpdp.so text", "%s", "unknown (pass --lib PATH)");
+	printf("\n");
+
+	pdp_scratch_free(scratch);
+	pdp_image_release(img);
+	free(lat);
+	free(policy);
+	free(bytes);
+	free(v);
+	free(v2);
+	free(v3);
+	free(v4);
+	free(p50);
+	free(p99);
+	free(p999);
+	free(ovh);
+	free(rs.text);
+	free(rs.req);
+	free(rs.acp);
+	free(rs.attr);
+	free(rs.expect);
+	return 0;
+}

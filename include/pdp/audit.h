@@ -1,0 +1,342 @@
+/*
+ * audit.h - audit queries over a loaded policy image: the ANSI RBAC review
+ * functions, "what may this subject do?", "who may do this?", and the text
+ * of a rule's conditions in the policy's own syntax.
+ *
+ * Conventions
+ * -----------
+ * - Every query reads a loaded pdp_image (pdp.h). An image compiled from
+ *   sources and the same image read back from a file give the same answers:
+ *   the image keeps every name the audit shows (ACP and rule ids, source
+ *   file:line, roles, principals, groups, constraints, window text).
+ * - Indices: ACPs, roles, groups and constraints are named by their index in
+ *   the image (pdp_acp_index, pdp_audit_role_index, ...); rules by their
+ *   index in the image's rule table ("rule index", 0 .. pdp_audit_rule_count
+ *   - 1), which pdp_audit_rule_get turns into the ACP, section (privileges or
+ *   self), position and source. PDP_NONE means "none" or "every".
+ * - Lists the caller sizes: functions that take (out, cap) write at most cap
+ *   items and return how many there are in all, like snprintf; call with
+ *   cap 0 (out may then be NULL) to learn the size. They never allocate.
+ * - Result objects: the *_permissions and pdp_audit_acp_query calls allocate
+ *   one result object, owned by the caller and released with its *_free
+ *   function (NULL is ignored). Every array and pdp_str inside a result (and
+ *   every pdp_str any function here returns) points into the result or into
+ *   the image: valid until the result is freed and while the image is
+ *   referenced. Results are immutable; nothing here keeps global state.
+ * - Errors: functions returning pdp_status fill err (may be NULL) on
+ *   failure: PDP_ERR_ARG (NULL image or out, bad index), PDP_ERR_NOT_FOUND
+ *   (no such ACP, role or rule), PDP_ERR_NOMEM. On error *out is NULL.
+ *   The library never prints and never exits.
+ * - Thread safety: the image is shared read-only; separate calls may run on
+ *   separate threads at once.
+ *
+ * What "granted" means (docs/audit.md). A grant is a permit rule whose
+ * originators match the subject: `all`, an exact id, a glob, a group (exact
+ * or glob member) or `role:R` with R in the ACTIVE closure (by default the
+ * subject's assigned roles and their juniors, as pdp_decide does when a
+ * request carries no roles). A grant's residual conditions are the parts of
+ * its rule that the environment decides (contexts, the authenticated flag,
+ * objects, `when`). A deny rule of the same ACP, section and operation whose
+ * originators can match the subject "could override" the grant. A grant is
+ * unconditional when its rule has no residual condition and nothing could
+ * override it: then pdp_decide permits that subject, ACP and operation under
+ * every environment. When a deny rule without conditions matches, the
+ * permission is OVERRIDDEN: pdp_decide never permits it.
+ */
+#ifndef PDP_AUDIT_H
+#define PDP_AUDIT_H
+
+#include "pdp/pdp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- names ---------------------------------------------------------- */
+
+PDP_API uint32_t pdp_audit_role_count(const pdp_image *img);
+PDP_API pdp_str pdp_audit_role_name(const pdp_image *img, uint32_t role);
+/* Role index for a name, or PDP_NONE. */
+PDP_API uint32_t pdp_audit_role_index(const pdp_image *img, pdp_str name);
+
+PDP_API uint32_t pdp_audit_group_count(const pdp_image *img);
+PDP_API pdp_str pdp_audit_group_name(const pdp_image *img, uint32_t group);
+/* Group index for a name, or PDP_NONE. */
+PDP_API uint32_t pdp_audit_group_index(const pdp_image *img, pdp_str name);
+
+/* ---- RBAC review: roles and users (ANSI INCITS 359 review functions) -- */
+
+/* AssignedUsers(role): ids the policy assigns role to directly. */
+PDP_API size_t pdp_audit_assigned_users(const pdp_image *img, uint32_t role,
+                                        pdp_str *out, size_t cap);
+/* AuthorizedUsers(role): ids assigned role or any role senior to it. */
+PDP_API size_t pdp_audit_authorized_users(const pdp_image *img,
+                                          uint32_t role, pdp_str *out,
+                                          size_t cap);
+/* AssignedRoles(user): role indices, in image (topological) order. */
+PDP_API size_t pdp_audit_assigned_roles(const pdp_image *img, pdp_str user,
+                                        uint32_t *out, size_t cap);
+/* AuthorizedRoles(user): assigned roles and all their juniors. */
+PDP_API size_t pdp_audit_authorized_roles(const pdp_image *img, pdp_str user,
+                                          uint32_t *out, size_t cap);
+/* Juniors (roles it inherits) and seniors (roles inheriting it) of role;
+ * direct only, or the whole transitive set (role itself excluded). */
+PDP_API size_t pdp_audit_role_juniors(const pdp_image *img, uint32_t role,
+                                      bool direct, uint32_t *out, size_t cap);
+PDP_API size_t pdp_audit_role_seniors(const pdp_image *img, uint32_t role,
+                                      bool direct, uint32_t *out, size_t cap);
+
+/* Members of a group: exact ids, and glob patterns. */
+PDP_API size_t pdp_audit_group_members(const pdp_image *img, uint32_t group,
+                                       pdp_str *out, size_t cap);
+PDP_API size_t pdp_audit_group_globs(const pdp_image *img, uint32_t group,
+                                     pdp_str *out, size_t cap);
+
+/* ---- SSD / DSD review ---------------------------------------------- */
+
+typedef struct pdp_audit_constraint {
+	bool dynamic;   /* false: SSD (static), true: DSD (dynamic) */
+	pdp_str name;   /* ptr NULL when the constraint has no name */
+	uint32_t n;     /* nobody may hold (SSD: be authorized for, DSD: have
+	                   active) n or more roles of the set */
+	uint32_t n_roles;
+} pdp_audit_constraint;
+
+PDP_API uint32_t pdp_audit_constraint_count(const pdp_image *img);
+/* SsdRoleSetRoles / SsdRoleSetCardinality and the DSD equivalents.
+ * PDP_ERR_NOT_FOUND when i is out of range. */
+PDP_API pdp_status pdp_audit_constraint_get(const pdp_image *img, uint32_t i,
+                                            pdp_audit_constraint *out);
+PDP_API size_t pdp_audit_constraint_roles(const pdp_image *img, uint32_t i,
+                                          uint32_t *out, size_t cap);
+
+/* ---- rules ---------------------------------------------------------- */
+
+typedef enum pdp_audit_via {
+	PDP_AUDIT_VIA_ALL = 0,    /* `all` */
+	PDP_AUDIT_VIA_EXACT = 1,  /* an exact originator id */
+	PDP_AUDIT_VIA_GLOB = 2,   /* a glob pattern */
+	PDP_AUDIT_VIA_GROUP = 3,  /* group:NAME */
+	PDP_AUDIT_VIA_ROLE = 4    /* role:NAME */
+} pdp_audit_via;
+
+/* One entry of a rule's originators. */
+typedef struct pdp_audit_originator {
+	pdp_audit_via kind;
+	pdp_str name;    /* "all", the id, the pattern, the group or role name */
+	uint32_t index;  /* GROUP: group index; ROLE: role index; else PDP_NONE */
+} pdp_audit_originator;
+
+typedef struct pdp_audit_rule {
+	uint32_t acp;          /* ACP index */
+	bool self;             /* a self (pvs) rule, else privileges (pv) */
+	uint32_t index;        /* position within privileges or self, from 0 */
+	bool deny;             /* effect deny, else permit */
+	uint32_t operations;   /* PDP_OP_* mask */
+	pdp_str id;            /* the rule's `id`; ptr NULL when none */
+	pdp_str file;          /* source file; ptr NULL when unknown */
+	uint32_t line;         /* 1-based line in file, 0 when unknown */
+	uint32_t n_originators;
+} pdp_audit_rule;
+
+PDP_API uint32_t pdp_audit_rule_count(const pdp_image *img);
+/* Describe rule; PDP_ERR_NOT_FOUND when out of range. */
+PDP_API pdp_status pdp_audit_rule_get(const pdp_image *img, uint32_t rule,
+                                      pdp_audit_rule *out);
+/* The i-th originator entry of rule (i < n_originators). */
+PDP_API pdp_status pdp_audit_rule_originator(const pdp_image *img,
+                                             uint32_t rule, uint32_t i,
+                                             pdp_audit_originator *out);
+
+/* The parts of a rule that restrict it beyond originators and operations.
+ * A part is reported only when it can fail: contexts with an empty context
+ * always hold, and objects whose only field is child_types hold for every
+ * operation but create, so they are not residual conditions there. */
+enum {
+	PDP_AUDIT_COND_CONTEXTS = 1,
+	PDP_AUDIT_COND_AUTHENTICATED = 2,
+	PDP_AUDIT_COND_OBJECTS = 4,
+	PDP_AUDIT_COND_WHEN = 8,
+	/* The rule can never hold (a `when` that is constantly false, or
+	 * contexts whose windows select no instant). Such permit rules grant
+	 * nothing; such deny rules never deny only when `when` is false. */
+	PDP_AUDIT_COND_NEVER = 16
+};
+
+/* PDP_AUDIT_COND_* bits of rule for the operation op (one PDP_OP_* bit);
+ * 0: the rule holds whenever its originators and operations do. */
+PDP_API uint32_t pdp_audit_rule_conditions(const pdp_image *img,
+                                           uint32_t rule, uint32_t op);
+
+/*
+ * Write one condition part of rule (a single PDP_AUDIT_COND_* bit except
+ * NEVER) in the policy language's own YAML flow syntax, NUL-terminated:
+ *   contexts: [{window: ["* * 8-17 * * 1-5 *"], ip: [10.1.0.0/16],
+ *               region: {countries: [DE], circles: [{lat: .., lon: ..,
+ *               radius: ..}]}}]
+ *   authenticated: true
+ *   objects: [{types: [container], child_types: [contentInstance]}]
+ *   when: {attr: originator.clearance, ge: 2}
+ * Returns the length the full text needs (without the NUL), like snprintf;
+ * 0 when the rule has no such part. buf may be NULL when size is 0.
+ */
+PDP_API size_t pdp_audit_format_condition(const pdp_image *img,
+                                          uint32_t rule, uint32_t part,
+                                          char *buf, size_t size);
+
+/* Write the reason-style token of rule, "rule:<acp>:<privileges|self>:<i>",
+ * like snprintf. */
+PDP_API size_t pdp_audit_rule_token(const pdp_image *img, uint32_t rule,
+                                    char *buf, size_t size);
+
+/* ---- permissions: subject, session and role queries ------------------ */
+
+typedef enum pdp_audit_status {
+	PDP_AUDIT_UNCONDITIONAL = 0, /* permitted under every environment */
+	PDP_AUDIT_CONDITIONAL = 1,   /* permitted under some environments */
+	PDP_AUDIT_OVERRIDDEN = 2     /* a permit rule matches, but a deny rule
+	                                without conditions always overrides */
+} pdp_audit_status;
+
+/* One permit rule that grants the permission to the subject. */
+typedef struct pdp_audit_grant {
+	uint32_t rule;          /* rule index of the permit rule */
+	uint32_t originator;    /* the entry (index within the rule) that
+	                           matched: the first one that does */
+	pdp_audit_via via;      /* its kind */
+	uint32_t via_index;     /* GROUP: group index; ROLE: the rule's role;
+	                           else PDP_NONE */
+	uint32_t through_role;  /* ROLE: the assigned (or activated) role whose
+	                           closure holds via_index (equal to it when held
+	                           directly); else PDP_NONE */
+	uint32_t conditions;    /* pdp_audit_rule_conditions for the operation */
+	bool unconditional;     /* conditions == 0 and no override is possible */
+} pdp_audit_grant;
+
+/* A permission: one ACP, section and operation, with how it is granted. */
+typedef struct pdp_audit_perm {
+	uint32_t acp;
+	bool self;
+	uint32_t operation;     /* one PDP_OP_* bit */
+	pdp_audit_status status;
+	const pdp_audit_grant *grants;  /* in rule order; never empty */
+	size_t n_grants;
+	const uint32_t *overrides;      /* rule indices of deny rules that could
+	                                   apply to the subject for it */
+	size_t n_overrides;
+} pdp_audit_perm;
+
+/* Role activation, as pdp_decide checks it (policy-language.md 3.6). */
+typedef enum pdp_audit_activation {
+	PDP_AUDIT_ACTIVATION_OK = 0,
+	PDP_AUDIT_ROLE_NOT_AUTHORIZED = 1, /* detail: index into the given roles */
+	PDP_AUDIT_DSD_VIOLATION = 2        /* detail: constraint index */
+} pdp_audit_activation;
+
+typedef struct pdp_audit_perms {
+	pdp_str subject;                /* ptr NULL for role queries */
+	pdp_audit_activation activation;
+	uint32_t activation_detail;     /* PDP_NONE when OK */
+	const uint32_t *active_roles;   /* the roles activated directly (the
+	                                   assigned roles, the given roles, or the
+	                                   queried role), image order */
+	size_t n_active_roles;
+	const uint32_t *active_closure; /* those and all their juniors */
+	size_t n_active_closure;
+	const pdp_audit_perm *perms;    /* by ACP, privileges before self, then
+	                                   operation bit; empty when activation
+	                                   failed (every request is denied) */
+	size_t n_perms;
+} pdp_audit_perms;
+
+/*
+ * UserPermissions(user): every permission user may be granted with the
+ * roles a request without `roles` activates (the assigned roles, so the
+ * authorized roles are active), plus direct grants to ids, globs, groups and
+ * `all`. acp restricts the answer to one ACP index (PDP_NONE: every ACP).
+ * If the assigned roles together violate a DSD set, pdp_decide denies every
+ * such request: activation says so and perms is empty.
+ */
+PDP_API pdp_status pdp_audit_user_permissions(const pdp_image *img,
+                                              pdp_str user, uint32_t acp,
+                                              pdp_audit_perms **out,
+                                              pdp_error *err);
+
+/*
+ * SessionPermissions(user, roles): as above with exactly the given roles
+ * active (a request carrying `roles`). Each must be authorized for user and
+ * the active closure must respect DSD, else activation says which failed
+ * and perms is empty. n_roles 0 activates nothing.
+ */
+PDP_API pdp_status pdp_audit_session_permissions(const pdp_image *img,
+                                                 pdp_str user,
+                                                 const pdp_str *roles,
+                                                 size_t n_roles, uint32_t acp,
+                                                 pdp_audit_perms **out,
+                                                 pdp_error *err);
+
+/*
+ * RolePermissions(role): what `role:` rules grant to whoever has role
+ * active: rules naming role or any of its juniors (through_role is role).
+ * Direct grants are not included. Every deny rule of the same ACP, section
+ * and operation is listed as an override (it may apply to some holder);
+ * the status is OVERRIDDEN only when a deny rule without conditions names
+ * `all` or a role the holder has active.
+ */
+PDP_API pdp_status pdp_audit_role_permissions(const pdp_image *img,
+                                              uint32_t role, uint32_t acp,
+                                              pdp_audit_perms **out,
+                                              pdp_error *err);
+
+PDP_API void pdp_audit_perms_free(pdp_audit_perms *p);
+
+/*
+ * RoleOperationsOnObject(role, acp) and UserOperationsOnObject(user, acp):
+ * the operations (PDP_OP_* mask) of the ACP's privileges (self false) or
+ * self rules that may be granted (status not OVERRIDDEN), and in
+ * *unconditional those granted under every environment. unconditional may
+ * be NULL.
+ */
+PDP_API pdp_status pdp_audit_role_operations_on_object(
+	const pdp_image *img, uint32_t role, uint32_t acp, bool self,
+	uint32_t *ops, uint32_t *unconditional, pdp_error *err);
+PDP_API pdp_status pdp_audit_user_operations_on_object(
+	const pdp_image *img, pdp_str user, uint32_t acp, bool self,
+	uint32_t *ops, uint32_t *unconditional, pdp_error *err);
+
+/* ---- who may be granted an ACP's operations ------------------------- */
+
+typedef struct pdp_audit_acp_entry {
+	bool self;
+	uint32_t operation;       /* one PDP_OP_* bit */
+	const uint32_t *permits;  /* rule indices of permit rules covering it
+	                             that can hold, in rule order */
+	size_t n_permits;
+	const uint32_t *denies;   /* rule indices of deny rules covering it */
+	size_t n_denies;
+} pdp_audit_acp_entry;
+
+typedef struct pdp_audit_acp {
+	uint32_t acp;
+	const pdp_audit_acp_entry *entries; /* privileges before self, then
+	                                       operation bit; only operations
+	                                       some rule covers */
+	size_t n_entries;
+} pdp_audit_acp;
+
+/*
+ * Who may be granted the operations ops (PDP_OP_* mask; 0 means all) of
+ * ACP acp. Expand each permit rule's originators with
+ * pdp_audit_rule_originator, pdp_audit_group_members / _globs (groups) and
+ * pdp_audit_authorized_users (roles).
+ */
+PDP_API pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
+                                       uint32_t ops, pdp_audit_acp **out,
+                                       pdp_error *err);
+PDP_API void pdp_audit_acp_free(pdp_audit_acp *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PDP_AUDIT_H */
