@@ -86,11 +86,6 @@ static bool is_alpha(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static char to_upper(char c)
-{
-	return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
-}
-
 /* Cursor over one field: the text, the field's [pos, end) and its spec. */
 typedef struct cursor {
 	const char *s;
@@ -123,7 +118,8 @@ static int echo_len(size_t n)
 	return (int)(n < ECHO_MAX ? n : ECHO_MAX);
 }
 
-/* A month or weekday name (case-insensitive) at the cursor. */
+/* A month or weekday name at the cursor. Names are upper case only, like
+ * every other name in the language (docs/language.md 14). */
 static bool read_name(cursor *c, unsigned *out)
 {
 	size_t start = c->pos;
@@ -138,14 +134,13 @@ static bool read_name(cursor *c, unsigned *out)
 		                  f->label);
 	for (unsigned i = 0; n == NAME_LEN && i < f->n_names; i++) {
 		const char *name = f->names[i];
-		if (to_upper(c->s[start]) == name[0] &&
-		    to_upper(c->s[start + 1]) == name[1] &&
-		    to_upper(c->s[start + 2]) == name[2]) {
+		if (memcmp(c->s + start, name, NAME_LEN) == 0) {
 			*out = f->name_base + i;
 			return true;
 		}
 	}
-	return sched_fail(c->err, start, "%s: unknown name '%.*s' (use %s-%s)",
+	return sched_fail(c->err, start,
+	                  "%s: unknown name '%.*s' (use %s-%s, upper case)",
 	                  f->label, echo_len(n), c->s + start, f->names[0],
 	                  f->names[f->n_names - 1]);
 }

@@ -120,14 +120,15 @@ Test(schedule, range_step)
 	cr_expect_eq(sc.min, UINT64_C(1) << 7);
 }
 
-Test(schedule, value_step_runs_to_field_max)
+Test(schedule, step_needs_star_or_range)
 {
-	/* N/S means N-max/S */
-	sched sc = SP("* 50/5 * * * * *");
+	/* `N/S` is an error (docs/language.md 14); `A-B/S` spells it out */
+	sched_err("* 50/5 * * * * *", 4,
+	          "minute: a step needs '*' or a range before it");
+	sched_err("* * * * * MON/2 *", 13, "day-of-week: a step needs");
+	sched sc = SP("* 50-59/5 * * * * *");
 	cr_expect_eq(sc.min, (UINT64_C(1) << 50) | (UINT64_C(1) << 55));
-	sc = SP("* * * * * 1/2 *");
-	cr_expect_eq(sc.dow, (1u << 1) | (1u << 3) | (1u << 5));
-	sc = SP("* * * * * * 2190/4");
+	sc = SP("* * * * * * 2190-2199/4");
 	/* 2190, 2194, 2198 -> bits 220, 224, 228 -> word 3 bits 28, 32, 36 */
 	cr_expect_eq(sc.year[3], (UINT64_C(1) << 28) | (UINT64_C(1) << 32) |
 	                             (UINT64_C(1) << 36));
@@ -150,12 +151,18 @@ Test(schedule, names)
 	cr_expect(SM(w, T(2024, 1, 5, 12, 0, 0)));
 	cr_expect_not(SM(w, T(2024, 1, 6, 12, 0, 0)));
 	cr_expect_not(SM(w, T(2024, 2, 1, 12, 0, 0))); /* Thursday, February */
-	sched a = SP("* * * * jan,Dec mon-fri *");
+	sched a = SP("* * * * JAN,DEC MON-FRI *");
 	sched b = SP("* * * * 1,12 1-5 *");
 	cr_expect_eq(a.month, b.month);
 	cr_expect_eq(a.dow, b.dow);
-	sched c = SP("* * * * * SUN,sat *");
+	sched c = SP("* * * * * SUN,SAT *");
 	cr_expect_eq(c.dow, (1u << 0) | (1u << 6));
+	sched d = SP("* * * * JAN-MAR,DEC WED-6 *");
+	cr_expect_eq(d.month, (1u << 1) | (1u << 2) | (1u << 3) | (1u << 12));
+	cr_expect_eq(d.dow, (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6));
+	/* names are upper case only */
+	sched_err("* * * * jan * *", 8, "month: unknown name 'jan'");
+	sched_err("* * * * * Mon-FRI *", 10, "day-of-week: unknown name 'Mon'");
 }
 
 Test(schedule, dow_seven_is_sunday)
@@ -292,7 +299,8 @@ Test(schedule_errors, syntax)
 	sched_err("* * *-5 * * * *", 5, "hour: unexpected character '-'");
 	sched_err("* * -5 * * * *", 4, "hour: expected a number");
 	sched_err("* * 8-9-10 * * * *", 7, "hour: unexpected character '-'");
-	sched_err("* * 1/2/3 * * * *", 7, "hour: unexpected character '/'");
+	sched_err("* * 1/2/3 * * * *", 5, "hour: a step needs");
+	sched_err("* * */2/3 * * * *", 7, "hour: unexpected character '/'");
 	sched_err("* * * * FOO * *", 8, "month: unknown name 'FOO'");
 	sched_err("* * * * JANUARY * *", 8, "month: unknown name 'JANUARY'");
 	sched_err("* * * * * MON-FRX *", 14, "day-of-week: unknown name 'FRX'");
