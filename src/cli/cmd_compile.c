@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dump.h"
 
 static const char COMPILE_HELP[] =
-	"usage: pdp compile [-o OUT] [--format text|json] POLICY...\n"
+	"usage: pdp compile [-o OUT] [--dump] [--format text|json] POLICY...\n"
 	"Compile policy files (merged into one set) into an image.\n"
 	"  -o OUT      write the image to OUT (default: policy.pdpi)\n"
+	"  --dump      print the compiled image as text instead of writing it\n"
 	"  --format F  diagnostics as text (default) or json\n"
 	"Exit: 0 image written, 1 policy errors (no image), 64 usage, 66 I/O.\n";
 
@@ -52,12 +54,15 @@ int cmd_compile(int argc, char **argv)
 {
 	const char *out = "policy.pdpi";
 	diag_format fmt = DIAG_TEXT;
+	bool dump = false;
 	char **files = calloc((size_t)argc + 1, sizeof(char *));
 	int nfiles = 0;
 	if (files == NULL)
 		return EXIT_IO;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+		if (strcmp(argv[i], "--dump") == 0) {
+			dump = true;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(COMPILE_HELP, stdout);
 			free(files);
 			return EXIT_OK;
@@ -92,7 +97,17 @@ int cmd_compile(int argc, char **argv)
 	size_t len = 0;
 	pdpc_status st = pdpc_compile(c, &img, &len);
 	print_diags(stderr, c, fmt, false);
-	if (st == PDPC_OK && rc == EXIT_OK) {
+	if (st == PDPC_OK && rc == EXIT_OK && dump) {
+		pdp_image *loaded = NULL;
+		pdp_error err;
+		if (pdp_image_load(img, len, &loaded, &err) != PDP_OK) {
+			fprintf(stderr, "pdp compile: %s\n", err.message);
+			rc = EXIT_IMAGE;
+		} else {
+			dump_image(stdout, loaded);
+			pdp_image_free(loaded);
+		}
+	} else if (st == PDPC_OK && rc == EXIT_OK) {
 		FILE *f = fopen(out, "wb");
 		if (f == NULL || fwrite(img, 1, len, f) != len || fclose(f) != 0) {
 			fprintf(stderr, "pdp compile: cannot write %s: %s\n", out,

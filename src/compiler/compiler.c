@@ -178,6 +178,53 @@ pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 	return st;
 }
 
+static uint32_t file_index(const cc *c, const char *name)
+{
+	for (size_t i = 0; i < c->sources.n; i++)
+		if (c->sources.items[i].name == name)
+			return (uint32_t)i;
+	return UINT32_MAX;
+}
+
+typedef struct diag_order {
+	pdpc_diag d;
+	uint32_t file;
+	size_t seq;
+} diag_order;
+
+static int cmp_diag(const void *a, const void *b)
+{
+	const diag_order *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->d.line != y->d.line)
+		return x->d.line < y->d.line ? -1 : 1;
+	if (x->d.col != y->d.col)
+		return x->d.col < y->d.col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Diagnostics in source order (file, line, column), so that a person reads
+ * them top to bottom; ties keep the order they were found in. */
+static void sort_diags(cc *c)
+{
+	size_t n = c->diags.n;
+	if (n < 2)
+		return;
+	diag_order *tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		tmp[i].d = c->diags.items[i];
+		tmp[i].file = file_index(c, tmp[i].d.file);
+		tmp[i].seq = i;
+	}
+	qsort(tmp, n, sizeof(*tmp), cmp_diag);
+	for (size_t i = 0; i < n; i++)
+		c->diags.items[i] = tmp[i].d;
+	free(tmp);
+}
+
 /* Run the passes. Diagnostics from adding files are kept. */
 static pdpc_status run(cc *c, bool lint, bool emit)
 {
@@ -247,6 +294,7 @@ pdpc_status pdpc_compile(pdpc_compiler *c, const uint8_t **image, size_t *len)
 	*image = NULL;
 	*len = 0;
 	pdpc_status st = run(c, false, true);
+	sort_diags(c);
 	if (st == PDPC_OK) {
 		*image = c->image;
 		*len = c->image_len;
@@ -258,7 +306,9 @@ pdpc_status pdpc_lint(pdpc_compiler *c)
 {
 	if (c == NULL)
 		return PDPC_ERR_ARG;
-	return run(c, true, false);
+	pdpc_status st = run(c, true, false);
+	sort_diags(c);
+	return st;
 }
 
 size_t pdpc_diag_count(const pdpc_compiler *c)

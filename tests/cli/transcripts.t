@@ -1,0 +1,107 @@
+# CLI transcripts: `$ command` lines run in tests/cli with $PDP as the
+# binary; the lines after it are the exact expected stdout+stderr, and
+# `[exit N]` the expected status (0 when absent).
+$ $PDP compile -o /dev/null bad.yaml
+bad.yaml:5:9: error: rule has no 'operations' (e.g. [retrieve] or all) [E-MISSING]
+        - originators: [all]
+          ^
+bad.yaml:6:9: error: unknown key 'operatons' in rule [E-UNKNOWN-KEY]
+          operatons: [retrieve]
+          ^
+  hint: did you mean 'operations'?
+bad.yaml:8:29: error: invalid schedule '* * 8-25 * * * *': hour: 25 is out of range 0-23 [E-SCHED]
+            - window: ["* * 8-25 * * * *"]
+                              ^
+[exit 1]
+$ $PDP decide -p small.yaml small-requests.yaml
+permit rule:acp-a:privileges:0 read
+deny no-rule-matched
+deny rule:acp-a:privileges:1
+deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
+[exit 2]
+$ $PDP decide --json -p small.yaml small-requests.yaml
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read"}
+{"decision":"deny","reason":"no-rule-matched"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1"}
+{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)"}
+[exit 2]
+$ $PDP explain --no-clock -p small.yaml small-requests.yaml
+request at line 1: originator CAE-a, operation retrieve
+  rule:acp-a:privileges:0 read (permit)
+    operations held, originators held, authenticated held, objects held, contexts held, when held
+    => applies
+  rule:acp-a:privileges:1 (deny)
+    operations held, originators failed, authenticated held, objects held, contexts held, when held
+    => does not apply
+decision: permit rule:acp-a:privileges:0 read
+
+request at line 2: originator CAE-bee, operation retrieve
+  rule:acp-a:privileges:0 read (permit)
+    operations held, originators held, authenticated held, objects held, contexts held, when indeterminate
+    attribute originator.clearance is missing from the request
+    => indeterminate
+  rule:acp-a:privileges:1 (deny)
+    operations held, originators failed, authenticated held, objects held, contexts held, when held
+    => does not apply
+decision: deny no-rule-matched
+
+request at line 3: originator CAE-evil, operation delete
+  rule:acp-a:privileges:0 read (permit)
+    operations failed, originators failed, authenticated held, objects held, contexts held, when indeterminate
+    attribute originator.clearance is missing from the request
+    => does not apply
+  rule:acp-a:privileges:1 (deny)
+    operations held, originators held, authenticated held, objects held, contexts held, when held
+    => applies
+decision: deny rule:acp-a:privileges:1
+
+request: bad request: 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
+deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
+[exit 2]
+$ $PDP compile --dump small.yaml
+pdp image format 1
+strings 12 (108 bytes), acps 1, rules 2, roles 0, principals 0, groups 0, constraints 0, attributes 7, conditions 1, regexes 0
+attributes:
+  0 originator.id: string (built-in)
+  1 operation: string (built-in)
+  2 resource.type: string (built-in)
+  3 env.time: time (built-in)
+  4 env.ip: ip (built-in)
+  5 env.country: string (built-in)
+  6 originator.clearance: int
+roles (juniors first):
+constraints:
+groups:
+principals:
+acps:
+  acp-a
+   privileges: 2
+    [0] permit ops=retrieve id=read
+      originators: CAE-a glob:CAE-b*
+      when: (ge originator.clearance 2)
+    [1] deny ops=all
+      originators: CAE-evil
+   self: 0
+$ $PDP decide -i /nonexistent.pdpi small-requests.yaml
+pdp: cannot open image /nonexistent.pdpi
+[exit 66]
+$ $PDP decide -i small.yaml small-requests.yaml
+pdp: small.yaml: image rejected: not a pdp image: malformed or truncated CBOR
+[exit 65]
+$ $PDP decide --frobnicate
+pdp decide: unknown option '--frobnicate'
+usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]
+                  [REQUEST_FILE...]
+Decide each request: one line per request, `permit <reason>` or
+`deny <reason>`. A file holds one request, several YAML documents or a
+list. No file or `-` reads standard input. An absent env.time is now.
+  --json      one JSON object per line: decision, reason, rule_id, error
+  --no-clock  leave an absent env.time absent (windows indeterminate)
+Exit: 0 decided, 1 policy errors, 2 some request was bad (answered
+deny bad-request), 64 usage, 65 image rejected, 66 I/O.
+[exit 64]
+$ $PDP lint --format json bad.yaml
+{"file":"bad.yaml","line":5,"column":9,"severity":"error","code":"E-MISSING","message":"rule has no 'operations' (e.g. [retrieve] or all)"}
+{"file":"bad.yaml","line":6,"column":9,"severity":"error","code":"E-UNKNOWN-KEY","message":"unknown key 'operatons' in rule","hint":"did you mean 'operations'?"}
+{"file":"bad.yaml","line":8,"column":29,"severity":"error","code":"E-SCHED","message":"invalid schedule '* * 8-25 * * * *': hour: 25 is out of range 0-23"}
+[exit 1]
