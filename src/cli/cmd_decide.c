@@ -22,9 +22,12 @@ static const char DECIDE_HELP[] =
 	"deny bad-request), 64 usage, 65 image rejected, 66 I/O.\n";
 
 static const char EXPLAIN_HELP[] =
-	"usage: pdp explain (-p POLICY [-p POLICY]... | -i IMAGE) [REQUEST_FILE...]\n"
+	"usage: pdp explain (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
+	"                   [REQUEST_FILE...]\n"
 	"Show how each request was decided: every rule of the target ACPs, which\n"
 	"tests held, failed or were indeterminate, and the decision.\n"
+	"  --json      one JSON object per request: line, rules (each test's\n"
+	"              result), decision (as pdp decide --json prints it)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"Exit codes as for pdp decide.\n";
 
@@ -42,13 +45,73 @@ typedef struct explain_ctx {
 	const pdp_image *img;
 	const pdp_request *req;
 	FILE *out;
+	bool json;
+	unsigned n;
 } explain_ctx;
+
+static void jkey_str(FILE *out, const char *key, const char *s, size_t len)
+{
+	fprintf(out, ",\"%s\":", key);
+	json_string(out, s, len);
+}
+
+/* One rule of the trace as a JSON object (schemas/explain.schema.json). */
+static void explain_rule_json(explain_ctx *x, const uint32_t *rule,
+                              const rule_result *r)
+{
+	const pdp_image *img = x->img;
+	FILE *out = x->out;
+	pdp_str acp = img_str(img, img_rec(img, SEC_ACPS, rule[RW_ACP])[0]);
+	char tok[600];
+	int n = snprintf(tok, sizeof(tok), "rule:%.*s:%s:%u", (int)acp.len,
+	                 acp.ptr,
+	                 (rule[RW_FLAGS] & RULE_FLAG_SELF) ? "self" : "privileges",
+	                 rule[RW_INDEX]);
+	fprintf(out, "%s{\"rule\":", x->n++ ? "," : "");
+	json_string(out, tok, n > 0 ? (size_t)n : 0);
+	if (rule[RW_ID] != IMG_NONE) {
+		pdp_str id = img_str(img, rule[RW_ID]);
+		jkey_str(out, "id", id.ptr, id.len);
+	}
+	fprintf(out, ",\"effect\":\"%s\",\"operations\":\"%s\","
+	             "\"originators\":\"%s\",\"authenticated\":\"%s\","
+	             "\"objects\":\"%s\",\"contexts\":\"%s\",\"when\":\"%s\","
+	             "\"result\":\"%s\"",
+	        (rule[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit",
+	        bool_word(r->ops), bool_word(r->orig), bool_word(r->auth),
+	        bool_word(r->obj), tri_word(r->ctx), tri_word(r->when),
+	        r->all == T_TRUE ? "applies"
+	        : r->all == T_INDET ? "indeterminate" : "does-not-apply");
+	if (r->missing_attr != PDP_NONE) {
+		pdp_str a = pdp_attr_name(img, r->missing_attr);
+		jkey_str(out, r->wrong_type ? "wrong_type_attr" : "missing_attr",
+		         a.ptr, a.len);
+	}
+	if (r->missing_env) {
+		fputs(",\"undecidable\":[", out);
+		static const char *const what[] = {"env.time", "env.ip",
+		                                   "env.country", "env.location",
+		                                   "regex-limit", "no-scratch"};
+		bool first = true;
+		for (int i = 0; i < 6; i++)
+			if (r->missing_env & (1u << i)) {
+				fprintf(out, "%s\"%s\"", first ? "" : ",", what[i]);
+				first = false;
+			}
+		fputc(']', out);
+	}
+	fputc('}', out);
+}
 
 static void explain_rule(void *vctx, uint32_t idx, const rule_result *r)
 {
 	explain_ctx *x = vctx;
 	const pdp_image *img = x->img;
 	const uint32_t *rule = img_rec(img, SEC_RULES, idx);
+	if (x->json) {
+		explain_rule_json(x, rule, r);
+		return;
+	}
 	pdp_str acp = img_str(img, img_rec(img, SEC_ACPS, rule[RW_ACP])[0]);
 	fprintf(x->out, "  rule:%.*s:%s:%u", (int)acp.len, acp.ptr,
 	        (rule[RW_FLAGS] & RULE_FLAG_SELF) ? "self" : "privileges",
@@ -98,7 +161,7 @@ static void explain_rule(void *vctx, uint32_t idx, const rule_result *r)
 
 static void print_decision(FILE *out, const pdp_image *img,
                            const parsed_request *pr, const pdp_decision *d,
-                           bool json)
+                           bool json, bool newline)
 {
 	char reason[512], token[512];
 	pdp_reason_format(img, d, true, reason, sizeof(reason));
@@ -126,7 +189,7 @@ static void print_decision(FILE *out, const pdp_image *img,
 		if (d->indeterminate)
 			fputs(",\"indeterminate\":true", out);
 	}
-	fputs("}\n", out);
+	fputs(newline ? "}\n" : "}", out);
 }
 
 static pdp_time now_utc(void)
@@ -219,20 +282,41 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 			d.effect = PDP_DENY;
 			d.reason = PDP_REASON_BAD_REQUEST;
 			rc = EXIT_BAD_REQUEST;
+			if (explain && json) {
+				fprintf(stdout, "{\"line\":%u,\"rules\":[],\"decision\":",
+				        pr->pos.line);
+				print_decision(stdout, img, pr, &d, true, false);
+				fputs("}\n", stdout);
+				continue;
+			}
 			if (explain)
 				fprintf(stdout, "request: bad request: %s\n", pr->error);
-			print_decision(stdout, img, pr, &d, json);
+			print_decision(stdout, img, pr, &d, json, true);
+			continue;
+		}
+		if (explain && json) {
+			explain_ctx x = {img, &pr->req, stdout, true, 0};
+			eval_trace tr = {explain_rule, &x};
+			fprintf(stdout, "{\"line\":%u,\"time_defaulted\":%s",
+			        pr->pos.line, pr->time_defaulted ? "true" : "false");
+			if (pr->notes[0])
+				jkey_str(stdout, "notes", pr->notes, strlen(pr->notes));
+			fputs(",\"rules\":[", stdout);
+			eval_decide(img, scratch, &pr->req, NULL, &d, &tr);
+			fputs("],\"decision\":", stdout);
+			print_decision(stdout, img, pr, &d, true, false);
+			fputs("}\n", stdout);
 			continue;
 		}
 		if (explain) {
-			explain_ctx x = {img, &pr->req, stdout};
+			explain_ctx x = {img, &pr->req, stdout, false, 0};
 			eval_trace tr = {explain_rule, &x};
 			explain_header(stdout, img, pr);
 			eval_decide(img, scratch, &pr->req, NULL, &d, &tr);
 			fputs("decision: ", stdout);
 		} else
 			pdp_decide(img, scratch, &pr->req, &d);
-		print_decision(stdout, img, pr, &d, json);
+		print_decision(stdout, img, pr, &d, json, true);
 		if (explain) {
 			if (d.reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&
 			    d.detail < pr->req.n_roles)
@@ -275,7 +359,7 @@ int cmd_decide(int argc, char **argv, bool explain)
 			pols[npols++] = argv[++i];
 		} else if (strcmp(argv[i], "-i") == 0 && i + 1 < argc) {
 			image = argv[++i];
-		} else if (strcmp(argv[i], "--json") == 0 && !explain) {
+		} else if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (strcmp(argv[i], "--no-clock") == 0) {
 			clock = false;
