@@ -26,8 +26,8 @@ static const char AUDIT_HELP[] =
 	"  --constraints     the SSD and DSD role sets\n"
 	"  --json            one JSON document (schemas/audit.schema.json)\n"
 	"docs/audit.md describes the answers.\n"
-	"Exit: 0 answered, 1 policy errors, 64 usage (or unknown subject role,\n"
-	"ACP, role or operation name), 65 image rejected, 66 I/O.\n";
+	"Exit: 0 answered, 1 policy errors, 64 usage (or an unknown ACP, role\n"
+	"or operation name), 65 image rejected, 66 I/O.\n";
 
 /* ---- small string helpers ---- */
 

@@ -1,0 +1,643 @@
+/*
+ * perms.c - what a subject (or a role) may be granted, and who may be
+ * granted an ACP's operations. The matching mirrors src/eval/decide.c
+ * (originators, role activation with authorization and DSD) but stops
+ * before the environment: whatever the environment decides (contexts,
+ * authenticated, objects, when) is reported as a residual condition.
+ */
+#include <stdlib.h>
+
+#include "audit/audit_internal.h"
+#include "common/prims.h"
+
+/* ---- residual conditions of a rule ---- */
+
+/* 1 when the condition tree is constantly true, 0 constantly false, -1
+ * when the request decides. Depth is bounded by the loader's check. */
+static int cond_const(const pdp_image *img, uint32_t idx)
+{
+	const uint32_t *k = img_rec(img, SEC_CONDS, idx);
+	switch (k[0]) {
+	case COP_TRUE:
+		return 1;
+	case COP_FALSE:
+		return 0;
+	case COP_ALL:
+	case COP_ANY: {
+		bool all = k[0] == COP_ALL;
+		int r = all ? 1 : 0;
+		for (uint32_t i = 0; i < k[5]; i++) {
+			int v = cond_const(img, img_rec(img, SEC_CONDKIDS, k[4] + i)[0]);
+			if (v == (all ? 0 : 1))
+				return v;
+			if (v < 0)
+				r = -1;
+		}
+		return r;
+	}
+	case COP_NOT: {
+		int v = cond_const(img, img_rec(img, SEC_CONDKIDS, k[4])[0]);
+		return v < 0 ? -1 : !v;
+	}
+	default:
+		return -1;
+	}
+}
+
+static bool context_empty(const uint32_t *x)
+{
+	return x[1] == 0 && x[3] == 0 && x[5] == 0 && x[7] == 0;
+}
+
+/* A context whose windows select no instant can never hold. */
+static bool context_never(const pdp_image *img, const uint32_t *x)
+{
+	if (x[1] == 0)
+		return false;
+	for (uint32_t i = 0; i < x[1]; i++) {
+		const uint32_t *w = img_rec(img, SEC_WINDOWS, x[0] + i);
+		sched s;
+		s.sec = img_u64(w);
+		s.min = img_u64(w + 2);
+		s.hour = w[4];
+		s.dom = w[5];
+		s.month = w[6];
+		s.dow = w[7];
+		for (int y = 0; y < SCHED_YEAR_WORDS; y++)
+			s.year[y] = img_u64(w + 8 + 2 * y);
+		if (!sched_never_matches(&s))
+			return false;
+	}
+	return true;
+}
+
+uint32_t pdp_audit_rule_conditions(const pdp_image *img, uint32_t rule,
+                                   uint32_t op)
+{
+	if (img == NULL || rule >= img->count[SEC_RULES])
+		return 0;
+	const uint32_t *r = img_rec(img, SEC_RULES, rule);
+	uint32_t c = 0;
+	if (r[RW_CTX_COUNT] > 0) {
+		bool always = false, never = true;
+		for (uint32_t i = 0; i < r[RW_CTX_COUNT]; i++) {
+			const uint32_t *x = img_rec(img, SEC_CONTEXTS, r[RW_CTX_FIRST] + i);
+			if (context_empty(x))
+				always = true;
+			if (!context_never(img, x))
+				never = false;
+		}
+		if (!always)
+			c |= PDP_AUDIT_COND_CONTEXTS;
+		if (never && !(r[RW_FLAGS] & RULE_FLAG_DENY))
+			c |= PDP_AUDIT_COND_NEVER;
+	}
+	if (r[RW_FLAGS] & RULE_FLAG_AUTH)
+		c |= PDP_AUDIT_COND_AUTHENTICATED;
+	if (r[RW_OBJ_COUNT] > 0) {
+		bool always = false;
+		for (uint32_t i = 0; i < r[RW_OBJ_COUNT]; i++) {
+			const uint32_t *o = img_rec(img, SEC_OBJECTS, r[RW_OBJ_FIRST] + i);
+			if (o[1] == 0 && o[3] == 0 && (op != PDP_OP_CREATE || o[5] == 0))
+				always = true;
+		}
+		if (!always)
+			c |= PDP_AUDIT_COND_OBJECTS;
+	}
+	if (r[RW_COND] != IMG_NONE) {
+		int v = cond_const(img, r[RW_COND]);
+		if (v < 0)
+			c |= PDP_AUDIT_COND_WHEN;
+		else if (v == 0)
+			c |= PDP_AUDIT_COND_NEVER;
+	}
+	return c;
+}
+
+/* ---- growable arrays for results ---- */
+
+typedef struct u32vec {
+	uint32_t *v;
+	size_t n, cap;
+} u32vec;
+
+static bool u32_push(u32vec *a, uint32_t x)
+{
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 16;
+		uint32_t *nv = realloc(a->v, nc * sizeof(uint32_t));
+		if (nv == NULL)
+			return false;
+		a->v = nv;
+		a->cap = nc;
+	}
+	a->v[a->n++] = x;
+	return true;
+}
+
+/* The result object: the public struct first, its storage behind it. */
+typedef struct perms_impl {
+	pdp_audit_perms pub;
+	pdp_audit_perm *perms;
+	size_t n_perms, cap_perms;
+	pdp_audit_grant *grants;
+	size_t n_grants, cap_grants;
+	u32vec overrides, active, closure;
+	size_t *grant_first, *ovr_first; /* per perm, offsets (fixed at end) */
+} perms_impl;
+
+void pdp_audit_perms_free(pdp_audit_perms *p)
+{
+	if (p == NULL)
+		return;
+	perms_impl *m = (perms_impl *)p;
+	free(m->perms);
+	free(m->grants);
+	free(m->overrides.v);
+	free(m->active.v);
+	free(m->closure.v);
+	free(m->grant_first);
+	free(m->ovr_first);
+	free(m);
+}
+
+/* ---- matching a subject ---- */
+
+typedef struct subject {
+	const pdp_image *img;
+	pdp_str id;            /* ptr NULL: a role query (no identity) */
+	uint32_t principal;
+	const uint64_t *active;   /* active closure */
+	const u32vec *roots;      /* directly active roles */
+} subject;
+
+static bool in_group(const subject *s, uint32_t g)
+{
+	const pdp_image *img = s->img;
+	if (s->principal != PDP_NONE) {
+		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, s->principal);
+		for (uint32_t i = 0; i < p[4]; i++)
+			if (img_rec(img, SEC_PRINGROUPS, p[3] + i)[0] == g)
+				return true;
+	}
+	const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
+	for (uint32_t i = 0; i < gr[2]; i++)
+		if (glob_match(img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + i)[0]),
+		               s->id))
+			return true;
+	return false;
+}
+
+/* The first originator entry of rule that matches s, or PDP_NONE. For a
+ * role query (no identity) only `role:` entries in the closure match. */
+static uint32_t orig_match(const subject *s, const uint32_t *rule)
+{
+	const pdp_image *img = s->img;
+	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
+		const uint32_t *o = img_rec(img, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
+		bool m = false;
+		if (o[0] == ORIG_ROLE)
+			m = img->role_words > 0 && aud_bit(s->active, o[1]);
+		else if (s->id.ptr == NULL)
+			m = false;
+		else if (o[0] == ORIG_ALL)
+			m = true;
+		else if (o[0] == ORIG_EXACT)
+			m = aud_str_eq(img_str(img, o[1]), s->id);
+		else if (o[0] == ORIG_GLOB)
+			m = glob_match(img_str(img, o[1]), s->id);
+		else if (o[0] == ORIG_GROUP)
+			m = in_group(s, o[1]);
+		if (m)
+			return i;
+	}
+	return PDP_NONE;
+}
+
+/* For a role query: does a deny rule certainly apply to every holder
+ * (it names `all` or an active role)? */
+static bool deny_hits_every_holder(const subject *s, const uint32_t *rule)
+{
+	const pdp_image *img = s->img;
+	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
+		const uint32_t *o = img_rec(img, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
+		if (o[0] == ORIG_ALL ||
+		    (o[0] == ORIG_ROLE && img->role_words > 0 && aud_bit(s->active, o[1])))
+			return true;
+	}
+	return false;
+}
+
+static uint32_t through_role(const subject *s, uint32_t role)
+{
+	for (size_t i = 0; i < s->roots->n; i++)
+		if (aud_bit(aud_closure(s->img, s->roots->v[i]), role))
+			return s->roots->v[i];
+	return PDP_NONE;
+}
+
+static bool add_perm(perms_impl *m, const pdp_audit_perm *p, size_t gfirst,
+                     size_t ofirst)
+{
+	if (m->n_perms == m->cap_perms) {
+		size_t nc = m->cap_perms ? m->cap_perms * 2 : 16;
+		pdp_audit_perm *np = realloc(m->perms, nc * sizeof(*np));
+		size_t *ng = realloc(m->grant_first, nc * sizeof(size_t));
+		if (ng != NULL)
+			m->grant_first = ng;
+		size_t *no = realloc(m->ovr_first, nc * sizeof(size_t));
+		if (no != NULL)
+			m->ovr_first = no;
+		if (np != NULL)
+			m->perms = np;
+		if (np == NULL || ng == NULL || no == NULL)
+			return false;
+		m->cap_perms = nc;
+	}
+	m->grant_first[m->n_perms] = gfirst;
+	m->ovr_first[m->n_perms] = ofirst;
+	m->perms[m->n_perms++] = *p;
+	return true;
+}
+
+static bool add_grant(perms_impl *m, const pdp_audit_grant *g)
+{
+	if (m->n_grants == m->cap_grants) {
+		size_t nc = m->cap_grants ? m->cap_grants * 2 : 16;
+		pdp_audit_grant *ng = realloc(m->grants, nc * sizeof(*ng));
+		if (ng == NULL)
+			return false;
+		m->grants = ng;
+		m->cap_grants = nc;
+	}
+	m->grants[m->n_grants++] = *g;
+	return true;
+}
+
+/* One ACP section and operation: collect grants and overrides. */
+static bool section_op(perms_impl *m, const subject *s, uint32_t acp,
+                       bool self, uint32_t op)
+{
+	const pdp_image *img = s->img;
+	const uint32_t *a = img_rec(img, SEC_ACPS, acp);
+	uint32_t first = self ? a[4] : a[2], cnt = self ? a[5] : a[3];
+	size_t g0 = m->n_grants, o0 = m->overrides.n;
+	bool blocked = false, any_uncond = false;
+	for (uint32_t j = 0; j < cnt; j++) {
+		uint32_t ri = first + j;
+		const uint32_t *r = img_rec(img, SEC_RULES, ri);
+		if (!(r[RW_OPS] & op))
+			continue;
+		uint32_t conds = pdp_audit_rule_conditions(img, ri, op);
+		if (r[RW_FLAGS] & RULE_FLAG_DENY) {
+			bool applies = s->id.ptr == NULL || orig_match(s, r) != PDP_NONE;
+			if (!applies || (conds & PDP_AUDIT_COND_NEVER))
+				continue;
+			if (!u32_push(&m->overrides, ri))
+				return false;
+			if (conds == 0 && (s->id.ptr != NULL || deny_hits_every_holder(s, r)))
+				blocked = true;
+			continue;
+		}
+		if (conds & PDP_AUDIT_COND_NEVER)
+			continue;
+		uint32_t oi = orig_match(s, r);
+		if (oi == PDP_NONE)
+			continue;
+		const uint32_t *o = img_rec(img, SEC_ORIGS, r[RW_ORIG_FIRST] + oi);
+		pdp_audit_grant g;
+		g.rule = ri;
+		g.originator = oi;
+		g.via = (pdp_audit_via)o[0];
+		g.via_index = (o[0] == ORIG_GROUP || o[0] == ORIG_ROLE) ? o[1] : PDP_NONE;
+		g.through_role = o[0] == ORIG_ROLE ? through_role(s, o[1]) : PDP_NONE;
+		g.conditions = conds;
+		g.unconditional = false;
+		if (conds == 0)
+			any_uncond = true;
+		if (!add_grant(m, &g))
+			return false;
+	}
+	if (m->n_grants == g0) {
+		m->overrides.n = o0; /* no grant: the denies are no override */
+		return true;
+	}
+	bool no_ovr = m->overrides.n == o0;
+	for (size_t i = g0; i < m->n_grants; i++)
+		m->grants[i].unconditional = no_ovr && m->grants[i].conditions == 0;
+	pdp_audit_perm p;
+	p.acp = acp;
+	p.self = self;
+	p.operation = op;
+	p.status = blocked ? PDP_AUDIT_OVERRIDDEN
+	           : (no_ovr && any_uncond) ? PDP_AUDIT_UNCONDITIONAL
+	                                    : PDP_AUDIT_CONDITIONAL;
+	p.grants = NULL;
+	p.n_grants = m->n_grants - g0;
+	p.overrides = NULL;
+	p.n_overrides = m->overrides.n - o0;
+	return add_perm(m, &p, g0, o0);
+}
+
+static uint32_t popcount_and(const uint64_t *a, const uint64_t *b, uint32_t w)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < w; i++)
+		n += (uint32_t)__builtin_popcountll(a[i] & b[i]);
+	return n;
+}
+
+/* Activation as in decide.c: roots -> closure, authorization, DSD. mode 0:
+ * assigned roles; 1: given roles; 2: one role (role query, no checks). */
+static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
+                     int mode, const pdp_str *roles, size_t n_roles,
+                     uint32_t role, uint64_t *active)
+{
+	uint32_t w = img->role_words;
+	m->pub.activation = PDP_AUDIT_ACTIVATION_OK;
+	m->pub.activation_detail = PDP_NONE;
+	if (w == 0) {
+		if (mode == 1 && n_roles > 0) {
+			m->pub.activation = PDP_AUDIT_ROLE_NOT_AUTHORIZED;
+			m->pub.activation_detail = 0;
+		}
+		return true;
+	}
+	uint64_t *roots = calloc(w, sizeof(uint64_t));
+	if (roots == NULL)
+		return false;
+	if (mode == 0) {
+		if (principal != PDP_NONE) {
+			const uint32_t *p = img_rec(img, SEC_PRINCIPALS, principal);
+			for (uint32_t i = 0; i < p[2]; i++)
+				aud_set(roots, img_rec(img, SEC_PRINROLES, p[1] + i)[0]);
+		}
+	} else if (mode == 1) {
+		uint64_t *auth = calloc(w, sizeof(uint64_t));
+		if (auth == NULL) {
+			free(roots);
+			return false;
+		}
+		aud_authorized_bits(img, principal, auth);
+		for (size_t i = 0; i < n_roles; i++) {
+			uint32_t r = img_lookup(img, &img->h_role, SEC_ROLES, roles[i]);
+			if (r == PDP_NONE || !aud_bit(auth, r)) {
+				m->pub.activation = PDP_AUDIT_ROLE_NOT_AUTHORIZED;
+				m->pub.activation_detail = (uint32_t)i;
+				break;
+			}
+			aud_set(roots, r);
+		}
+		free(auth);
+	} else {
+		aud_set(roots, role);
+	}
+	bool ok = true;
+	for (uint32_t r = 0; r < img->count[SEC_ROLES] && ok; r++)
+		if (aud_bit(roots, r)) {
+			ok = u32_push(&m->active, r);
+			const uint64_t *c = aud_closure(img, r);
+			for (uint32_t k = 0; k < w; k++)
+				active[k] |= c[k];
+		}
+	for (uint32_t r = 0; r < img->count[SEC_ROLES] && ok; r++)
+		if (aud_bit(active, r))
+			ok = u32_push(&m->closure, r);
+	free(roots);
+	if (!ok)
+		return false;
+	if (mode == 2 || m->pub.activation != PDP_AUDIT_ACTIVATION_OK)
+		return true;
+	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
+		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
+		if (k[0] == 1 &&
+		    popcount_and(active, img->constraint_sets + (size_t)i * w, w) >= k[2]) {
+			m->pub.activation = PDP_AUDIT_DSD_VIOLATION;
+			m->pub.activation_detail = i;
+			break;
+		}
+	}
+	return true;
+}
+
+static pdp_status run(const pdp_image *img, pdp_str user, int mode,
+                      const pdp_str *roles, size_t n_roles, uint32_t role,
+                      uint32_t acp, pdp_audit_perms **out, pdp_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (img == NULL || out == NULL || (mode != 2 && user.ptr == NULL) ||
+	    (n_roles > 0 && roles == NULL))
+		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	if (acp != PDP_NONE && acp >= img->count[SEC_ACPS])
+		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
+	if (mode == 2 && role >= img->count[SEC_ROLES])
+		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such role");
+	perms_impl *m = calloc(1, sizeof(*m));
+	uint64_t *active = calloc(img->role_words + 1, sizeof(uint64_t));
+	if (m == NULL || active == NULL) {
+		free(m);
+		free(active);
+		return aud_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
+	}
+	subject s;
+	s.img = img;
+	s.id = mode == 2 ? (pdp_str){NULL, 0} : user;
+	s.principal = aud_principal(img, s.id);
+	s.active = active;
+	s.roots = &m->active;
+	bool ok = activate(m, img, s.principal, mode, roles, n_roles, role, active);
+	if (ok && m->pub.activation == PDP_AUDIT_ACTIVATION_OK) {
+		uint32_t a0 = acp == PDP_NONE ? 0 : acp;
+		uint32_t a1 = acp == PDP_NONE ? img->count[SEC_ACPS] : acp + 1;
+		for (uint32_t a = a0; a < a1 && ok; a++)
+			for (int self = 0; self < 2 && ok; self++)
+				for (uint32_t op = 1; op <= PDP_OP_DISCOVER && ok; op <<= 1)
+					ok = section_op(m, &s, a, self != 0, op);
+	}
+	free(active);
+	if (!ok) {
+		pdp_audit_perms_free(&m->pub);
+		return aud_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
+	}
+	/* the arrays no longer move: point into them */
+	for (size_t i = 0; i < m->n_perms; i++) {
+		m->perms[i].grants = m->grants + m->grant_first[i];
+		m->perms[i].overrides = m->overrides.v + m->ovr_first[i];
+	}
+	m->pub.subject = s.id;
+	m->pub.perms = m->perms;
+	m->pub.n_perms = m->n_perms;
+	m->pub.active_roles = m->active.v;
+	m->pub.n_active_roles = m->active.n;
+	m->pub.active_closure = m->closure.v;
+	m->pub.n_active_closure = m->closure.n;
+	*out = &m->pub;
+	return PDP_OK;
+}
+
+pdp_status pdp_audit_user_permissions(const pdp_image *img, pdp_str user,
+                                      uint32_t acp, pdp_audit_perms **out,
+                                      pdp_error *err)
+{
+	return run(img, user, 0, NULL, 0, PDP_NONE, acp, out, err);
+}
+
+pdp_status pdp_audit_session_permissions(const pdp_image *img, pdp_str user,
+                                         const pdp_str *roles, size_t n_roles,
+                                         uint32_t acp, pdp_audit_perms **out,
+                                         pdp_error *err)
+{
+	return run(img, user, 1, roles, n_roles, PDP_NONE, acp, out, err);
+}
+
+pdp_status pdp_audit_role_permissions(const pdp_image *img, uint32_t role,
+                                      uint32_t acp, pdp_audit_perms **out,
+                                      pdp_error *err)
+{
+	pdp_str none = {NULL, 0};
+	return run(img, none, 2, NULL, 0, role, acp, out, err);
+}
+
+static void ops_of(const pdp_audit_perms *p, bool self, uint32_t *ops,
+                   uint32_t *uncond)
+{
+	*ops = 0;
+	if (uncond)
+		*uncond = 0;
+	for (size_t i = 0; i < p->n_perms; i++) {
+		const pdp_audit_perm *x = &p->perms[i];
+		if (x->self != self || x->status == PDP_AUDIT_OVERRIDDEN)
+			continue;
+		*ops |= x->operation;
+		if (uncond && x->status == PDP_AUDIT_UNCONDITIONAL)
+			*uncond |= x->operation;
+	}
+}
+
+pdp_status pdp_audit_role_operations_on_object(const pdp_image *img,
+                                               uint32_t role, uint32_t acp,
+                                               bool self, uint32_t *ops,
+                                               uint32_t *unconditional,
+                                               pdp_error *err)
+{
+	if (ops == NULL || acp == PDP_NONE)
+		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	pdp_audit_perms *p;
+	pdp_status st = pdp_audit_role_permissions(img, role, acp, &p, err);
+	if (st != PDP_OK)
+		return st;
+	ops_of(p, self, ops, unconditional);
+	pdp_audit_perms_free(p);
+	return PDP_OK;
+}
+
+pdp_status pdp_audit_user_operations_on_object(const pdp_image *img,
+                                               pdp_str user, uint32_t acp,
+                                               bool self, uint32_t *ops,
+                                               uint32_t *unconditional,
+                                               pdp_error *err)
+{
+	if (ops == NULL || acp == PDP_NONE)
+		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	pdp_audit_perms *p;
+	pdp_status st = pdp_audit_user_permissions(img, user, acp, &p, err);
+	if (st != PDP_OK)
+		return st;
+	ops_of(p, self, ops, unconditional);
+	pdp_audit_perms_free(p);
+	return PDP_OK;
+}
+
+/* ---- who may be granted an ACP ---- */
+
+typedef struct acp_impl {
+	pdp_audit_acp pub;
+	pdp_audit_acp_entry *entries;
+	size_t n_entries;
+	u32vec rules;
+	size_t *offs; /* per entry: permits first, denies first */
+} acp_impl;
+
+void pdp_audit_acp_free(pdp_audit_acp *a)
+{
+	if (a == NULL)
+		return;
+	acp_impl *m = (acp_impl *)a;
+	free(m->entries);
+	free(m->rules.v);
+	free(m->offs);
+	free(m);
+}
+
+pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
+                               uint32_t ops, pdp_audit_acp **out,
+                               pdp_error *err)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (img == NULL || out == NULL)
+		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	if (acp >= img->count[SEC_ACPS])
+		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
+	if (ops == 0)
+		ops = PDP_OP_ALL;
+	acp_impl *m = calloc(1, sizeof(*m));
+	pdp_audit_acp_entry *ent = calloc(12, sizeof(*ent));
+	size_t *offs = calloc(24, sizeof(size_t));
+	if (m != NULL) {
+		m->entries = ent;
+		m->offs = offs;
+	}
+	bool ok = m != NULL && ent != NULL && offs != NULL;
+	const uint32_t *a = ok ? img_rec(img, SEC_ACPS, acp) : NULL;
+	for (int self = 0; self < 2 && ok; self++) {
+		uint32_t first = self ? a[4] : a[2], cnt = self ? a[5] : a[3];
+		for (uint32_t op = 1; op <= PDP_OP_DISCOVER && ok; op <<= 1) {
+			if (!(ops & op))
+				continue;
+			size_t p0 = m->rules.n;
+			for (int deny = 0; deny < 2 && ok; deny++) {
+				if (deny)
+					offs[2 * m->n_entries + 1] = m->rules.n;
+				for (uint32_t j = 0; j < cnt && ok; j++) {
+					const uint32_t *r = img_rec(img, SEC_RULES, first + j);
+					bool is_deny = (r[RW_FLAGS] & RULE_FLAG_DENY) != 0;
+					if (!(r[RW_OPS] & op) || is_deny != (deny != 0))
+						continue;
+					uint32_t c = pdp_audit_rule_conditions(img, first + j, op);
+					if (c & PDP_AUDIT_COND_NEVER)
+						continue;
+					ok = u32_push(&m->rules, first + j);
+				}
+			}
+			if (m->rules.n == p0)
+				continue;
+			pdp_audit_acp_entry *e = &ent[m->n_entries];
+			offs[2 * m->n_entries] = p0;
+			e->self = self != 0;
+			e->operation = op;
+			e->n_permits = offs[2 * m->n_entries + 1] - p0;
+			e->n_denies = m->rules.n - offs[2 * m->n_entries + 1];
+			m->n_entries++;
+		}
+	}
+	if (!ok) {
+		if (m != NULL)
+			pdp_audit_acp_free(&m->pub);
+		else {
+			free(ent);
+			free(offs);
+		}
+		return aud_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
+	}
+	for (size_t i = 0; i < m->n_entries; i++) {
+		ent[i].permits = m->rules.v + offs[2 * i];
+		ent[i].denies = m->rules.v + offs[2 * i + 1];
+	}
+	m->pub.acp = acp;
+	m->pub.entries = ent;
+	m->pub.n_entries = m->n_entries;
+	*out = &m->pub;
+	return PDP_OK;
+}

@@ -1,0 +1,449 @@
+/*
+ * render.c - a rule's conditions written back in the policy language's YAML
+ * flow syntax (policy-language.md 1 and 3.3-3.5), from the image tables:
+ * contexts (window source text, CIDRs, countries, circles), the
+ * authenticated flag, objects and `when` trees (post-order SEC_CONDS).
+ * What is printed compiles back to the same condition.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit_internal.h"
+#include "common/prims.h"
+
+/* Bounded text builder with snprintf's contract: len counts everything. */
+typedef struct sb {
+	char *buf;
+	size_t size, len;
+} sb;
+
+static void sb_putn(sb *b, const char *s, size_t n)
+{
+	if (b->len < b->size) {
+		size_t room = b->size - 1 - b->len;
+		size_t k = n < room ? n : room;
+		memcpy(b->buf + b->len, s, k);
+		b->buf[b->len + k] = '\0';
+	}
+	b->len += n;
+}
+
+static void sb_puts(sb *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void sb_printf(sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sb_printf(sb *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_putn(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+static bool word_eq(pdp_str s, const char *w)
+{
+	size_t n = strlen(w);
+	if (s.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (tolower((unsigned char)s.ptr[i]) != w[i])
+			return false;
+	return true;
+}
+
+/* A plain YAML scalar unless it could read as something else (number,
+ * bool, null) or holds an indicator; then a double-quoted string. */
+static bool needs_quotes(pdp_str s)
+{
+	static const char *const WORDS[] = {"true", "false", "yes", "no", "on",
+	                                    "off", "null", "y", "n", "~"};
+	if (s.len == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(WORDS) / sizeof(WORDS[0]); i++)
+		if (word_eq(s, WORDS[i]))
+			return true;
+	unsigned char c0 = (unsigned char)s.ptr[0];
+	if (isdigit(c0) || c0 == '+' || c0 == '-' || c0 == '.' || c0 == '?' ||
+	    isspace((unsigned char)s.ptr[s.len - 1]) || isspace(c0))
+		return true;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.ptr[i];
+		if (c < 0x20 || c == 0x7f || strchr(":,[]{}#&*!|>'\"%@`\\", c) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static void sb_scalar(sb *b, pdp_str s)
+{
+	if (!needs_quotes(s)) {
+		sb_putn(b, s.ptr, s.len);
+		return;
+	}
+	sb_puts(b, "\"");
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.ptr[i];
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			sb_putn(b, e, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			sb_printf(b, "\\x%02x", c);
+		} else {
+			sb_putn(b, (const char *)&c, 1);
+		}
+	}
+	sb_puts(b, "\"");
+}
+
+static void sb_cstr(sb *b, const char *s)
+{
+	pdp_str x = {s, strlen(s)};
+	sb_scalar(b, x);
+}
+
+static void load_ip(const uint32_t *w, pdp_ip *ip)
+{
+	for (int i = 0; i < 4; i++)
+		for (int k = 0; k < 4; k++)
+			ip->b[4 * i + k] = (uint8_t)(w[i] >> (8 * k));
+}
+
+static bool v4_mapped(const pdp_ip *ip)
+{
+	for (int i = 0; i < 10; i++)
+		if (ip->b[i] != 0)
+			return false;
+	return ip->b[10] == 0xff && ip->b[11] == 0xff;
+}
+
+/* A CIDRS record: the address, and "/len" unless with_prefix is false. */
+static void sb_cidr(sb *b, const uint32_t *c, bool with_prefix)
+{
+	pdp_ip ip;
+	load_ip(c, &ip);
+	char tmp[64];
+	ip_format(&ip, tmp, sizeof(tmp));
+	uint32_t prefix = c[4];
+	bool v4 = v4_mapped(&ip) && prefix >= 96;
+	bool colon = strchr(tmp, ':') != NULL;
+	if (colon)
+		sb_puts(b, "\"");
+	sb_puts(b, tmp);
+	if (with_prefix)
+		sb_printf(b, "/%u", v4 ? prefix - 96 : prefix);
+	if (colon)
+		sb_puts(b, "\"");
+}
+
+static double load_double(const uint32_t *w)
+{
+	uint64_t bits = img_u64(w);
+	double d;
+	memcpy(&d, &bits, sizeof(d));
+	return d;
+}
+
+static void sb_rtype(sb *b, uint32_t ty)
+{
+	const char *n = rtype_name((int32_t)ty);
+	if (n != NULL)
+		sb_puts(b, n);
+	else
+		sb_printf(b, "%u", ty);
+}
+
+/* ---- contexts ---- */
+
+static void render_context(sb *b, const pdp_image *img, const uint32_t *x)
+{
+	bool sep = false;
+	sb_puts(b, "{");
+	if (x[1] > 0) {
+		sb_puts(b, "window: [");
+		for (uint32_t i = 0; i < x[1]; i++) {
+			const uint32_t *w = img_rec(img, SEC_WINDOWS, x[0] + i);
+			if (i)
+				sb_puts(b, ", ");
+			pdp_str src = img_str(img, w[16]);
+			sb_puts(b, "\"");
+			sb_putn(b, src.ptr ? src.ptr : "", src.len);
+			sb_puts(b, "\"");
+		}
+		sb_puts(b, "]");
+		sep = true;
+	}
+	if (x[3] > 0) {
+		sb_puts(b, sep ? ", ip: [" : "ip: [");
+		for (uint32_t i = 0; i < x[3]; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			sb_cidr(b, img_rec(img, SEC_CIDRS, x[2] + i), true);
+		}
+		sb_puts(b, "]");
+		sep = true;
+	}
+	if (x[5] > 0 || x[7] > 0) {
+		sb_puts(b, sep ? ", region: {" : "region: {");
+		if (x[5] > 0) {
+			sb_puts(b, "countries: [");
+			for (uint32_t i = 0; i < x[5]; i++) {
+				uint32_t code = img_rec(img, SEC_COUNTRIES, x[4] + i)[0];
+				const char *a2 = country_alpha2((int)code);
+				if (i)
+					sb_puts(b, ", ");
+				if (a2 != NULL)
+					sb_cstr(b, a2);
+				else
+					sb_printf(b, "%03u", code);
+			}
+			sb_puts(b, "]");
+		}
+		if (x[7] > 0) {
+			sb_puts(b, x[5] > 0 ? ", circles: [" : "circles: [");
+			for (uint32_t i = 0; i < x[7]; i++) {
+				const uint32_t *c = img_rec(img, SEC_CIRCLES, x[6] + i);
+				if (i)
+					sb_puts(b, ", ");
+				sb_printf(b, "{lat: %.15g, lon: %.15g, radius: %.15g}",
+				          load_double(c), load_double(c + 2),
+				          load_double(c + 4));
+			}
+			sb_puts(b, "]");
+		}
+		sb_puts(b, "}");
+	}
+	sb_puts(b, "}");
+}
+
+/* ---- objects ---- */
+
+static void render_object(sb *b, const pdp_image *img, const uint32_t *o)
+{
+	static const char *const NAMES[3] = {"types", "specializations",
+	                                     "child_types"};
+	bool sep = false;
+	sb_puts(b, "{");
+	for (int f = 0; f < 3; f++) {
+		uint32_t first = o[2 * f], n = o[2 * f + 1];
+		if (n == 0)
+			continue;
+		sb_printf(b, "%s%s: [", sep ? ", " : "", NAMES[f]);
+		for (uint32_t i = 0; i < n; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			if (f == 1)
+				sb_scalar(b, img_str(img, img_rec(img, SEC_OBJSPECS, first + i)[0]));
+			else
+				sb_rtype(b, img_rec(img, SEC_OBJTYPES, first + i)[0]);
+		}
+		sb_puts(b, "]");
+		sep = true;
+	}
+	sb_puts(b, "}");
+}
+
+/* ---- when ---- */
+
+static const char *const COP_NAMES[COP_COUNT] = {
+	[COP_EQ] = "eq", [COP_NE] = "ne", [COP_LT] = "lt", [COP_LE] = "le",
+	[COP_GT] = "gt", [COP_GE] = "ge", [COP_IN] = "in",
+	[COP_CONTAINS] = "contains", [COP_MATCHES] = "matches",
+	[COP_PREFIX] = "prefix", [COP_IN_CIDR] = "in_cidr",
+	[COP_PRESENT] = "present",
+};
+
+static void sb_attr(sb *b, const pdp_image *img, uint32_t attr)
+{
+	if (attr < img->count[SEC_ATTRS])
+		sb_scalar(b, img_str(img, img_rec(img, SEC_ATTRS, attr)[0]));
+	else
+		sb_puts(b, "\"?\"");
+}
+
+static pdp_type attr_type(const pdp_image *img, uint32_t attr)
+{
+	return attr < img->count[SEC_ATTRS]
+	               ? (pdp_type)img_rec(img, SEC_ATTRS, attr)[1]
+	               : PDP_TYPE_NONE;
+}
+
+static void sb_int(sb *b, const pdp_image *img, uint32_t ix)
+{
+	sb_printf(b, "%lld", (long long)(int64_t)img_u64(img_rec(img, SEC_INTS, ix)));
+}
+
+static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
+{
+	uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3];
+	pdp_type t = attr_type(img, attr);
+	sb_puts(b, "{attr: ");
+	sb_attr(b, img, attr);
+	sb_printf(b, ", %s: ", op < COP_COUNT && COP_NAMES[op] ? COP_NAMES[op] : "?");
+	switch (rk) {
+	case RHS_ATTR:
+		sb_puts(b, "{attr: ");
+		sb_attr(b, img, rhs);
+		sb_puts(b, "}");
+		break;
+	case RHS_REGEX:
+		if (rhs < img->count[SEC_REGEXES]) {
+			pdp_str pat = img_str(img, img_rec(img, SEC_REGEXES, rhs)[0]);
+			pdp_str q = {pat.ptr, pat.len};
+			/* always quoted: patterns are full of indicators */
+			sb_puts(b, "\"");
+			for (size_t i = 0; i < q.len; i++) {
+				char c = q.ptr[i];
+				if (c == '"' || c == '\\')
+					sb_puts(b, "\\");
+				sb_putn(b, &c, 1);
+			}
+			sb_puts(b, "\"");
+		}
+		break;
+	case RHS_LIST:
+		sb_puts(b, "[");
+		for (uint32_t i = 0; i < k[5]; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			if (op == COP_IN_CIDR) {
+				sb_cidr(b, img_rec(img, SEC_CIDRS, k[4] + i), true);
+				continue;
+			}
+			uint32_t ix = img_rec(img, SEC_LISTITEMS, k[4] + i)[0];
+			if (t == PDP_TYPE_INT)
+				sb_int(b, img, ix);
+			else
+				sb_scalar(b, img_str(img, ix));
+		}
+		sb_puts(b, "]");
+		break;
+	case RHS_LIT:
+		if (op == COP_PRESENT) {
+			sb_puts(b, rhs == 1 ? "true" : "false");
+			break;
+		}
+		if (op == COP_CONTAINS || op == COP_PREFIX) {
+			sb_scalar(b, img_str(img, rhs));
+			break;
+		}
+		switch (t) {
+		case PDP_TYPE_INT:
+			sb_int(b, img, rhs);
+			break;
+		case PDP_TYPE_STRING:
+			sb_scalar(b, img_str(img, rhs));
+			break;
+		case PDP_TYPE_BOOL:
+			sb_puts(b, rhs == 1 ? "true" : "false");
+			break;
+		case PDP_TYPE_IP:
+			sb_cidr(b, img_rec(img, SEC_CIDRS, rhs), false);
+			break;
+		case PDP_TYPE_TIME: {
+			const uint32_t *tm = img_rec(img, SEC_TIMES, rhs);
+			pdp_time v = {(int64_t)img_u64(tm), (int32_t)tm[2]};
+			char tmp[64];
+			time_format_rfc3339(v, tmp, sizeof(tmp));
+			sb_puts(b, "\"");
+			sb_puts(b, tmp);
+			sb_puts(b, "\"");
+			break;
+		}
+		default:
+			sb_puts(b, "\"?\"");
+		}
+		break;
+	default:
+		sb_puts(b, "null");
+	}
+	sb_puts(b, "}");
+}
+
+/* Post-order nodes: children have lower indices, so depth is bounded by
+ * the loader's PDP_MAX_COND_DEPTH check. */
+static void render_cond(sb *b, const pdp_image *img, uint32_t idx)
+{
+	const uint32_t *k = img_rec(img, SEC_CONDS, idx);
+	switch (k[0]) {
+	case COP_TRUE:
+		sb_puts(b, "{all: []}");
+		return;
+	case COP_FALSE:
+		sb_puts(b, "{any: []}");
+		return;
+	case COP_ALL:
+	case COP_ANY:
+		sb_puts(b, k[0] == COP_ALL ? "{all: [" : "{any: [");
+		for (uint32_t i = 0; i < k[5]; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			render_cond(b, img, img_rec(img, SEC_CONDKIDS, k[4] + i)[0]);
+		}
+		sb_puts(b, "]}");
+		return;
+	case COP_NOT:
+		sb_puts(b, "{not: ");
+		render_cond(b, img, img_rec(img, SEC_CONDKIDS, k[4])[0]);
+		sb_puts(b, "}");
+		return;
+	default:
+		render_leaf(b, img, k);
+	}
+}
+
+size_t pdp_audit_format_condition(const pdp_image *img, uint32_t rule,
+                                  uint32_t part, char *buf, size_t size)
+{
+	sb b = {buf, buf != NULL ? size : 0, 0};
+	if (b.size > 0)
+		buf[0] = '\0';
+	if (img == NULL || rule >= img->count[SEC_RULES])
+		return 0;
+	const uint32_t *r = img_rec(img, SEC_RULES, rule);
+	switch (part) {
+	case PDP_AUDIT_COND_CONTEXTS:
+		if (r[RW_CTX_COUNT] == 0)
+			return 0;
+		sb_puts(&b, "contexts: [");
+		for (uint32_t i = 0; i < r[RW_CTX_COUNT]; i++) {
+			if (i)
+				sb_puts(&b, ", ");
+			render_context(&b, img, img_rec(img, SEC_CONTEXTS, r[RW_CTX_FIRST] + i));
+		}
+		sb_puts(&b, "]");
+		break;
+	case PDP_AUDIT_COND_AUTHENTICATED:
+		if (!(r[RW_FLAGS] & RULE_FLAG_AUTH))
+			return 0;
+		sb_puts(&b, "authenticated: true");
+		break;
+	case PDP_AUDIT_COND_OBJECTS:
+		if (r[RW_OBJ_COUNT] == 0)
+			return 0;
+		sb_puts(&b, "objects: [");
+		for (uint32_t i = 0; i < r[RW_OBJ_COUNT]; i++) {
+			if (i)
+				sb_puts(&b, ", ");
+			render_object(&b, img, img_rec(img, SEC_OBJECTS, r[RW_OBJ_FIRST] + i));
+		}
+		sb_puts(&b, "]");
+		break;
+	case PDP_AUDIT_COND_WHEN:
+		if (r[RW_COND] == IMG_NONE)
+			return 0;
+		sb_puts(&b, "when: ");
+		render_cond(&b, img, r[RW_COND]);
+		break;
+	default:
+		return 0;
+	}
+	return b.len;
+}
