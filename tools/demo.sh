@@ -10,7 +10,7 @@ mkdir -p "$OUT"
 trap 'rm -rf "$OUT"' EXIT
 
 echo "== pdp lint"
-"$PDP" lint policies/metering.yaml policies/native-acp.json || exit 1
+"$PDP" lint --werror policies/metering.yaml policies/native-acp.json || exit 1
 echo "== pdp compile -> $OUT/metering.pdpi"
 "$PDP" compile -o "$OUT/metering.pdpi" policies/metering.yaml policies/native-acp.json
 ls -l "$OUT/metering.pdpi" | awk '{print "image bytes:", $5}'

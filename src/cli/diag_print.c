@@ -6,6 +6,10 @@
 
 #include "cli/cli.h"
 
+#ifndef PDP_TOOL_VERSION
+#define PDP_TOOL_VERSION "0.1.0"
+#endif
+
 static const char *sev_name(pdpc_severity s)
 {
 	return s == PDPC_ERROR ? "error" : s == PDPC_WARNING ? "warning" : "note";
@@ -79,7 +83,7 @@ static void print_sarif(FILE *out, const pdpc_compiler *c)
 	size_t n = pdpc_diag_count(c);
 	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
 	      "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
-	      "\"name\":\"pdp\",\"informationUri\":\"https://example.invalid/pdp\","
+	      "\"name\":\"pdp\",\"version\":\"" PDP_TOOL_VERSION "\","
 	      "\"rules\":[",
 	      out);
 	/* one rule per distinct code, in first-seen order */
@@ -95,9 +99,18 @@ static void print_sarif(FILE *out, const pdpc_compiler *c)
 		seen[nseen] = d->code;
 		fprintf(out, "%s{\"id\":", nseen ? "," : "");
 		jstr(out, d->code);
-		fputs(",\"shortDescription\":{\"text\":", out);
+		fputs(",\"name\":", out);
 		jstr(out, d->code);
-		fputs("},\"helpUri\":\"docs/diagnostics.md\"}", out);
+		fputs(",\"shortDescription\":{\"text\":", out);
+		jstr(out, d->message);
+		fputs("},\"help\":{\"text\":", out);
+		char help[160];
+		snprintf(help, sizeof(help),
+		         "See %s in docs/diagnostics.md for the meaning and the fix.",
+		         d->code);
+		jstr(out, help);
+		fprintf(out, "},\"defaultConfiguration\":{\"level\":\"%s\"}}",
+		        sev_name(d->severity));
 		nseen++;
 	}
 	fputs("]}},\"results\":[", out);

@@ -1,13 +1,501 @@
 /*
  * lint.c - warnings beyond compile errors (pdp lint). Each check has a
- * stable code listed in docs/diagnostics.md.
+ * stable code listed in docs/diagnostics.md. Lint runs after resolve, also
+ * when there were errors, so every check tolerates unresolved references
+ * (IMG_NONE) and missing role closures.
+ *
+ * The rule checks (W-REDUNDANT, W-DEAD-PERMIT) are conservative: they fire
+ * only when one rule provably matches every request another one matches,
+ * i.e. the covering rule has no contexts, objects or `when`, lists every
+ * operation of the other, and each originator of the other is covered by
+ * one of its own (all; the same entry; a glob or group matching an exact
+ * id; role:R covering role:S when S is R or senior to R).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "compiler/cc.h"
 
 uint32_t resolve_find_group(const cc *c, const char *name, size_t len);
+uint32_t resolve_find_role(const cc *c, const char *name, size_t len);
+
+/* ---- helpers ---- */
+
+static bool closure_has(const cc *c, uint32_t role, uint32_t junior)
+{
+	if (role == IMG_NONE || junior == IMG_NONE || role >= c->roles.n ||
+	    junior >= c->roles.n)
+		return false;
+	const uint64_t *b = c->roles.items[role]->closure;
+	if (b == NULL)
+		return role == junior;
+	return (b[junior / 64] >> (junior % 64)) & 1u;
+}
+
+static bool same_name(const m_orig *a, const m_orig *b)
+{
+	return a->len == b->len && memcmp(a->name, b->name, a->len) == 0;
+}
+
+/* Whether group g surely holds the exact originator id. */
+static bool group_holds(const cc *c, uint32_t g, const char *id, size_t len)
+{
+	if (g == IMG_NONE || g >= c->groups.n)
+		return false;
+	const m_group *gr = c->groups.items[g];
+	pdp_str text = {id, len};
+	for (size_t i = 0; i < gr->members.n; i++) {
+		const char *m = gr->members.items[i].name;
+		pdp_str pat = {m, strlen(m)};
+		if (glob_has_wildcard(pat) ? glob_match(pat, text)
+		                           : (pat.len == len &&
+		                              memcmp(m, id, len) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Whether originator entry a matches every request that b matches. */
+static bool orig_covers(const cc *c, const m_orig *a, const m_orig *b)
+{
+	if (a->kind == ORIG_ALL)
+		return true;
+	switch (b->kind) {
+	case ORIG_ALL:
+		return false;
+	case ORIG_EXACT:
+		if (a->kind == ORIG_EXACT)
+			return same_name(a, b);
+		if (a->kind == ORIG_GLOB) {
+			pdp_str pat = {a->name, a->len}, text = {b->name, b->len};
+			return glob_match(pat, text);
+		}
+		if (a->kind == ORIG_GROUP)
+			return group_holds(c, a->ref, b->name, b->len);
+		return false;
+	case ORIG_GLOB:
+		return a->kind == ORIG_GLOB && same_name(a, b);
+	case ORIG_GROUP:
+		return a->kind == ORIG_GROUP && a->ref != IMG_NONE &&
+		       a->ref == b->ref;
+	case ORIG_ROLE:
+		/* role:S matches when S or a senior of S is active; every such
+		 * closure also holds R when S's closure does */
+		return a->kind == ORIG_ROLE && closure_has(c, b->ref, a->ref);
+	default:
+		return false;
+	}
+}
+
+static bool unconditional(const m_rule *r)
+{
+	return r->contexts.n == 0 && r->objects.n == 0 && r->when == NULL;
+}
+
+/* Whether rule a (without conditions) applies to every request that rule b
+ * applies to, whatever b's own conditions are. */
+static bool rule_covers(const cc *c, const m_rule *a, const m_rule *b)
+{
+	if (!unconditional(a) || b->origs.n == 0 || a->origs.n == 0)
+		return false;
+	if ((a->ops & b->ops) != b->ops)
+		return false;
+	if (a->auth && !b->auth)
+		return false;
+	for (size_t i = 0; i < b->origs.n; i++) {
+		bool covered = false;
+		for (size_t j = 0; j < a->origs.n && !covered; j++)
+			covered = orig_covers(c, &a->origs.items[j], &b->origs.items[i]);
+		if (!covered)
+			return false;
+	}
+	return true;
+}
+
+static const char *section_name(bool self)
+{
+	return self ? "self" : "privileges";
+}
+
+/* ---- rules of one ACP section ---- */
+
+static void lint_section(cc *c, const m_acp *a, m_rule *const *rules, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		const m_rule *b = rules[j];
+		bool reported = false;
+		/* a permit rule that an unconditional deny rule always overrides */
+		if (!b->deny)
+			for (size_t i = 0; i < n && !reported; i++) {
+				const m_rule *d = rules[i];
+				if (i == j || !d->deny || !rule_covers(c, d, b))
+					continue;
+				char hint[160];
+				snprintf(hint, sizeof(hint),
+				         "deny rule %u (line %u) matches every request "
+				         "this rule matches; remove one or narrow the "
+				         "deny rule",
+				         d->index, d->pos.line);
+				cc_diag(c, PDPC_WARNING, b->pos, "W-DEAD-PERMIT", hint,
+				        "permit rule %u of '%s' %s can never grant: "
+				        "deny rule %u always overrides it",
+				        b->index, a->id, section_name(b->self),
+				        d->index);
+				reported = true;
+			}
+		/* a rule whose every match another rule of the same effect
+		 * already makes */
+		for (size_t i = 0; i < n && !reported; i++) {
+			const m_rule *o = rules[i];
+			if (i == j || o->deny != b->deny || !rule_covers(c, o, b))
+				continue;
+			/* of two equivalent rules, report only the later one */
+			if (i > j && rule_covers(c, b, o))
+				continue;
+			char hint[160];
+			snprintf(hint, sizeof(hint),
+			         "rule %u (line %u) already %s everything this rule "
+			         "matches; remove this rule or narrow rule %u",
+			         o->index, o->pos.line,
+			         o->deny ? "denies" : "grants", o->index);
+			cc_diag(c, PDPC_WARNING, b->pos, "W-REDUNDANT", hint,
+			        "rule %u of '%s' %s is redundant: it is subsumed by "
+			        "rule %u",
+			        b->index, a->id, section_name(b->self), o->index);
+			reported = true;
+		}
+	}
+}
+
+/* ---- regular expressions ---- */
+
+#define RX_MAX_DEPTH 64
+#define RX_MAX_ALTS 16
+
+typedef struct rx_frame {
+	size_t open;           /* offset of '(' */
+	size_t body;           /* offset of the first byte of the body */
+	bool inner_unbounded;  /* an unbounded quantifier inside */
+	bool atomic;           /* (?>...) or a lookaround: no backtracking into */
+	size_t alts[RX_MAX_ALTS];
+	size_t n_alts;
+	bool alts_overflow;
+} rx_frame;
+
+/* Whether the pattern at p (length n) begins an unbounded quantifier
+ * (*, +, {n,}); *qlen receives its length without a possessive '+'. */
+static bool rx_unbounded_quant(const char *p, size_t n, size_t *qlen)
+{
+	if (n == 0)
+		return false;
+	if (p[0] == '*' || p[0] == '+') {
+		*qlen = 1;
+		return true;
+	}
+	if (p[0] != '{')
+		return false;
+	size_t i = 1;
+	while (i < n && p[i] >= '0' && p[i] <= '9')
+		i++;
+	if (i == 1 || i >= n || p[i] != ',')
+		return false;
+	i++;
+	if (i < n && p[i] == '}') {
+		*qlen = i + 1;
+		return true;
+	}
+	return false;
+}
+
+/* Skip a character class starting at p[i] == '['; returns the offset after
+ * its closing ']'. */
+static size_t rx_skip_class(const char *p, size_t n, size_t i)
+{
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']')
+		i++;
+	while (i < n && p[i] != ']') {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			const char *e = memchr(p + i + 2, ']', n - i - 2);
+			if (e != NULL)
+				i = (size_t)(e - p);
+		}
+		i++;
+	}
+	return i < n ? i + 1 : n;
+}
+
+/* Two alternatives of a group that are the same text: (a|a)*. */
+static bool rx_same_alts(const char *p, const rx_frame *f, size_t close)
+{
+	if (f->n_alts == 0 || f->alts_overflow)
+		return false;
+	size_t starts[RX_MAX_ALTS + 1], ends[RX_MAX_ALTS + 1];
+	size_t k = 0;
+	starts[0] = f->body;
+	for (size_t i = 0; i < f->n_alts; i++) {
+		ends[k] = f->alts[i];
+		starts[++k] = f->alts[i] + 1;
+	}
+	ends[k] = close;
+	for (size_t x = 0; x <= k; x++)
+		if (starts[x] > ends[x])
+			return false; /* not a plain group body */
+	for (size_t x = 0; x <= k; x++)
+		for (size_t y = 0; y < x; y++)
+			if (ends[x] - starts[x] == ends[y] - starts[y] &&
+			    memcmp(p + starts[x], p + starts[y],
+			           ends[x] - starts[x]) == 0)
+				return true;
+	return false;
+}
+
+/* The kind of a "(?" group whose text after "(?" starts at k: sets the
+ * body start and whether backtracking can enter it. */
+static void rx_group_kind(const char *p, size_t n, size_t k, rx_frame *f)
+{
+	if (k >= n)
+		return;
+	char ch = p[k];
+	if (ch == '>' || ch == '=' || ch == '!') {
+		f->atomic = true; /* atomic group or lookahead */
+		f->body = k + 1;
+	} else if (ch == '<' && k + 1 < n && (p[k + 1] == '=' || p[k + 1] == '!')) {
+		f->atomic = true; /* lookbehind */
+		f->body = k + 2;
+	} else if (ch == '<' || ch == '\'' || ch == 'P') {
+		while (k < n && p[k] != '>' && !(p[k] == '\'' && k > f->open + 2))
+			k++;
+		f->body = k < n ? k + 1 : n; /* named group */
+	} else {
+		while (k < n && p[k] != ':' && p[k] != ')')
+			k++;
+		f->body = k < n ? k + 1 : n; /* (?:...), (?i:...), (?i) */
+	}
+}
+
+/* Find a quantified group whose body can repeat ambiguously: a nested
+ * unbounded quantifier ((a+)+, (a*)*, (\w+\s?)*) or two equal
+ * alternatives ((a|a)*). Returns the offset of the group's '(' or -1. */
+static long rx_catastrophic(const char *p, size_t n, const char **why)
+{
+	rx_frame st[RX_MAX_DEPTH];
+	size_t depth = 0;
+	rx_frame last;       /* the group that just closed */
+	memset(&last, 0, sizeof(last));
+	bool last_is_group = false;
+	for (size_t i = 0; i < n;) {
+		char ch = p[i];
+		size_t qlen = 0;
+		if (rx_unbounded_quant(p + i, n - i, &qlen)) {
+			bool possessive = i + qlen < n && p[i + qlen] == '+';
+			if (last_is_group && !last.atomic && !possessive &&
+			    last.inner_unbounded) {
+				*why = "a quantified group holds another unbounded "
+				       "quantifier";
+				return (long)last.open;
+			}
+			/* a possessive repetition gives nothing back, so it
+			 * cannot be split between iterations */
+			if (depth > 0 && !possessive)
+				st[depth - 1].inner_unbounded = true;
+			last_is_group = false;
+			i += qlen + (possessive ? 1 : 0);
+			continue;
+		}
+		last_is_group = false;
+		if (ch == '\\') {
+			if (i + 1 < n && p[i + 1] == 'Q') {
+				const char *e = NULL;
+				for (size_t k = i + 2; k + 1 < n && e == NULL; k++)
+					if (p[k] == '\\' && p[k + 1] == 'E')
+						e = p + k;
+				i = e ? (size_t)(e - p) + 2 : n;
+				continue;
+			}
+			i += 2;
+			continue;
+		}
+		if (ch == '[') {
+			i = rx_skip_class(p, n, i);
+			continue;
+		}
+		if (ch == '(') {
+			if (depth == RX_MAX_DEPTH)
+				return -1;
+			rx_frame *f = &st[depth++];
+			memset(f, 0, sizeof(*f));
+			f->open = i;
+			f->body = i + 1;
+			if (i + 1 < n && p[i + 1] == '?')
+				rx_group_kind(p, n, i + 2, f);
+			i++;
+			continue;
+		}
+		if (ch == '|') {
+			if (depth > 0) {
+				rx_frame *f = &st[depth - 1];
+				if (f->n_alts < RX_MAX_ALTS)
+					f->alts[f->n_alts++] = i;
+				else
+					f->alts_overflow = true;
+			}
+			i++;
+			continue;
+		}
+		if (ch == ')') {
+			if (depth == 0)
+				return -1;
+			last = st[--depth];
+			last_is_group = true;
+			i++;
+			size_t ql;
+			bool quant = rx_unbounded_quant(p + i, n - i, &ql);
+			bool poss = quant && i + ql < n && p[i + ql] == '+';
+			if (quant && !poss && !last.atomic &&
+			    rx_same_alts(p, &last, i - 1)) {
+				*why = "a quantified group has two equal "
+				       "alternatives";
+				return (long)last.open;
+			}
+			/* a group holding an unbounded quantifier makes its
+			 * parent hold one too */
+			if (last.inner_unbounded && depth > 0)
+				st[depth - 1].inner_unbounded = true;
+			continue;
+		}
+		i++;
+	}
+	return -1;
+}
+
+/* Whether an (?m) or (?s)-style flag group turns on multiline mode. */
+static bool rx_multiline(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 2 < n; i++) {
+		if (p[i] != '(' || p[i + 1] != '?')
+			continue;
+		for (size_t k = i + 2; k < n && p[k] != ')' && p[k] != ':' &&
+		                       p[k] != '-';
+		     k++)
+			if (p[k] == 'm')
+				return true;
+	}
+	return false;
+}
+
+static bool rx_literal(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+	       ch == '/' || ch == ':' || ch == '@' || ch == '#' || ch == '%' ||
+	       ch == '=' || ch == ',' || ch == ';' || ch == '~' || ch == '&' ||
+	       ch == '!' || ch == '"' || ch == '\'' || ch == '<' || ch == '>';
+}
+
+/* A pattern that can never match: without alternation (so every anchor is
+ * on the one path), an end anchor ($, \z, \Z) followed by a character that
+ * must be consumed, or a start anchor (^, \A) after one. Returns the offset
+ * of the anchor or -1. */
+static long rx_never(const char *p, size_t n)
+{
+	if (rx_multiline(p, n))
+		return -1;
+	bool seen_literal = false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		if (ch == '[') {
+			size_t e = rx_skip_class(p, n, i);
+			i = e - 1;
+			seen_literal = true;
+			continue;
+		}
+		if (ch == '|')
+			return -1;
+		if (ch == '\\' && i + 1 < n) {
+			char e = p[i + 1];
+			if (e == 'z' || e == 'Z') {
+				if (i + 2 < n && (rx_literal(p[i + 2]) ||
+				                  (p[i + 2] == '\\' && i + 3 < n &&
+				                   (p[i + 3] == 'd' || p[i + 3] == 'w'))))
+					return (long)i;
+			} else if (e == 'A') {
+				if (seen_literal)
+					return (long)i;
+			} else
+				seen_literal = true;
+			i++;
+			continue;
+		}
+		if (ch == '$') {
+			if (i + 1 < n && rx_literal(p[i + 1]))
+				return (long)i;
+			continue;
+		}
+		if (ch == '^') {
+			if (seen_literal)
+				return (long)i;
+			continue;
+		}
+		if (ch == '(' || ch == ')' || ch == '?' || ch == '*' ||
+		    ch == '+' || ch == '{' || ch == '}' || ch == '.')
+		{
+			/* a group, or a quantifier that may make the previous
+			 * atom optional: stop trusting seen_literal */
+			if (ch == '?' || ch == '*' || ch == '{')
+				seen_literal = false;
+			if (ch == '.')
+				seen_literal = true;
+			if (ch == '(' && i + 1 < n && p[i + 1] == '?')
+				return -1; /* lookarounds and flags: give up */
+			continue;
+		}
+		seen_literal = true;
+	}
+	return -1;
+}
+
+static srcpos pattern_pos(const m_cond *k, long off)
+{
+	srcpos p = k->rhs_pos;
+	if (k->rhs_node != NULL && !k->rhs_node->plain)
+		p.col++;
+	p.col += (uint32_t)off;
+	return p;
+}
+
+static void lint_cond(cc *c, const m_cond *k)
+{
+	if (k == NULL)
+		return;
+	for (size_t i = 0; i < k->kids.n; i++)
+		lint_cond(c, k->kids.items[i]);
+	if (k->op != COP_MATCHES || k->rhs_kind != RHS_REGEX || k->s == NULL)
+		return;
+	const char *why = NULL;
+	long off = rx_catastrophic(k->s, k->slen, &why);
+	if (off >= 0)
+		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-BACKTRACK",
+		        "make the inner repetition unambiguous, or use a "
+		        "possessive quantifier (a++) or an atomic group (?>...)",
+		        "regex '%s' may backtrack catastrophically: %s; matching "
+		        "can hit the match limit and become indeterminate",
+		        k->s, why);
+	off = rx_never(k->s, k->slen);
+	if (off >= 0)
+		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-NEVER",
+		        "an anchor ($, ^, \\A, \\z) stands where text must follow "
+		        "or precede it; remove it or use (?m)",
+		        "regex '%s' can never match", k->s);
+}
+
+/* ---- one rule ---- */
 
 static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 {
@@ -18,6 +506,13 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 			cc_diag(c, PDPC_WARNING, o->pos, "W-GROUP-LOOKALIKE",
 			        "write group:NAME to refer to the group",
 			        "originator '%.*s' is the name of a group but is "
+			        "matched as an exact originator id",
+			        (int)o->len, o->name);
+		else if (o->kind == ORIG_EXACT &&
+		         resolve_find_role(c, o->name, o->len) != IMG_NONE)
+			cc_diag(c, PDPC_WARNING, o->pos, "W-ROLE-LOOKALIKE",
+			        "write role:NAME to refer to the role",
+			        "originator '%.*s' is the name of a role but is "
 			        "matched as an exact originator id",
 			        (int)o->len, o->name);
 		if (o->kind == ORIG_ROLE && r->deny)
@@ -51,6 +546,189 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 	if (r->origs.n == 0)
 		cc_warn(c, r->pos, "W-NO-ORIGINATOR",
 		        "rule has no originators and never applies");
+	lint_cond(c, r->when);
+}
+
+/* ---- self privileges ---- */
+
+static void lint_self(cc *c, const m_acp *a)
+{
+	if (a->priv.n == 0 && a->self.n == 0)
+		return; /* W-EMPTY-ACP says it */
+	if (a->self.n == 0) {
+		cc_diag(c, PDPC_WARNING, a->pos, "W-SELF-LOCKOUT",
+		        a->native ? "add a pvs rule for the administrator, e.g. "
+		                    "{acor: [CAE-admin], acop: 63}"
+		                  : "add self: [{originators: [CAE-admin], "
+		                    "operations: all}]",
+		        "ACP '%s' has no self rules: nobody can retrieve, update "
+		        "or delete the ACP itself",
+		        a->id);
+		return;
+	}
+	bool permit_update = false;
+	for (size_t i = 0; i < a->self.n; i++) {
+		const m_rule *r = a->self.items[i];
+		permit_update |= !r->deny && r->origs.n > 0 &&
+		                 (r->ops & PDP_OP_UPDATE) != 0;
+	}
+	if (!permit_update) {
+		cc_diag(c, PDPC_WARNING, a->self.items[0]->pos, "W-SELF-LOCKOUT",
+		        "give one administrator a permit self rule with update",
+		        "no self rule of ACP '%s' permits update: nobody can "
+		        "change the ACP itself",
+		        a->id);
+		return;
+	}
+	for (size_t i = 0; i < a->self.n; i++) {
+		const m_rule *r = a->self.items[i];
+		bool all = false;
+		for (size_t j = 0; j < r->origs.n; j++)
+			all |= r->origs.items[j].kind == ORIG_ALL;
+		if (r->deny && all && unconditional(r) && !r->auth &&
+		    (r->ops & PDP_OP_UPDATE) != 0) {
+			cc_diag(c, PDPC_WARNING, r->pos, "W-SELF-LOCKOUT",
+			        "narrow the deny rule's originators or operations",
+			        "self deny rule %u of ACP '%s' denies update to "
+			        "everyone: nobody can change the ACP itself",
+			        r->index, a->id);
+			return;
+		}
+	}
+}
+
+/* ---- roles, groups, constraints ---- */
+
+/* Names of the constraint's roles held by the closure of role r; returns
+ * how many. */
+static uint32_t held_roles(const cc *c, const m_constraint *k, uint32_t r,
+                           char *buf, size_t size)
+{
+	uint32_t count = 0;
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t m = 0; m < k->roles.n; m++) {
+		uint32_t x = k->roles.items[m].ref;
+		if (x == IMG_NONE || !closure_has(c, r, x))
+			continue;
+		count++;
+		if (o < size)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s",
+			                      count > 1 ? ", " : "",
+			                      k->roles.items[m].name);
+	}
+	return count;
+}
+
+/* Whether anybody is authorized for role r (assigned r or a senior). */
+static bool role_authorized(const cc *c, uint32_t r)
+{
+	for (size_t i = 0; i < c->assigns.n; i++) {
+		const m_assign *a = c->assigns.items[i];
+		for (size_t j = 0; j < a->roles.n; j++)
+			if (closure_has(c, a->roles.items[j].ref, r))
+				return true;
+	}
+	return false;
+}
+
+static void lint_constraints(cc *c)
+{
+	for (size_t i = 0; i < c->constraints.n; i++) {
+		const m_constraint *k = c->constraints.items[i];
+		if (k->n < 2)
+			continue;
+		for (uint32_t r = 0; r < c->roles.n; r++) {
+			const m_role *role = c->roles.items[r];
+			if (role->closure == NULL)
+				continue;
+			char held[400];
+			uint32_t count = held_roles(c, k, r, held, sizeof(held));
+			if (count < k->n)
+				continue;
+			if (k->dsd) {
+				cc_diag(c, PDPC_WARNING, role->pos,
+				        "W-DSD-ROLE-NEVER",
+				        "activating a role activates its juniors; "
+				        "change the hierarchy or the constraint",
+				        "role '%s' can never be activated: its closure "
+				        "holds %u roles of DSD constraint '%s' (%s), "
+				        "the limit is fewer than %u",
+				        role->name, count, k->name, held, k->n);
+			} else if (!role_authorized(c, r)) {
+				cc_diag(c, PDPC_WARNING, role->pos,
+				        "W-SSD-UNASSIGNED",
+				        "assigning it to anybody is an E-SSD error; "
+				        "change the hierarchy or the constraint",
+				        "role '%s' can never be assigned: its closure "
+				        "holds %u roles of SSD constraint '%s' (%s), "
+				        "the limit is fewer than %u",
+				        role->name, count, k->name, held, k->n);
+			}
+		}
+	}
+}
+
+static void lint_unused(cc *c)
+{
+	size_t nr = c->roles.n, ng = c->groups.n;
+	bool *role_used = calloc(nr + 1, 1), *group_used = calloc(ng + 1, 1);
+	if (role_used == NULL || group_used == NULL) {
+		free(role_used);
+		free(group_used);
+		c->oom = true;
+		return;
+	}
+#define MARK_ROLE(ref)                                                     \
+	do {                                                               \
+		if ((ref) != IMG_NONE && (ref) < nr)                       \
+			role_used[(ref)] = true;                           \
+	} while (0)
+	for (size_t i = 0; i < nr; i++) {
+		const m_role *r = c->roles.items[i];
+		/* a junior is used by its seniors; a senior that nothing
+		 * names is unused even though it inherits */
+		for (size_t j = 0; j < r->inherits.n; j++)
+			MARK_ROLE(r->inherits.items[j].ref);
+	}
+	for (size_t i = 0; i < c->assigns.n; i++)
+		for (size_t j = 0; j < c->assigns.items[i]->roles.n; j++)
+			MARK_ROLE(c->assigns.items[i]->roles.items[j].ref);
+	for (size_t i = 0; i < c->constraints.n; i++)
+		for (size_t j = 0; j < c->constraints.items[i]->roles.n; j++)
+			MARK_ROLE(c->constraints.items[i]->roles.items[j].ref);
+	for (size_t i = 0; i < c->acps.n; i++) {
+		const m_acp *a = c->acps.items[i];
+		for (size_t s = 0; s < 2; s++) {
+			size_t n = s ? a->self.n : a->priv.n;
+			for (size_t j = 0; j < n; j++) {
+				const m_rule *r = s ? a->self.items[j] : a->priv.items[j];
+				for (size_t k = 0; k < r->origs.n; k++) {
+					const m_orig *o = &r->origs.items[k];
+					if (o->kind == ORIG_ROLE)
+						MARK_ROLE(o->ref);
+					else if (o->kind == ORIG_GROUP && o->ref < ng)
+						group_used[o->ref] = true;
+				}
+			}
+		}
+	}
+#undef MARK_ROLE
+	for (size_t i = 0; i < nr; i++)
+		if (!role_used[i])
+			cc_diag(c, PDPC_WARNING, c->roles.items[i]->pos, "W-UNUSED",
+			        "remove it, or use it in a rule (role:NAME) or an "
+			        "assignment",
+			        "role '%s' is declared but never used",
+			        c->roles.items[i]->name);
+	for (size_t i = 0; i < ng; i++)
+		if (!group_used[i])
+			cc_diag(c, PDPC_WARNING, c->groups.items[i]->pos, "W-UNUSED",
+			        "remove it, or refer to it as group:NAME",
+			        "group '%s' is declared but never used",
+			        c->groups.items[i]->name);
+	free(role_used);
+	free(group_used);
 }
 
 void lint_policy(cc *c)
@@ -64,10 +742,15 @@ void lint_policy(cc *c)
 			lint_rule(c, a, a->priv.items[j]);
 		for (size_t j = 0; j < a->self.n; j++)
 			lint_rule(c, a, a->self.items[j]);
+		lint_section(c, a, a->priv.items, a->priv.n);
+		lint_section(c, a, a->self.items, a->self.n);
+		lint_self(c, a);
 	}
+	lint_constraints(c);
 	for (size_t i = 0; i < c->attrs.n; i++)
 		if (!c->attrs.items[i]->used)
 			cc_warn(c, c->attrs.items[i]->pos, "W-UNUSED",
 			        "attribute '%s' is declared but never used",
 			        c->attrs.items[i]->name);
+	lint_unused(c);
 }
