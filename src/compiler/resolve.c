@@ -498,6 +498,16 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 	case PDP_TYPE_STRING:
 		k->s = n->str;
 		k->slen = n->len;
+		if (k->attr_id == BATTR_ENV_COUNTRY) {
+			/* the request's env.country is normalized to alpha-2, so
+			 * literals are too: "276" and "DE" compare equal */
+			pdp_str cs = {n->str, n->len};
+			const char *a2 = country_alpha2(country_code(cs));
+			if (a2 != NULL) {
+				k->s = a2;
+				k->slen = strlen(a2);
+			}
+		}
 		return true;
 	case PDP_TYPE_BOOL: {
 		bool ok = n->plain && (yn_is(n, "true") || yn_is(n, "false"));

@@ -33,6 +33,13 @@
 bool ref_decide(const pdpc_compiler *c, const pdp_image *img,
                 const pdp_request *req, char *out, size_t size);
 
+/* What pdp_session_add_role should answer when user's session, whose
+ * directly activated roles are active[0..n-1], activates role: PDP_OK,
+ * PDP_ERR_NOT_FOUND (no such role), PDP_ERR_NOT_AUTHORIZED or PDP_ERR_DSD
+ * (the active closure would hold n roles of a DSD set). */
+pdp_status ref_session_add(const pdpc_compiler *c, pdp_str user,
+                           const pdp_str *active, size_t n, pdp_str role);
+
 /* ISO 3166-1 numeric code for the request country strings the generator
  * uses (alpha-2 or 3-digit numeric); -1 when not in the reference table. */
 int ref_country_code(const char *s, size_t len);
