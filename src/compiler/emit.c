@@ -124,6 +124,47 @@ static void put_double(emitter *e, double d)
 	put_u64(e, SEC_CIRCLES, bits);
 }
 
+/* Fold constant sub-expressions before emitting: `all` drops true
+ * children and is false with a false child, `any` the reverse, an empty
+ * `all` is true and an empty `any` false, `not` of a constant is its
+ * negation, and a combinator left with one child is that child. Three-valued
+ * logic is preserved: only constants are removed, never indeterminates. */
+static m_cond *fold_cond(cc *c, m_cond *k)
+{
+	if (k->op != COP_ALL && k->op != COP_ANY && k->op != COP_NOT)
+		return k;
+	size_t w = 0;
+	for (size_t i = 0; i < k->kids.n; i++) {
+		m_cond *kid = fold_cond(c, k->kids.items[i]);
+		if (k->op == COP_NOT) {
+			if (kid->op == COP_TRUE || kid->op == COP_FALSE) {
+				k->op = kid->op == COP_TRUE ? COP_FALSE : COP_TRUE;
+				k->kids.n = 0;
+				return k;
+			}
+			k->kids.items[w++] = kid;
+			continue;
+		}
+		uint32_t neutral = k->op == COP_ALL ? COP_TRUE : COP_FALSE;
+		uint32_t absorbing = k->op == COP_ALL ? COP_FALSE : COP_TRUE;
+		if (kid->op == neutral)
+			continue;
+		if (kid->op == absorbing) {
+			k->op = absorbing;
+			k->kids.n = 0;
+			return k;
+		}
+		k->kids.items[w++] = kid;
+	}
+	k->kids.n = w;
+	if (k->op != COP_NOT && w == 0)
+		k->op = k->op == COP_ALL ? COP_TRUE : COP_FALSE;
+	else if (k->op != COP_NOT && w == 1)
+		return k->kids.items[0];
+	(void)c;
+	return k;
+}
+
 /* Post-order: children first, so every child index is below its parent's
  * (the loader checks this and so needs no cycle detection). Empty all/any
  * fold to constants. */
@@ -134,8 +175,6 @@ static uint32_t emit_cond(emitter *e, const m_cond *k)
 	uint32_t op = k->op, attr = IMG_NONE, rk = RHS_NONE, rhs = 0,
 	         first = 0, cnt = 0;
 	if (op == COP_ALL || op == COP_ANY || op == COP_NOT) {
-		if (k->kids.n == 0)
-			op = op == COP_ANY ? COP_FALSE : COP_TRUE;
 		uint32_t start = (uint32_t)e->sec[SEC_CONDKIDS].n;
 		uint32_t *tmp = k->kids.n > 64 ? malloc(k->kids.n * sizeof(uint32_t))
 		                               : kids;
@@ -322,7 +361,7 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 	uint32_t bf = count(e, SEC_OBJECTS);
 	for (size_t i = 0; i < r->objects.n; i++)
 		emit_object(e, &r->objects.items[i]);
-	uint32_t cond = r->when ? emit_cond(e, r->when) : IMG_NONE;
+	uint32_t cond = r->when ? emit_cond(e, fold_cond(c, r->when)) : IMG_NONE;
 	uint32_t flags = (r->deny ? RULE_FLAG_DENY : 0) |
 	                 (r->auth ? RULE_FLAG_AUTH : 0) |
 	                 (r->self ? RULE_FLAG_SELF : 0);
