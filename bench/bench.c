@@ -23,7 +23,7 @@
  *    - heap allocations (and frees) per decision, counted by this program's
  *      own malloc/calloc/realloc/free (forwarding to glibc's __libc_*),
  *      counting only inside the decision loops;
- *    - peak RSS (getrusage) and the RSS the loaded image adds;
+ *    - peak RSS (getrusage) and the heap the loaded image holds (mallinfo2);
  *    - libpdp's text size, read from the ELF section headers of the built
  *      libpdp.so (path from meson, or --lib).
  * 3. Checks EVERY decision of every loop against expected.txt (computed by
@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -64,14 +65,29 @@
 /* ------------------------------------------------------------------ */
 /* heap interposition: count allocations made while `counting` is set  */
 
+/* Sanitizers bring their own allocator: no interposition there (meson also
+ * defines PDP_BENCH_NO_INTERPOSE when b_sanitize is set). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PDP_BENCH_NO_INTERPOSE 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define PDP_BENCH_NO_INTERPOSE 1
+#endif
+#endif
+
+static _Thread_local int counting;
+static atomic_ulong n_allocs, n_frees;
+
+#ifndef PDP_BENCH_NO_INTERPOSE
+#define COUNTING_ALLOCS 1
+
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void __libc_free(void *p);
 extern void *__libc_memalign(size_t align, size_t size);
-
-static _Thread_local int counting;
-static atomic_ulong n_allocs, n_frees;
 
 static inline void count_alloc(void)
 {
@@ -120,6 +136,8 @@ int posix_memalign(void **out, size_t align, size_t size)
 	return 0;
 }
 
+static void *volatile sink;
+
 /* Proves the counter sees both direct calls and libc-internal ones. */
 static bool interposition_works(void)
 {
@@ -129,10 +147,19 @@ static bool interposition_works(void)
 	void *p = mf(16);
 	char *s = strdup("x");
 	counting = 0;
+	sink = p; /* escape, so the compiler cannot elide the allocations */
+	sink = s;
 	free(p);
 	free(s);
 	return atomic_load(&n_allocs) - before == 2;
 }
+#else
+#define COUNTING_ALLOCS 0
+static bool interposition_works(void)
+{
+	return true;
+}
+#endif
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
@@ -141,6 +168,15 @@ static uint64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time of the calling thread: unaffected by time slicing when other
+ * processes share the cores. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -203,17 +239,11 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Current resident set (bytes), from /proc/self/statm. */
-static uint64_t rss_now(void)
+/* Heap bytes in use (glibc mallinfo2: arena + mmapped chunks). */
+static uint64_t heap_in_use(void)
 {
-	FILE *f = fopen("/proc/self/statm", "r");
-	unsigned long size = 0, res = 0;
-	if (f != NULL) {
-		if (fscanf(f, "%lu %lu", &size, &res) != 2)
-			res = 0;
-		fclose(f);
-	}
-	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+	struct mallinfo2 mi = mallinfo2();
+	return (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
 }
 
 /* ------------------------------------------------------------------ */
@@ -262,7 +292,7 @@ static text_size elf_text_size(const char *path)
 /* workload                                                             */
 
 typedef struct meta {
-	char scale[8];
+	char scale[64];
 	int version;
 	uint64_t rules, roles, assignments, group_members, elements, requests,
 	    permits;
@@ -480,7 +510,7 @@ typedef struct worker {
 	size_t start;
 	uint64_t passes;
 	pthread_barrier_t *bar;
-	uint64_t t0, t1, wrong;
+	uint64_t t0, t1, cpu, wrong;
 } worker;
 
 static void *worker_main(void *arg)
@@ -493,18 +523,22 @@ static void *worker_main(void *arg)
 	/* warm this thread's scratch and caches on a slice */
 	pthread_barrier_wait(w->bar);
 	w->t0 = now_ns();
+	uint64_t c0 = cpu_ns();
 	counting = 1;
 	w->wrong = decide_passes(w->img, s, w->rs, w->start, w->passes);
 	counting = 0;
+	w->cpu = cpu_ns() - c0;
 	w->t1 = now_ns();
 	pdp_scratch_free(s);
 	return NULL;
 }
 
-/* decisions/s with T threads, each deciding every request `passes` times */
+/* decisions/s with T threads, each deciding every request `passes` times
+ * (wall clock); *per_cpu: decisions per CPU-second of the threads, times T */
 static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
-                          uint64_t passes, uint64_t *wrong)
+                          uint64_t passes, uint64_t *wrong, double *per_cpu)
 {
+	uint64_t cpu = 0;
 	worker *w = calloc(t, sizeof(worker));
 	pthread_barrier_t bar;
 	pthread_barrier_init(&bar, NULL, t);
@@ -522,7 +556,10 @@ static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
 		if (w[i].t1 > t1)
 			t1 = w[i].t1;
 		*wrong += w[i].wrong;
+		cpu += w[i].cpu;
 	}
+	*per_cpu = (double)t * (double)t * (double)passes * (double)rs->n /
+	           ((double)cpu / 1e9);
 	pthread_barrier_destroy(&bar);
 	free(w);
 	return (double)t * (double)passes * (double)rs->n / ((double)(t1 - t0) / 1e9);
@@ -643,7 +680,7 @@ int main(int argc, char **argv)
 
 	/* ---- load ---- */
 	pdp_image *img = NULL;
-	uint64_t rss_before = rss_now(), rss_image = 0;
+	uint64_t heap_before = heap_in_use(), heap_image = 0;
 	for (unsigned r = 0; r < runs; r++) {
 		pdp_error err;
 		pdp_image *im = NULL;
@@ -655,7 +692,7 @@ int main(int argc, char **argv)
 		v[r] = (double)(t1 - t0) / 1e6;
 		if (img == NULL) {
 			img = im;
-			rss_image = rss_now() - rss_before;
+			heap_image = heap_in_use() - heap_before;
 		} else
 			pdp_image_release(im);
 	}
@@ -697,15 +734,18 @@ int main(int argc, char **argv)
 	for (unsigned r = 0; r < runs; r++) {
 		/* 1 thread */
 		t0 = now_ns();
+		uint64_t c0 = cpu_ns();
 		counting = 1;
 		wrong += decide_passes(img, scratch, &rs, 0, tp_passes);
 		counting = 0;
+		v3[r] = (double)tp_passes * (double)rs.n /
+		        ((double)(cpu_ns() - c0) / 1e9);
 		v[r] = (double)tp_passes * (double)rs.n /
 		       ((double)(now_ns() - t0) / 1e9);
 		counted_decisions += tp_passes * rs.n;
 
 		/* T threads */
-		v2[r] = run_threads(img, &rs, threads, tp_passes, &wrong);
+		v2[r] = run_threads(img, &rs, threads, tp_passes, &wrong, &v4[r]);
 		counted_decisions += threads * tp_passes * rs.n;
 
 		/* latency */
@@ -742,11 +782,13 @@ int main(int argc, char **argv)
 	                (double)counted_decisions;
 	double frees = (double)(atomic_load(&n_frees) - frees0) /
 	               (double)counted_decisions;
+	/* zero counted: make sure the counter still works */
+	if (COUNTING_ALLOCS && allocs == 0 && !interposition_works())
+		die("the malloc interposition stopped counting%s", "");
 	double dps1 = median(v, runs), dpsT = median(v2, runs);
 	double lat50 = median(p50, runs), lat99 = median(p99, runs),
 	       lat999 = median(p999, runs), timer = median(ovh, runs);
-	(void)v3;
-	(void)v4;
+	double cpu1 = median(v3, runs), cpuT = median(v4, runs);
 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
@@ -784,8 +826,12 @@ int main(int argc, char **argv)
 		    "<= 100 ms (L)", load_ms <= 100);
 	else
 		INFO("image load (pdp_image_load)", "%.2f ms", load_ms);
-	INFO("decisions/s, 1 thread", "%.0f", dps1);
-	printf("| decisions/s, %u threads | %.0f | | |\n", threads, dpsT);
+	printf("| decisions/s, 1 thread (wall; per CPU-second) | %.2f M; %.2f M "
+	       "| | |\n",
+	       dps1 / 1e6, cpu1 / 1e6);
+	printf("| decisions/s, %u threads (wall; %u x per CPU-second) | %.2f M; "
+	       "%.2f M | | |\n",
+	       threads, threads, dpsT / 1e6, cpuT / 1e6);
 	INFO("timer overhead (clock_gettime pair)", "%.0f ns", timer);
 	ROW("latency p50 (raw, incl. timer)", "%.0f ns", lat50, "<= 200 ns",
 	    lat50 <= 200);
@@ -795,12 +841,16 @@ int main(int argc, char **argv)
 	printf("| latency net of timer p50 / p99 / p99.9 | %.0f / %.0f / %.0f ns "
 	       "| | |\n",
 	       lat50 - timer, lat99 - timer, lat999 - timer);
-	ROW("heap allocations per decision", "%.4f", allocs, "0", allocs == 0);
-	INFO("heap frees per decision", "%.4f", frees);
+	if (COUNTING_ALLOCS) {
+		ROW("heap allocations per decision", "%.4f", allocs, "0", allocs == 0);
+		INFO("heap frees per decision", "%.4f", frees);
+	} else
+		INFO("heap allocations per decision", "%s",
+		     "not counted (sanitizer build)");
 	INFO("peak RSS (whole process, incl. compiler)", "%.1f MiB",
 	     (double)ru.ru_maxrss / 1024.0);
-	INFO("RSS added by the loaded image", "%.1f MiB",
-	     (double)rss_image / 1048576.0);
+	INFO("heap held by the loaded image", "%.0f KiB",
+	     (double)heap_image / 1024.0);
 	if (ts.ok) {
 		ROW("libpdp.so text (`size` text: code + rodata + ELF tables)",
 		    "%.1f KiB", (double)ts.text / 1024.0, "<= 64 KiB",

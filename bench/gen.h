@@ -20,6 +20,7 @@
 typedef struct bench_scale {
 	const char *name;
 	uint32_t acps, rules_per_acp, roles, users, requests;
+	uint32_t aim_pct; /* % of requests aimed at a rule of their ACP */
 } bench_scale;
 
 /* The scale called name ("S", "M", "L"; case-insensitive), or NULL. */

@@ -158,7 +158,7 @@ static inline void fz_value(fuzz_reader *r, pdp_type t, pdp_value *v,
 		v->u.t.nsec = (int32_t)(fr_u32(r) % 1000000000u);
 		break;
 	case PDP_TYPE_SET: {
-		size_t n = fr_u8(r) % (FZ_MAX_SET + 1);
+		size_t n = set ? fr_u8(r) % (FZ_MAX_SET + 1) : 0;
 		for (size_t i = 0; i < n; i++)
 			set[i] = fz_pick_str(r, fz_strs, sizeof(fz_strs) / sizeof(*fz_strs));
 		v->u.set.items = n ? set : NULL;

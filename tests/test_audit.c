@@ -175,7 +175,7 @@ static void check_subject(const decider *d, const char *subject,
                           const char *const *roles, size_t n_roles,
                           bool roles_given, bool strict, tie_stats *st)
 {
-	pdp_str rs[8];
+	pdp_str rs[8] = {{NULL, 0}};
 	for (size_t i = 0; i < n_roles; i++)
 		rs[i] = S(roles[i]);
 	pdp_audit_perms *p = NULL;

@@ -13,7 +13,7 @@
  *   of threads. Reference counting (pdp_image_retain / pdp_image_release) lets
  *   a CSE swap in a new image while other threads still decide on the old one.
  * - Scratch: a decision needs a little per-thread working memory (PCRE2 match
- *   data). Each thread creates one pdp_scratch per image with pdp_scratch_new
+ *   data). Without a scratch (NULL), `matches` conditions are indeterminate. Each thread creates one pdp_scratch per image with pdp_scratch_new
  *   and passes it to every decision; a scratch is not shared between threads.
  * - pdp_decide never allocates, takes no lock, uses a bounded stack, and reads
  *   no clock: time is an input.
@@ -218,8 +218,9 @@ PDP_API void pdp_image_release(pdp_image *img);
 PDP_API void pdp_image_free(pdp_image *img);
 
 /*
- * Create per-thread scratch for decisions on img (PCRE2 match data and JIT
- * stack). The scratch holds a reference to img until pdp_scratch_free.
+ * Create per-thread scratch for decisions on img (PCRE2 match data with its
+ * backtracking frames allocated up front, and the match limits). The
+ * scratch holds a reference to img until pdp_scratch_free.
  */
 PDP_API pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out,
                                    pdp_error *err);

@@ -523,10 +523,10 @@ pdp_status pdp_audit_role_operations_on_object(const pdp_image *img,
 {
 	if (ops == NULL || acp == PDP_NONE)
 		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
-	pdp_audit_perms *p;
+	pdp_audit_perms *p = NULL;
 	pdp_status st = pdp_audit_role_permissions(img, role, acp, &p, err);
-	if (st != PDP_OK)
-		return st;
+	if (st != PDP_OK || p == NULL)
+		return st != PDP_OK ? st : PDP_ERR_NOMEM;
 	ops_of(p, self, ops, unconditional);
 	pdp_audit_perms_free(p);
 	return PDP_OK;
@@ -540,10 +540,10 @@ pdp_status pdp_audit_user_operations_on_object(const pdp_image *img,
 {
 	if (ops == NULL || acp == PDP_NONE)
 		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
-	pdp_audit_perms *p;
+	pdp_audit_perms *p = NULL;
 	pdp_status st = pdp_audit_user_permissions(img, user, acp, &p, err);
-	if (st != PDP_OK)
-		return st;
+	if (st != PDP_OK || p == NULL)
+		return st != PDP_OK ? st : PDP_ERR_NOMEM;
 	ops_of(p, self, ops, unconditional);
 	pdp_audit_perms_free(p);
 	return PDP_OK;

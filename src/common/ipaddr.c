@@ -142,7 +142,7 @@ bool cidr_parse(const char *s, size_t len, pdp_ip *net, uint32_t *prefix128,
 		return ip_fail(err, 0, "cidr: empty range");
 	const char *slash = memchr(s, '/', len);
 	size_t alen = slash != NULL ? (size_t)(slash - s) : len;
-	bool v4;
+	bool v4 = false;
 	if (!ip_parse(s, alen, net, &v4, err))
 		return false;
 	uint32_t p = v4 ? V4_BITS : IP_BITS;

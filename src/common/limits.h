@@ -29,11 +29,12 @@
 #define PDP_MAX_STRING_BYTES 65536u
 
 /* PCRE2 limits for `matches`: a match that hits them is indeterminate, so
- * no pattern/input pair can hang a decision (fail safe). */
+ * no pattern/input pair can hang a decision (fail safe). Patterns run in
+ * the interpreter, not the JIT: the JIT applies the match limit per start
+ * position, which does not bound the time of an unanchored search. */
 #define PDP_REGEX_MATCH_LIMIT 100000u
 #define PDP_REGEX_DEPTH_LIMIT 1000u
 #define PDP_REGEX_HEAP_LIMIT_KIB 256u
-#define PDP_REGEX_JIT_STACK_BYTES (256u * 1024u)
 /* Largest pattern source accepted. */
 #define PDP_MAX_REGEX_BYTES 4096u
 

@@ -205,6 +205,12 @@ static bool year_has(const sched *s, int64_t y)
 /* Set bit v of the field; day-of-week 7 folds onto Sunday. */
 static void field_set(sched *out, enum sched_field f, unsigned v)
 {
+	/* values were range-checked by the parser; this keeps every shift
+	 * below its type's width whatever the caller */
+	if (v > (f == F_YEAR ? (unsigned)SCHED_YEAR_MAX : 63u))
+		return;
+	if (f != F_SEC && f != F_MIN && f != F_YEAR && v > 31)
+		return;
 	switch (f) {
 	case F_SEC: out->sec |= UINT64_C(1) << v; break;
 	case F_MIN: out->min |= UINT64_C(1) << v; break;
@@ -220,7 +226,7 @@ static void field_set(sched *out, enum sched_field f, unsigned v)
 static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 {
 	const field_spec *f = c->spec;
-	unsigned a, b, step = 1;
+	unsigned a = 0, b = 0, step = 1;
 	bool ranged = true;
 	if (at_end(c) || c->s[c->pos] == ',')
 		return sched_fail(c->err, c->pos, "%s: empty list item",

@@ -89,6 +89,8 @@ static int days_in_month(int64_t y, int m)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
 	                              31, 31, 30, 31, 30, 31};
+	if (m < 1 || m > 12)
+		return 0;
 	return (m == 2 && is_leap(y)) ? 29 : mdays[m - 1];
 }
 

@@ -77,7 +77,7 @@ static uint32_t intern(emitter *e, const char *s, size_t len)
 		return 0;
 	}
 	size_t h = (size_t)hash_bytes(s, len) & (e->nslots - 1);
-	while (e->slots[h] != IMG_NONE) {
+	while (e->slots[h] != IMG_NONE && e->sec[SEC_STRTAB].items != NULL) {
 		uint32_t id = e->slots[h];
 		uint32_t off = e->sec[SEC_STRTAB].items[2 * id];
 		uint32_t l = e->sec[SEC_STRTAB].items[2 * id + 1];
@@ -175,7 +175,7 @@ static uint32_t emit_cond(emitter *e, const m_cond *k)
 	uint32_t op = k->op, attr = IMG_NONE, rk = RHS_NONE, rhs = 0,
 	         first = 0, cnt = 0;
 	if (op == COP_ALL || op == COP_ANY || op == COP_NOT) {
-		uint32_t start = (uint32_t)e->sec[SEC_CONDKIDS].n;
+		uint32_t start;
 		uint32_t *tmp = k->kids.n > 64 ? malloc(k->kids.n * sizeof(uint32_t))
 		                               : kids;
 		if (tmp == NULL) {

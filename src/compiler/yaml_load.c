@@ -36,7 +36,7 @@ static ynode *new_node(cc *c, ynode_kind kind, srcpos pos)
 }
 
 /* Attach child to the innermost open collection (or make it the document
- * root); a mapping checks for a duplicate key when the key is complete. */
+ * root). */
 static bool attach(cc *c, frame *stack, size_t depth, ynode *child,
                    ynode **root)
 {
@@ -45,27 +45,60 @@ static bool attach(cc *c, frame *stack, size_t depth, ynode *child,
 		return true;
 	}
 	frame *f = &stack[depth - 1];
-	if (f->node->kind == YN_MAP && f->kids.n % 2 == 0 &&
-	    child->kind == YN_SCALAR) {
-		for (size_t i = 0; i < f->kids.n; i += 2) {
-			ynode *k = f->kids.items[i];
-			if (k->kind == YN_SCALAR && k->len == child->len &&
-			    memcmp(k->str, child->str, k->len) == 0) {
-				cc_error(c, child->pos, "E-YAML-DUPKEY",
-				         "duplicate key '%s' (first at line %u); "
-				         "merge the two entries",
-				         child->str, k->pos.line);
-				break;
-			}
-		}
-	}
 	VEC_PUSH(c, f->kids, child);
 	return !c->oom;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const ynode *x = *(const ynode *const *)a, *y = *(const ynode *const *)b;
+	size_t l = x->len < y->len ? x->len : y->len;
+	int r = l ? memcmp(x->str, y->str, l) : 0;
+	if (r == 0 && x->len != y->len)
+		r = x->len < y->len ? -1 : 1;
+	if (r != 0)
+		return r;
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	return x->pos.col < y->pos.col ? -1 : x->pos.col > y->pos.col;
+}
+
+/* Duplicate keys of a finished mapping: its scalar keys sorted (text, then
+ * position), so each duplicate sits next to the first occurrence. Sorting
+ * keeps a 100,000-key `assignments:` map at n log n. */
+static void check_duplicate_keys(cc *c, const frame *f)
+{
+	size_t pairs = f->kids.n / 2, n = 0;
+	if (pairs < 2)
+		return;
+	ynode **keys = malloc(pairs * sizeof(ynode *));
+	if (keys == NULL) {
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i + 1 < f->kids.n; i += 2)
+		if (f->kids.items[i]->kind == YN_SCALAR)
+			keys[n++] = f->kids.items[i];
+	qsort(keys, n, sizeof(ynode *), cmp_key);
+	size_t first = 0;
+	for (size_t i = 1; i < n; i++) {
+		const ynode *a = keys[first], *b = keys[i];
+		if (a->len == b->len && memcmp(a->str, b->str, a->len) == 0)
+			cc_error(c, b->pos, "E-YAML-DUPKEY",
+			         "duplicate key '%s' (first at line %u); merge the "
+			         "two entries",
+			         b->str, a->pos.line);
+		else
+			first = i;
+	}
+	free(keys);
 }
 
 static bool close_frame(cc *c, frame *f)
 {
 	ynode *n = f->node;
+	if (n->kind == YN_MAP)
+		check_duplicate_keys(c, f);
 	n->n = f->kids.n;
 	if (n->n > 0) {
 		n->items = cc_alloc(c, n->n * sizeof(ynode *));

@@ -13,7 +13,6 @@ struct pdp_scratch {
 	pdp_image *img;
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
-	pcre2_jit_stack *js;
 };
 
 /* Why a context or condition could not be decided (explain detail). */

@@ -1,13 +1,50 @@
 /*
- * scratch.c - per-thread working memory for decisions: PCRE2 match data, a
- * match context carrying the limits that make every regex match bounded,
- * and a JIT stack. Created once per thread, so pdp_decide never allocates.
+ * scratch.c - per-thread working memory for decisions: PCRE2 match data
+ * (with its backtracking frames grown up front) and a match context
+ * carrying the limits that make every regex match bounded. Created once per thread, so pdp_decide never allocates.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/limits.h"
 #include "eval/eval.h"
+
+/* Grow the match data's backtracking frame vector now, to what the
+ * deepest allowed match needs, so that no later match makes PCRE2 allocate.
+ * Frames are as large as the pattern has captures, and a match uses at most
+ * the depth limit's worth of them or the heap limit's bytes: the warm-up
+ * pattern has as many captures as the image's largest and backtracks until
+ * it hits one of those limits. */
+static bool warm_up(pdp_scratch *s, uint32_t captures)
+{
+	char pattern[16 + 2 * 1024];
+	size_t o = 0;
+	memcpy(pattern + o, "(a|aa)+", 7);
+	o += 7;
+	for (uint32_t i = 1; i < captures && i < 1024; i++) {
+		memcpy(pattern + o, "()", 2);
+		o += 2;
+	}
+	memcpy(pattern + o, "\\W\\w", 4);
+	o += 4;
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, o, 0, &ec, &off, NULL);
+	if (re == NULL)
+		return false;
+	size_t n = 64u * 1024u;
+	char *subject = malloc(n);
+	if (subject == NULL) {
+		pcre2_code_free(re);
+		return false;
+	}
+	memset(subject, 'a', n);
+	int rc = pcre2_match(re, (PCRE2_SPTR)subject, n, 0, 0, s->md, s->mc);
+	free(subject);
+	pcre2_code_free(re);
+	return rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	       rc == PCRE2_ERROR_MATCHLIMIT;
+}
 
 pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out, pdp_error *err)
 {
@@ -33,13 +70,8 @@ pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out, pdp_error *err)
 		pcre2_set_match_limit(s->mc, PDP_REGEX_MATCH_LIMIT);
 		pcre2_set_depth_limit(s->mc, PDP_REGEX_DEPTH_LIMIT);
 		pcre2_set_heap_limit(s->mc, PDP_REGEX_HEAP_LIMIT_KIB);
-		if (img->jit) {
-			s->js = pcre2_jit_stack_create(32 * 1024,
-			                               PDP_REGEX_JIT_STACK_BYTES, NULL);
-			if (s->js == NULL)
-				goto nomem;
-			pcre2_jit_stack_assign(s->mc, NULL, s->js);
-		}
+		if (!warm_up(s, img->max_regex_captures))
+			goto nomem;
 	}
 	pdp_image_retain(img);
 	*out = s;
@@ -63,7 +95,6 @@ void pdp_scratch_free(pdp_scratch *s)
 		return;
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mc);
-	pcre2_jit_stack_free(s->js);
 	pdp_image_release(s->img);
 	free(s);
 }

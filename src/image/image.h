@@ -32,7 +32,6 @@ struct pdp_image {
 	hash_index h_principal, h_acp, h_attr, h_role;
 	pcre2_code **regex;
 	uint32_t max_regex_captures;
-	bool jit;
 };
 
 static inline const uint32_t *img_rec(const pdp_image *img,

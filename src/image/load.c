@@ -53,7 +53,8 @@ uint32_t img_lookup(const pdp_image *img, const hash_index *h,
 		if (rec == IMG_NONE)
 			return PDP_NONE;
 		pdp_str k = img_str(img, img_rec(img, s, rec)[0]);
-		if (k.len == name.len && memcmp(k.ptr, name.ptr, k.len) == 0)
+		if (k.len == name.len &&
+		    (k.len == 0 || memcmp(k.ptr, name.ptr, k.len) == 0))
 			return rec;
 		i = (i + 1) & h->mask;
 	}
@@ -322,6 +323,39 @@ static pdp_type attr_type(const pdp_image *img, uint32_t id)
 	return (pdp_type)img_rec(img, SEC_ATTRS, id)[1];
 }
 
+/* Which operator/type/right-side combinations the compiler can produce
+ * (policy-language.md 3.4). The evaluator picks its reading of `rhs` from
+ * the attribute's type, so any other combination would make it read the
+ * wrong table: such an image is rejected. */
+static bool cond_shape_ok(uint32_t op, pdp_type t, uint32_t rk)
+{
+	bool lit_or_attr = rk == RHS_LIT || rk == RHS_ATTR;
+	switch (op) {
+	case COP_PRESENT:
+		return rk == RHS_LIT;
+	case COP_EQ:
+	case COP_NE:
+		return t != PDP_TYPE_SET && lit_or_attr;
+	case COP_LT:
+	case COP_LE:
+	case COP_GT:
+	case COP_GE:
+		return (t == PDP_TYPE_INT || t == PDP_TYPE_TIME) && lit_or_attr;
+	case COP_IN:
+		return (t == PDP_TYPE_INT || t == PDP_TYPE_STRING) && rk == RHS_LIST;
+	case COP_PREFIX:
+		return t == PDP_TYPE_STRING && lit_or_attr;
+	case COP_MATCHES:
+		return t == PDP_TYPE_STRING && rk == RHS_REGEX;
+	case COP_IN_CIDR:
+		return t == PDP_TYPE_IP && rk == RHS_LIST;
+	case COP_CONTAINS:
+		return t == PDP_TYPE_SET && lit_or_attr;
+	default:
+		return false;
+	}
+}
+
 /* Conditions are in post-order, so "child < parent" makes the graph acyclic
  * and lets depth be computed in one forward pass. */
 static pdp_status verify_conds(verifier *v, uint8_t *depth)
@@ -356,10 +390,15 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 		CHECK(attr < img->count[SEC_ATTRS], "condition %u: bad attribute",
 		      i);
 		pdp_type t = attr_type(img, attr);
+		CHECK(cond_shape_ok(op, t, rk),
+		      "condition %u: operator does not fit the attribute type", i);
 		switch (rk) {
 		case RHS_ATTR:
 			CHECK(rhs < img->count[SEC_ATTRS],
 			      "condition %u: bad right attribute", i);
+			CHECK(attr_type(img, rhs) ==
+			          (op == COP_CONTAINS ? PDP_TYPE_STRING : t),
+			      "condition %u: right attribute of another type", i);
 			break;
 		case RHS_REGEX:
 			CHECK(op == COP_MATCHES && rhs < img->count[SEC_REGEXES],
@@ -578,9 +617,10 @@ static pdp_status build_regexes(verifier *v)
 	img->regex = calloc(n, sizeof(pcre2_code *));
 	if (img->regex == NULL)
 		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
-	uint32_t jit_ok = 0;
-	pcre2_config(PCRE2_CONFIG_JIT, &jit_ok);
-	img->jit = jit_ok != 0;
+	/* No JIT: the JIT applies the match limit per start position, so a
+	 * backtracking pattern on a 4 KiB subject ran for seconds under the
+	 * same limits that stop the interpreter in under a millisecond
+	 * (fuzz/regressions/fuzz_regex_cond). Bounded time wins over speed. */
 	for (uint32_t i = 0; i < n; i++) {
 		pdp_str pat = img_str(img, img_rec(img, SEC_REGEXES, i)[0]);
 		CHECK(pat.len <= PDP_MAX_REGEX_BYTES, "regex %u too long", i);
@@ -592,8 +632,6 @@ static pdp_status build_regexes(verifier *v)
 			return fail(v->err, PDP_ERR_REGEX,
 			            "regex %u does not compile (offset %zu)", i,
 			            (size_t)off);
-		if (img->jit)
-			(void)pcre2_jit_compile(img->regex[i], PCRE2_JIT_COMPLETE);
 		uint32_t caps = 0;
 		pcre2_pattern_info(img->regex[i], PCRE2_INFO_CAPTURECOUNT, &caps);
 		if (caps > img->max_regex_captures)
