@@ -267,8 +267,10 @@ static size_t check_dir(const char *dir, const char *doc, int depth)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		char path[2048];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		char path[4096];
+		if ((size_t)snprintf(path, sizeof(path), "%.2047s/%.255s", dir,
+		                     e->d_name) >= sizeof(path))
+			continue;
 		size_t l = strlen(e->d_name);
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0) {
 			missing += check_dir(path, doc, depth + 1);

@@ -381,7 +381,7 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 
 typedef struct prin_ref {
 	const char *name;
-	uint32_t kind; /* 0 role, 1 group */
+	uint32_t kind; /* 0 role, 1 group, 2 only a name */
 	uint32_t ref;
 } prin_ref;
 
@@ -422,6 +422,28 @@ static void emit_principals(emitter *e)
 				continue;
 			prin_ref p = {s.ptr, 1, (uint32_t)g};
 			VEC_PUSH_HEAP(c, refs, p);
+		}
+	}
+	/* Every exact originator id of a rule is a principal too, so the
+	 * evaluator matches exact entries by comparing interned string ids
+	 * with the request's principal instead of comparing bytes. */
+	for (size_t i = 0; i < c->acps.n; i++) {
+		const m_acp *a = c->acps.items[i];
+		for (size_t s = 0; s < 2; s++) {
+			size_t n = s ? a->self.n : a->priv.n;
+			for (size_t j = 0; j < n; j++) {
+				const m_rule *r = s ? a->self.items[j] : a->priv.items[j];
+				for (size_t k = 0; k < r->origs.n; k++) {
+					const m_orig *o = &r->origs.items[k];
+					if (o->kind != ORIG_EXACT)
+						continue;
+					const char *name = cc_strndup(c, o->name, o->len);
+					if (name == NULL)
+						return;
+					prin_ref p = {name, 2, 0};
+					VEC_PUSH_HEAP(c, refs, p);
+				}
+			}
 		}
 	}
 	if (refs.n > 1)

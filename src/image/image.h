@@ -14,8 +14,15 @@
 #include "image/format.h"
 #include "pdp/pdp.h"
 
+/* Open addressing; each slot keeps 32 bits of the key's hash beside the
+ * record index, so probes past other keys never touch their records. */
+typedef struct hash_slot {
+	uint32_t tag;     /* upper 32 bits of the 64-bit hash */
+	uint32_t rec;     /* record index or NONE */
+} hash_slot;
+
 typedef struct hash_index {
-	uint32_t *slots;  /* record index or NONE */
+	hash_slot *slots;
 	uint32_t mask;    /* slots - 1 (power of two) */
 } hash_index;
 
@@ -60,5 +67,23 @@ uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name);
+
+/* A lookup in steps, so that several independent lookups can overlap their
+ * cache misses: start (hash, prefetch slot), probe (find the tagged slot,
+ * prefetch record), key (prefetch key bytes), finish (verify). */
+typedef struct img_lookup_op {
+	const hash_index *h;
+	enum img_section sec;
+	pdp_str name;
+	uint64_t hash;
+	uint32_t slot;
+	uint32_t rec;
+} img_lookup_op;
+
+void img_lookup_start(const pdp_image *img, img_lookup_op *op,
+                      const hash_index *h, enum img_section s, pdp_str name);
+void img_lookup_probe(const pdp_image *img, img_lookup_op *op);
+void img_lookup_key(const pdp_image *img, img_lookup_op *op);
+uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op);
 
 #endif

@@ -42,22 +42,72 @@ uint64_t img_hash(const char *s, size_t len)
 	return h ^ (h >> 29);
 }
 
+void img_lookup_start(const pdp_image *img, img_lookup_op *op,
+                      const hash_index *h, enum img_section s, pdp_str name)
+{
+	(void)img;
+	op->h = h;
+	op->sec = s;
+	op->name = name;
+	op->rec = IMG_NONE;
+	if (h->slots == NULL || name.ptr == NULL) {
+		op->slot = IMG_NONE;
+		return;
+	}
+	op->hash = img_hash(name.ptr, name.len);
+	op->slot = (uint32_t)op->hash & h->mask;
+	__builtin_prefetch(&h->slots[op->slot]);
+}
+
+/* Advance to the next slot whose tag matches (or the end of the run). */
+void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
+{
+	op->rec = IMG_NONE;
+	if (op->slot == IMG_NONE)
+		return;
+	uint32_t tag = (uint32_t)(op->hash >> 32);
+	for (;;) {
+		const hash_slot *sl = &op->h->slots[op->slot];
+		if (sl->rec == IMG_NONE) {
+			op->slot = IMG_NONE;
+			return;
+		}
+		if (sl->tag == tag) {
+			op->rec = sl->rec;
+			__builtin_prefetch(img_rec(img, op->sec, op->rec));
+			return;
+		}
+		op->slot = (op->slot + 1) & op->h->mask;
+	}
+}
+
+void img_lookup_key(const pdp_image *img, img_lookup_op *op)
+{
+	if (op->rec != IMG_NONE)
+		__builtin_prefetch(img_str(img, img_rec(img, op->sec, op->rec)[0]).ptr);
+}
+
+uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
+{
+	while (op->rec != IMG_NONE) {
+		pdp_str k = img_str(img, img_rec(img, op->sec, op->rec)[0]);
+		if (k.len == op->name.len &&
+		    (k.len == 0 || memcmp(k.ptr, op->name.ptr, k.len) == 0))
+			return op->rec;
+		/* a tag collision: keep probing after this slot */
+		op->slot = (op->slot + 1) & op->h->mask;
+		img_lookup_probe(img, op);
+	}
+	return PDP_NONE;
+}
+
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name)
 {
-	if (h->slots == NULL || name.ptr == NULL)
-		return PDP_NONE;
-	uint32_t i = (uint32_t)img_hash(name.ptr, name.len) & h->mask;
-	for (;;) {
-		uint32_t rec = h->slots[i];
-		if (rec == IMG_NONE)
-			return PDP_NONE;
-		pdp_str k = img_str(img, img_rec(img, s, rec)[0]);
-		if (k.len == name.len &&
-		    (k.len == 0 || memcmp(k.ptr, name.ptr, k.len) == 0))
-			return rec;
-		i = (i + 1) & h->mask;
-	}
+	img_lookup_op op;
+	img_lookup_start(img, &op, h, s, name);
+	img_lookup_probe(img, &op);
+	return img_lookup_finish(img, &op);
 }
 
 /* ---- layer 1: CBOR ---- */
@@ -555,20 +605,40 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 	uint32_t size = 8;
 	while (size < n * 2u)
 		size *= 2;
-	h->slots = malloc((size_t)size * sizeof(uint32_t));
+	h->slots = malloc((size_t)size * sizeof(hash_slot));
 	if (h->slots == NULL)
 		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
-	memset(h->slots, 0xff, (size_t)size * sizeof(uint32_t));
+	memset(h->slots, 0xff, (size_t)size * sizeof(hash_slot));
 	h->mask = size - 1;
 	for (uint32_t i = 0; i < n; i++) {
 		pdp_str name = img_str(img, img_rec(img, s, i)[0]);
 		CHECK(img_lookup(img, h, s, name) == PDP_NONE,
 		      "duplicate %s name '%.*s'", what,
 		      (int)(name.len > 60 ? 60 : name.len), name.ptr);
-		uint32_t j = (uint32_t)img_hash(name.ptr, name.len) & h->mask;
-		while (h->slots[j] != IMG_NONE)
+		uint64_t hv = img_hash(name.ptr, name.len);
+		uint32_t j = (uint32_t)hv & h->mask;
+		while (h->slots[j].rec != IMG_NONE)
 			j = (j + 1) & h->mask;
-		h->slots[j] = i;
+		h->slots[j].tag = (uint32_t)(hv >> 32);
+		h->slots[j].rec = i;
+	}
+	return PDP_OK;
+}
+
+/* The evaluator matches an exact originator entry by comparing its string
+ * id with the request's principal's name id: every exact entry must name a
+ * principal through that very string id. */
+static pdp_status verify_exact_origs(verifier *v)
+{
+	pdp_image *img = v->img;
+	for (uint32_t i = 0; i < img->count[SEC_ORIGS]; i++) {
+		const uint32_t *o = img_rec(img, SEC_ORIGS, i);
+		if (o[0] != ORIG_EXACT)
+			continue;
+		uint32_t p = img_lookup(img, &img->h_principal, SEC_PRINCIPALS,
+		                        img_str(img, o[1]));
+		CHECK(p != PDP_NONE && img_rec(img, SEC_PRINCIPALS, p)[0] == o[1],
+		      "originator %u: exact id is not a principal", i);
 	}
 	return PDP_OK;
 }
@@ -757,6 +827,8 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 		st = build_index(&v, &img->h_attr, SEC_ATTRS, "attribute");
 	if (st == PDP_OK)
 		st = build_index(&v, &img->h_role, SEC_ROLES, "role");
+	if (st == PDP_OK)
+		st = verify_exact_origs(&v);
 	if (st == PDP_OK)
 		st = build_roles(&v);
 	if (st == PDP_OK)

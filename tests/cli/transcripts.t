@@ -60,7 +60,7 @@ deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete
 [exit 2]
 $ $PDP compile --dump small.yaml
 pdp image format 1
-strings 12 (108 bytes), acps 1, rules 2, roles 0, principals 0, groups 0, constraints 0, attributes 7, conditions 1, regexes 0
+strings 12 (108 bytes), acps 1, rules 2, roles 0, principals 2, groups 0, constraints 0, attributes 7, conditions 1, regexes 0
 attributes:
   0 originator.id: string (built-in)
   1 operation: string (built-in)
@@ -73,6 +73,8 @@ roles (juniors first):
 constraints:
 groups:
 principals:
+  CAE-a:
+  CAE-evil:
 acps:
   acp-a
    privileges: 2
