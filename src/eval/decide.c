@@ -694,6 +694,16 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	d.principal_name = d.principal != PDP_NONE
 	                           ? img_rec(img, SEC_PRINCIPALS, d.principal)[0]
 	                           : IMG_NONE;
+	/* Start loading the target ACPs' rules while role activation waits on
+	 * the principal's roles: on a large image both are cache misses. */
+	for (size_t i = 0; i < q->n_acps && i < 4; i++) {
+		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
+		uint32_t first = q->self ? a[4] : a[2], n = q->self ? a[5] : a[3];
+		const char *r0 = (const char *)img_rec(img, SEC_RULES, first);
+		size_t bytes = (size_t)n * RW_WORDS * sizeof(uint32_t);
+		for (size_t off = 0; off < bytes && off < 1024; off += 64)
+			__builtin_prefetch(r0 + off);
+	}
 	uint64_t active[PDP_ROLE_WORDS_MAX];
 	uint32_t detail = PDP_NONE;
 	pdp_reason why = activate(img, q, d.principal, session, active, &detail);

@@ -14,11 +14,16 @@
 #include "image/format.h"
 #include "pdp/pdp.h"
 
-/* Open addressing; each slot keeps 32 bits of the key's hash beside the
- * record index, so probes past other keys never touch their records. */
+/* Open addressing; each slot keeps 32 bits of the key's hash and where
+ * the key's bytes are, beside the record index: probes past other keys
+ * never touch their records, and verifying a hit reads the key bytes
+ * straight from the slot instead of through record and string table (on a
+ * large image each of those is a cache miss). */
 typedef struct hash_slot {
 	uint32_t tag;     /* upper 32 bits of the 64-bit hash */
 	uint32_t rec;     /* record index or NONE */
+	uint32_t key_off; /* key bytes in the string blob */
+	uint32_t key_len;
 } hash_slot;
 
 typedef struct hash_index {

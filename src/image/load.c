@@ -72,9 +72,9 @@ void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
 			op->slot = IMG_NONE;
 			return;
 		}
-		if (sl->tag == tag) {
+		if (sl->tag == tag && sl->key_len == op->name.len) {
 			op->rec = sl->rec;
-			__builtin_prefetch(img_rec(img, op->sec, op->rec));
+			__builtin_prefetch(img->blob + sl->key_off);
 			return;
 		}
 		op->slot = (op->slot + 1) & op->h->mask;
@@ -84,15 +84,15 @@ void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
 void img_lookup_key(const pdp_image *img, img_lookup_op *op)
 {
 	if (op->rec != IMG_NONE)
-		__builtin_prefetch(img_str(img, img_rec(img, op->sec, op->rec)[0]).ptr);
+		__builtin_prefetch(img_rec(img, op->sec, op->rec));
 }
 
 uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 {
 	while (op->rec != IMG_NONE) {
-		pdp_str k = img_str(img, img_rec(img, op->sec, op->rec)[0]);
-		if (k.len == op->name.len &&
-		    (k.len == 0 || memcmp(k.ptr, op->name.ptr, k.len) == 0))
+		const hash_slot *sl = &op->h->slots[op->slot];
+		if (sl->key_len == 0 ||
+		    memcmp(img->blob + sl->key_off, op->name.ptr, sl->key_len) == 0)
 			return op->rec;
 		/* a tag collision: keep probing after this slot */
 		op->slot = (op->slot + 1) & op->h->mask;
@@ -621,6 +621,8 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 			j = (j + 1) & h->mask;
 		h->slots[j].tag = (uint32_t)(hv >> 32);
 		h->slots[j].rec = i;
+		h->slots[j].key_off = (uint32_t)(name.ptr - img->blob);
+		h->slots[j].key_len = (uint32_t)name.len;
 	}
 	return PDP_OK;
 }
