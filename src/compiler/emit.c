@@ -554,6 +554,7 @@ static void emit_tables(emitter *e)
 	}
 	for (size_t i = 0; i < c->acps.n; i++) {
 		const m_acp *a = c->acps.items[i];
+		uint32_t of = count(e, SEC_ORIGS);
 		uint32_t pf = count(e, SEC_RULES);
 		for (size_t j = 0; j < a->priv.n; j++)
 			emit_rule(e, a->priv.items[j], (uint32_t)i);
@@ -566,6 +567,8 @@ static void emit_tables(emitter *e)
 		put(e, SEC_ACPS, (uint32_t)a->priv.n);
 		put(e, SEC_ACPS, sf);
 		put(e, SEC_ACPS, (uint32_t)a->self.n);
+		put(e, SEC_ACPS, of);
+		put(e, SEC_ACPS, count(e, SEC_ORIGS) - of);
 	}
 }
 

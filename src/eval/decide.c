@@ -703,6 +703,10 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		size_t bytes = (size_t)n * RW_WORDS * sizeof(uint32_t);
 		for (size_t off = 0; off < bytes && off < 1024; off += 64)
 			__builtin_prefetch(r0 + off);
+		const char *o0 = (const char *)img_rec(img, SEC_ORIGS, a[6]);
+		bytes = (size_t)a[7] * 2 * sizeof(uint32_t);
+		for (size_t off = 0; off < bytes && off < 512; off += 64)
+			__builtin_prefetch(o0 + off);
 	}
 	uint64_t active[PDP_ROLE_WORDS_MAX];
 	uint32_t detail = PDP_NONE;

@@ -498,7 +498,8 @@ static pdp_status verify_rules(verifier *v)
 		CHECK(str_ok(img, a[0]) && opt_str_ok(img, a[1]),
 		      "ACP %u has a bad name", i);
 		CHECK(range_ok(a[2], a[3], img->count[SEC_RULES]) &&
-		          range_ok(a[4], a[5], img->count[SEC_RULES]),
+		          range_ok(a[4], a[5], img->count[SEC_RULES]) &&
+		          range_ok(a[6], a[7], img->count[SEC_ORIGS]),
 		      "ACP %u rules out of bounds", i);
 		for (uint32_t s = 0; s < 2; s++) {
 			uint32_t first = a[2 + 2 * s], n = a[3 + 2 * s];
