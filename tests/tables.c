@@ -50,7 +50,8 @@ static size_t list_yaml(const char *dir, char ***out)
 		names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_str);
 	*out = names;
 	return n;
 }

@@ -5,6 +5,6 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  gcc clang libclang-rt-14-dev llvm meson ninja-build pkg-config \
+  gcc clang clang-tools libclang-rt-14-dev llvm meson ninja-build pkg-config \
   libyaml-dev libpcre2-dev libcbor-dev libcriterion-dev \
   iso-codes python3 python3-yaml ca-certificates python3-jsonschema >/dev/null

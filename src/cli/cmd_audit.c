@@ -38,7 +38,7 @@ typedef struct dstr {
 
 static void ds_putn(dstr *d, const char *s, size_t n)
 {
-	if (d->n + n + 1 > d->cap) {
+	if (d->n + n + 1 > d->cap || d->p == NULL) {
 		size_t nc = d->cap ? d->cap : 64;
 		while (nc < d->n + n + 1)
 			nc *= 2;
@@ -489,8 +489,11 @@ static void print_perms_text(FILE *out, const pdp_image *img,
 				seen = denies[m] == x->overrides[k];
 			if (!seen) {
 				uint32_t *nv = realloc(denies, (nd + 1) * sizeof(uint32_t));
-				if (nv == NULL)
+				if (nv == NULL) {
+					free(ov.p);
+					free(denies);
 					exit(EXIT_IO);
+				}
 				denies = nv;
 				denies[nd++] = x->overrides[k];
 			}
@@ -652,7 +655,7 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	                          ? "role-not-authorized"
 	                          : "dsd-violation";
 	pdp_str detail = {NULL, 0};
-	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED)
+	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED && roles != NULL)
 		detail = roles[p->activation_detail];
 	else if (p->activation == PDP_AUDIT_DSD_VIOLATION) {
 		pdp_audit_constraint k;

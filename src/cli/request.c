@@ -41,6 +41,30 @@ static void note(rctx *r, const char *fmt, const char *arg)
 	snprintf(r->out->notes + o, sizeof(r->out->notes) - o, fmt, arg);
 }
 
+/* A YAML null: empty plain scalar, ~ or null. */
+static bool is_null(const ynode *n)
+{
+	return n->kind == YN_SCALAR && n->plain &&
+	       (n->len == 0 || yn_is(n, "~") || yn_is(n, "null") ||
+	        yn_is(n, "Null") || yn_is(n, "NULL"));
+}
+
+/* A request with a key given twice is ambiguous: refuse it rather than
+ * pick one (the policy loader does the same for policies). */
+static bool no_duplicate_keys(rctx *r, const ynode *map)
+{
+	if (map->kind != YN_MAP)
+		return true;
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		for (size_t j = 0; j < i; j += 2) {
+			const ynode *a = map->items[j], *b = map->items[i];
+			if (a->kind == YN_SCALAR && b->kind == YN_SCALAR &&
+			    a->len == b->len && memcmp(a->str, b->str, a->len) == 0)
+				return bad(r, b, "duplicate key '%s'", b->str);
+		}
+	return true;
+}
+
 static bool scalar(rctx *r, const ynode *n, const char *what)
 {
 	if (n->kind == YN_SCALAR)
@@ -156,6 +180,8 @@ static bool read_target(rctx *r, const ynode *n)
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP)
 		return bad(r, n, "target must be a mapping%s", "");
+	if (!no_duplicate_keys(r, n))
+		return false;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const ynode *k = n->items[i];
 		bool known = false;
@@ -189,6 +215,8 @@ static bool read_env(rctx *r, const ynode *n)
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP)
 		return bad(r, n, "env must be a mapping%s", "");
+	if (!no_duplicate_keys(r, n))
+		return false;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		bool known = false;
 		for (size_t j = 0; keys[j]; j++)
@@ -219,7 +247,8 @@ static bool read_env(rctx *r, const ynode *n)
 		return false;
 	if ((v = yn_get(n, "location")) != NULL) {
 		ynode *lat = yn_get(v, "lat"), *lon = yn_get(v, "lon");
-		if (v->kind != YN_MAP || lat == NULL || lon == NULL || v->n != 4)
+		if (v->kind != YN_MAP || lat == NULL || lon == NULL || v->n != 4 ||
+		    !no_duplicate_keys(r, v))
 			return bad(r, v, "env.location must be {lat: .., lon: ..}%s", "");
 		if (!parse_f64(lat, &q->lat) || !parse_f64(lon, &q->lon))
 			return bad(r, v, "env.location needs numeric lat and lon%s", "");
@@ -281,6 +310,8 @@ static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP)
 		return bad(r, n, "attrs must be a mapping%s", "");
+	if (!no_duplicate_keys(r, n))
+		return false;
 	pdp_attr *a = cc_alloc(r->c, (n->n / 2 + 1) * sizeof(pdp_attr));
 	if (a == NULL)
 		return bad(r, n, "out of memory%s", "");
@@ -290,6 +321,10 @@ static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 		if (key->kind != YN_SCALAR)
 			return bad(r, key, "attribute names must be strings%s", "");
 		pdp_str name = {key->str, key->len};
+		if (is_null(val)) {
+			note(r, "attribute '%s' is null: treated as absent", key->str);
+			continue;
+		}
 		uint32_t id = pdp_attr_id(img, name);
 		if (id == PDP_NONE) {
 			note(r, "attribute '%s' is not declared by the policy; ignored",
@@ -342,9 +377,15 @@ void request_from_node(cc *c, ynode *n, const pdp_image *img, bool fill_now,
 			return;
 		}
 	}
+	if (!no_duplicate_keys(&r, n))
+		return;
 	ynode *v;
 	if ((v = yn_get(n, "originator")) == NULL) {
 		bad(&r, n, "request has no 'originator'%s", "");
+		return;
+	}
+	if (is_null(v) || (v->kind == YN_SCALAR && v->len == 0)) {
+		bad(&r, v, "originator is empty%s", "");
 		return;
 	}
 	if (!get_str(&r, v, "originator", &q->originator))

@@ -35,8 +35,16 @@
 #define PDP_REGEX_MATCH_LIMIT 100000u
 #define PDP_REGEX_DEPTH_LIMIT 1000u
 #define PDP_REGEX_HEAP_LIMIT_KIB 256u
-/* Largest pattern source accepted. */
+/* Largest pattern source accepted, and most capture groups in one pattern
+ * (the scratch sizes PCRE2's backtracking frames for the largest). */
 #define PDP_MAX_REGEX_BYTES 4096u
+#define PDP_MAX_REGEX_CAPTURES 255u
+
+/* Originator ids and originator patterns (exact ids, globs, group
+ * members): oneM2M ids are short, and a glob match costs pattern length x
+ * id length, so both are capped; a longer request originator is a bad
+ * request. */
+#define PDP_MAX_ID_BYTES 1024u
 
 /* Policy sources: file size, YAML nesting and node count. Deeper nesting
  * than any sensible policy needs is rejected before it can exhaust the

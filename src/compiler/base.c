@@ -59,7 +59,7 @@ char *arena_strndup(arena *a, const char *s, size_t len)
 
 bool vec_grow(void **items, size_t *cap, size_t need, size_t elem)
 {
-	if (need <= *cap)
+	if (need <= *cap && *items != NULL)
 		return true;
 	size_t ncap = *cap ? *cap * 2 : 8;
 	while (ncap < need)
@@ -77,7 +77,7 @@ bool vec_grow(void **items, size_t *cap, size_t need, size_t elem)
 bool vec_grow_arena(arena *a, void **items, size_t *cap, size_t need,
                     size_t elem)
 {
-	if (need <= *cap)
+	if (need <= *cap && *items != NULL)
 		return true;
 	size_t ncap = *cap ? *cap * 2 : 4;
 	while (ncap < need)
@@ -87,7 +87,7 @@ bool vec_grow_arena(arena *a, void **items, size_t *cap, size_t need,
 	void *p = arena_alloc(a, ncap * elem);
 	if (p == NULL)
 		return false;
-	if (*cap > 0)
+	if (*cap > 0 && *items != NULL)
 		memcpy(p, *items, *cap * elem);
 	*items = p;
 	*cap = ncap;

@@ -40,7 +40,7 @@ bool vec_grow_arena(arena *a, void **items, size_t *cap, size_t need,
 #define VEC(T) struct { T *items; size_t n, cap; }
 #define VEC_PUSH(cc, v, val)                                              \
 	do {                                                              \
-		if ((v).n == (v).cap &&                                   \
+		if (((v).n == (v).cap || (v).items == NULL) &&            \
 		    !vec_grow_arena(&(cc)->ar, (void **)&(v).items,         \
 		                    &(v).cap, (v).n + 1, sizeof(*(v).items))) { \
 			(cc)->oom = true;                                 \
@@ -50,7 +50,7 @@ bool vec_grow_arena(arena *a, void **items, size_t *cap, size_t need,
 	} while (0)
 #define VEC_PUSH_HEAP(cc, v, val)                                         \
 	do {                                                              \
-		if ((v).n == (v).cap &&                                   \
+		if (((v).n == (v).cap || (v).items == NULL) &&            \
 		    !vec_grow((void **)&(v).items, &(v).cap, (v).n + 1,     \
 		              sizeof(*(v).items))) {                       \
 			(cc)->oom = true;                                 \

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "compiler/cc.h"
 
 static bool read_name_list(cc *c, ynode *n, const char *what,
@@ -86,7 +87,18 @@ static void read_groups(cc *c, ynode *n)
 		if (g == NULL || !read_string(c, k, &g->name))
 			continue;
 		g->pos = k->pos;
-		if (read_name_list(c, v, "group members", &g->members))
+		if (!read_name_list(c, v, "group members", &g->members))
+			continue;
+		bool ok = true;
+		for (size_t m = 0; m < g->members.n; m++)
+			if (strlen(g->members.items[m].name) > PDP_MAX_ID_BYTES ||
+			    g->members.items[m].name[0] == '\0') {
+				cc_error(c, g->members.items[m].pos, "E-LIMIT",
+				         "group member must be 1 to %u bytes",
+				         PDP_MAX_ID_BYTES);
+				ok = false;
+			}
+		if (ok)
 			VEC_PUSH(c, c->groups, g);
 	}
 }

@@ -115,6 +115,17 @@ static bool read_orig(cc *c, ynode *n, bool native, m_orig *o)
 		cc_error(c, n->pos, "E-ORIGINATOR", "empty originator");
 		return false;
 	}
+	if (n->len > PDP_MAX_ID_BYTES) {
+		cc_error(c, n->pos, "E-LIMIT",
+		         "originator longer than %u bytes", PDP_MAX_ID_BYTES);
+		return false;
+	}
+	if (yn_is(n, "group:") || yn_is(n, "role:")) {
+		cc_error(c, n->pos, "E-ORIGINATOR",
+		         "'%s' names no %s; write %sNAME", s,
+		         s[0] == 'g' ? "group" : "role", s);
+		return false;
+	}
 	pdp_str str = {s, n->len};
 	if (yn_is(n, "all")) {
 		o->kind = ORIG_ALL;

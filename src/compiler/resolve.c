@@ -496,6 +496,11 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 		return true;
 	}
 	case PDP_TYPE_STRING:
+		if (memchr(n->str, '\0', n->len) != NULL) {
+			cc_error(c, n->pos, "E-COND-TYPE",
+			         "string literal contains a NUL byte");
+			return false;
+		}
 		k->s = n->str;
 		k->slen = n->len;
 		if (k->attr_id == BATTR_ENV_COUNTRY) {
@@ -667,14 +672,23 @@ static bool resolve_cond(cc *c, m_cond *k)
 			         (const char *)msg);
 			return false;
 		}
+		uint32_t caps = 0;
+		pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &caps);
 		pcre2_code_free(re);
+		if (caps > PDP_MAX_REGEX_CAPTURES) {
+			cc_error(c, n->pos, "E-LIMIT",
+			         "pattern has %u capture groups, more than %u; use "
+			         "(?:...) for grouping",
+			         caps, PDP_MAX_REGEX_CAPTURES);
+			return false;
+		}
 		k->s = pat;
 		k->slen = n->len;
 		k->rhs_kind = RHS_REGEX;
 		return true;
 	}
 	if (k->op == COP_CONTAINS || k->op == COP_PREFIX) {
-		if (n->kind != YN_SCALAR) {
+		if (n->kind != YN_SCALAR || memchr(n->str, '\0', n->len) != NULL) {
 			cc_error(c, n->pos, "E-COND-TYPE", "'%s' takes a string",
 			         op_name(k->op));
 			return false;

@@ -620,8 +620,10 @@ static pdp_reason activate(const pdp_image *img, const pdp_request *q,
 
 static pdp_bad check_request(const pdp_request *q)
 {
-	if (q->originator.ptr == NULL)
+	if (q->originator.ptr == NULL || q->originator.len == 0)
 		return PDP_BAD_NO_ORIGINATOR;
+	if (q->originator.len > PDP_MAX_ID_BYTES)
+		return PDP_BAD_LIMIT;
 	uint32_t op = q->operation;
 	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
 		return PDP_BAD_OPERATION;

@@ -361,9 +361,16 @@ static pdp_status verify_attrs(verifier *v)
 		const uint32_t *a = img_rec(img, SEC_ATTRS, i);
 		CHECK(str_ok(img, a[0]) && type_ok(a[1]), "attribute %u is "
 		                                          "malformed", i);
-		if (i < IMG_BUILTIN_ATTRS)
-			CHECK(a[1] == (uint32_t)builtin[i],
-			      "built-in attribute %u has the wrong type", i);
+		if (i < IMG_BUILTIN_ATTRS) {
+			static const char *const names[IMG_BUILTIN_ATTRS] = {
+				"originator.id", "operation", "resource.type",
+				"env.time", "env.ip", "env.country"};
+			pdp_str n = img_str(img, a[0]);
+			CHECK(a[1] == (uint32_t)builtin[i] &&
+			          n.len == strlen(names[i]) &&
+			          memcmp(n.ptr, names[i], n.len) == 0,
+			      "built-in attribute %u is not %s", i, names[i]);
+		}
 	}
 	return PDP_OK;
 }
@@ -407,11 +414,23 @@ static bool cond_shape_ok(uint32_t op, pdp_type t, uint32_t rk)
 }
 
 /* Conditions are in post-order, so "child < parent" makes the graph acyclic
- * and lets depth be computed in one forward pass. */
+ * and lets depth be computed in one forward pass. Each node may also have at
+ * most one parent (or be one rule's root): the evaluator walks conditions as
+ * trees, and a DAG that reuses nodes would make that walk exponential. */
 static pdp_status verify_conds(verifier *v, uint8_t *depth)
 {
 	pdp_image *img = v->img;
 	uint32_t n = img->count[SEC_CONDS];
+	memset(depth + n, 0, n);
+	uint8_t *used = depth + n;
+	for (uint32_t i = 0; i < img->count[SEC_RULES]; i++) {
+		uint32_t root = img_rec(img, SEC_RULES, i)[RW_COND];
+		if (root == IMG_NONE)
+			continue;
+		CHECK(root < n && !used[root], "rule %u: condition %u shared or "
+		                               "out of range", i, root);
+		used[root] = 1;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t *k = img_rec(img, SEC_CONDS, i);
 		uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3],
@@ -429,6 +448,9 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 				uint32_t kid = img_rec(img, SEC_CONDKIDS, first + j)[0];
 				CHECK(kid < i, "condition %u: child not before parent",
 				      i);
+				CHECK(!used[kid], "condition %u: child %u has two parents",
+				      i, kid);
+				used[kid] = 1;
 				if (depth[kid] + 1u > depth[i])
 					depth[i] = (uint8_t)(depth[kid] + 1u);
 			}
@@ -707,6 +729,9 @@ static pdp_status build_regexes(verifier *v)
 			            (size_t)off);
 		uint32_t caps = 0;
 		pcre2_pattern_info(img->regex[i], PCRE2_INFO_CAPTURECOUNT, &caps);
+		CHECK(caps <= PDP_MAX_REGEX_CAPTURES,
+		      "regex %u has more than %u capture groups", i,
+		      PDP_MAX_REGEX_CAPTURES);
 		if (caps > img->max_regex_captures)
 			img->max_regex_captures = caps;
 	}
@@ -815,7 +840,7 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	if (st == PDP_OK)
 		st = verify_attrs(&v);
 	if (st == PDP_OK) {
-		depth = malloc(img->count[SEC_CONDS] + 1u);
+		depth = malloc(2u * (size_t)img->count[SEC_CONDS] + 1u);
 		st = depth ? verify_conds(&v, depth)
 		           : fail(err, PDP_ERR_NOMEM, "out of memory");
 	}

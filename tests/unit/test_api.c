@@ -170,7 +170,7 @@ Test(rbac, deep_hierarchy)
 	size_t o = (size_t)sprintf(buf, "pdp: 1\nroles:\n  r0: {}\n");
 	for (int i = 1; i < 25; i++)
 		o += (size_t)sprintf(buf + o, "  r%d: { inherits: [r%d] }\n", i, i - 1);
-	o += (size_t)sprintf(buf + o, "assignments:\n  top: [r24]\n  mid: [r12]\n"
+	sprintf(buf + o, "assignments:\n  top: [r24]\n  mid: [r12]\n"
 	                              "  low: [r0]\nacps:\n  - id: a\n    privileges:\n"
 	                              "      - { originators: ['role:r0'], operations: [retrieve] }\n"
 	                              "      - { originators: ['role:r12'], operations: [update] }\n"
@@ -521,4 +521,74 @@ Test(threads, shared_image_and_swap, .timeout = 120)
 	cr_assert_eq(sh.errors, 0);
 	pdp_image_release(sh.current);
 	pthread_mutex_destroy(&sh.lock);
+}
+
+/* ---- limits: hostile shapes fail cleanly ---- */
+
+static void expect_compile_error(const char *text, size_t len, const char *code)
+{
+	pdpc_compiler *c = pdpc_new();
+	pdpc_add_buffer(c, "deep.yaml", text, len);
+	const uint8_t *img;
+	size_t ilen;
+	cr_assert_eq(pdpc_compile(c, &img, &ilen), PDPC_ERR_POLICY);
+	bool found = false;
+	for (size_t i = 0; i < pdpc_diag_count(c); i++)
+		found |= strcmp(pdpc_diag_get(c, i)->code, code) == 0;
+	cr_assert(found, "expected a %s diagnostic", code);
+	pdpc_free(c);
+}
+
+Test(limits, yaml_nested_100000_levels)
+{
+	size_t depth = 100000;
+	char *s = malloc(2 * depth + 16);
+	size_t o = 0;
+	for (size_t i = 0; i < depth; i++)
+		s[o++] = '[';
+	for (size_t i = 0; i < depth; i++)
+		s[o++] = ']';
+	s[o++] = '\n';
+	expect_compile_error(s, o, "E-LIMIT");
+	/* the same depth of block mappings */
+	o = 0;
+	for (size_t i = 0; i < depth; i++)
+		s[o++] = '{';
+	for (size_t i = 0; i < depth; i++)
+		s[o++] = '}';
+	expect_compile_error(s, o, "E-LIMIT");
+	free(s);
+}
+
+Test(limits, condition_deeper_than_32_levels)
+{
+	char *s = malloc(65536);
+	size_t o = (size_t)sprintf(s, "pdp: 1\nattributes: { a.x: int }\nacps:\n"
+	                              "  - id: a\n    privileges:\n"
+	                              "      - originators: [all]\n"
+	                              "        operations: [retrieve]\n"
+	                              "        when: ");
+	for (int i = 0; i < 40; i++)
+		o += (size_t)sprintf(s + o, "{not: ");
+	o += (size_t)sprintf(s + o, "{attr: a.x, eq: 1}");
+	for (int i = 0; i < 40; i++)
+		s[o++] = '}';
+	s[o++] = '\n';
+	expect_compile_error(s, o, "E-LIMIT");
+	free(s);
+}
+
+Test(limits, long_originator_is_a_bad_request)
+{
+	pdp_image *img = load_text("pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                           "      - { originators: ['CAE-*'], operations: all }\n");
+	char *id = malloc(70000);
+	memcpy(id, "CAE-", 4);
+	memset(id + 4, 'x', 70000 - 5);
+	id[70000 - 1] = '\0';
+	pdp_decision d = decide(img, NULL, id, PDP_OP_RETRIEVE, "a");
+	cr_assert_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_assert_eq(d.detail, PDP_BAD_LIMIT);
+	free(id);
+	pdp_image_free(img);
 }
