@@ -1,7 +1,11 @@
 #!/bin/sh
-# Install what pdp needs to build, test and fuzz on Debian 12 (run as root
-# or through sudo). Safe to run again.
+# Install what pdp needs to build, test and fuzz on Debian 12. Run it as
+# root, or as a user with sudo (it re-runs itself through sudo). Safe to run
+# again.
 set -eu
+if [ "$(id -u)" != 0 ]; then
+  exec sudo "$0" "$@"
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
