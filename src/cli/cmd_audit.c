@@ -209,18 +209,6 @@ static char *rule_token(const pdp_image *img, uint32_t rule, bool with_id)
 	return ds_take(&d);
 }
 
-static char *rule_source(const pdp_image *img, uint32_t rule)
-{
-	pdp_audit_rule r;
-	dstr d = {0};
-	if (pdp_audit_rule_get(img, rule, &r) == PDP_OK && r.file.ptr) {
-		ds_str(&d, r.file);
-		ds_printf(&d, ":%u", r.line);
-	} else
-		ds_puts(&d, "-");
-	return ds_take(&d);
-}
-
 static void orig_text(dstr *d, const pdp_audit_originator *o)
 {
 	if (o->kind == PDP_AUDIT_VIA_GROUP)
@@ -468,10 +456,10 @@ static void print_perms_text(FILE *out, const pdp_image *img,
 		return;
 	}
 	static const char *const H[] = {"ACP", "SECTION", "OPERATION", "GRANT",
-	                                "VIA", "RULE", "SOURCE", "OVERRIDES",
+	                                "VIA", "RULE", "OVERRIDES",
 	                                "CONDITIONS"};
 	table t = {0};
-	table_header(&t, 9, H);
+	table_header(&t, 8, H);
 	/* deny rules to describe below, in first-seen order */
 	uint32_t *denies = NULL;
 	size_t nd = 0;
@@ -503,7 +491,7 @@ static void print_perms_text(FILE *out, const pdp_image *img,
 		char *ovs = ds_take(&ov);
 		for (size_t j = 0; j < x->n_grants; j++) {
 			const pdp_audit_grant *g = &x->grants[j];
-			char *cells[9];
+			char *cells[8];
 			dstr a = {0};
 			ds_str(&a, pdp_acp_name(img, x->acp));
 			cells[0] = ds_take(&a);
@@ -515,9 +503,8 @@ static void print_perms_text(FILE *out, const pdp_image *img,
 			                                     : "conditional");
 			cells[4] = via_text(img, g);
 			cells[5] = rule_token(img, g->rule, true);
-			cells[6] = rule_source(img, g->rule);
-			cells[7] = strdup(ovs);
-			cells[8] = conds_joined(img, g->rule, g->conditions);
+			cells[6] = strdup(ovs);
+			cells[7] = conds_joined(img, g->rule, g->conditions);
 			table_row(&t, cells);
 		}
 		free(ovs);
@@ -525,16 +512,15 @@ static void print_perms_text(FILE *out, const pdp_image *img,
 	table_print(&t, out);
 	if (nd > 0) {
 		fputs("\ndeny rules that could override:\n", out);
-		static const char *const D[] = {"RULE", "SOURCE", "ORIGINATORS",
+		static const char *const D[] = {"RULE", "ORIGINATORS",
 		                                "OPERATIONS", "CONDITIONS"};
-		table_header(&t, 5, D);
+		table_header(&t, 4, D);
 		for (size_t i = 0; i < nd; i++) {
 			pdp_audit_rule r;
 			pdp_audit_rule_get(img, denies[i], &r);
-			char *cells[5];
+			char *cells[4];
 			cells[0] = rule_token(img, denies[i], true);
-			cells[1] = rule_source(img, denies[i]);
-			cells[2] = rule_originators(img, denies[i]);
+			cells[1] = rule_originators(img, denies[i]);
 			dstr o = {0};
 			for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
 				if (r.operations & op) {
@@ -542,8 +528,8 @@ static void print_perms_text(FILE *out, const pdp_image *img,
 						ds_puts(&o, ",");
 					ds_puts(&o, pdp_operation_name(op));
 				}
-			cells[3] = ds_take(&o);
-			cells[4] = conds_joined(img, denies[i], rule_parts(img, denies[i]));
+			cells[2] = ds_take(&o);
+			cells[3] = conds_joined(img, denies[i], rule_parts(img, denies[i]));
 			table_row(&t, cells);
 		}
 		table_print(&t, out);
@@ -853,9 +839,9 @@ static int query_acp(FILE *out, const pdp_image *img, const char *id,
 	}
 	static const char *const H[] = {"SECTION", "OPERATION", "EFFECT",
 	                                "GRANT", "WHO", "MEMBERS", "RULE",
-	                                "SOURCE", "CONDITIONS"};
+	                                "CONDITIONS"};
 	table t = {0};
-	table_header(&t, 9, H);
+	table_header(&t, 8, H);
 	for (size_t i = 0; i < a->n_entries; i++) {
 		const pdp_audit_acp_entry *e = &a->entries[i];
 		for (int deny = 0; deny < 2; deny++) {
@@ -868,7 +854,7 @@ static int query_acp(FILE *out, const pdp_image *img, const char *id,
 				for (uint32_t oi = 0; oi < r.n_originators; oi++) {
 					pdp_audit_originator o;
 					pdp_audit_rule_originator(img, rules[k], oi, &o);
-					char *cells[9];
+					char *cells[8];
 					cells[0] = strdup(section_name(e->self));
 					cells[1] = strdup(pdp_operation_name(e->operation));
 					cells[2] = strdup(deny ? "deny" : "permit");
@@ -881,8 +867,7 @@ static int query_acp(FILE *out, const pdp_image *img, const char *id,
 					cells[4] = ds_take(&w);
 					cells[5] = who_members(img, &o);
 					cells[6] = rule_token(img, rules[k], true);
-					cells[7] = rule_source(img, rules[k]);
-					cells[8] = conds_joined(img, rules[k], c);
+					cells[7] = conds_joined(img, rules[k], c);
 					table_row(&t, cells);
 				}
 			}
