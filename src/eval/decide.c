@@ -20,7 +20,12 @@ typedef struct dctx {
 	const pdp_request *req;
 	uint32_t principal;       /* PRINCIPALS index or NONE */
 	uint32_t principal_name;  /* its interned name string, or NONE */
-	const uint64_t *active;   /* active closure bitset */
+	const uint64_t *active;   /* active closure bitset, or NULL when lazy */
+	/* Lazy activation (no session, no requested roles, no DSD set): the
+	 * active roles are the assigned ones, and `role:R` asks whether R is in
+	 * the closure of one of them, one word per assigned role. */
+	const uint32_t *assigned; /* PRINROLES entries, or NULL */
+	uint32_t n_assigned;
 	int country;              /* ISO numeric, -1 absent, -2 invalid */
 	rule_result *rr;
 } dctx;
@@ -96,8 +101,17 @@ static bool orig_match(const dctx *d, const uint32_t *rule)
 				return true;
 			break;
 		case ORIG_ROLE:
-			if (d->active != NULL && bit(d->active, o[1]))
-				return true;
+			if (d->active != NULL) {
+				if (bit(d->active, o[1]))
+					return true;
+			} else {
+				uint32_t w = img->role_words;
+				for (uint32_t k = 0; k < d->n_assigned; k++) {
+					uint32_t a = d->assigned[k];
+					if (bit(img->role_closure + (size_t)a * w, o[1]))
+						return true;
+				}
+			}
 			break;
 		default:
 			break;
@@ -711,13 +725,23 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			__builtin_prefetch(o0 + off);
 	}
 	uint64_t active[PDP_ROLE_WORDS_MAX];
-	uint32_t detail = PDP_NONE;
-	pdp_reason why = activate(img, q, d.principal, session, active, &detail);
-	if (why != PDP_REASON_RULE) {
-		set_reason(out, why, detail);
-		return PDP_OK;
+	if (session == NULL && !q->roles_given && img->n_dsd == 0) {
+		d.active = NULL;
+		if (d.principal != PDP_NONE) {
+			const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d.principal);
+			d.assigned = img_rec(img, SEC_PRINROLES, p[1]);
+			d.n_assigned = p[2];
+		}
+	} else {
+		uint32_t detail = PDP_NONE;
+		pdp_reason why = activate(img, q, d.principal, session, active,
+		                          &detail);
+		if (why != PDP_REASON_RULE) {
+			set_reason(out, why, detail);
+			return PDP_OK;
+		}
+		d.active = active;
 	}
-	d.active = active;
 	d.country = -1;
 	if (q->country.ptr != NULL) {
 		d.country = country_code(q->country);

@@ -41,6 +41,7 @@ struct pdp_image {
 	uint32_t role_words;                 /* 64-bit words per role bitset */
 	uint64_t *role_closure;              /* roles x role_words */
 	uint64_t *constraint_sets;           /* constraints x role_words */
+	uint32_t n_dsd;                      /* DSD constraints among them */
 	hash_index h_principal, h_acp, h_attr, h_role;
 	pcre2_code **regex;
 	uint32_t max_regex_captures;

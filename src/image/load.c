@@ -693,6 +693,7 @@ static pdp_status build_roles(verifier *v)
 	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
 		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
 		uint64_t *set = img->constraint_sets + (size_t)i * w;
+		img->n_dsd += k[0] == 1;
 		for (uint32_t j = 0; j < k[4]; j++) {
 			uint32_t r = img_rec(img, SEC_CONSTRMEM, k[3] + j)[0];
 			CHECK(!(set[r / 64] >> (r % 64) & 1),
