@@ -16,6 +16,17 @@ bool rule_add_context(cc *c, m_rule *r, m_context *x);
  * grant more than the author meant, so they are errors. */
 static const char *const UNSUPPORTED[] = {"aca", "acui", "acec", "acl", NULL};
 
+/* An optional attribute; a JSON null (as some serialisers write for unset
+ * attributes) counts as absent. */
+static ynode *get_opt(const ynode *map, const char *key)
+{
+	ynode *v = yn_get(map, key);
+	if (v != NULL && v->kind == YN_SCALAR && v->plain &&
+	    (v->len == 0 || yn_is(v, "null") || yn_is(v, "~")))
+		return NULL;
+	return v;
+}
+
 static bool reject_unsupported(cc *c, const ynode *map)
 {
 	bool ok = true;
@@ -123,9 +134,9 @@ static bool read_acco(cc *c, ynode *n, m_context *x)
 	check_keys(c, n, keys, "acco");
 	bool ok = true;
 	ynode *v;
-	if ((v = yn_get(n, "actw")) != NULL)
+	if ((v = get_opt(n, "actw")) != NULL)
 		ok &= each_item(c, v, "actw", add_window, x);
-	if ((v = yn_get(n, "acip")) != NULL) {
+	if ((v = get_opt(n, "acip")) != NULL) {
 		if (v->kind != YN_MAP) {
 			cc_error(c, v->pos, "E-TYPE",
 			         "acip must be {ipv4: [...], ipv6: [...]}");
@@ -133,12 +144,12 @@ static bool read_acco(cc *c, ynode *n, m_context *x)
 		}
 		check_keys(c, v, ipkeys, "acip");
 		ynode *w;
-		if ((w = yn_get(v, "ipv4")) != NULL)
+		if ((w = get_opt(v, "ipv4")) != NULL)
 			ok &= each_item(c, w, "ipv4", add_cidr, x);
-		if ((w = yn_get(v, "ipv6")) != NULL)
+		if ((w = get_opt(v, "ipv6")) != NULL)
 			ok &= each_item(c, w, "ipv6", add_cidr, x);
 	}
-	if ((v = yn_get(n, "aclr")) != NULL) {
+	if ((v = get_opt(n, "aclr")) != NULL) {
 		if (v->kind != YN_MAP) {
 			cc_error(c, v->pos, "E-TYPE",
 			         "aclr must be {accc: [...], accr: [...]}");
@@ -146,9 +157,9 @@ static bool read_acco(cc *c, ynode *n, m_context *x)
 		}
 		check_keys(c, v, lrkeys, "aclr");
 		ynode *w;
-		if ((w = yn_get(v, "accc")) != NULL)
+		if ((w = get_opt(v, "accc")) != NULL)
 			ok &= each_item(c, w, "accc", add_country, x);
-		if ((w = yn_get(v, "accr")) != NULL)
+		if ((w = get_opt(v, "accr")) != NULL)
 			ok &= read_accr(c, w, x);
 	}
 	return ok;
@@ -186,11 +197,11 @@ static bool read_acod(cc *c, ynode *n, m_object *o)
 	check_keys(c, n, keys, "acod");
 	bool ok = true;
 	ynode *v;
-	if ((v = yn_get(n, "ty")) != NULL)
+	if ((v = get_opt(n, "ty")) != NULL)
 		ok &= each_item(c, v, "ty", add_type, &o->types);
-	if ((v = yn_get(n, "spty")) != NULL)
+	if ((v = get_opt(n, "spty")) != NULL)
 		ok &= each_item(c, v, "spty", add_spec, &o->specs);
-	if ((v = yn_get(n, "chty")) != NULL)
+	if ((v = get_opt(n, "chty")) != NULL)
 		ok &= each_item(c, v, "chty", add_type, &o->child_types);
 	return ok;
 }
@@ -234,7 +245,7 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 		cc_error(c, n->pos, "E-MISSING", "acr entry has no acop");
 		ok = false;
 	}
-	if ((v = yn_get(n, "acco")) != NULL) {
+	if ((v = get_opt(n, "acco")) != NULL) {
 		if (v->kind != YN_SEQ) {
 			cc_error(c, v->pos, "E-TYPE", "acco must be a list");
 			ok = false;
@@ -247,9 +258,9 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 					ok = false;
 			}
 	}
-	if ((v = yn_get(n, "acaf")) != NULL)
+	if ((v = get_opt(n, "acaf")) != NULL)
 		ok &= read_bool(c, v, &r->auth);
-	if ((v = yn_get(n, "acod")) != NULL) {
+	if ((v = get_opt(n, "acod")) != NULL) {
 		ynode one = *v;
 		ynode *items[1] = {v};
 		if (v->kind == YN_MAP) {
@@ -282,7 +293,7 @@ static bool read_pv(cc *c, ynode *n, bool self, m_acp *a)
 		return false;
 	}
 	check_keys(c, n, keys, self ? "pvs" : "pv");
-	ynode *acr = yn_get(n, "acr");
+	ynode *acr = get_opt(n, "acr");
 	if (acr == NULL)
 		return true;
 	if (acr->kind != YN_SEQ) {
@@ -310,7 +321,7 @@ static bool read_pv(cc *c, ynode *n, bool self, m_acp *a)
 static const char *const IGNORED[] = {
 	"ty", "ri", "rn", "pi", "ct", "lt", "et", "lbl", "acpi", "cr", "st",
 	"at", "aa", "ast", "daci", "cstn", "hld", "loc", "apn", "cnd", "or",
-	"pv", "pvs", "dr", "ri2", NULL};
+	"pv", "pvs", "dr", "ri2", "lnk", NULL};
 
 void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 {
@@ -352,9 +363,9 @@ void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 	}
 	bool ok = true;
 	ynode *v;
-	if ((v = yn_get(obj, "pv")) != NULL)
+	if ((v = get_opt(obj, "pv")) != NULL)
 		ok &= read_pv(c, v, false, a);
-	if ((v = yn_get(obj, "pvs")) != NULL)
+	if ((v = get_opt(obj, "pvs")) != NULL)
 		ok &= read_pv(c, v, true, a);
 	if (ok)
 		VEC_PUSH(c, c->acps, a);

@@ -234,11 +234,14 @@ static void read_acp(cc *c, ynode *n)
 {
 	static const char *const keys[] = {"id", "privileges", "self",
 	                                   "description", NULL};
-	if (n->kind == YN_MAP && yn_get(n, "m2m:acp") != NULL) {
+	ynode *native = yn_get(n, "m2m:acp");
+	if (native == NULL)
+		native = yn_get(n, "m2m:acpA"); /* announced copy: same privileges */
+	if (n->kind == YN_MAP && native != NULL) {
 		if (n->n != 2)
 			cc_error(c, n->pos, "E-NATIVE",
 			         "an m2m:acp entry must hold only the m2m:acp key");
-		read_native_acp(c, yn_get(n, "m2m:acp"), n->items[0]->pos);
+		read_native_acp(c, native, n->items[0]->pos);
 		return;
 	}
 	if (n->kind != YN_MAP) {
@@ -311,14 +314,16 @@ void read_document(cc *c, ynode *doc)
 		read_pdp_document(c, doc);
 		return;
 	}
-	if (doc->kind == YN_MAP && yn_get(doc, "m2m:acp") != NULL) {
+	if (doc->kind == YN_MAP && (yn_get(doc, "m2m:acp") != NULL ||
+	                            yn_get(doc, "m2m:acpA") != NULL)) {
 		read_acp(c, doc);
 		return;
 	}
 	if (doc->kind == YN_SEQ && doc->n > 0) {
 		for (size_t i = 0; i < doc->n; i++) {
 			ynode *e = doc->items[i];
-			if (e->kind != YN_MAP || yn_get(e, "m2m:acp") == NULL) {
+			if (e->kind != YN_MAP || (yn_get(e, "m2m:acp") == NULL &&
+			                          yn_get(e, "m2m:acpA") == NULL)) {
 				cc_error(c, e->pos, "E-DOCUMENT",
 				         "a list document must hold m2m:acp objects");
 				continue;
