@@ -681,8 +681,11 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		return PDP_OK;
 	}
 	/* The ACP and originator lookups are independent: run them in
-	 * lock-step so their cache misses overlap instead of adding up. */
+	 * lock-step so their cache misses overlap instead of adding up. The
+	 * hash slots carry what comes next (rule ranges, assigned roles), so
+	 * the records themselves are not waited for. */
 	uint32_t acps[PDP_MAX_REQ_ACPS];
+	uint32_t span_first[PDP_MAX_REQ_ACPS], span_n[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
 	size_t nlk = q->n_acps + 1;
 	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS,
@@ -691,14 +694,33 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		img_lookup_start(img, &lk[i + 1], &img->h_acp, SEC_ACPS, q->acps[i]);
 	for (size_t i = 0; i < nlk; i++)
 		img_lookup_probe(img, &lk[i]);
-	for (size_t i = 0; i < nlk; i++)
-		img_lookup_key(img, &lk[i]);
 	for (size_t i = 0; i < q->n_acps; i++) {
 		acps[i] = img_lookup_finish(img, &lk[i + 1]);
 		if (acps[i] == PDP_NONE) {
 			set_reason(out, PDP_REASON_UNKNOWN_ACP, PDP_NONE);
 			out->acp = (uint32_t)i;
 			return PDP_OK;
+		}
+		const uint32_t *aux = lk[i + 1].hit->aux;
+		if (aux[3] != ACP_COUNTS_FAR) {
+			span_first[i] = q->self ? aux[1] : aux[0];
+			span_n[i] = q->self ? aux[3] >> 16 : aux[3] & 0xffffu;
+		} else {
+			const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
+			span_first[i] = q->self ? a[4] : a[2];
+			span_n[i] = q->self ? a[5] : a[3];
+		}
+		/* start loading the rules and their originator entries while
+		 * the principal's roles are fetched */
+		if (i < 4) {
+			const char *r0 = (const char *)img_rec(img, SEC_RULES,
+			                                       span_first[i]);
+			size_t bytes = (size_t)span_n[i] * RW_WORDS * sizeof(uint32_t);
+			for (size_t off = 0; off < bytes && off < 1024; off += 64)
+				__builtin_prefetch(r0 + off);
+			const char *o0 = (const char *)img_rec(img, SEC_ORIGS, aux[2]);
+			for (size_t off = 0; off < 256; off += 64)
+				__builtin_prefetch(o0 + off);
 		}
 	}
 	dctx d;
@@ -707,30 +729,13 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	d.scratch = scratch;
 	d.req = q;
 	d.principal = img_lookup_finish(img, &lk[0]);
-	d.principal_name = d.principal != PDP_NONE
-	                           ? img_rec(img, SEC_PRINCIPALS, d.principal)[0]
-	                           : IMG_NONE;
-	/* Start loading the target ACPs' rules while role activation waits on
-	 * the principal's roles: on a large image both are cache misses. */
-	for (size_t i = 0; i < q->n_acps && i < 4; i++) {
-		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
-		uint32_t first = q->self ? a[4] : a[2], n = q->self ? a[5] : a[3];
-		const char *r0 = (const char *)img_rec(img, SEC_RULES, first);
-		size_t bytes = (size_t)n * RW_WORDS * sizeof(uint32_t);
-		for (size_t off = 0; off < bytes && off < 1024; off += 64)
-			__builtin_prefetch(r0 + off);
-		const char *o0 = (const char *)img_rec(img, SEC_ORIGS, a[6]);
-		bytes = (size_t)a[7] * 2 * sizeof(uint32_t);
-		for (size_t off = 0; off < bytes && off < 512; off += 64)
-			__builtin_prefetch(o0 + off);
-	}
+	d.principal_name = d.principal != PDP_NONE ? lk[0].hit->aux[2] : IMG_NONE;
 	uint64_t active[PDP_ROLE_WORDS_MAX];
 	if (session == NULL && !q->roles_given && img->n_dsd == 0) {
 		d.active = NULL;
 		if (d.principal != PDP_NONE) {
-			const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d.principal);
-			d.assigned = img_rec(img, SEC_PRINROLES, p[1]);
-			d.n_assigned = p[2];
+			d.assigned = img_rec(img, SEC_PRINROLES, lk[0].hit->aux[0]);
+			d.n_assigned = lk[0].hit->aux[1];
 		}
 	} else {
 		uint32_t detail = PDP_NONE;
@@ -752,9 +757,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	bool have_permit = false;
 	uint32_t permit_rule = 0;
 	for (size_t i = 0; i < q->n_acps; i++) {
-		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
-		uint32_t first = q->self ? a[4] : a[2];
-		uint32_t n = q->self ? a[5] : a[3];
+		uint32_t first = span_first[i], n = span_n[i];
 		for (uint32_t j = 0; j < n; j++) {
 			const uint32_t *rule = img_rec(img, SEC_RULES, first + j);
 			if (!full && !(rule[RW_OPS] & q->operation))

@@ -24,7 +24,15 @@ typedef struct hash_slot {
 	uint32_t rec;     /* record index or NONE */
 	uint32_t key_off; /* key bytes in the string blob */
 	uint32_t key_len;
+	/* What a decision needs next, copied from the record so that it does
+	 * not wait for the record: ACPs: privileges first rule, self first
+	 * rule, first originator entry, privileges count | self count << 16
+	 * (ACP_COUNTS_FAR when either count needs more bits); principals:
+	 * first assigned role, assigned role count, name string id. */
+	uint32_t aux[4];
 } hash_slot;
+
+#define ACP_COUNTS_FAR 0xffffffffu
 
 typedef struct hash_index {
 	hash_slot *slots;
@@ -76,7 +84,7 @@ uint32_t img_lookup(const pdp_image *img, const hash_index *h,
 
 /* A lookup in steps, so that several independent lookups can overlap their
  * cache misses: start (hash, prefetch slot), probe (find the tagged slot,
- * prefetch record), key (prefetch key bytes), finish (verify). */
+ * prefetch the key bytes), finish (verify; `hit` is the slot). */
 typedef struct img_lookup_op {
 	const hash_index *h;
 	enum img_section sec;
@@ -84,12 +92,12 @@ typedef struct img_lookup_op {
 	uint64_t hash;
 	uint32_t slot;
 	uint32_t rec;
+	const hash_slot *hit; /* after finish: the matching slot, or NULL */
 } img_lookup_op;
 
 void img_lookup_start(const pdp_image *img, img_lookup_op *op,
                       const hash_index *h, enum img_section s, pdp_str name);
 void img_lookup_probe(const pdp_image *img, img_lookup_op *op);
-void img_lookup_key(const pdp_image *img, img_lookup_op *op);
 uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op);
 
 #endif

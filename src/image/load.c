@@ -50,6 +50,7 @@ void img_lookup_start(const pdp_image *img, img_lookup_op *op,
 	op->sec = s;
 	op->name = name;
 	op->rec = IMG_NONE;
+	op->hit = NULL;
 	if (h->slots == NULL || name.ptr == NULL) {
 		op->slot = IMG_NONE;
 		return;
@@ -81,19 +82,15 @@ void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
 	}
 }
 
-void img_lookup_key(const pdp_image *img, img_lookup_op *op)
-{
-	if (op->rec != IMG_NONE)
-		__builtin_prefetch(img_rec(img, op->sec, op->rec));
-}
-
 uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 {
 	while (op->rec != IMG_NONE) {
 		const hash_slot *sl = &op->h->slots[op->slot];
 		if (sl->key_len == 0 ||
-		    memcmp(img->blob + sl->key_off, op->name.ptr, sl->key_len) == 0)
+		    memcmp(img->blob + sl->key_off, op->name.ptr, sl->key_len) == 0) {
+			op->hit = sl;
 			return op->rec;
+		}
 		/* a tag collision: keep probing after this slot */
 		op->slot = (op->slot + 1) & op->h->mask;
 		img_lookup_probe(img, op);
@@ -646,6 +643,19 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 		h->slots[j].rec = i;
 		h->slots[j].key_off = (uint32_t)(name.ptr - img->blob);
 		h->slots[j].key_len = (uint32_t)name.len;
+		const uint32_t *r = img_rec(img, s, i);
+		if (s == SEC_ACPS) {
+			h->slots[j].aux[0] = r[2];
+			h->slots[j].aux[1] = r[4];
+			h->slots[j].aux[2] = r[6];
+			h->slots[j].aux[3] = r[3] <= 0xffffu && r[5] <= 0xffffu
+			                             ? r[3] | r[5] << 16
+			                             : ACP_COUNTS_FAR;
+		} else if (s == SEC_PRINCIPALS) {
+			h->slots[j].aux[0] = r[1];
+			h->slots[j].aux[1] = r[2];
+			h->slots[j].aux[2] = r[0];
+		}
 	}
 	return PDP_OK;
 }
