@@ -555,6 +555,8 @@ static void emit_tables(emitter *e)
 	for (size_t i = 0; i < c->acps.n; i++) {
 		const m_acp *a = c->acps.items[i];
 		uint32_t of = count(e, SEC_ORIGS);
+		uint32_t xf = count(e, SEC_CONTEXTS), wf = count(e, SEC_WINDOWS),
+		         cf = count(e, SEC_CIDRS), kf = count(e, SEC_CONDS);
 		uint32_t pf = count(e, SEC_RULES);
 		for (size_t j = 0; j < a->priv.n; j++)
 			emit_rule(e, a->priv.items[j], (uint32_t)i);
@@ -569,6 +571,10 @@ static void emit_tables(emitter *e)
 		put(e, SEC_ACPS, (uint32_t)a->self.n);
 		put(e, SEC_ACPS, of);
 		put(e, SEC_ACPS, count(e, SEC_ORIGS) - of);
+		put(e, SEC_ACPS, xf);
+		put(e, SEC_ACPS, wf);
+		put(e, SEC_ACPS, cf);
+		put(e, SEC_ACPS, kf);
 	}
 }
 

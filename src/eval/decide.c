@@ -721,6 +721,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			const char *o0 = (const char *)img_rec(img, SEC_ORIGS, aux[2]);
 			for (size_t off = 0; off < 256; off += 64)
 				__builtin_prefetch(o0 + off);
+			__builtin_prefetch(img_rec(img, SEC_ACPS, acps[i]) + 8);
 		}
 	}
 	dctx d;
@@ -746,6 +747,22 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			return PDP_OK;
 		}
 		d.active = active;
+	}
+	/* The rules' contexts, windows, CIDRs and condition nodes follow the
+	 * rule records: start loading their first lines before the walk. */
+	for (size_t i = 0; i < q->n_acps && i < 4; i++) {
+		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
+		static const struct {
+			enum img_section sec;
+			uint32_t word, lines;
+		} SPANS[] = {{SEC_CONTEXTS, 8, 4}, {SEC_WINDOWS, 9, 4},
+		             {SEC_CIDRS, 10, 2}, {SEC_CONDS, 11, 2}};
+		for (size_t k = 0; k < sizeof(SPANS) / sizeof(SPANS[0]); k++) {
+			const char *p0 = (const char *)img_rec(img, SPANS[k].sec,
+			                                       a[SPANS[k].word]);
+			for (uint32_t l = 0; l < SPANS[k].lines; l++)
+				__builtin_prefetch(p0 + 64 * l);
+		}
 	}
 	d.country = -1;
 	if (q->country.ptr != NULL) {

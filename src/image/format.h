@@ -34,7 +34,10 @@ enum img_section {
 	SEC_ACPS,         /* id str, rn str|NONE, priv_first, priv_count,
 	                     self_first, self_count (rule indices),
 	                     orig_first, orig_count (the originator entries of
-	                     all its rules, contiguous: prefetched with them) */
+	                     all its rules, contiguous: prefetched with them),
+	                     ctx_first, win_first, cidr_first, cond_first (where
+	                     its rules' contexts, windows, CIDRs and condition
+	                     nodes start: prefetched before the rule walk) */
 	SEC_RULES,        /* see enum img_rule_word */
 	SEC_ORIGS,        /* kind (img_orig_kind), value (str|group|role) */
 	SEC_CONTEXTS,     /* win_first, win_count, ip_first, ip_count,
@@ -139,7 +142,7 @@ enum img_builtin_attr {
 
 /* Words per record of each section (0 for the raw string blob). */
 static const uint32_t IMG_RECORD_WORDS[IMG_SECTION_COUNT] = {
-	[SEC_STRBLOB] = 0, [SEC_STRTAB] = 2, [SEC_ACPS] = 8,
+	[SEC_STRBLOB] = 0, [SEC_STRTAB] = 2, [SEC_ACPS] = 12,
 	[SEC_RULES] = RW_WORDS, [SEC_ORIGS] = 2, [SEC_CONTEXTS] = 8,
 	[SEC_WINDOWS] = 17, [SEC_CIDRS] = 5, [SEC_COUNTRIES] = 1,
 	[SEC_CIRCLES] = 6, [SEC_OBJECTS] = 6, [SEC_OBJTYPES] = 1,

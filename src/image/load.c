@@ -518,7 +518,11 @@ static pdp_status verify_rules(verifier *v)
 		      "ACP %u has a bad name", i);
 		CHECK(range_ok(a[2], a[3], img->count[SEC_RULES]) &&
 		          range_ok(a[4], a[5], img->count[SEC_RULES]) &&
-		          range_ok(a[6], a[7], img->count[SEC_ORIGS]),
+		          range_ok(a[6], a[7], img->count[SEC_ORIGS]) &&
+		          a[8] <= img->count[SEC_CONTEXTS] &&
+		          a[9] <= img->count[SEC_WINDOWS] &&
+		          a[10] <= img->count[SEC_CIDRS] &&
+		          a[11] <= img->count[SEC_CONDS],
 		      "ACP %u rules out of bounds", i);
 		for (uint32_t s = 0; s < 2; s++) {
 			uint32_t first = a[2 + 2 * s], n = a[3 + 2 * s];
