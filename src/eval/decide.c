@@ -92,10 +92,13 @@ static bool orig_match(const dctx *d, const uint32_t *rule)
 			if (o[1] == d->principal_name)
 				return true;
 			break;
-		case ORIG_GLOB:
-			if (glob_match(img_str(img, o[1]), d->req->originator))
+		case ORIG_GLOB: {
+			const uint32_t *t = img->orig_text + 2u * (rule[RW_ORIG_FIRST] + i);
+			pdp_str pat = {img->blob + t[0], t[1]};
+			if (glob_match(pat, d->req->originator))
 				return true;
 			break;
+		}
 		case ORIG_GROUP:
 			if (in_group(d, o[1]))
 				return true;
@@ -719,8 +722,11 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			for (size_t off = 0; off < bytes && off < 1024; off += 64)
 				__builtin_prefetch(r0 + off);
 			const char *o0 = (const char *)img_rec(img, SEC_ORIGS, aux[2]);
-			for (size_t off = 0; off < 256; off += 64)
+			const char *t0 = (const char *)(img->orig_text + 2u * aux[2]);
+			for (size_t off = 0; off < 256; off += 64) {
 				__builtin_prefetch(o0 + off);
+				__builtin_prefetch(t0 + off);
+			}
 			__builtin_prefetch(img_rec(img, SEC_ACPS, acps[i]) + 8);
 		}
 	}
@@ -731,6 +737,13 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	d.req = q;
 	d.principal = img_lookup_finish(img, &lk[0]);
 	d.principal_name = d.principal != PDP_NONE ? lk[0].hit->aux[2] : IMG_NONE;
+	if (d.principal != PDP_NONE && lk[0].hit->aux[3] != IMG_NONE &&
+	    img->role_words > 0) {
+		const uint64_t *row = img->role_closure +
+		                      (size_t)lk[0].hit->aux[3] * img->role_words;
+		for (uint32_t w = 0; w < img->role_words; w += 8)
+			__builtin_prefetch(row + w);
+	}
 	uint64_t active[PDP_ROLE_WORDS_MAX];
 	if (session == NULL && !q->roles_given && img->n_dsd == 0) {
 		d.active = NULL;

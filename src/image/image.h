@@ -28,7 +28,8 @@ typedef struct hash_slot {
 	 * not wait for the record: ACPs: privileges first rule, self first
 	 * rule, first originator entry, privileges count | self count << 16
 	 * (ACP_COUNTS_FAR when either count needs more bits); principals:
-	 * first assigned role, assigned role count, name string id. */
+	 * first assigned role (PRINROLES index), assigned role count, name
+	 * string id, the first assigned role itself (or NONE). */
 	uint32_t aux[4];
 } hash_slot;
 
@@ -49,6 +50,10 @@ struct pdp_image {
 	uint32_t role_words;                 /* 64-bit words per role bitset */
 	uint64_t *role_closure;              /* roles x role_words */
 	uint64_t *constraint_sets;           /* constraints x role_words */
+	uint32_t *orig_text;                 /* per ORIGS entry: blob offset and
+	                                        length of its string (globs and
+	                                        exact ids), so a glob reads its
+	                                        pattern without the string table */
 	uint32_t n_dsd;                      /* DSD constraints among them */
 	hash_index h_principal, h_acp, h_attr, h_role;
 	pcre2_code **regex;

@@ -659,7 +659,29 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 			h->slots[j].aux[0] = r[1];
 			h->slots[j].aux[1] = r[2];
 			h->slots[j].aux[2] = r[0];
+			h->slots[j].aux[3] = r[2] > 0
+			                             ? img_rec(img, SEC_PRINROLES, r[1])[0]
+			                             : IMG_NONE;
 		}
+	}
+	return PDP_OK;
+}
+
+/* Where each originator entry's string is, straight into the blob. */
+static pdp_status build_orig_text(verifier *v)
+{
+	pdp_image *img = v->img;
+	uint32_t n = img->count[SEC_ORIGS];
+	img->orig_text = calloc(2u * (size_t)n + 2u, sizeof(uint32_t));
+	if (img->orig_text == NULL)
+		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
+	for (uint32_t i = 0; i < n; i++) {
+		const uint32_t *o = img_rec(img, SEC_ORIGS, i);
+		if (o[0] != ORIG_EXACT && o[0] != ORIG_GLOB)
+			continue;
+		const uint32_t *t = img_rec(img, SEC_STRTAB, o[1]);
+		img->orig_text[2 * i] = t[0];
+		img->orig_text[2 * i + 1] = t[1];
 	}
 	return PDP_OK;
 }
@@ -765,6 +787,7 @@ static void image_destroy(pdp_image *img)
 	free(img->h_attr.slots);
 	free(img->h_role.slots);
 	free(img->role_closure);
+	free(img->orig_text);
 	free(img->arena);
 	free(img);
 }
@@ -872,6 +895,8 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 		st = build_index(&v, &img->h_role, SEC_ROLES, "role");
 	if (st == PDP_OK)
 		st = verify_exact_origs(&v);
+	if (st == PDP_OK)
+		st = build_orig_text(&v);
 	if (st == PDP_OK)
 		st = build_roles(&v);
 	if (st == PDP_OK)
