@@ -715,7 +715,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		}
 		/* start loading the rules and their originator entries while
 		 * the principal's roles are fetched */
-		if (i < 4) {
+		if (img->prefetch && i < 4) {
 			const char *r0 = (const char *)img_rec(img, SEC_RULES,
 			                                       span_first[i]);
 			size_t bytes = (size_t)span_n[i] * RW_WORDS * sizeof(uint32_t);
@@ -737,8 +737,8 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	d.req = q;
 	d.principal = img_lookup_finish(img, &lk[0]);
 	d.principal_name = d.principal != PDP_NONE ? lk[0].hit->aux[2] : IMG_NONE;
-	if (d.principal != PDP_NONE && lk[0].hit->aux[3] != IMG_NONE &&
-	    img->role_words > 0) {
+	if (img->prefetch && d.principal != PDP_NONE &&
+	    lk[0].hit->aux[3] != IMG_NONE && img->role_words > 0) {
 		const uint64_t *row = img->role_closure +
 		                      (size_t)lk[0].hit->aux[3] * img->role_words;
 		for (uint32_t w = 0; w < img->role_words; w += 8)
@@ -763,7 +763,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	}
 	/* The rules' contexts, windows, CIDRs and condition nodes follow the
 	 * rule records: start loading their first lines before the walk. */
-	for (size_t i = 0; i < q->n_acps && i < 4; i++) {
+	for (size_t i = 0; img->prefetch && i < q->n_acps && i < 4; i++) {
 		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
 		static const struct {
 			enum img_section sec;

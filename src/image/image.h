@@ -35,6 +35,12 @@ typedef struct hash_slot {
 
 #define ACP_COUNTS_FAR 0xffffffffu
 
+/* Above this many image bytes, decisions issue prefetches for the rule
+ * data they are about to walk: on smaller images everything is already in
+ * cache and the prefetches would only cost instructions (measured: S and M
+ * slower with them, L faster). */
+#define IMG_PREFETCH_MIN_BYTES (4u * 1024u * 1024u)
+
 typedef struct hash_index {
 	hash_slot *slots;
 	uint32_t mask;    /* slots - 1 (power of two) */
@@ -55,6 +61,9 @@ struct pdp_image {
 	                                        exact ids), so a glob reads its
 	                                        pattern without the string table */
 	uint32_t n_dsd;                      /* DSD constraints among them */
+	bool prefetch;                       /* image too big for the caches:
+	                                        decisions prefetch what they
+	                                        will read next */
 	hash_index h_principal, h_acp, h_attr, h_role;
 	pcre2_code **regex;
 	uint32_t max_regex_captures;

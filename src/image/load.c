@@ -905,6 +905,7 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 		image_destroy(img);
 		return st;
 	}
+	img->prefetch = len >= IMG_PREFETCH_MIN_BYTES;
 	atomic_init(&img->refs, 1u);
 	*out = img;
 	return PDP_OK;
