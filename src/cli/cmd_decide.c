@@ -14,8 +14,9 @@ static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
 	"                  [REQUEST_FILE...]\n"
 	"Decide each request: one line per request, `permit <reason>` or\n"
-	"`deny <reason>`. A file holds one request, several YAML documents or a\n"
-	"list. No file or `-` reads standard input. An absent env.time is now.\n"
+	"`deny <reason>`. A file holds one request, several YAML documents, a\n"
+	"list or JSON Lines. No file or `-` reads standard input. An absent\n"
+	"env.time is now.\n"
 	"  --json      one JSON object per line: decision, reason, rule_id, error\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"Exit: 0 decided, 1 policy errors, 2 some request was bad (answered\n"
@@ -220,6 +221,59 @@ static void explain_header(FILE *out, const pdp_image *img,
 	(void)img;
 }
 
+/* True when every non-blank line starts with '{' and there are several:
+ * JSON Lines, a common way to stream requests. */
+static bool looks_like_json_lines(const char *data, size_t len)
+{
+	size_t objects = 0;
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		const char *q = p;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		if (q < e) {
+			if (*q != '{')
+				return false;
+			objects++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return objects > 1;
+}
+
+/* A new compiler holding each line of the first source of c as a source
+ * named PATH:LINE, so positions in messages stay true. */
+static pdpc_compiler *split_lines(const pdpc_compiler *c, const char *path)
+{
+	pdpc_compiler *out = pdpc_new();
+	if (out == NULL)
+		return NULL;
+	const char *data = c->sources.items[0].data;
+	size_t len = c->sources.items[0].len;
+	const char *p = data, *end = data + len;
+	unsigned line = 1;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		bool blank = true;
+		for (const char *q = p; q < e; q++)
+			blank &= *q == ' ' || *q == '\t' || *q == '\r';
+		if (!blank) {
+			char name[600];
+			snprintf(name, sizeof(name), "%s:%u", path, line);
+			if (pdpc_add_buffer(out, name, p, (size_t)(e - p)) != PDPC_OK) {
+				pdpc_free(out);
+				return NULL;
+			}
+		}
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	return out;
+}
+
 static int decide_file(const pdp_image *img, pdp_scratch *scratch,
                        const char *path, bool json, bool explain, bool clock)
 {
@@ -256,7 +310,38 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 	}
 	parsed_requests reqs = {0};
 	int rc = EXIT_OK;
-	if (!requests_parse(c, 0, img, clock, now_utc(), &reqs)) {
+	bool parsed = requests_parse(c, 0, img, clock, now_utc(), &reqs);
+	if (!parsed && looks_like_json_lines(c->sources.items[0].data,
+	                                      c->sources.items[0].len)) {
+		/* JSON Lines (one request object per line) is not one YAML
+		 * document: read each line as its own document */
+		pdpc_compiler *lines = split_lines(c, path);
+		if (lines != NULL) {
+			pdpc_free(c);
+			c = lines;
+			memset(&reqs, 0, sizeof(reqs));
+			parsed = true;
+			for (size_t i = 0; i < c->sources.n && parsed; i++) {
+				size_t before = reqs.n;
+				parsed = requests_parse(c, (uint32_t)i, img, clock,
+				                        now_utc(), &reqs);
+				/* positions are within the line: report the file's line */
+				const char *colon = strrchr(c->sources.items[i].name, ':');
+				unsigned line = colon ? (unsigned)atoi(colon + 1) : 0;
+				for (size_t k = before; k < reqs.n; k++) {
+					parsed_request *pr = &reqs.items[k];
+					pr->pos.line = line;
+					if (!pr->ok && strncmp(pr->error, "1:", 2) == 0) {
+						char fixed[sizeof(pr->error)];
+						snprintf(fixed, sizeof(fixed), "%u:%s", line,
+						         pr->error + 2);
+						memcpy(pr->error, fixed, sizeof(fixed));
+					}
+				}
+			}
+		}
+	}
+	if (!parsed) {
 		/* the file is not readable YAML: one bad-request line */
 		const pdpc_diag *d = pdpc_diag_get(c, 0);
 		if (json) {

@@ -95,8 +95,9 @@ pdp decide: unknown option '--frobnicate'
 usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]
                   [REQUEST_FILE...]
 Decide each request: one line per request, `permit <reason>` or
-`deny <reason>`. A file holds one request, several YAML documents or a
-list. No file or `-` reads standard input. An absent env.time is now.
+`deny <reason>`. A file holds one request, several YAML documents, a
+list or JSON Lines. No file or `-` reads standard input. An absent
+env.time is now.
   --json      one JSON object per line: decision, reason, rule_id, error
   --no-clock  leave an absent env.time absent (windows indeterminate)
 Exit: 0 decided, 1 policy errors, 2 some request was bad (answered
@@ -112,4 +113,9 @@ $ $PDP explain --json --no-clock -p small.yaml small-requests.yaml
 {"line":2,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched"}}
 {"line":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1"}}
 {"line":4,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)"}}
+[exit 2]
+$ $PDP decide -p small.yaml small-requests.jsonl
+permit rule:acp-a:privileges:0 read
+deny no-rule-matched
+deny bad-request 4:38: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
