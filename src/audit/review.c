@@ -93,21 +93,31 @@ uint32_t pdp_audit_group_index(const pdp_image *img, pdp_str name)
 
 /* ---- users and roles ---- */
 
-size_t pdp_audit_assigned_users(const pdp_image *img, uint32_t role,
-                                pdp_str *out, size_t cap)
+/* Names of the principals whose list (assigned roles: words 1-2 of the
+ * record into PRINROLES; exact group memberships: words 3-4 into
+ * PRINGROUPS) holds value. */
+static size_t principals_listing(const pdp_image *img, enum img_section list,
+                                 unsigned word, uint32_t value, pdp_str *out,
+                                 size_t cap)
 {
 	size_t n = 0;
-	if (img == NULL || role >= img->count[SEC_ROLES])
-		return 0;
 	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
 		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
-		for (uint32_t j = 0; j < p[2]; j++)
-			if (img_rec(img, SEC_PRINROLES, p[1] + j)[0] == role) {
+		for (uint32_t j = 0; j < p[word + 1]; j++)
+			if (img_rec(img, list, p[word] + j)[0] == value) {
 				PUT(out, cap, n, img_str(img, p[0]));
 				break;
 			}
 	}
 	return n;
+}
+
+size_t pdp_audit_assigned_users(const pdp_image *img, uint32_t role,
+                                pdp_str *out, size_t cap)
+{
+	if (img == NULL || role >= img->count[SEC_ROLES])
+		return 0;
+	return principals_listing(img, SEC_PRINROLES, 1, role, out, cap);
 }
 
 size_t pdp_audit_authorized_users(const pdp_image *img, uint32_t role,
@@ -205,18 +215,9 @@ size_t pdp_audit_role_seniors(const pdp_image *img, uint32_t role,
 size_t pdp_audit_group_members(const pdp_image *img, uint32_t group,
                                pdp_str *out, size_t cap)
 {
-	size_t n = 0;
 	if (img == NULL || group >= img->count[SEC_GROUPS])
 		return 0;
-	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
-		for (uint32_t j = 0; j < p[4]; j++)
-			if (img_rec(img, SEC_PRINGROUPS, p[3] + j)[0] == group) {
-				PUT(out, cap, n, img_str(img, p[0]));
-				break;
-			}
-	}
-	return n;
+	return principals_listing(img, SEC_PRINGROUPS, 3, group, out, cap);
 }
 
 size_t pdp_audit_group_globs(const pdp_image *img, uint32_t group,

@@ -50,126 +50,125 @@ static int add_policies(pdpc_compiler *c, char **files, int n)
 	return rc;
 }
 
-int cmd_compile(int argc, char **argv)
+/* Options of compile and lint. */
+typedef struct policy_opts {
+	const char *out;
+	bool dump, werror;
+	diag_format fmt;
+	char **files;
+	int nfiles;
+} policy_opts;
+
+/* Parse the command line of `pdp compile` (lint == false) or `pdp lint`.
+ * Returns -1 to go on, or the exit code to return now. */
+static int parse_policy_args(int argc, char **argv, bool lint,
+                             policy_opts *o)
 {
-	const char *out = "policy.pdpi";
-	diag_format fmt = DIAG_TEXT;
-	bool dump = false;
-	char **files = calloc((size_t)argc + 1, sizeof(char *));
-	int nfiles = 0;
-	if (files == NULL)
+	const char *verb = lint ? "lint" : "compile";
+	const char *help = lint ? LINT_HELP : COMPILE_HELP;
+	memset(o, 0, sizeof(*o));
+	o->out = "policy.pdpi";
+	o->fmt = DIAG_TEXT;
+	o->files = calloc((size_t)argc + 1, sizeof(char *));
+	if (o->files == NULL)
 		return EXIT_IO;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--dump") == 0) {
-			dump = true;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(COMPILE_HELP, stdout);
-			free(files);
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(help, stdout);
 			return EXIT_OK;
-		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-			out = argv[++i];
-		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-			if (!parse_format(argv[++i], &fmt) || fmt == DIAG_SARIF) {
-				fprintf(stderr, "pdp compile: unknown format '%s'\n", argv[i]);
-				free(files);
+		} else if (!lint && strcmp(a, "--dump") == 0) {
+			o->dump = true;
+		} else if (lint && strcmp(a, "--werror") == 0) {
+			o->werror = true;
+		} else if (!lint && strcmp(a, "-o") == 0 && i + 1 < argc) {
+			o->out = argv[++i];
+		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+			if (!parse_format(argv[++i], &o->fmt) ||
+			    (!lint && o->fmt == DIAG_SARIF)) {
+				fprintf(stderr, "pdp %s: unknown format '%s'\n", verb,
+				        argv[i]);
 				return EXIT_USAGE;
 			}
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "pdp compile: unknown option '%s'\n%s", argv[i],
-			        COMPILE_HELP);
-			free(files);
+		} else if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "pdp %s: unknown option '%s'\n%s", verb, a,
+			        help);
 			return EXIT_USAGE;
 		} else
-			files[nfiles++] = argv[i];
+			o->files[o->nfiles++] = argv[i];
 	}
-	if (nfiles == 0) {
-		fputs(COMPILE_HELP, stderr);
-		free(files);
+	if (o->nfiles == 0) {
+		fputs(help, stderr);
 		return EXIT_USAGE;
 	}
-	pdpc_compiler *c = pdpc_new();
-	if (c == NULL) {
-		free(files);
-		return EXIT_IO;
-	}
-	int rc = add_policies(c, files, nfiles);
-	const uint8_t *img = NULL;
-	size_t len = 0;
-	pdpc_status st = pdpc_compile(c, &img, &len);
-	print_diags(stderr, c, fmt, false);
-	if (st == PDPC_OK && rc == EXIT_OK && dump) {
+	return -1;
+}
+
+static int write_or_dump(const policy_opts *o, const uint8_t *img, size_t len)
+{
+	if (o->dump) {
 		pdp_image *loaded = NULL;
 		pdp_error err;
 		if (pdp_image_load(img, len, &loaded, &err) != PDP_OK) {
 			fprintf(stderr, "pdp compile: %s\n", err.message);
-			rc = EXIT_IMAGE;
-		} else {
-			dump_image(stdout, loaded);
-			pdp_image_free(loaded);
+			return EXIT_IMAGE;
 		}
-	} else if (st == PDPC_OK && rc == EXIT_OK) {
-		FILE *f = fopen(out, "wb");
-		if (f == NULL || fwrite(img, 1, len, f) != len || fclose(f) != 0) {
-			fprintf(stderr, "pdp compile: cannot write %s: %s\n", out,
-			        strerror(errno));
-			rc = EXIT_IO;
-		}
-	} else if (rc == EXIT_OK)
-		rc = st == PDPC_ERR_NOMEM ? EXIT_IO : EXIT_POLICY;
+		dump_image(stdout, loaded);
+		pdp_image_free(loaded);
+		return EXIT_OK;
+	}
+	FILE *f = fopen(o->out, "wb");
+	bool ok = f != NULL && fwrite(img, 1, len, f) == len;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		fprintf(stderr, "pdp compile: cannot write %s: %s\n", o->out,
+		        strerror(errno));
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	policy_opts o;
+	int rc = parse_policy_args(argc, argv, false, &o);
+	pdpc_compiler *c = rc < 0 ? pdpc_new() : NULL;
+	if (rc < 0 && c == NULL)
+		rc = EXIT_IO;
+	if (rc < 0) {
+		rc = add_policies(c, o.files, o.nfiles);
+		const uint8_t *img = NULL;
+		size_t len = 0;
+		pdpc_status st = pdpc_compile(c, &img, &len);
+		print_diags(stderr, c, o.fmt, false);
+		if (st == PDPC_OK && rc == EXIT_OK)
+			rc = write_or_dump(&o, img, len);
+		else if (rc == EXIT_OK)
+			rc = st == PDPC_ERR_NOMEM ? EXIT_IO : EXIT_POLICY;
+	}
 	pdpc_free(c);
-	free(files);
+	free(o.files);
 	return rc;
 }
 
 int cmd_lint(int argc, char **argv)
 {
-	diag_format fmt = DIAG_TEXT;
-	bool werror = false;
-	char **files = calloc((size_t)argc + 1, sizeof(char *));
-	int nfiles = 0;
-	if (files == NULL)
-		return EXIT_IO;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(LINT_HELP, stdout);
-			free(files);
-			return EXIT_OK;
-		} else if (strcmp(argv[i], "--werror") == 0) {
-			werror = true;
-		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-			if (!parse_format(argv[++i], &fmt)) {
-				fprintf(stderr, "pdp lint: unknown format '%s'\n", argv[i]);
-				free(files);
-				return EXIT_USAGE;
-			}
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "pdp lint: unknown option '%s'\n%s", argv[i],
-			        LINT_HELP);
-			free(files);
-			return EXIT_USAGE;
-		} else
-			files[nfiles++] = argv[i];
-	}
-	if (nfiles == 0) {
-		fputs(LINT_HELP, stderr);
-		free(files);
-		return EXIT_USAGE;
-	}
-	pdpc_compiler *c = pdpc_new();
-	if (c == NULL) {
-		free(files);
-		return EXIT_IO;
-	}
-	int rc = add_policies(c, files, nfiles);
-	pdpc_status st = pdpc_lint(c);
-	print_diags(fmt == DIAG_TEXT ? stderr : stdout, c, fmt, false);
-	if (rc == EXIT_OK) {
-		if (st != PDPC_OK)
-			rc = EXIT_POLICY;
-		else if (werror && pdpc_diag_count_severity(c, PDPC_WARNING) > 0)
+	policy_opts o;
+	int rc = parse_policy_args(argc, argv, true, &o);
+	pdpc_compiler *c = rc < 0 ? pdpc_new() : NULL;
+	if (rc < 0 && c == NULL)
+		rc = EXIT_IO;
+	if (rc < 0) {
+		rc = add_policies(c, o.files, o.nfiles);
+		pdpc_status st = pdpc_lint(c);
+		print_diags(o.fmt == DIAG_TEXT ? stderr : stdout, c, o.fmt, false);
+		if (rc == EXIT_OK &&
+		    (st != PDPC_OK ||
+		     (o.werror && pdpc_diag_count_severity(c, PDPC_WARNING) > 0)))
 			rc = EXIT_POLICY;
 	}
 	pdpc_free(c);
-	free(files);
+	free(o.files);
 	return rc;
 }

@@ -4,7 +4,6 @@
  * request address compare without special cases (policy-language.md 3.3).
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,19 +16,6 @@
 #define V4_OFFSET 12       /* the IPv4 bytes start here when mapped */
 #define PREFIX_DIGITS_MAX 3
 
-/* Record a parse error (err may be NULL); always returns false. */
-__attribute__((format(printf, 3, 4))) static bool
-ip_fail(prim_err *err, size_t offset, const char *fmt, ...)
-{
-	if (err != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
-		err->offset = offset;
-		vsnprintf(err->message, sizeof err->message, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
 
 static bool is_addr_char(char c)
 {
@@ -67,9 +53,9 @@ bool ip_parse(const char *s, size_t len, pdp_ip *out, bool *is_v4,
 {
 	char buf[IP_TEXT_MAX];
 	if (s == NULL || len == 0)
-		return ip_fail(err, 0, "ip: empty address");
+		return prim_fail(err, 0, "ip: empty address");
 	if (len >= sizeof buf)
-		return ip_fail(err, sizeof buf - 1, "ip: address is too long");
+		return prim_fail(err, sizeof buf - 1, "ip: address is too long");
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	bool v6 = memchr(s, ':', len) != NULL;
@@ -77,7 +63,7 @@ bool ip_parse(const char *s, size_t len, pdp_ip *out, bool *is_v4,
 	bool ok = strlen(buf) == len && /* no embedded NUL */
 	          inet_pton(v6 ? AF_INET6 : AF_INET, buf, raw) == 1;
 	if (!ok)
-		return ip_fail(err, bad_offset(s, len),
+		return prim_fail(err, bad_offset(s, len),
 		               "ip: '%.*s' is not an %s address", (int)len, s,
 		               v6 ? "IPv6" : "IPv4");
 	if (v6)
@@ -94,21 +80,21 @@ static bool parse_prefix(const char *s, size_t len, size_t at,
                          uint32_t max, uint32_t *out, prim_err *err)
 {
 	if (at == len)
-		return ip_fail(err, at, "cidr: missing prefix length after '/'");
+		return prim_fail(err, at, "cidr: missing prefix length after '/'");
 	uint32_t v = 0;
 	for (size_t i = at; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return ip_fail(err, i,
+			return prim_fail(err, i,
 			               "cidr: prefix length must be digits only");
 		if (i - at == PREFIX_DIGITS_MAX)
-			return ip_fail(err, at,
+			return prim_fail(err, at,
 			               "cidr: prefix length is out of range "
 			               "0-%u",
 			               max);
 		v = v * 10 + (uint32_t)(s[i] - '0');
 	}
 	if (v > max)
-		return ip_fail(err, at,
+		return prim_fail(err, at,
 		               "cidr: prefix length %u is out of range 0-%u", v,
 		               max);
 	*out = v;
@@ -139,7 +125,7 @@ bool cidr_parse(const char *s, size_t len, pdp_ip *net, uint32_t *prefix128,
                 bool *host_bits_set, prim_err *err)
 {
 	if (s == NULL || len == 0)
-		return ip_fail(err, 0, "cidr: empty range");
+		return prim_fail(err, 0, "cidr: empty range");
 	const char *slash = memchr(s, '/', len);
 	size_t alen = slash != NULL ? (size_t)(slash - s) : len;
 	bool v4 = false;

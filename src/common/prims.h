@@ -21,6 +21,11 @@ typedef struct prim_err {
 	char message[160];
 } prim_err;
 
+/* Record a parse error at offset (err may be NULL); always returns false,
+ * so parsers can `return prim_fail(...)`. */
+bool prim_fail(prim_err *err, size_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- schedules (acco/actw): 7 fields "sec min hour dom month dow year" --- */
 
 #define SCHED_YEAR_MIN 1970

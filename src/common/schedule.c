@@ -6,7 +6,6 @@
  * Unlike Vixie cron, day-of-month and day-of-week are ANDed: every field
  * must match (policy-language.md 3.3).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,19 +56,6 @@ static const field_spec specs[SCHED_FIELDS] = {
 	 NULL, 0, 0},
 };
 
-/* Record a parse error (err may be NULL); always returns false. */
-__attribute__((format(printf, 3, 4))) static bool
-sched_fail(prim_err *err, size_t offset, const char *fmt, ...)
-{
-	if (err != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
-		err->offset = offset;
-		vsnprintf(err->message, sizeof err->message, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
 
 static bool is_space(char c)
 {
@@ -128,7 +114,7 @@ static bool read_name(cursor *c, unsigned *out)
 	size_t n = c->pos - start;
 	const field_spec *f = c->spec;
 	if (f->names == NULL)
-		return sched_fail(c->err, start,
+		return prim_fail(c->err, start,
 		                  "%s: names are only allowed for month and "
 		                  "day-of-week",
 		                  f->label);
@@ -139,7 +125,7 @@ static bool read_name(cursor *c, unsigned *out)
 			return true;
 		}
 	}
-	return sched_fail(c->err, start,
+	return prim_fail(c->err, start,
 	                  "%s: unknown name '%.*s' (use %s-%s, upper case)",
 	                  f->label, echo_len(n), c->s + start, f->names[0],
 	                  f->names[f->n_names - 1]);
@@ -150,21 +136,21 @@ static bool read_value(cursor *c, unsigned *out)
 {
 	const field_spec *f = c->spec;
 	if (at_end(c))
-		return sched_fail(c->err, c->pos,
+		return prim_fail(c->err, c->pos,
 		                  "%s: expected a number at the end of the field",
 		                  f->label);
 	char ch = c->s[c->pos];
 	if (is_alpha(ch))
 		return read_name(c, out);
 	if (!is_digit(ch))
-		return sched_fail(c->err, c->pos,
+		return prim_fail(c->err, c->pos,
 		                  "%s: expected a number, a range or '*', "
 		                  "found '%c'",
 		                  f->label, ch);
 	size_t start = c->pos;
 	unsigned v = read_number(c);
 	if (v < f->lo || v > f->hi)
-		return sched_fail(c->err, start, "%s: %.*s is out of range %u-%u",
+		return prim_fail(c->err, start, "%s: %.*s is out of range %u-%u",
 		                  f->label, echo_len(c->pos - start),
 		                  c->s + start, f->lo, f->hi);
 	*out = v;
@@ -176,13 +162,13 @@ static bool read_step(cursor *c, unsigned *out)
 {
 	const field_spec *f = c->spec;
 	if (at_end(c) || !is_digit(c->s[c->pos]))
-		return sched_fail(c->err, c->pos,
+		return prim_fail(c->err, c->pos,
 		                  "%s: expected a step number after '/'",
 		                  f->label);
 	size_t start = c->pos;
 	unsigned v = read_number(c);
 	if (v == 0)
-		return sched_fail(c->err, start,
+		return prim_fail(c->err, start,
 		                  "%s: step must be at least 1", f->label);
 	*out = v;
 	return true;
@@ -229,7 +215,7 @@ static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 	unsigned a = 0, b = 0, step = 1;
 	bool ranged = true;
 	if (at_end(c) || c->s[c->pos] == ',')
-		return sched_fail(c->err, c->pos, "%s: empty list item",
+		return prim_fail(c->err, c->pos, "%s: empty list item",
 		                  f->label);
 	if (c->s[c->pos] == '*') {
 		c->pos++;
@@ -246,7 +232,7 @@ static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 			if (!read_value(c, &b))
 				return false;
 			if (a > b)
-				return sched_fail(c->err, at_b,
+				return prim_fail(c->err, at_b,
 				                  "%s: range %u-%u is reversed "
 				                  "(the start must not exceed "
 				                  "the end)",
@@ -258,7 +244,7 @@ static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 		/* the language has `*\/S` and `A-B/S` only: `N/S` is ambiguous
 		 * between cron dialects, so it is an error */
 		if (!ranged)
-			return sched_fail(c->err, c->pos,
+			return prim_fail(c->err, c->pos,
 			                  "%s: a step needs '*' or a range before "
 			                  "it ('*/n' or 'a-b/n')",
 			                  f->label);
@@ -283,12 +269,12 @@ static bool parse_field(cursor *c, enum sched_field fid, sched *out)
 		if (at_end(c))
 			return true;
 		if (c->s[c->pos] != ',')
-			return sched_fail(c->err, c->pos,
+			return prim_fail(c->err, c->pos,
 			                  "%s: unexpected character '%c'",
 			                  c->spec->label, c->s[c->pos]);
 		c->pos++;
 		if (at_end(c))
-			return sched_fail(c->err, c->pos,
+			return prim_fail(c->err, c->pos,
 			                  "%s: empty list item after ','",
 			                  c->spec->label);
 	}
@@ -316,12 +302,12 @@ bool sched_parse(const char *s, size_t len, sched *out, prim_err *err)
 			i++;
 	}
 	if (fields > SCHED_FIELDS)
-		return sched_fail(err, extra_at,
+		return prim_fail(err, extra_at,
 		                  "schedule: too many fields (%d, expected 7: sec "
 		                  "min hour day-of-month month day-of-week year)",
 		                  fields);
 	if (fields < SCHED_FIELDS)
-		return sched_fail(err, len,
+		return prim_fail(err, len,
 		                  "schedule: %d field%s, expected 7 (sec min hour "
 		                  "day-of-month month day-of-week year)",
 		                  fields, fields == 1 ? "" : "s");
@@ -332,7 +318,7 @@ bool sched_parse(const char *s, size_t len, sched *out, prim_err *err)
 		while (pos < len && !is_space(s[pos]))
 			pos++;
 		if (n == SCHED_FIELDS)
-			return sched_fail(err, start,
+			return prim_fail(err, start,
 			                  "schedule: too many fields (expected 7: "
 			                  "sec min hour day-of-month month "
 			                  "day-of-week year)");
@@ -344,7 +330,7 @@ bool sched_parse(const char *s, size_t len, sched *out, prim_err *err)
 			pos++;
 	}
 	if (n < SCHED_FIELDS)
-		return sched_fail(err, len,
+		return prim_fail(err, len,
 		                  "schedule: %d field%s, expected 7 (sec min "
 		                  "hour day-of-month month day-of-week year)",
 		                  n, n == 1 ? "" : "s");

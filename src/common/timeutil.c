@@ -6,7 +6,6 @@
  * days-from-civil / civil-from-days algorithms), valid for negative times.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,19 +93,6 @@ static int days_in_month(int64_t y, int m)
 	return (m == 2 && is_leap(y)) ? 29 : mdays[m - 1];
 }
 
-/* Record a parse error (err may be NULL). */
-__attribute__((format(printf, 3, 4))) static bool
-time_fail(prim_err *err, size_t offset, const char *fmt, ...)
-{
-	if (err != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
-		err->offset = offset;
-		vsnprintf(err->message, sizeof err->message, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
 
 static bool is_digit(char c)
 {
@@ -121,7 +107,7 @@ static bool read_digits(const char *s, size_t len, size_t *pos, int n,
 	for (int i = 0; i < n; i++) {
 		size_t at = *pos + (size_t)i;
 		if (at >= len || !is_digit(s[at]))
-			return time_fail(err, at < len ? at : len,
+			return prim_fail(err, at < len ? at : len,
 			                 "time: expected %d digits for the %s",
 			                 n, what);
 		v = v * 10 + (s[at] - '0');
@@ -137,7 +123,7 @@ static bool expect_char(const char *s, size_t len, size_t *pos,
                         prim_err *err)
 {
 	if (*pos >= len || s[*pos] == '\0' || strchr(accepted, s[*pos]) == NULL)
-		return time_fail(err, *pos < len ? *pos : len,
+		return prim_fail(err, *pos < len ? *pos : len,
 		                 "time: expected %s", what);
 	(*pos)++;
 	return true;
@@ -148,7 +134,7 @@ static bool check_range(int v, int lo, int hi, const char *what,
                         size_t offset, prim_err *err)
 {
 	if (v < lo || v > hi)
-		return time_fail(err, offset,
+		return prim_fail(err, offset,
 		                 "time: %s %02d is out of range %02d-%02d", what,
 		                 v, lo, hi);
 	return true;
@@ -177,7 +163,7 @@ static bool parse_date(const char *s, size_t len, size_t *pos,
 		return false;
 	int dim = days_in_month(f->year, f->month);
 	if (f->day < 1 || f->day > dim)
-		return time_fail(err, at_day,
+		return prim_fail(err, at_day,
 		                 "time: day %02d does not exist in %04d-%02d "
 		                 "(1-%d)",
 		                 f->day, f->year, f->month, dim);
@@ -215,7 +201,7 @@ static bool parse_fraction(const char *s, size_t len, size_t *pos,
 	int32_t v = 0;
 	while (*pos < len && is_digit(s[*pos])) {
 		if (n == FRAC_DIGITS_MAX)
-			return time_fail(err, *pos,
+			return prim_fail(err, *pos,
 			                 "time: fraction has more than %d digits",
 			                 FRAC_DIGITS_MAX);
 		v = v * 10 + (s[*pos] - '0');
@@ -223,7 +209,7 @@ static bool parse_fraction(const char *s, size_t len, size_t *pos,
 		(*pos)++;
 	}
 	if (n == 0)
-		return time_fail(err, *pos, "time: expected digits after '.'");
+		return prim_fail(err, *pos, "time: expected digits after '.'");
 	for (; n < FRAC_DIGITS_MAX; n++)
 		v *= 10;
 	*nsec = v;
@@ -235,7 +221,7 @@ static bool parse_offset(const char *s, size_t len, size_t *pos,
                          int64_t *offset, prim_err *err)
 {
 	if (*pos >= len)
-		return time_fail(err, len, "time: expected 'Z' or a +HH:MM offset");
+		return prim_fail(err, len, "time: expected 'Z' or a +HH:MM offset");
 	char c = s[*pos];
 	if (c == 'Z' || c == 'z') {
 		(*pos)++;
@@ -243,7 +229,7 @@ static bool parse_offset(const char *s, size_t len, size_t *pos,
 		return true;
 	}
 	if (c != '+' && c != '-')
-		return time_fail(err, *pos,
+		return prim_fail(err, *pos,
 		                 "time: expected 'Z' or a +HH:MM offset");
 	(*pos)++;
 	int oh = 0, om = 0;
@@ -268,7 +254,7 @@ bool time_parse_rfc3339(const char *s, size_t len, pdp_time *out,
 	size_t pos = 0;
 	int64_t offset = 0;
 	if (s == NULL)
-		return time_fail(err, 0, "time: missing value");
+		return prim_fail(err, 0, "time: missing value");
 	if (!parse_date(s, len, &pos, &f, err) ||
 	    !expect_char(s, len, &pos, "Tt ", "'T' between date and time",
 	                 err) ||
@@ -277,7 +263,7 @@ bool time_parse_rfc3339(const char *s, size_t len, pdp_time *out,
 	    !parse_offset(s, len, &pos, &offset, err))
 		return false;
 	if (pos != len)
-		return time_fail(err, pos,
+		return prim_fail(err, pos,
 		                 "time: unexpected text after the offset");
 	out->sec = unix_from_civil(f.year, f.month, f.day, f.hour, f.min,
 	                           f.sec) -

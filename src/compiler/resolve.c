@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,12 +83,15 @@ static void dup_error(cc *c, const char *what, const char *name, srcpos here,
 		(vec).n = w_;                                               \
 	} while (0)
 
-static uint32_t find_role(const cc *c, const char *name, size_t len)
+/* Binary search of a name-sorted declaration table (m_role, m_group). */
+static uint32_t find_by_name(const void *const *items, size_t n,
+                             size_t name_off, const char *name, size_t len)
 {
-	size_t lo = 0, hi = c->roles.n;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const char *s = c->roles.items[mid]->name;
+		const char *s = *(const char *const *)((const char *)items[mid] +
+		                                       name_off);
 		size_t sl = strlen(s);
 		int r = memcmp(s, name, sl < len ? sl : len);
 		if (r == 0)
@@ -102,24 +106,16 @@ static uint32_t find_role(const cc *c, const char *name, size_t len)
 	return IMG_NONE;
 }
 
+static uint32_t find_role(const cc *c, const char *name, size_t len)
+{
+	return find_by_name((const void *const *)c->roles.items, c->roles.n,
+	                    offsetof(m_role, name), name, len);
+}
+
 static uint32_t find_group(const cc *c, const char *name, size_t len)
 {
-	size_t lo = 0, hi = c->groups.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const char *s = c->groups.items[mid]->name;
-		size_t sl = strlen(s);
-		int r = memcmp(s, name, sl < len ? sl : len);
-		if (r == 0)
-			r = sl < len ? -1 : sl > len ? 1 : 0;
-		if (r == 0)
-			return (uint32_t)mid;
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return IMG_NONE;
+	return find_by_name((const void *const *)c->groups.items, c->groups.n,
+	                    offsetof(m_group, name), name, len);
 }
 
 uint32_t resolve_find_role(const cc *c, const char *name, size_t len);
