@@ -29,10 +29,10 @@ else
   echo "== decisions differ from policies/expected.txt"; exit 1
 fi
 
-echo "== pdp explain (first request)"
+echo "== pdp explain (request 13: why a delete is denied)"
 "$PDP" explain -i "$OUT/metering.pdpi" policies/explain-example.yaml
 
 if "$PDP" audit --help >/dev/null 2>&1; then
-  echo "== pdp audit --subject CAE-alice"
-  "$PDP" audit -i "$OUT/metering.pdpi" --subject CAE-alice
+  echo "== pdp audit --subject CAE-ops-app"
+  "$PDP" audit -i "$OUT/metering.pdpi" --subject CAE-ops-app
 fi

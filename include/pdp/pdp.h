@@ -127,7 +127,7 @@ typedef struct pdp_attr {
 
 #define PDP_NONE UINT32_MAX
 
-/* A decision request (policy-language.md section 2). Zero-initialise, then
+/* A decision request (docs/language.md section 10). Zero-initialise, then
  * set what the request has. */
 typedef struct pdp_request {
 	pdp_str originator;       /* required */
@@ -161,7 +161,7 @@ typedef enum pdp_effect {
 	PDP_PERMIT = 1
 } pdp_effect;
 
-/* Why a decision came out as it did (the reason token of section 2). */
+/* Why a decision came out as it did (the reason token, docs/language.md section 11). */
 typedef enum pdp_reason {
 	PDP_REASON_RULE = 0,                /* rule:<acp>:<privileges|self>:<i> */
 	PDP_REASON_NO_ACP = 1,

@@ -12,19 +12,20 @@
 
 static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
-	"                  [REQUEST_FILE...]\n"
+	"                  [--no-clock] [REQUEST_FILE...]\n"
 	"Decide each request: one line per request, `permit <reason>` or\n"
 	"`deny <reason>`. A file holds one request, several YAML documents, a\n"
 	"list or JSON Lines. No file or `-` reads standard input. An absent\n"
 	"env.time is now.\n"
-	"  --json      one JSON object per line: decision, reason, rule_id, error\n"
+	"  --json      one JSON object per line: decision, reason, rule_id,\n"
+	"              indeterminate, error\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"Exit: 0 decided, 1 policy errors, 2 some request was bad (answered\n"
 	"deny bad-request), 64 usage, 65 image rejected, 66 I/O.\n";
 
 static const char EXPLAIN_HELP[] =
 	"usage: pdp explain (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
-	"                   [REQUEST_FILE...]\n"
+	"                   [--no-clock] [REQUEST_FILE...]\n"
 	"Show how each request was decided: every rule of the target ACPs, which\n"
 	"tests held, failed or were indeterminate, and the decision.\n"
 	"  --json      one JSON object per request: line, rules (each test's\n"
@@ -191,6 +192,33 @@ static void print_decision(FILE *out, const pdp_image *img,
 			fputs(",\"indeterminate\":true", out);
 	}
 	fputs(newline ? "}\n" : "}", out);
+}
+
+/* A request the CLI could read but the library refused (a limit of
+ * docs/limits.md): turn it into a bad request with the reason. */
+static bool library_refused(parsed_request *pr, const pdp_decision *d)
+{
+	if (!pr->ok || d->reason != PDP_REASON_BAD_REQUEST)
+		return false;
+	const char *why = "the request could not be decided";
+	switch ((pdp_bad)d->detail) {
+	case PDP_BAD_NO_ORIGINATOR:
+		why = "no originator";
+		break;
+	case PDP_BAD_OPERATION:
+		why = "not exactly one known operation";
+		break;
+	case PDP_BAD_LIMIT:
+		why = "too many ACPs or roles, or an originator too long "
+		      "(docs/limits.md)";
+		break;
+	default:
+		break;
+	}
+	pr->ok = false;
+	snprintf(pr->error, sizeof(pr->error), "%u:%u: %s", pr->pos.line,
+	         pr->pos.col, why);
+	return true;
 }
 
 static pdp_time now_utc(void)
@@ -388,6 +416,8 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 				jkey_str(stdout, "notes", pr->notes, strlen(pr->notes));
 			fputs(",\"rules\":[", stdout);
 			eval_decide(img, scratch, &pr->req, NULL, &d, &tr);
+			if (library_refused(pr, &d))
+				rc = EXIT_BAD_REQUEST;
 			fputs("],\"decision\":", stdout);
 			print_decision(stdout, img, pr, &d, true, false);
 			fputs("}\n", stdout);
@@ -401,6 +431,8 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 			fputs("decision: ", stdout);
 		} else
 			pdp_decide(img, scratch, &pr->req, &d);
+		if (library_refused(pr, &d))
+			rc = EXIT_BAD_REQUEST;
 		print_decision(stdout, img, pr, &d, json, true);
 		if (explain) {
 			if (d.reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&

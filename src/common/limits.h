@@ -21,7 +21,7 @@
 /* Active roles named by one request. */
 #define PDP_MAX_REQ_ROLES 256u
 
-/* Largest image accepted by the loader; L-scale images are a few MiB. */
+/* Largest image accepted by the loader; the L benchmark image is 17 MB. */
 #define PDP_MAX_IMAGE_BYTES (256u * 1024u * 1024u)
 
 /* Any string in an image or a policy (ids, patterns): keeps lengths in

@@ -242,7 +242,8 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	c->lint = lint;
 	if (c->sources.n == 0) {
 		srcpos none = {UINT32_MAX, 0, 0};
-		cc_error(c, none, "E-IO", "no policy files given");
+		if (io_errors == 0)
+			cc_error(c, none, "E-IO", "no policy files given");
 		return PDPC_ERR_POLICY;
 	}
 	for (size_t i = 0; i < c->sources.n && !c->oom; i++) {

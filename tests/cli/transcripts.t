@@ -93,12 +93,13 @@ pdp: small.yaml: image rejected: not a pdp image: malformed or truncated CBOR
 $ $PDP decide --frobnicate
 pdp decide: unknown option '--frobnicate'
 usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]
-                  [REQUEST_FILE...]
+                  [--no-clock] [REQUEST_FILE...]
 Decide each request: one line per request, `permit <reason>` or
 `deny <reason>`. A file holds one request, several YAML documents, a
 list or JSON Lines. No file or `-` reads standard input. An absent
 env.time is now.
-  --json      one JSON object per line: decision, reason, rule_id, error
+  --json      one JSON object per line: decision, reason, rule_id,
+              indeterminate, error
   --no-clock  leave an absent env.time absent (windows indeterminate)
 Exit: 0 decided, 1 policy errors, 2 some request was bad (answered
 deny bad-request), 64 usage, 65 image rejected, 66 I/O.
