@@ -138,6 +138,12 @@ typedef struct pdp_request {
 	uint32_t operation;       /* one PDP_OP_* bit */
 	const pdp_str *acps;      /* target accessControlPolicyIDs */
 	size_t n_acps;
+	const uint32_t *acp_ids;  /* optional, n_acps entries: the same ACPs
+	                             resolved once with pdp_acp_index (PDP_NONE
+	                             for an unknown one); when set, acps is not
+	                             read and may be NULL. Ids belong to the
+	                             image they came from: resolve again after
+	                             swapping images */
 	int32_t type;             /* target resource type (oneM2M int), -1 absent */
 	int32_t child_type;       /* for create: type being created, -1 absent */
 	pdp_str specialization;   /* flexContainer specialization, ptr NULL absent */

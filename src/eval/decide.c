@@ -644,7 +644,7 @@ static pdp_bad check_request(const pdp_request *q)
 	uint32_t op = q->operation;
 	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
 		return PDP_BAD_OPERATION;
-	if ((q->n_acps > 0 && q->acps == NULL) ||
+	if ((q->n_acps > 0 && q->acps == NULL && q->acp_ids == NULL) ||
 	    (q->roles_given && q->n_roles > 0 && q->roles == NULL) ||
 	    (q->n_attrs > 0 && q->attrs == NULL) ||
 	    (q->specialization.ptr == NULL && q->specialization.len > 0) ||
@@ -653,7 +653,7 @@ static pdp_bad check_request(const pdp_request *q)
 	if (q->n_acps > PDP_MAX_REQ_ACPS ||
 	    (q->roles_given && q->n_roles > PDP_MAX_REQ_ROLES))
 		return PDP_BAD_LIMIT;
-	for (size_t i = 0; i < q->n_acps; i++)
+	for (size_t i = 0; q->acp_ids == NULL && i < q->n_acps; i++)
 		if (q->acps[i].ptr == NULL && q->acps[i].len > 0)
 			return PDP_BAD_ARGUMENT;
 	for (size_t i = 0; q->roles_given && i < q->n_roles; i++)
@@ -693,18 +693,34 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	size_t nlk = q->n_acps + 1;
 	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS,
 	                 q->originator);
-	for (size_t i = 0; i < q->n_acps; i++)
+	bool by_id = q->acp_ids != NULL;
+	for (size_t i = 0; !by_id && i < q->n_acps; i++)
 		img_lookup_start(img, &lk[i + 1], &img->h_acp, SEC_ACPS, q->acps[i]);
-	for (size_t i = 0; i < nlk; i++)
+	for (size_t i = 0; i < (by_id ? 1 : nlk); i++)
 		img_lookup_probe(img, &lk[i]);
 	for (size_t i = 0; i < q->n_acps; i++) {
-		acps[i] = img_lookup_finish(img, &lk[i + 1]);
+		if (by_id)
+			acps[i] = q->acp_ids[i] < img->count[SEC_ACPS] ? q->acp_ids[i]
+			                                               : PDP_NONE;
+		else
+			acps[i] = img_lookup_finish(img, &lk[i + 1]);
 		if (acps[i] == PDP_NONE) {
 			set_reason(out, PDP_REASON_UNKNOWN_ACP, PDP_NONE);
 			out->acp = (uint32_t)i;
 			return PDP_OK;
 		}
-		const uint32_t *aux = lk[i + 1].hit->aux;
+		/* pre-resolved ids read the ACP record; looked-up names have
+		 * the same words in their hash slot */
+		uint32_t rec_aux[4];
+		const uint32_t *aux = rec_aux;
+		if (by_id) {
+			const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
+			rec_aux[0] = a[2];
+			rec_aux[1] = a[4];
+			rec_aux[2] = a[6];
+			rec_aux[3] = ACP_COUNTS_FAR;
+		} else
+			aux = lk[i + 1].hit->aux;
 		if (aux[3] != ACP_COUNTS_FAR) {
 			span_first[i] = q->self ? aux[1] : aux[0];
 			span_n[i] = q->self ? aux[3] >> 16 : aux[3] & 0xffffu;

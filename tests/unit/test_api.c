@@ -592,3 +592,39 @@ Test(limits, long_originator_is_a_bad_request)
 	free(id);
 	pdp_image_free(img);
 }
+
+/* ACP ids resolved once (pdp_acp_index) decide exactly like the names. */
+Test(api, pre_resolved_acp_ids)
+{
+	pdp_image *img = load_text(RBAC_POLICY);
+	pdp_request q;
+	pdp_request_init(&q);
+	uint32_t ids[2] = {pdp_acp_index(img, S("acp")), PDP_NONE};
+	cr_assert_neq(ids[0], PDP_NONE);
+	cr_assert_eq(pdp_acp_index(img, S("nope")), PDP_NONE);
+	q.originator = S("CAE-root");
+	q.operation = PDP_OP_DELETE;
+	q.acp_ids = ids;
+	q.n_acps = 1;
+	pdp_decision by_id, by_name;
+	pdp_decide(img, NULL, &q, &by_id);
+	pdp_str names[1] = {S("acp")};
+	q.acp_ids = NULL;
+	q.acps = names;
+	pdp_decide(img, NULL, &q, &by_name);
+	cr_assert_eq(by_id.effect, PDP_PERMIT);
+	cr_assert_eq(by_id.effect, by_name.effect);
+	cr_assert_eq(by_id.rule, by_name.rule);
+	cr_assert_eq(by_id.acp, by_name.acp);
+	/* an unknown id is unknown-acp, at its position */
+	q.acps = NULL;
+	q.acp_ids = ids;
+	q.n_acps = 2;
+	pdp_decide(img, NULL, &q, &by_id);
+	cr_assert_eq(by_id.reason, PDP_REASON_UNKNOWN_ACP);
+	cr_assert_eq(by_id.acp, 1);
+	ids[1] = 12345; /* out of range is unknown too */
+	pdp_decide(img, NULL, &q, &by_id);
+	cr_assert_eq(by_id.reason, PDP_REASON_UNKNOWN_ACP);
+	pdp_image_free(img);
+}
