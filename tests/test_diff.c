@@ -223,6 +223,23 @@ Test(diff, compiled_matches_reference, .timeout = 600)
 			gen_request_make(p, img, &r, &g);
 			pdp_decision d;
 			cr_assert_eq(pdp_decide(img, scratch, &g.req, &d), PDP_OK);
+			/* every third request also decided with its ACPs resolved
+			 * up front (acp_ids): the answer must be the same */
+			if (j % 3 == 0 && g.req.n_acps > 0 && g.req.n_acps <= 64 &&
+			    g.req.acps != NULL) {
+				uint32_t ids[64];
+				for (size_t k = 0; k < g.req.n_acps; k++)
+					ids[k] = pdp_acp_index(img, g.req.acps[k]);
+				pdp_request q2 = g.req;
+				q2.acp_ids = ids;
+				q2.acps = NULL;
+				pdp_decision d2;
+				pdp_decide(img, scratch, &q2, &d2);
+				cr_expect(d2.effect == d.effect && d2.reason == d.reason &&
+				              d2.acp == d.acp && d2.rule == d.rule,
+				          "seed %llu: acp_ids decided differently",
+				          (unsigned long long)seed);
+			}
 			char tok[600], got[640], want[640];
 			pdp_reason_format(img, &d, true, tok, sizeof(tok));
 			snprintf(got, sizeof(got), "%s %s",
