@@ -350,12 +350,28 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 			memset(&reqs, 0, sizeof(reqs));
 			parsed = true;
 			for (size_t i = 0; i < c->sources.n && parsed; i++) {
-				size_t before = reqs.n;
-				parsed = requests_parse(c, (uint32_t)i, img, clock,
-				                        now_utc(), &reqs);
+				size_t before = reqs.n, diags = pdpc_diag_count(c);
 				/* positions are within the line: report the file's line */
 				const char *colon = strrchr(c->sources.items[i].name, ':');
 				unsigned line = colon ? (unsigned)atoi(colon + 1) : 0;
+				if (!requests_parse(c, (uint32_t)i, img, clock, now_utc(),
+				                    &reqs)) {
+					/* an unreadable line is one bad request; the
+					 * other lines are still decided */
+					const pdpc_diag *dg = pdpc_diag_count(c) > diags
+					                              ? pdpc_diag_get(c, diags)
+					                              : NULL;
+					parsed_request bad;
+					memset(&bad, 0, sizeof(bad));
+					pdp_request_init(&bad.req);
+					bad.pos.line = line;
+					snprintf(bad.error, sizeof(bad.error), "%u:%u: %s",
+					         line, dg ? dg->col : 0,
+					         dg ? dg->message : "unreadable line");
+					VEC_PUSH(c, reqs, bad);
+					parsed = !c->oom;
+					continue;
+				}
 				for (size_t k = before; k < reqs.n; k++) {
 					parsed_request *pr = &reqs.items[k];
 					pr->pos.line = line;

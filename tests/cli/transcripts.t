@@ -120,3 +120,9 @@ permit rule:acp-a:privileges:0 read
 deny no-rule-matched
 deny bad-request 4:38: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
+$ $PDP decide -p small.yaml broken-line.jsonl
+permit rule:acp-a:privileges:0 read
+deny no-rule-matched
+deny bad-request 5:24: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping
+deny rule:acp-a:privileges:1
+[exit 2]
