@@ -515,6 +515,20 @@ static void ops_of(const pdp_audit_perms *p, bool self, uint32_t *ops,
 	}
 }
 
+/* The operations one section of permissions p (just computed with status
+ * st) grants; frees p. */
+static pdp_status ops_from(pdp_status st, pdp_audit_perms *p, bool self,
+                           uint32_t *ops, uint32_t *unconditional)
+{
+	if (st != PDP_OK)
+		return st;
+	if (p == NULL)
+		return PDP_ERR_NOMEM;
+	ops_of(p, self, ops, unconditional);
+	pdp_audit_perms_free(p);
+	return PDP_OK;
+}
+
 pdp_status pdp_audit_role_operations_on_object(const pdp_image *img,
                                                uint32_t role, uint32_t acp,
                                                bool self, uint32_t *ops,
@@ -525,11 +539,7 @@ pdp_status pdp_audit_role_operations_on_object(const pdp_image *img,
 		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	pdp_audit_perms *p = NULL;
 	pdp_status st = pdp_audit_role_permissions(img, role, acp, &p, err);
-	if (st != PDP_OK || p == NULL)
-		return st != PDP_OK ? st : PDP_ERR_NOMEM;
-	ops_of(p, self, ops, unconditional);
-	pdp_audit_perms_free(p);
-	return PDP_OK;
+	return ops_from(st, p, self, ops, unconditional);
 }
 
 pdp_status pdp_audit_user_operations_on_object(const pdp_image *img,
@@ -542,11 +552,7 @@ pdp_status pdp_audit_user_operations_on_object(const pdp_image *img,
 		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	pdp_audit_perms *p = NULL;
 	pdp_status st = pdp_audit_user_permissions(img, user, acp, &p, err);
-	if (st != PDP_OK || p == NULL)
-		return st != PDP_OK ? st : PDP_ERR_NOMEM;
-	ops_of(p, self, ops, unconditional);
-	pdp_audit_perms_free(p);
-	return PDP_OK;
+	return ops_from(st, p, self, ops, unconditional);
 }
 
 /* ---- who may be granted an ACP ---- */

@@ -37,5 +37,6 @@ void json_string(FILE *out, const char *s, size_t len);
 int cmd_compile(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_decide(int argc, char **argv, bool explain);
+int cmd_audit(int argc, char **argv);
 
 #endif

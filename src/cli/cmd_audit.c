@@ -1001,7 +1001,6 @@ static int query_constraints(FILE *out, const pdp_image *img, bool json)
 	return EXIT_OK;
 }
 
-int cmd_audit(int argc, char **argv);
 int cmd_audit(int argc, char **argv)
 {
 	const char *image = NULL, *subject = NULL, *roles = NULL, *acp = NULL,

@@ -249,59 +249,6 @@ static void explain_header(FILE *out, const pdp_image *img,
 	(void)img;
 }
 
-/* True when every non-blank line starts with '{' and there are several:
- * JSON Lines, a common way to stream requests. */
-static bool looks_like_json_lines(const char *data, size_t len)
-{
-	size_t objects = 0;
-	const char *p = data, *end = data + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		const char *q = p;
-		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
-			q++;
-		if (q < e) {
-			if (*q != '{')
-				return false;
-			objects++;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return objects > 1;
-}
-
-/* A new compiler holding each line of the first source of c as a source
- * named PATH:LINE, so positions in messages stay true. */
-static pdpc_compiler *split_lines(const pdpc_compiler *c, const char *path)
-{
-	pdpc_compiler *out = pdpc_new();
-	if (out == NULL)
-		return NULL;
-	const char *data = c->sources.items[0].data;
-	size_t len = c->sources.items[0].len;
-	const char *p = data, *end = data + len;
-	unsigned line = 1;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		bool blank = true;
-		for (const char *q = p; q < e; q++)
-			blank &= *q == ' ' || *q == '\t' || *q == '\r';
-		if (!blank) {
-			char name[600];
-			snprintf(name, sizeof(name), "%s:%u", path, line);
-			if (pdpc_add_buffer(out, name, p, (size_t)(e - p)) != PDPC_OK) {
-				pdpc_free(out);
-				return NULL;
-			}
-		}
-		p = nl ? nl + 1 : end;
-		line++;
-	}
-	return out;
-}
-
 static int decide_file(const pdp_image *img, pdp_scratch *scratch,
                        const char *path, bool json, bool explain, bool clock)
 {
@@ -339,52 +286,6 @@ static int decide_file(const pdp_image *img, pdp_scratch *scratch,
 	parsed_requests reqs = {0};
 	int rc = EXIT_OK;
 	bool parsed = requests_parse(c, 0, img, clock, now_utc(), &reqs);
-	if (!parsed && looks_like_json_lines(c->sources.items[0].data,
-	                                      c->sources.items[0].len)) {
-		/* JSON Lines (one request object per line) is not one YAML
-		 * document: read each line as its own document */
-		pdpc_compiler *lines = split_lines(c, path);
-		if (lines != NULL) {
-			pdpc_free(c);
-			c = lines;
-			memset(&reqs, 0, sizeof(reqs));
-			parsed = true;
-			for (size_t i = 0; i < c->sources.n && parsed; i++) {
-				size_t before = reqs.n, diags = pdpc_diag_count(c);
-				/* positions are within the line: report the file's line */
-				const char *colon = strrchr(c->sources.items[i].name, ':');
-				unsigned line = colon ? (unsigned)atoi(colon + 1) : 0;
-				if (!requests_parse(c, (uint32_t)i, img, clock, now_utc(),
-				                    &reqs)) {
-					/* an unreadable line is one bad request; the
-					 * other lines are still decided */
-					const pdpc_diag *dg = pdpc_diag_count(c) > diags
-					                              ? pdpc_diag_get(c, diags)
-					                              : NULL;
-					parsed_request bad;
-					memset(&bad, 0, sizeof(bad));
-					pdp_request_init(&bad.req);
-					bad.pos.line = line;
-					snprintf(bad.error, sizeof(bad.error), "%u:%u: %s",
-					         line, dg ? dg->col : 0,
-					         dg ? dg->message : "unreadable line");
-					VEC_PUSH(c, reqs, bad);
-					parsed = !c->oom;
-					continue;
-				}
-				for (size_t k = before; k < reqs.n; k++) {
-					parsed_request *pr = &reqs.items[k];
-					pr->pos.line = line;
-					if (!pr->ok && strncmp(pr->error, "1:", 2) == 0) {
-						char fixed[sizeof(pr->error)];
-						snprintf(fixed, sizeof(fixed), "%u:%s", line,
-						         pr->error + 2);
-						memcpy(pr->error, fixed, sizeof(fixed));
-					}
-				}
-			}
-		}
-	}
 	if (!parsed) {
 		/* the file is not readable YAML: one bad-request line */
 		const pdpc_diag *d = pdpc_diag_get(c, 0);

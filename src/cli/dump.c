@@ -15,6 +15,20 @@ static void put_str(FILE *out, const pdp_image *img, uint32_t id)
 	fprintf(out, "%.*s", (int)s.len, s.ptr ? s.ptr : "");
 }
 
+/* The n entries of list section `list` from `first`, each as
+ * " <prefix><name>": an entry indexes a record of `target` whose word 0 is
+ * its name, or is itself a string id when target is SEC_STRTAB. */
+static void put_names(FILE *out, const pdp_image *img, const char *prefix,
+                      enum img_section list, uint32_t first, uint32_t n,
+                      enum img_section target)
+{
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t x = img_rec(img, list, first + j)[0];
+		fprintf(out, " %s", prefix);
+		put_str(out, img, target == SEC_STRTAB ? x : img_rec(img, target, x)[0]);
+	}
+}
+
 static void put_ops(FILE *out, uint32_t ops)
 {
 	if (ops == PDP_OP_ALL) {
@@ -233,11 +247,7 @@ void dump_image(FILE *out, const pdp_image *img)
 		put_str(out, img, r[0]);
 		if (r[2] > 0) {
 			fputs(" inherits", out);
-			for (uint32_t j = 0; j < r[2]; j++) {
-				fputc(' ', out);
-				put_str(out, img, img_rec(img, SEC_ROLES,
-				                          img_rec(img, SEC_ROLEJR, r[1] + j)[0])[0]);
-			}
+			put_names(out, img, "", SEC_ROLEJR, r[1], r[2], SEC_ROLES);
 		}
 		fputc('\n', out);
 	}
@@ -247,11 +257,7 @@ void dump_image(FILE *out, const pdp_image *img)
 		fprintf(out, "  %s ", k[0] ? "dsd" : "ssd");
 		put_str(out, img, k[1]);
 		fprintf(out, " n=%u:", k[2]);
-		for (uint32_t j = 0; j < k[4]; j++) {
-			fputc(' ', out);
-			put_str(out, img, img_rec(img, SEC_ROLES,
-			                          img_rec(img, SEC_CONSTRMEM, k[3] + j)[0])[0]);
-		}
+		put_names(out, img, "", SEC_CONSTRMEM, k[3], k[4], SEC_ROLES);
 		fputc('\n', out);
 	}
 	fputs("groups:\n", out);
@@ -260,10 +266,7 @@ void dump_image(FILE *out, const pdp_image *img)
 		fputs("  ", out);
 		put_str(out, img, g[0]);
 		fputs(":", out);
-		for (uint32_t j = 0; j < g[2]; j++) {
-			fputc(' ', out);
-			put_str(out, img, img_rec(img, SEC_GROUPGLOBS, g[1] + j)[0]);
-		}
+		put_names(out, img, "", SEC_GROUPGLOBS, g[1], g[2], SEC_STRTAB);
 		fputs(" (+ exact members below)\n", out);
 	}
 	fputs("principals:\n", out);
@@ -272,16 +275,8 @@ void dump_image(FILE *out, const pdp_image *img)
 		fputs("  ", out);
 		put_str(out, img, p[0]);
 		fputs(":", out);
-		for (uint32_t j = 0; j < p[2]; j++) {
-			fputs(" role:", out);
-			put_str(out, img, img_rec(img, SEC_ROLES,
-			                          img_rec(img, SEC_PRINROLES, p[1] + j)[0])[0]);
-		}
-		for (uint32_t j = 0; j < p[4]; j++) {
-			fputs(" group:", out);
-			put_str(out, img, img_rec(img, SEC_GROUPS,
-			                          img_rec(img, SEC_PRINGROUPS, p[3] + j)[0])[0]);
-		}
+		put_names(out, img, "role:", SEC_PRINROLES, p[1], p[2], SEC_ROLES);
+		put_names(out, img, "group:", SEC_PRINGROUPS, p[3], p[4], SEC_GROUPS);
 		fputc('\n', out);
 	}
 	fputs("acps:\n", out);

@@ -16,8 +16,6 @@ static const char USAGE[] =
 	"  version  print the version\n"
 	"Run `pdp <command> --help` for its options. docs/cli.md has details.\n";
 
-int cmd_audit(int argc, char **argv);
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -423,14 +423,12 @@ void request_from_node(cc *c, ynode *n, const pdp_image *img, bool fill_now,
 	}
 }
 
-bool requests_parse(cc *c, uint32_t file, const pdp_image *img,
-                    bool fill_now, pdp_time now, parsed_requests *out)
+static void requests_from_docs(cc *c, const ynode_vec *docs,
+                               const pdp_image *img, bool fill_now,
+                               pdp_time now, parsed_requests *out)
 {
-	ynode_vec docs = {0};
-	if (!yaml_load_docs(c, file, &docs))
-		return false;
-	for (size_t d = 0; d < docs.n; d++) {
-		ynode *doc = docs.items[d];
+	for (size_t d = 0; d < docs->n; d++) {
+		ynode *doc = docs->items[d];
 		size_t n = doc->kind == YN_SEQ ? doc->n : 1;
 		for (size_t i = 0; i < n; i++) {
 			ynode *item = doc->kind == YN_SEQ ? doc->items[i] : doc;
@@ -439,5 +437,103 @@ bool requests_parse(cc *c, uint32_t file, const pdp_image *img,
 			VEC_PUSH(c, *out, pr);
 		}
 	}
-	return !c->oom;
+}
+
+/* True when every non-blank line starts with '{' and there are several:
+ * JSON Lines, a common way to stream requests, which is not one YAML
+ * document. */
+static bool looks_like_json_lines(const char *data, size_t len)
+{
+	size_t objects = 0;
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		const char *q = p;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		if (q < e) {
+			if (*q != '{')
+				return false;
+			objects++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return objects > 1;
+}
+
+/* Move a tree parsed from one line to that line of its file. The depth is
+ * bounded by the YAML loader's limit. */
+static void shift_lines(ynode *n, uint32_t by)
+{
+	n->pos.line += by;
+	for (size_t i = 0; i < n->n; i++)
+		shift_lines(n->items[i], by);
+}
+
+/* JSON Lines: each non-blank line is its own document; a line that is not
+ * readable is one bad request at its own line, and the others are still
+ * read. */
+static bool requests_from_lines(cc *c, uint32_t file, const pdp_image *img,
+                                bool fill_now, pdp_time now,
+                                parsed_requests *out)
+{
+	/* copies: adding sources may move the source table */
+	size_t len = c->sources.items[file].len;
+	char *data = malloc(len + 1);
+	char *name = strdup(c->sources.items[file].name);
+	bool ok = data != NULL && name != NULL;
+	if (ok)
+		memcpy(data, c->sources.items[file].data, len);
+	const char *p = data, *end = data + len;
+	uint32_t line = 1;
+	while (ok && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		bool blank = true;
+		for (const char *q = p; q < e; q++)
+			blank &= *q == ' ' || *q == '\t' || *q == '\r';
+		if (!blank) {
+			size_t diags = pdpc_diag_count(c);
+			ynode_vec docs = {0};
+			ok = pdpc_add_buffer(c, name, p, (size_t)(e - p)) == PDPC_OK;
+			if (ok && yaml_load_docs(c, (uint32_t)(c->sources.n - 1), &docs)) {
+				for (size_t d = 0; d < docs.n; d++)
+					shift_lines(docs.items[d], line - 1);
+				requests_from_docs(c, &docs, img, fill_now, now, out);
+			} else if (ok) {
+				const pdpc_diag *dg = pdpc_diag_count(c) > diags
+				                              ? pdpc_diag_get(c, diags)
+				                              : NULL;
+				parsed_request bad;
+				memset(&bad, 0, sizeof(bad));
+				pdp_request_init(&bad.req);
+				bad.pos.line = line;
+				snprintf(bad.error, sizeof(bad.error), "%u:%u: %s", line,
+				         dg ? dg->col : 0,
+				         dg ? dg->message : "unreadable line");
+				VEC_PUSH(c, *out, bad);
+			}
+			ok = ok && !c->oom;
+		}
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	free(data);
+	free(name);
+	return ok;
+}
+
+bool requests_parse(cc *c, uint32_t file, const pdp_image *img,
+                    bool fill_now, pdp_time now, parsed_requests *out)
+{
+	ynode_vec docs = {0};
+	if (yaml_load_docs(c, file, &docs)) {
+		requests_from_docs(c, &docs, img, fill_now, now, out);
+		return !c->oom;
+	}
+	if (c->oom || !looks_like_json_lines(c->sources.items[file].data,
+	                                     c->sources.items[file].len))
+		return false;
+	return requests_from_lines(c, file, img, fill_now, now, out);
 }

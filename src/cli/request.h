@@ -21,7 +21,8 @@ typedef VEC(parsed_request) parsed_requests;
 
 /*
  * Parse every request in source `file` of c (added with pdpc_add_buffer or
- * pdpc_add_file): one request, several documents, or lists of requests.
+ * pdpc_add_file): one request, several documents, lists of requests, or
+ * JSON Lines (each line a document; an unreadable line is one bad request).
  * Storage comes from c's arena. Attribute names are resolved against img.
  * When fill_now is set, an absent env.time becomes `now`. Returns false
  * when the YAML itself cannot be read (c's diagnostics say why).

@@ -201,6 +201,14 @@ size_t cc_error_count(const cc *c);
 void *cc_alloc(cc *c, size_t size);
 const char *cc_strndup(cc *c, const char *s, size_t len);
 
+/* Every rule of the model, ACP by ACP, privileges before self:
+ *   rule_iter it = {0}; for (m_rule *r; (r = rule_next(c, &it));) ...
+ * it.acp is the current rule's ACP index. */
+typedef struct rule_iter {
+	size_t acp, sec, idx;
+} rule_iter;
+m_rule *rule_next(const cc *c, rule_iter *it);
+
 /* yaml_load.c: parse one source into documents (appended to docs). */
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
@@ -230,8 +238,17 @@ bool read_circle(cc *c, ynode *lat, ynode *lon, ynode *rad, srcpos pos,
 void check_keys(cc *c, const ynode *map, const char *const *known,
                 const char *what);
 
+bool read_originators(cc *c, ynode *n, bool native, m_rule *r);
+
 /* resolve.c */
 void resolve_policy(cc *c);
+/* Index of a declared role or group (the tables are sorted by then), or
+ * IMG_NONE. */
+uint32_t resolve_find_role(const cc *c, const char *name, size_t len);
+uint32_t resolve_find_group(const cc *c, const char *name, size_t len);
+/* Name and type of built-in attribute i (NULL / NONE past the last). */
+const char *resolve_builtin_name(uint32_t i);
+pdp_type resolve_builtin_type(uint32_t i);
 /* lint.c */
 void lint_policy(cc *c);
 /* emit.c */

@@ -58,6 +58,25 @@ size_t cc_error_count(const cc *c)
 	return n;
 }
 
+m_rule *rule_next(const cc *c, rule_iter *it)
+{
+	while (it->acp < c->acps.n) {
+		const m_acp *a = c->acps.items[it->acp];
+		size_t n = it->sec ? a->self.n : a->priv.n;
+		if (it->idx < n) {
+			m_rule *r = it->sec ? a->self.items[it->idx] : a->priv.items[it->idx];
+			it->idx++;
+			return r;
+		}
+		it->idx = 0;
+		if (++it->sec == 2) {
+			it->sec = 0;
+			it->acp++;
+		}
+	}
+	return NULL;
+}
+
 pdpc_compiler *pdpc_new(void)
 {
 	return calloc(1, sizeof(pdpc_compiler));

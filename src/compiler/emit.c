@@ -427,25 +427,20 @@ static void emit_principals(emitter *e)
 	/* Every exact originator id of a rule is a principal too, so the
 	 * evaluator matches exact entries by comparing interned string ids
 	 * with the request's principal instead of comparing bytes. */
-	for (size_t i = 0; i < c->acps.n; i++) {
-		const m_acp *a = c->acps.items[i];
-		for (size_t s = 0; s < 2; s++) {
-			size_t n = s ? a->self.n : a->priv.n;
-			for (size_t j = 0; j < n; j++) {
-				const m_rule *r = s ? a->self.items[j] : a->priv.items[j];
-				for (size_t k = 0; k < r->origs.n; k++) {
-					const m_orig *o = &r->origs.items[k];
-					if (o->kind != ORIG_EXACT)
-						continue;
-					const char *name = cc_strndup(c, o->name, o->len);
-					if (name == NULL)
-						return;
-					prin_ref p = {name, 2, 0};
-					VEC_PUSH_HEAP(c, refs, p);
-				}
+	rule_iter it = {0, 0, 0};
+	for (const m_rule *r; (r = rule_next(c, &it)) != NULL;)
+		for (size_t k = 0; k < r->origs.n; k++) {
+			const m_orig *o = &r->origs.items[k];
+			if (o->kind != ORIG_EXACT)
+				continue;
+			const char *name = cc_strndup(c, o->name, o->len);
+			if (name == NULL) {
+				VEC_FREE(refs);
+				return;
 			}
+			prin_ref p = {name, 2, 0};
+			VEC_PUSH_HEAP(c, refs, p);
 		}
-	}
 	if (refs.n > 1)
 		qsort(refs.items, refs.n, sizeof(prin_ref), cmp_prin);
 	size_t i = 0;
@@ -488,8 +483,6 @@ static void emit_tables(emitter *e)
 {
 	cc *c = e->c;
 	const char *bn;
-	extern const char *resolve_builtin_name(uint32_t i);
-	extern pdp_type resolve_builtin_type(uint32_t i);
 	for (uint32_t i = 0; (bn = resolve_builtin_name(i)) != NULL; i++) {
 		put(e, SEC_ATTRS, intern_z(e, bn));
 		put(e, SEC_ATTRS, resolve_builtin_type(i));

@@ -18,8 +18,6 @@
 #include "common/limits.h"
 #include "compiler/cc.h"
 
-uint32_t resolve_find_group(const cc *c, const char *name, size_t len);
-uint32_t resolve_find_role(const cc *c, const char *name, size_t len);
 
 /* ---- helpers ---- */
 
@@ -697,22 +695,15 @@ static void lint_unused(cc *c)
 	for (size_t i = 0; i < c->constraints.n; i++)
 		for (size_t j = 0; j < c->constraints.items[i]->roles.n; j++)
 			MARK_ROLE(c->constraints.items[i]->roles.items[j].ref);
-	for (size_t i = 0; i < c->acps.n; i++) {
-		const m_acp *a = c->acps.items[i];
-		for (size_t s = 0; s < 2; s++) {
-			size_t n = s ? a->self.n : a->priv.n;
-			for (size_t j = 0; j < n; j++) {
-				const m_rule *r = s ? a->self.items[j] : a->priv.items[j];
-				for (size_t k = 0; k < r->origs.n; k++) {
-					const m_orig *o = &r->origs.items[k];
-					if (o->kind == ORIG_ROLE)
-						MARK_ROLE(o->ref);
-					else if (o->kind == ORIG_GROUP && o->ref < ng)
-						group_used[o->ref] = true;
-				}
-			}
+	rule_iter it = {0, 0, 0};
+	for (const m_rule *r; (r = rule_next(c, &it)) != NULL;)
+		for (size_t k = 0; k < r->origs.n; k++) {
+			const m_orig *o = &r->origs.items[k];
+			if (o->kind == ORIG_ROLE)
+				MARK_ROLE(o->ref);
+			else if (o->kind == ORIG_GROUP && o->ref < ng)
+				group_used[o->ref] = true;
 		}
-	}
 #undef MARK_ROLE
 	for (size_t i = 0; i < nr; i++)
 		if (!role_used[i])

@@ -9,8 +9,6 @@
 
 #include "compiler/cc.h"
 
-bool read_originators(cc *c, ynode *n, bool native, m_rule *r);
-bool rule_add_context(cc *c, m_rule *r, m_context *x);
 
 /* Attributes that restrict access in newer releases: ignoring them would
  * grant more than the author meant, so they are errors. */
@@ -253,7 +251,7 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 			for (size_t i = 0; i < v->n; i++) {
 				m_context x;
 				if (read_acco(c, v->items[i], &x))
-					ok &= rule_add_context(c, r, &x);
+					VEC_PUSH(c, r->contexts, x);
 				else
 					ok = false;
 			}

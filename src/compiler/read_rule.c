@@ -145,7 +145,6 @@ static bool read_orig(cc *c, ynode *n, bool native, m_orig *o)
 	return true;
 }
 
-bool read_originators(cc *c, ynode *n, bool native, m_rule *r);
 bool read_originators(cc *c, ynode *n, bool native, m_rule *r)
 {
 	if (!expect_seq(c, n, native ? "acor" : "originators"))
@@ -291,14 +290,6 @@ static bool read_object(cc *c, ynode *n, m_object *o)
 		ok &= read_string_list(c, v, "child_types", push_type,
 		                       &o->child_types);
 	return ok;
-}
-
-/* Shared helpers for the native reader. */
-bool rule_add_context(cc *c, m_rule *r, m_context *x);
-bool rule_add_context(cc *c, m_rule *r, m_context *x)
-{
-	VEC_PUSH(c, r->contexts, *x);
-	return !c->oom;
 }
 
 m_rule *read_rule(cc *c, ynode *n, bool self)

@@ -106,28 +106,18 @@ static uint32_t find_by_name(const void *const *items, size_t n,
 	return IMG_NONE;
 }
 
-static uint32_t find_role(const cc *c, const char *name, size_t len)
+uint32_t resolve_find_role(const cc *c, const char *name, size_t len)
 {
 	return find_by_name((const void *const *)c->roles.items, c->roles.n,
 	                    offsetof(m_role, name), name, len);
 }
 
-static uint32_t find_group(const cc *c, const char *name, size_t len)
+uint32_t resolve_find_group(const cc *c, const char *name, size_t len)
 {
 	return find_by_name((const void *const *)c->groups.items, c->groups.n,
 	                    offsetof(m_group, name), name, len);
 }
 
-uint32_t resolve_find_role(const cc *c, const char *name, size_t len);
-uint32_t resolve_find_role(const cc *c, const char *name, size_t len)
-{
-	return find_role(c, name, len);
-}
-uint32_t resolve_find_group(const cc *c, const char *name, size_t len);
-uint32_t resolve_find_group(const cc *c, const char *name, size_t len)
-{
-	return find_group(c, name, len);
-}
 
 static bool resolve_role_refs(cc *c, void *vec_ptr, const char *ctx)
 {
@@ -135,7 +125,7 @@ static bool resolve_role_refs(cc *c, void *vec_ptr, const char *ctx)
 	bool ok = true;
 	for (size_t i = 0; i < v->n; i++) {
 		m_name_ref *r = &v->items[i];
-		r->ref = find_role(c, r->name, strlen(r->name));
+		r->ref = resolve_find_role(c, r->name, strlen(r->name));
 		if (r->ref == IMG_NONE) {
 			cc_error(c, r->pos, "E-UNDECLARED",
 			         "undeclared role '%s' in %s; declare it under roles:",
@@ -334,14 +324,14 @@ static void resolve_origs(cc *c, m_rule *r)
 	for (size_t i = 0; i < r->origs.n; i++) {
 		m_orig *o = &r->origs.items[i];
 		if (o->kind == ORIG_GROUP) {
-			o->ref = find_group(c, o->name, o->len);
+			o->ref = resolve_find_group(c, o->name, o->len);
 			if (o->ref == IMG_NONE)
 				cc_error(c, o->pos, "E-UNDECLARED",
 				         "undeclared group '%.*s'; declare it under "
 				         "groups:",
 				         (int)o->len, o->name);
 		} else if (o->kind == ORIG_ROLE) {
-			o->ref = find_role(c, o->name, o->len);
+			o->ref = resolve_find_role(c, o->name, o->len);
 			if (o->ref == IMG_NONE)
 				cc_error(c, o->pos, "E-UNDECLARED",
 				         "undeclared role '%.*s'; declare it under "
@@ -349,7 +339,7 @@ static void resolve_origs(cc *c, m_rule *r)
 				         (int)o->len, o->name);
 		} else if (o->kind == ORIG_EXACT && o->native) {
 			/* oneM2M lets acor hold a <group> resource ID. */
-			uint32_t g = find_group(c, o->name, o->len);
+			uint32_t g = resolve_find_group(c, o->name, o->len);
 			if (g != IMG_NONE) {
 				o->kind = ORIG_GROUP;
 				o->ref = g;
@@ -369,12 +359,10 @@ static const struct {
 	{"env.ip", PDP_TYPE_IP},            {"env.country", PDP_TYPE_STRING},
 };
 
-const char *resolve_builtin_name(uint32_t i);
 const char *resolve_builtin_name(uint32_t i)
 {
 	return i < IMG_BUILTIN_ATTRS ? BUILTINS[i].name : NULL;
 }
-pdp_type resolve_builtin_type(uint32_t i);
 pdp_type resolve_builtin_type(uint32_t i)
 {
 	return i < IMG_BUILTIN_ATTRS ? BUILTINS[i].type : PDP_TYPE_NONE;
@@ -744,16 +732,10 @@ void resolve_policy(cc *c)
 	resolve_constraints(c);
 	if (roles_ok && cc_error_count(c) == 0)
 		check_ssd(c);
-	for (size_t i = 0; i < c->acps.n; i++) {
-		m_acp *a = c->acps.items[i];
-		for (size_t s = 0; s < 2; s++) {
-			size_t n = s ? a->self.n : a->priv.n;
-			for (size_t j = 0; j < n; j++) {
-				m_rule *r = s ? a->self.items[j] : a->priv.items[j];
-				resolve_origs(c, r);
-				if (r->when != NULL)
-					resolve_cond(c, r->when);
-			}
-		}
+	rule_iter it = {0, 0, 0};
+	for (m_rule *r; (r = rule_next(c, &it)) != NULL;) {
+		resolve_origs(c, r);
+		if (r->when != NULL)
+			resolve_cond(c, r->when);
 	}
 }

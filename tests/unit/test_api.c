@@ -2,10 +2,10 @@
  * test_api.c - the C API beyond the decision tables: sessions (ANSI RBAC),
  * large and deep role hierarchies, regex limits, image validation
  * (truncation, bit flips, bad indices behind a valid checksum),
- * determinism, and threads sharing one image.
+ * determinism, limits. Threads sharing and swapping an image are tested by
+ * tests/unit/threads.c (also run under ThreadSanitizer).
  */
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,70 +457,6 @@ Test(compile, failed_compile_produces_no_image)
 	cr_assert_eq(d->line, 5);
 	cr_assert_eq(d->col, 44);
 	pdpc_free(c);
-}
-
-/* ---- threads: one image, many deciders, and a swap under load ---- */
-
-typedef struct shared {
-	pthread_mutex_t lock;   /* guards `current` only while taking a ref */
-	pdp_image *current;
-	int errors;
-} shared;
-
-static void *worker(void *arg)
-{
-	shared *sh = arg;
-	for (int i = 0; i < 2000; i++) {
-		pthread_mutex_lock(&sh->lock);
-		pdp_image *img = pdp_image_retain(sh->current);
-		pthread_mutex_unlock(&sh->lock);
-		pdp_scratch *sc = NULL;
-		if (pdp_scratch_new(img, &sc, NULL) != PDP_OK)
-			sh->errors++;
-		pdp_request q;
-		pdp_request_init(&q);
-		pdp_str acps[1] = {{"acp", 3}};
-		q.originator = (pdp_str){"CAE-a", 5};
-		q.operation = PDP_OP_RETRIEVE;
-		q.acps = acps;
-		q.n_acps = 1;
-		q.has_time = true;
-		q.time.sec = 1764320400; /* 2025-11-28T09:00:00Z */
-		q.has_ip = true;
-		prim_err e;
-		ip_parse("10.1.2.3", 8, &q.ip, NULL, &e);
-		pdp_decision d;
-		pdp_decide(img, sc, &q, &d);
-		if (d.effect != PDP_PERMIT)
-			__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
-		pdp_scratch_free(sc);
-		pdp_image_release(img);
-	}
-	return NULL;
-}
-
-Test(threads, shared_image_and_swap, .timeout = 120)
-{
-	shared sh;
-	pthread_mutex_init(&sh.lock, NULL);
-	sh.errors = 0;
-	sh.current = load_text(SMALL_POLICY);
-	pthread_t t[4];
-	for (int i = 0; i < 4; i++)
-		pthread_create(&t[i], NULL, worker, &sh);
-	for (int i = 0; i < 20; i++) {
-		pdp_image *next = load_text(SMALL_POLICY);
-		pthread_mutex_lock(&sh.lock);
-		pdp_image *old = sh.current;
-		sh.current = next;
-		pthread_mutex_unlock(&sh.lock);
-		pdp_image_release(old);
-	}
-	for (int i = 0; i < 4; i++)
-		pthread_join(t[i], NULL);
-	cr_assert_eq(sh.errors, 0);
-	pdp_image_release(sh.current);
-	pthread_mutex_destroy(&sh.lock);
 }
 
 /* ---- limits: hostile shapes fail cleanly ---- */
