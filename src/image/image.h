@@ -91,6 +91,16 @@ static inline uint64_t img_u64(const uint32_t *w)
 	return (uint64_t)w[0] | (uint64_t)w[1] << 32;
 }
 
+/* Fill err (may be NULL) with code and a printf-style message; returns
+ * code, so that a check reads `return img_fail(err, PDP_ERR_..., ...)`. */
+pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Every record of every table is owned exactly once (ownership.c): an
+ * image whose counts and ranges leave a record to no owner, or to two, is
+ * not loaded. Runs after the bounds checks of load.c. */
+pdp_status img_verify_ownership(const pdp_image *img, pdp_error *err);
+
 uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,

@@ -18,20 +18,6 @@
 #include "common/prims.h"
 #include "image/image.h"
 
-static pdp_status fail(pdp_error *err, pdp_status code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static pdp_status fail(pdp_error *err, pdp_status code, const char *fmt, ...)
-{
-	if (err != NULL) {
-		err->code = code;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->message, sizeof(err->message), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 uint64_t img_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -165,20 +151,20 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
                                cbor_item_t **out_body_item, pdp_error *err)
 {
 	if (!cbor_prescan(bytes, len))
-		return fail(err, PDP_ERR_FORMAT,
+		return img_fail(err, PDP_ERR_FORMAT,
 		            "not a pdp image: malformed or truncated CBOR");
 	struct cbor_load_result res;
 	cbor_item_t *top = cbor_load(bytes, len, &res);
 	if (top == NULL || res.error.code != CBOR_ERR_NONE) {
 		if (top)
 			cbor_decref(&top);
-		return fail(err, PDP_ERR_FORMAT,
+		return img_fail(err, PDP_ERR_FORMAT,
 		            "not a pdp image: CBOR error at byte %zu",
 		            res.error.position);
 	}
 	pdp_status st = PDP_OK;
 	if (!cbor_isa_array(top) || cbor_array_size(top) != 4) {
-		st = fail(err, PDP_ERR_FORMAT, "not a pdp image: expected a "
+		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: expected a "
 		                               "4-element array");
 		goto out;
 	}
@@ -186,11 +172,11 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	if (!cbor_isa_string(it[0]) || !cbor_string_is_definite(it[0]) ||
 	    cbor_string_length(it[0]) != strlen(IMG_MAGIC) ||
 	    memcmp(cbor_string_handle(it[0]), IMG_MAGIC, strlen(IMG_MAGIC)) != 0) {
-		st = fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
+		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
 		goto out;
 	}
 	if (!cbor_isa_uint(it[1]) || cbor_get_int(it[1]) != IMG_VERSION) {
-		st = fail(err, PDP_ERR_VERSION,
+		st = img_fail(err, PDP_ERR_VERSION,
 		          "image format version %llu is not supported (this "
 		          "library reads version %u); recompile the policy",
 		          cbor_isa_uint(it[1]) ? (unsigned long long)cbor_get_int(it[1])
@@ -200,31 +186,31 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	}
 	if (!cbor_isa_uint(it[2]) || !cbor_isa_bytestring(it[3]) ||
 	    !cbor_bytestring_is_definite(it[3])) {
-		st = fail(err, PDP_ERR_FORMAT, "not a pdp image: bad header");
+		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad header");
 		goto out;
 	}
 	const uint8_t *body = cbor_bytestring_handle(it[3]);
 	size_t body_len = cbor_bytestring_length(it[3]);
 	uint32_t crc = crc32_ieee(body, body_len);
 	if (cbor_get_int(it[2]) != crc) {
-		st = fail(err, PDP_ERR_CHECKSUM,
+		st = img_fail(err, PDP_ERR_CHECKSUM,
 		          "image checksum mismatch: the file is corrupt");
 		goto out;
 	}
 	if (!cbor_prescan(body, body_len)) {
-		st = fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
+		st = img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
 		goto out;
 	}
 	cbor_item_t *b = cbor_load(body, body_len, &res);
 	if (b == NULL || res.error.code != CBOR_ERR_NONE) {
 		if (b)
 			cbor_decref(&b);
-		st = fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
+		st = img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
 		goto out;
 	}
 	if (!cbor_isa_array(b) || cbor_array_size(b) != IMG_SECTION_COUNT) {
 		cbor_decref(&b);
-		st = fail(err, PDP_ERR_FORMAT,
+		st = img_fail(err, PDP_ERR_FORMAT,
 		          "image body must hold %d sections", IMG_SECTION_COUNT);
 		goto out;
 	}
@@ -244,7 +230,7 @@ typedef struct verifier {
 #define CHECK(cond, ...)                                                   \
 	do {                                                                \
 		if (!(cond))                                                \
-			return fail(v->err, PDP_ERR_INVALID, __VA_ARGS__);  \
+			return img_fail(v->err, PDP_ERR_INVALID, __VA_ARGS__);  \
 	} while (0)
 
 static bool range_ok(uint32_t first, uint32_t n, uint32_t size)
@@ -631,7 +617,7 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 		size *= 2;
 	h->slots = malloc((size_t)size * sizeof(hash_slot));
 	if (h->slots == NULL)
-		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
+		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	memset(h->slots, 0xff, (size_t)size * sizeof(hash_slot));
 	h->mask = size - 1;
 	for (uint32_t i = 0; i < n; i++) {
@@ -674,7 +660,7 @@ static pdp_status build_orig_text(verifier *v)
 	uint32_t n = img->count[SEC_ORIGS];
 	img->orig_text = calloc(2u * (size_t)n + 2u, sizeof(uint32_t));
 	if (img->orig_text == NULL)
-		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
+		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t *o = img_rec(img, SEC_ORIGS, i);
 		if (o[0] != ORIG_EXACT && o[0] != ORIG_GLOB)
@@ -712,7 +698,7 @@ static pdp_status build_roles(verifier *v)
 	size_t words = (size_t)w * (nr + img->count[SEC_CONSTRAINTS]) + 1;
 	uint64_t *bits = calloc(words, sizeof(uint64_t));
 	if (bits == NULL)
-		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
+		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	img->role_closure = bits;
 	img->constraint_sets = bits + (size_t)w * nr;
 	for (uint32_t i = 0; i < nr; i++) {
@@ -748,7 +734,7 @@ static pdp_status build_regexes(verifier *v)
 		return PDP_OK;
 	img->regex = calloc(n, sizeof(pcre2_code *));
 	if (img->regex == NULL)
-		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
+		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	/* No JIT: the JIT applies the match limit per start position, so a
 	 * backtracking pattern on a 4 KiB subject ran for seconds under the
 	 * same limits that stop the interpreter in under a millisecond
@@ -761,7 +747,7 @@ static pdp_status build_regexes(verifier *v)
 		img->regex[i] = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, 0, &ec,
 		                              &off, NULL);
 		if (img->regex[i] == NULL)
-			return fail(v->err, PDP_ERR_REGEX,
+			return img_fail(v->err, PDP_ERR_REGEX,
 			            "regex %u does not compile (offset %zu)", i,
 			            (size_t)off);
 		uint32_t caps = 0;
@@ -801,22 +787,22 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 	size_t total = 0;
 	for (int i = 0; i < IMG_SECTION_COUNT; i++) {
 		if (!cbor_isa_bytestring(s[i]) || !cbor_bytestring_is_definite(s[i]))
-			return fail(v->err, PDP_ERR_FORMAT,
+			return img_fail(v->err, PDP_ERR_FORMAT,
 			            "section %d is not a byte string", i);
 		size_t len = cbor_bytestring_length(s[i]);
 		uint32_t rw = IMG_RECORD_WORDS[i];
 		if (rw != 0 && len % (rw * 4u) != 0)
-			return fail(v->err, PDP_ERR_INVALID,
+			return img_fail(v->err, PDP_ERR_INVALID,
 			            "section %d length %zu is not a multiple of its "
 			            "record size",
 			            i, len);
 		if (len / 4 > PDP_MAX_TABLE)
-			return fail(v->err, PDP_ERR_LIMIT, "section %d too large", i);
+			return img_fail(v->err, PDP_ERR_LIMIT, "section %d too large", i);
 		total += (len + 7) & ~(size_t)7;
 	}
 	img->arena = malloc(total + 8);
 	if (img->arena == NULL)
-		return fail(v->err, PDP_ERR_NOMEM, "out of memory");
+		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	uint8_t *p = img->arena;
 	for (int i = 0; i < IMG_SECTION_COUNT; i++) {
 		size_t len = cbor_bytestring_length(s[i]);
@@ -824,7 +810,7 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 		uint32_t rw = IMG_RECORD_WORDS[i];
 		if (rw == 0) {
 			if (len > UINT32_MAX)
-				return fail(v->err, PDP_ERR_LIMIT, "string blob too large");
+				return img_fail(v->err, PDP_ERR_LIMIT, "string blob too large");
 			memcpy(p, src, len);
 			img->blob = (const char *)p;
 			img->blob_len = (uint32_t)len;
@@ -849,13 +835,13 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (out == NULL || (bytes == NULL && len > 0))
-		return fail(err, PDP_ERR_ARG, "NULL argument");
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	*out = NULL;
 	if (len > PDP_MAX_IMAGE_BYTES)
-		return fail(err, PDP_ERR_LIMIT, "image larger than %u bytes",
+		return img_fail(err, PDP_ERR_LIMIT, "image larger than %u bytes",
 		            PDP_MAX_IMAGE_BYTES);
 	if (len == 0)
-		return fail(err, PDP_ERR_FORMAT, "empty image");
+		return img_fail(err, PDP_ERR_FORMAT, "empty image");
 	cbor_item_t *body = NULL;
 	pdp_status st = decode_outer(bytes, len, &body, err);
 	if (st != PDP_OK)
@@ -863,7 +849,7 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	pdp_image *img = calloc(1, sizeof(*img));
 	if (img == NULL) {
 		cbor_decref(&body);
-		return fail(err, PDP_ERR_NOMEM, "out of memory");
+		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 	}
 	verifier v = {img, err};
 	st = copy_sections(&v, body);
@@ -880,11 +866,13 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	if (st == PDP_OK) {
 		depth = malloc(2u * (size_t)img->count[SEC_CONDS] + 1u);
 		st = depth ? verify_conds(&v, depth)
-		           : fail(err, PDP_ERR_NOMEM, "out of memory");
+		           : img_fail(err, PDP_ERR_NOMEM, "out of memory");
 	}
 	free(depth);
 	if (st == PDP_OK)
 		st = verify_rules(&v);
+	if (st == PDP_OK)
+		st = img_verify_ownership(img, err);
 	if (st == PDP_OK)
 		st = build_index(&v, &img->h_principal, SEC_PRINCIPALS, "principal");
 	if (st == PDP_OK)

@@ -398,6 +398,138 @@ Test(image, bad_indices_behind_valid_checksum_are_rejected)
 	free(bytes);
 }
 
+/* Where the body byte string and the CRC of an image are. */
+typedef struct image_layout {
+	size_t crc_off, body_off, body_len;
+} image_layout;
+
+static size_t cbor_head(const uint8_t *p, uint64_t *val)
+{
+	uint8_t info = p[0] & 31;
+	if (info < 24) {
+		*val = info;
+		return 1;
+	}
+	size_t n = (size_t)1 << (info - 24);
+	*val = 0;
+	for (size_t i = 0; i < n; i++)
+		*val = *val << 8 | p[1 + i];
+	return 1 + n;
+}
+
+static image_layout image_layout_of(const uint8_t *bytes, size_t len)
+{
+	image_layout l;
+	size_t p = 1 + 1 + 9 + 1; /* array(4), text(9) magic, uint version */
+	cr_assert_eq(bytes[p], 0x1a, "crc encoded as uint32");
+	l.crc_off = p + 1;
+	p = l.crc_off + 4;
+	uint64_t blen;
+	p += cbor_head(bytes + p, &blen);
+	l.body_off = p;
+	l.body_len = (size_t)blen;
+	cr_assert_eq(l.body_off + l.body_len, len);
+	return l;
+}
+
+/* The words of section sec inside the body (little-endian uint32). */
+static uint8_t *section_words(uint8_t *bytes, const image_layout *l, int sec,
+                              size_t *n_bytes)
+{
+	uint64_t v;
+	size_t p = l->body_off + cbor_head(bytes + l->body_off, &v);
+	for (int s = 0;; s++) {
+		p += cbor_head(bytes + p, &v);
+		if (s == sec) {
+			*n_bytes = (size_t)v;
+			return bytes + p;
+		}
+		p += (size_t)v;
+	}
+}
+
+static uint32_t word_at(const uint8_t *w, size_t i)
+{
+	return (uint32_t)w[4 * i] | (uint32_t)w[4 * i + 1] << 8 |
+	       (uint32_t)w[4 * i + 2] << 16 | (uint32_t)w[4 * i + 3] << 24;
+}
+
+static void set_word(uint8_t *w, size_t i, uint32_t v)
+{
+	for (int b = 0; b < 4; b++)
+		w[4 * i + (size_t)b] = (uint8_t)(v >> (8 * b));
+}
+
+/* An ACP whose deny rule comes last: lowering its rule count (checksum
+ * recomputed) must not load, or the deny would silently vanish. */
+static const char *ORPHAN_POLICY =
+	"pdp: 1\n"
+	"groups: { g: [CAE-g1, 'CAE-x*'] }\n"
+	"acps:\n"
+	"  - id: acp\n"
+	"    privileges:\n"
+	"      - { originators: [all], operations: [retrieve] }\n"
+	"      - { originators: [CAE-evil, group:g], operations: [retrieve], effect: deny,\n"
+	"          contexts: [{ ip: [10.0.0.0/8] }], when: { attr: env.ip, in_cidr: [10.0.0.0/8] } }\n";
+
+static pdp_status load_tampered(uint8_t *bytes, size_t len,
+                                const image_layout *l, pdp_error *err)
+{
+	refresh_crc(bytes, len, l->body_off, l->body_len, l->crc_off);
+	pdp_image *img = NULL;
+	pdp_status st = pdp_image_load(bytes, len, &img, err);
+	pdp_image_free(img);
+	return st;
+}
+
+Test(image, orphan_records_are_rejected)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(ORPHAN_POLICY, &len);
+	image_layout l = image_layout_of(bytes, len);
+	pdp_error err;
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_OK, "%s",
+	             err.message);
+	size_t nb;
+	uint8_t *acps = section_words(bytes, &l, 2 /* SEC_ACPS */, &nb);
+	cr_assert_eq(nb, 12 * 4, "one ACP record");
+	cr_assert_eq(word_at(acps, 3), 2u, "two privileges");
+	/* drop the last rule (the deny) */
+	set_word(acps, 3, 1);
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
+	cr_assert(strstr(err.message, "ACP 0") != NULL ||
+	              strstr(err.message, "owned by nothing") != NULL,
+	          "%s", err.message);
+	/* drop the first rule instead */
+	set_word(acps, 2, word_at(acps, 2) + 1);
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
+	set_word(acps, 2, word_at(acps, 2) - 1);
+	set_word(acps, 3, 2);
+	/* the ACP's originator span must match its rules' entries */
+	set_word(acps, 7, word_at(acps, 7) - 1);
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
+	set_word(acps, 7, word_at(acps, 7) + 1);
+	/* a rule with one originator entry less leaves the entry orphaned */
+	uint8_t *rules = section_words(bytes, &l, 3 /* SEC_RULES */, &nb);
+	size_t rw = nb / 2 / 4, deny = rw; /* second rule */
+	set_word(rules, deny + 3 /* RW_ORIG_COUNT */, 1);
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
+	set_word(rules, deny + 3, 2);
+	/* a context that drops its CIDR, a group that drops its glob */
+	uint8_t *ctx = section_words(bytes, &l, 5 /* SEC_CONTEXTS */, &nb);
+	set_word(ctx, 3, 0);
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
+	set_word(ctx, 3, 1);
+	uint8_t *groups = section_words(bytes, &l, 16 /* SEC_GROUPS */, &nb);
+	set_word(groups, 2, 0);
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
+	set_word(groups, 2, 1);
+	/* untouched again: loads */
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_OK, "%s",
+	             err.message);
+	free(bytes);
+}
+
 Test(image, version_and_magic_checked)
 {
 	size_t len;
