@@ -113,17 +113,13 @@ void view_shard_release(view_shard *s)
 	free(s);
 }
 
-view_chunk *view_chunk_copy(const view_chunk *old)
+view_chunk *view_chunk_build(const view_acp *entries)
 {
 	view_chunk *c = malloc(sizeof(*c));
 	if (c == NULL)
 		return NULL;
 	atomic_init(&c->refs, 1u);
-	if (old == NULL) {
-		memset(c->acp, 0, sizeof(c->acp));
-		return c;
-	}
-	memcpy(c->acp, old->acp, sizeof(c->acp));
+	memcpy(c->acp, entries, sizeof(c->acp));
 	for (uint32_t i = 0; i < VIEW_CHUNK; i++)
 		if (c->acp[i].seg != NULL)
 			pdp_image_retain((pdp_image *)(uintptr_t)c->acp[i].seg);

@@ -109,8 +109,8 @@ bool view_in_group(const img_view *v, uint32_t g, pdp_str originator,
 
 /* A shard holding exactly these slots (their segments retained). */
 view_shard *view_shard_build(const view_slot *slots, uint32_t n);
-/* A chunk copied from old (or empty when old is NULL). */
-view_chunk *view_chunk_copy(const view_chunk *old);
+/* A chunk holding these VIEW_CHUNK entries (their segments retained). */
+view_chunk *view_chunk_build(const view_acp *entries);
 /* A group object; members are copied. NULL when out of memory. */
 view_group *view_group_build(pdp_str name, const pdp_str *exact, size_t n_exact,
                              const pdp_str *globs, size_t n_globs);
