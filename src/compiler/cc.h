@@ -202,6 +202,7 @@ struct pdpc_compiler {
 	bool seen_version;
 	bool lint;            /* produce warnings too */
 	const cc_decl *decl;  /* segment mode: compile one ACP against these */
+	bool id_given;        /* segment mode: the store names the ACP */
 	/* output */
 	uint8_t *image;
 	size_t image_len;

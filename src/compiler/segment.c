@@ -42,6 +42,7 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 	if (st != PDPC_OK)
 		return st;
 	c->decl = decl;
+	c->id_given = id.ptr != NULL;
 	/* the declaration tables are the store's: read, never grown (a
 	 * document that declares anything is refused before reading) */
 	c->roles.items = decl->roles;
@@ -86,6 +87,7 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 	else if (!emit_segment(c))
 		st = PDPC_ERR_NOMEM;
 	c->decl = NULL;
+	c->id_given = false;
 	/* detach the store's tables before anything resets the model */
 	memset(&c->roles, 0, sizeof(c->roles));
 	memset(&c->groups, 0, sizeof(c->groups));

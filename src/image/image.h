@@ -106,8 +106,11 @@ pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
 
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is
- * not loaded. Runs after the bounds checks of load.c. */
-pdp_status img_verify_ownership(const pdp_image *img, pdp_error *err);
+ * not loaded. Runs after the bounds checks of load.c; decl is the image
+ * whose attribute table types img's conditions (img itself, or a
+ * segment's base). */
+pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
+                                pdp_error *err);
 
 /* Load a segment (view.h): one ACP's records, verified like an image
  * except that role and attribute references are checked against base and

@@ -905,7 +905,7 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	if (st == PDP_OK)
 		st = verify_rules(&v);
 	if (st == PDP_OK)
-		st = img_verify_ownership(img, err);
+		st = img_verify_ownership(img, v.decl, err);
 	if (st == PDP_OK)
 		st = build_index(&v, &img->h_principal, SEC_PRINCIPALS, "principal");
 	if (st == PDP_OK)
@@ -963,7 +963,7 @@ pdp_status img_load_segment(const uint8_t *bytes, size_t len,
 	if (st == PDP_OK)
 		st = verify_rules(&v);
 	if (st == PDP_OK)
-		st = img_verify_ownership(img, err);
+		st = img_verify_ownership(img, v.decl, err);
 	if (st == PDP_OK)
 		st = build_orig_text(&v);
 	if (st == PDP_OK)

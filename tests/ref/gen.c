@@ -199,6 +199,7 @@ typedef struct win_info {
 
 struct gen_policy {
 	sb text;
+	sb decls;  /* the text's declarations without groups and ACPs */
 	int n_roles;
 	char role[MAX_ROLES][8];
 	bool junior[MAX_ROLES][MAX_ROLES]; /* direct: i inherits j */
@@ -1211,6 +1212,7 @@ gen_policy *gen_policy_make(uint64_t seed)
 		p->decl[i] = true;
 		sb_printf(b, "  %s: %s\n", ATTRS[i].name, type_word(ATTRS[i].t));
 	}
+	sb_printf(&p->decls, "%s", b->p);
 	p->n_groups = (int)gen_below(r, 4);
 	if (p->n_groups > 0)
 		sb_printf(b, "groups:\n");
@@ -1225,7 +1227,13 @@ gen_policy *gen_policy_make(uint64_t seed)
 		}
 		sb_printf(b, "]\n");
 	}
-	gen_rbac(p, r, b);
+	sb rb = {0};
+	gen_rbac(p, r, &rb);
+	if (rb.p != NULL) {
+		sb_printf(b, "%s", rb.p);
+		sb_printf(&p->decls, "%s", rb.p);
+		free(rb.p);
+	}
 	/* time literals first, so that requests know them */
 	int nt = (int)gen_below(r, 3);
 	for (int i = 0; i < nt; i++) {
@@ -1259,6 +1267,61 @@ const char *gen_policy_text(const gen_policy *p)
 	return p->text.p;
 }
 
+/* ---- live store (tests/test_store_diff.c) ---- */
+
+const char *gen_policy_decls(const gen_policy *p)
+{
+	return p->decls.p;
+}
+
+void gen_policy_set_groups(gen_policy *p, int n)
+{
+	p->n_groups = n;
+}
+
+void gen_policy_set_acps(gen_policy *p, int n)
+{
+	if (n > MAX_ACPS)
+		n = MAX_ACPS;
+	p->n_acps = n;
+	for (int a = 0; a < n; a++)
+		snprintf(p->acp[a], sizeof(p->acp[a]), "acp-%c", 'a' + a);
+}
+
+const char *gen_policy_acp(const gen_policy *p, int i)
+{
+	return p->acp[i];
+}
+
+const char *gen_member(gen_rng *r)
+{
+	return pct(r, 60) ? IDS[gen_below(r, N_IDS)] : GLOBS[gen_below(r, N_GLOBS)];
+}
+
+char *gen_acp_doc(gen_policy *p, gen_rng *r, const char *id, bool native)
+{
+	sb b = {0};
+	if (native) {
+		sb item = {0};
+		gen_native_acp(p, r, &item, id);
+		/* a list item "  - {...}\n": the object alone */
+		sb_printf(&b, "%s", item.p + 4);
+		free(item.p);
+		return b.p;
+	}
+	sb_printf(&b, "pdp: 1\nacps:\n  - id: %s\n", id);
+	int np = pct(r, 5) ? 0 : 1 + (int)gen_below(r, 5);
+	sb_printf(&b, "    privileges:%s\n", np == 0 ? " []" : "");
+	for (int i = 0; i < np; i++)
+		gen_rule(p, r, &b);
+	int ns = (int)gen_below(r, 3);
+	if (ns > 0)
+		sb_printf(&b, "    self:\n");
+	for (int i = 0; i < ns; i++)
+		gen_rule(p, r, &b);
+	return b.p;
+}
+
 int gen_policy_role_count(const gen_policy *p)
 {
 	return p->n_roles;
@@ -1274,6 +1337,7 @@ void gen_policy_free(gen_policy *p)
 	if (p == NULL)
 		return;
 	free(p->text.p);
+	free(p->decls.p);
 	free(p);
 }
 
