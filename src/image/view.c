@@ -2,6 +2,7 @@
  * view.c - store views (view.h): lookups on the decision path, and the
  * immutable pieces a store builds and shares between successive views.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,7 +244,12 @@ pdp_image *view_image_new(pdp_image *base, view_shard *const *shards,
 		return NULL;
 	pdp_image *img = (pdp_image *)(void *)mem;
 	img_view *v = (img_view *)(void *)(mem + sizeof(pdp_image));
-	memcpy(img, base, sizeof(*img));
+	/* everything but the reference count, which other threads change
+	 * while we copy (it is the first member) */
+	_Static_assert(offsetof(pdp_image, refs) == 0, "refs leads pdp_image");
+	size_t skip = offsetof(pdp_image, arena);
+	memcpy((char *)img + skip, (const char *)base + skip,
+	       sizeof(*img) - skip);
 	atomic_init(&img->refs, 1u);
 	img->view = v;
 	img->view_base = pdp_image_retain(base);
