@@ -38,5 +38,6 @@ int cmd_compile(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_decide(int argc, char **argv, bool explain);
 int cmd_audit(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -162,9 +162,9 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 	                            : "does not apply");
 }
 
-static void print_decision(FILE *out, const pdp_image *img,
-                           const parsed_request *pr, const pdp_decision *d,
-                           bool json, bool newline)
+void print_decision(FILE *out, const pdp_image *img,
+                    const parsed_request *pr, const pdp_decision *d,
+                    bool json, bool newline)
 {
 	char reason[512], token[512];
 	pdp_reason_format(img, d, true, reason, sizeof(reason));
@@ -197,7 +197,7 @@ static void print_decision(FILE *out, const pdp_image *img,
 
 /* A request the CLI could read but the library refused (a limit of
  * docs/limits.md): turn it into a bad request with the reason. */
-static bool library_refused(parsed_request *pr, const pdp_decision *d)
+bool library_refused(parsed_request *pr, const pdp_decision *d)
 {
 	if (!pr->ok || d->reason != PDP_REASON_BAD_REQUEST)
 		return false;
@@ -222,7 +222,7 @@ static bool library_refused(parsed_request *pr, const pdp_decision *d)
 	return true;
 }
 
-static pdp_time now_utc(void)
+pdp_time now_utc(void)
 {
 	struct timespec ts;
 	pdp_time t = {0, 0};

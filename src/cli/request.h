@@ -5,6 +5,8 @@
 #ifndef PDP_CLI_REQUEST_H
 #define PDP_CLI_REQUEST_H
 
+#include <stdio.h>
+
 #include "compiler/cc.h"
 #include "pdp/pdp.h"
 
@@ -29,6 +31,15 @@ typedef VEC(parsed_request) parsed_requests;
  */
 bool requests_parse(cc *c, uint32_t file, const pdp_image *img,
                     bool fill_now, pdp_time now, parsed_requests *out);
+
+/* cmd_decide.c, shared with cmd_replay.c: one decision as `pdp decide`
+ * prints it (text or JSON); a request the library refused turned into a
+ * bad request with the reason; the wall clock for an absent env.time. */
+void print_decision(FILE *out, const pdp_image *img,
+                    const parsed_request *pr, const pdp_decision *d,
+                    bool json, bool newline);
+bool library_refused(parsed_request *pr, const pdp_decision *d);
+pdp_time now_utc(void);
 
 /* Parse one request node. */
 void request_from_node(cc *c, ynode *n, const pdp_image *img, bool fill_now,

@@ -292,5 +292,8 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 /* A native ACP's source as JSON text (malloc'd, NUL-terminated), from its
  * parsed tree: what a store recompiles it from. NULL when not native. */
 char *cc_acp_source(const cc *c, size_t acp, size_t *len);
+/* Any parsed tree as JSON text (malloc'd): `pdp replay` hands a change's
+ * object to the store this way. */
+char *cc_node_json(const ynode *n, size_t *len);
 
 #endif

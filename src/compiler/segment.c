@@ -200,6 +200,16 @@ static void put_node(jbuf *b, const ynode *n)
 	}
 }
 
+static char *finish(jbuf *b, size_t *len)
+{
+	if (b->oom) {
+		free(b->p);
+		return NULL;
+	}
+	*len = b->n;
+	return b->p;
+}
+
 char *cc_acp_source(const cc *c, size_t acp, size_t *len)
 {
 	if (acp >= c->acps.n || c->acps.items[acp]->node == NULL)
@@ -208,10 +218,12 @@ char *cc_acp_source(const cc *c, size_t acp, size_t *len)
 	put(&b, "{\"m2m:acp\":", 11);
 	put_node(&b, c->acps.items[acp]->node);
 	put(&b, "}", 1);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	*len = b.n;
-	return b.p;
+	return finish(&b, len);
+}
+
+char *cc_node_json(const ynode *n, size_t *len)
+{
+	jbuf b = {NULL, 0, 0, false};
+	put_node(&b, n);
+	return finish(&b, len);
 }
