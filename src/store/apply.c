@@ -406,6 +406,13 @@ pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
 	a->put = put;
 	pdp_str key = {a->id, a->id_len};
 	st_acp *old = acp_find(s, key);
+	if (old == NULL && s->n_numbers >= PDP_MAX_TABLE) {
+		/* numbers are never reused (docs/store.md): none is left */
+		acp_free(a);
+		txn_diag(t, name, "E-STORE", "the store has handed out every ACP "
+		                             "index; open it again");
+		return PDPC_ERR_POLICY;
+	}
 	a->number = old != NULL ? old->number : s->n_numbers++;
 	if (!swap_acp(t, old, a)) {
 		acp_free(a);
