@@ -198,3 +198,11 @@ pdp audit: pdp decide answers every request of this subject deny bad-request: no
 $ $PDP audit -p small.yaml --subject $(printf '%01025d' 0)
 pdp audit: pdp decide answers every request of this subject deny bad-request: too many ACPs or roles, or an originator too long (docs/limits.md); no grants to list
 [exit 64]
+$ d=$(mktemp -d); cp small.yaml ../../policies/metering.yaml ../../policies/native-acp.json $d; cd $d; $PDP compile -o p.pdpi small.yaml; cp p.pdpi good; sh -c 'ulimit -f 2; "$0" compile -o p.pdpi metering.yaml native-acp.json; echo "exit $?"' "$PDP" 2>&1 | cat; cmp p.pdpi good && ls -A; cd /; rm -rf $d
+pdp compile: cannot write p.pdpi: File too large; the file there is unchanged
+exit 66
+good
+metering.yaml
+native-acp.json
+p.pdpi
+small.yaml
