@@ -206,3 +206,8 @@ metering.yaml
 native-acp.json
 p.pdpi
 small.yaml
+$ $PDP decide -i /dev/zero small-requests.yaml
+pdp: /dev/zero: image rejected: not a pdp image: malformed or truncated CBOR
+[exit 65]
+$ d=$(mktemp -d); truncate -s 300M $d/big.pdpi; $PDP decide -i $d/big.pdpi small-requests.yaml 2>&1 | sed "s|$d/||"; rm -rf $d
+pdp: image big.pdpi is larger than the 256 MiB limit (docs/limits.md)
