@@ -230,10 +230,13 @@ static void decide(replay *r, cc *c, ynode *obj)
 		return bad_line(r, "'decide' needs a \"request\" object%s", "");
 	pdp_image *img = pdp_store_image(r->store);
 	parsed_request pr;
-	request_from_node(c, rq, img, r->clock, now_utc(), &pr);
+	request_from_node(c, rq, img, &pr);
+	if (r->clock)
+		request_default_time(&pr, now_utc());
 	pdp_decision d;
 	pdp_decide(img, r->scratch, &pr.req, &d);
-	if (!pr.ok || library_refused(&pr, &d)) {
+	char why[128];
+	if (!pr.ok || library_refused(&pr, &d, why, sizeof(why))) {
 		memset(&d, 0, sizeof(d));
 		d.effect = PDP_DENY;
 		d.reason = PDP_REASON_BAD_REQUEST;

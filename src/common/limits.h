@@ -53,6 +53,12 @@
 #define PDPC_MAX_YAML_DEPTH 64u
 #define PDPC_MAX_YAML_NODES 20000000u
 
+/* One request as text (a JSON Lines line, or the YAML read for one
+ * document or list item): `pdp decide` reads a request file one request at
+ * a time, so this, not the file size, bounds its memory (a request builds a
+ * tree of at most some tens of bytes per input byte). */
+#define PDP_MAX_REQUEST_TEXT_BYTES (1024u * 1024u)
+
 /* Rules, ACPs and other table sizes: indices are 32-bit with NONE reserved. */
 #define PDP_MAX_TABLE 0x7fffffffu
 

@@ -236,6 +236,23 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
 
+/* Streaming (request files): every document root, or with split_lists
+ * every item of a root sequence, goes to tree() as soon as it is complete,
+ * and its memory is released when tree() returns; the node limit counts
+ * per tree and limit messages name `what`. Mapping keys are not checked
+ * for duplicates: the sink does it. parser's input must be set. Returns
+ * false on a YAML error (c's diagnostics say why) or when tree() returned
+ * false. */
+typedef struct yaml_sink {
+	bool (*tree)(void *ctx, ynode *n);
+	void *ctx;
+	bool split_lists;
+	const char *what;
+} yaml_sink;
+struct yaml_parser_s;
+bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
+                      const yaml_sink *sink);
+
 /* ynode helpers (yaml_load.c) */
 ynode *yn_get(const ynode *map, const char *key);
 bool yn_is(const ynode *n, const char *s);
