@@ -94,8 +94,21 @@ bool cidr_contains(const pdp_ip *net, uint32_t prefix128, const pdp_ip *ip);
 /* Format an address (IPv4-mapped as dotted quad). Returns length needed. */
 size_t ip_format(const pdp_ip *ip, char *buf, size_t size);
 
+/* ---- UTF-8 ---- */
+
+/* Length (1-4) of the well-formed UTF-8 character at s, which has n bytes
+ * left; 0 when the bytes there are not one (or n is 0). */
+size_t utf8_char_len(const char *s, size_t n);
+/* True when every byte of s belongs to a well-formed UTF-8 character (an
+ * absent string is valid only with length 0). */
+bool utf8_valid(pdp_str s);
+
 /* ---- globs: '*' any run without '/', '?' one char other than '/' ---- */
 
+/* Whether text matches pattern (docs/language.md section 4). Characters are
+ * UTF-8; where the bytes are not well-formed UTF-8, each such byte counts
+ * as one character, so every input has one answer. An absent pattern or
+ * text never matches. */
 bool glob_match(pdp_str pattern, pdp_str text);
 /* True when the string contains '*' or '?'. */
 bool glob_has_wildcard(pdp_str s);

@@ -641,6 +641,10 @@ static pdp_bad check_request(const pdp_request *q)
 		return PDP_BAD_NO_ORIGINATOR;
 	if (q->originator.len > PDP_MAX_ID_BYTES)
 		return PDP_BAD_LIMIT;
+	/* globs count characters: bytes that are no UTF-8 character would
+	 * let an id slip past a `?` */
+	if (!utf8_valid(q->originator))
+		return PDP_BAD_ENCODING;
 	uint32_t op = q->operation;
 	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
 		return PDP_BAD_OPERATION;

@@ -92,14 +92,23 @@ static const char *const IDS[] = {
 	"CAE-ax", "CAE-bx", "CAE-", "/cse-in/CAE-a", "/cse-in/a/b",
 	"/cse-mn/CAE-c", "S-root", "g1"};
 #define N_IDS (sizeof(IDS) / sizeof(IDS[0]))
-/* request-only originators, never named by a policy */
-static const char *const UNKNOWN_IDS[] = {"CAE-zz", "CAE-a/b", "zzz", "CAE-A",
-                                          "/cse-in/"};
+/* request-only originators, never named by a policy: some hold '*' or
+ * '?' (literal in an originator) or multi-byte characters (one '?' each) */
+static const char *const UNKNOWN_IDS[] = {
+	"CAE-zz", "CAE-a/b", "zzz", "CAE-A", "/cse-in/", "CAE-a*", "*", "**",
+	"CAE-*x", "CAE-?", "/cse-in/*", "CAE-\xc3\xa9", "CAE-\xc3\xa9x",
+	"CAE-\xf0\x9f\x98\x80"};
 #define N_UNKNOWN_IDS (sizeof(UNKNOWN_IDS) / sizeof(UNKNOWN_IDS[0]))
+/* originators that are not UTF-8: bad requests (never in a policy text,
+ * which the YAML reader would refuse) */
+static const char *const NOT_UTF8_IDS[] = {"CAE-\xc3", "CAE-\xed\xa0\x80",
+                                           "\xff"};
+#define N_NOT_UTF8_IDS (sizeof(NOT_UTF8_IDS) / sizeof(NOT_UTF8_IDS[0]))
 
 static const char *const GLOBS[] = {
 	"CAE-*", "CAE-?x", "/cse-in/*", "CAE-?", "*", "/cse-*/*", "CAE-a*",
-	"?AE-*", "*-b", "CAE-**", "*x", "/*/*/*", "C*-?", "/cse-in/CAE-?"};
+	"?AE-*", "*-b", "CAE-**", "*x", "/*/*/*", "C*-?", "/cse-in/CAE-?",
+	"CAE-\xc3\xa9*", "*\xc3\xa9?", "CAE-??", "*\\*"};
 #define N_GLOBS (sizeof(GLOBS) / sizeof(GLOBS[0]))
 
 static const char *const STRS[] = {"ops", "maint", "sales", "CAE-a",
@@ -1465,6 +1474,8 @@ void gen_request_make(const gen_policy *p, const pdp_image *img, gen_rng *r,
 	                              : UNKNOWN_IDS[gen_below(r, N_UNKNOWN_IDS)]);
 	if (gen_below(r, 1000) < 3)
 		q->originator.ptr = NULL, q->originator.len = 0;
+	else if (gen_below(r, 100) == 0)
+		q->originator = zs(NOT_UTF8_IDS[gen_below(r, N_NOT_UTF8_IDS)]);
 	/* roles */
 	uint32_t k = gen_below(r, 100);
 	if (k < 40) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "glob_ref.h"
 #include "ref_eval.h"
 
 /* ------------------------------------------------------------------ */
@@ -64,27 +65,7 @@ static bool bytes_eq(const char *a, size_t an, const char *b, size_t bn)
 /* Set by a reader that could not parse a literal of the model. */
 static const char *ref_failure;
 
-/* ------------------------------------------------------------------ */
-/* globs (3.1): '*' any run (possibly empty) of characters other than
- * '/', '?' exactly one character other than '/', anything else literal. */
-
-static bool glob(const char *p, size_t pn, const char *s, size_t sn)
-{
-	if (pn == 0)
-		return sn == 0;
-	if (p[0] == '*') {
-		if (glob(p + 1, pn - 1, s, sn))
-			return true; /* the star matches nothing more */
-		if (sn > 0 && s[0] != '/')
-			return glob(p, pn, s + 1, sn - 1); /* it eats one more */
-		return false;
-	}
-	if (sn == 0)
-		return false;
-	if (p[0] == '?')
-		return s[0] != '/' && glob(p + 1, pn - 1, s + 1, sn - 1);
-	return p[0] == s[0] && glob(p + 1, pn - 1, s + 1, sn - 1);
-}
+/* globs (3.1) are tests/ref/glob_ref.h: ref_glob. */
 
 /* ------------------------------------------------------------------ */
 /* civil time, UTC, proleptic Gregorian                                */
@@ -673,8 +654,8 @@ static bool in_group(const rctx *x, const char *name, size_t len)
 		for (size_t k = 0; k < g->members.n; k++) {
 			const char *m = g->members.items[k].name;
 			/* an exact member is a glob without wildcards */
-			if (glob(m, strlen(m), x->q->originator.ptr,
-			         x->q->originator.len))
+			if (ref_glob(m, strlen(m), x->q->originator.ptr,
+			             x->q->originator.len))
 				return true;
 		}
 	}
@@ -690,7 +671,7 @@ static bool originator_matches(const rctx *x, const m_orig *o)
 	case ORIG_EXACT:
 		return bytes_eq(o->name, o->len, who.ptr, who.len);
 	case ORIG_GLOB:
-		return glob(o->name, o->len, who.ptr, who.len);
+		return ref_glob(o->name, o->len, who.ptr, who.len);
 	case ORIG_GROUP:
 		return in_group(x, o->name, o->len);
 	case ORIG_ROLE: {
@@ -1184,8 +1165,11 @@ bool ref_decide(const pdpc_compiler *c, const pdp_image *img,
                 const pdp_request *q, char *out, size_t size)
 {
 	ref_failure = NULL;
-	/* bad-request: no originator, or not exactly one known operation */
-	if (q->originator.ptr == NULL || op_name(q->operation) == NULL)
+	/* bad-request: no originator, one that is not UTF-8 text, or not
+	 * exactly one known operation */
+	if (q->originator.ptr == NULL ||
+	    !ref_utf8_ok(q->originator.ptr, q->originator.len) ||
+	    op_name(q->operation) == NULL)
 		return finish(out, size, false, "bad-request");
 	if (q->n_acps == 0)
 		return finish(out, size, false, "no-acp");

@@ -564,3 +564,69 @@ Test(api, pre_resolved_acp_ids)
 	cr_assert_eq(by_id.reason, PDP_REASON_UNKNOWN_ACP);
 	pdp_image_free(img);
 }
+
+/* ---- originators are UTF-8 ---- */
+
+/* An originator that is not well-formed UTF-8 is a bad request, whether or
+ * not a pattern could have told it apart (issue 11, item 2). */
+Test(api, originator_not_utf8_is_a_bad_request)
+{
+	pdp_image *img = load_text("pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                           "      - { originators: [all], operations: all }\n"
+	                           "      - { originators: ['CAE-?'], operations: all, "
+	                           "effect: deny }\n");
+	static const char *const bad[] = {
+		"CAE-\xc3",             /* truncated */
+		"CAE-\xa9",             /* continuation byte alone */
+		"CAE-\xc0\xaf",         /* overlong '/' */
+		"CAE-\xed\xa0\x80",     /* surrogate */
+		"CAE-\xf4\x90\x80\x80", /* above U+10FFFF */
+		"\xff",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		pdp_decision d = decide(img, NULL, bad[i], PDP_OP_RETRIEVE, "a");
+		cr_expect_eq(d.effect, PDP_DENY);
+		cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST, "case %zu", i);
+		cr_expect_eq(d.detail, PDP_BAD_ENCODING, "case %zu", i);
+	}
+	/* the same through a session */
+	size_t sz = pdp_session_size(img);
+	void *mem = malloc(sz);
+	pdp_session *s = NULL;
+	cr_assert_eq(pdp_session_init(mem, sz, img, S(bad[0]), &s, NULL), PDP_OK);
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("a")};
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	pdp_decision d;
+	cr_assert_eq(pdp_session_decide(s, NULL, &q, &d), PDP_OK);
+	cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_expect_eq(d.detail, PDP_BAD_ENCODING);
+	free(mem);
+	/* well-formed multi-byte ids are decided, and '?' takes one */
+	pdp_decision e = decide(img, NULL, "CAE-\xc3\xa9", PDP_OP_RETRIEVE, "a");
+	cr_expect_eq(e.effect, PDP_DENY);
+	cr_expect_eq(e.reason, PDP_REASON_RULE);
+	cr_expect_eq(e.rule, 1u);
+	e = decide(img, NULL, "CAE-\xc3\xa9\xc3\xa9", PDP_OP_RETRIEVE, "a");
+	cr_expect_eq(e.effect, PDP_PERMIT);
+	pdp_image_free(img);
+}
+
+/* A policy pattern must be UTF-8 too: the YAML reader refuses other bytes
+ * anywhere in the file, quoted patterns included. */
+Test(compile, pattern_not_utf8_is_an_error)
+{
+	static const char text[] = "pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                           "      - { originators: [\"CAE-\xc3*\"], "
+	                           "operations: all }\n";
+	pdpc_compiler *c = pdpc_new();
+	pdpc_add_buffer(c, "utf8.yaml", text, sizeof(text) - 1);
+	const uint8_t *img = NULL;
+	size_t len = 0;
+	cr_expect_eq(pdpc_compile(c, &img, &len), PDPC_ERR_POLICY);
+	cr_expect_gt(pdpc_diag_count(c), 0u);
+	pdpc_free(c);
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/prims.h"
+#include "../ref/glob_ref.h"
 
 /* ---- helpers ---- */
 
@@ -769,6 +770,100 @@ Test(glob, literals_and_empty)
 	cr_expect_not(glob_match(S("abcd*"), t));
 }
 
+/* '*' and '?' in the text are literal characters: the pattern's '*' is
+ * still a wildcard where the text holds a '*' (issue 11, item 1). */
+Test(glob, wildcards_in_the_text_are_literal)
+{
+	cr_expect(G("CAE-evil*", "CAE-evil*x"));
+	cr_expect(G("CAE-evil*", "CAE-evil*"));
+	cr_expect(G("CAE-evil*", "CAE-evil**"));
+	cr_expect(G("*", "*a"));
+	cr_expect(G("*", "**"));
+	cr_expect(G("*a", "*a"));
+	cr_expect(G("*a", "**a"));
+	cr_expect(G("a*b", "a*xb"));
+	cr_expect(G("?", "*"));
+	cr_expect(G("*?", "*"));
+	cr_expect(G("/cse-in/*", "/cse-in/*x"));
+	cr_expect_not(G("*", "*/a"));
+	cr_expect_not(G("a*", "*a"));
+	cr_expect_not(G("CAE-?", "CAE-*x"));
+}
+
+/* '?' is one UTF-8 character, not one byte (issue 11, item 2). */
+Test(glob, question_mark_is_one_utf8_character)
+{
+	cr_expect(G("CAE-?", "CAE-\xc3\xa9"));            /* e acute, 2 bytes */
+	cr_expect(G("CAE-?", "CAE-\xe2\x82\xac"));        /* euro, 3 bytes */
+	cr_expect(G("CAE-?", "CAE-\xf0\x9f\x98\x80"));    /* emoji, 4 bytes */
+	cr_expect_not(G("CAE-??", "CAE-\xc3\xa9"));
+	cr_expect(G("CAE-??", "CAE-\xc3\xa9\xc3\xa9"));
+	cr_expect(G("?x", "\xc3\xa9x"));
+	cr_expect(G("*\xc3\xa9", "ab\xc3\xa9"));
+	cr_expect(G("*?", "\xc3\xa9"));
+	cr_expect_not(G("*??", "\xc3\xa9"));
+	/* a literal multi-byte character matches itself only */
+	cr_expect(G("\xc3\xa9*", "\xc3\xa9t\xc3\xa9"));
+	cr_expect_not(G("\xc3\xa9", "\xc3\xa8"));
+}
+
+/* Bytes that are not well-formed UTF-8 are one character each (decide
+ * refuses such originators; the matcher still gives one answer). */
+Test(glob, ill_formed_bytes_are_single_characters)
+{
+	cr_expect(G("?", "\xc3"));
+	cr_expect(G("??", "\xc3x"));
+	cr_expect(G("??", "\xe2\x82"));        /* truncated: two lone bytes */
+	cr_expect_not(G("??", "\xed\xa0\x80")); /* a surrogate: three */
+	cr_expect(G("???", "\xed\xa0\x80"));
+	cr_expect(G("??", "\xc0\xaf"));        /* overlong '/' is no '/' */
+	cr_expect_not(G("\xc3?", "\xc3\xa9")); /* a lone lead byte is not e acute's */
+}
+
+/* Every pattern and text up to 5 characters over {a * ? / e-acute},
+ * against the reference matcher of tests/ref/glob_ref.h. */
+#define ALPHA 5
+#define MAXC 5
+
+static size_t spell(unsigned code, unsigned nchars, char *out)
+{
+	static const char *const SYM[ALPHA] = {"a", "*", "?", "/", "\xc3\xa9"};
+	size_t len = 0;
+	for (unsigned i = 0; i < nchars; i++, code /= ALPHA) {
+		const char *c = SYM[code % ALPHA];
+		memcpy(out + len, c, strlen(c));
+		len += strlen(c);
+	}
+	return len;
+}
+
+Test(glob, exhaustive_small_alphabet_against_reference)
+{
+	static char pats[3906][2 * MAXC], texts[3906][2 * MAXC];
+	static size_t plen[3906], tlen[3906];
+	size_t n = 0;
+	for (unsigned len = 0, count = 1; len <= MAXC; len++, count *= ALPHA)
+		for (unsigned code = 0; code < count; code++, n++) {
+			plen[n] = spell(code, len, pats[n]);
+			tlen[n] = plen[n];
+			memcpy(texts[n], pats[n], plen[n]);
+		}
+	cr_assert_eq(n, 3906u);
+	size_t disagree = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			pdp_str p = {pats[i], plen[i]}, t = {texts[j], tlen[j]};
+			bool got = glob_match(p, t);
+			bool want = ref_glob(p.ptr, p.len, t.ptr, t.len);
+			if (got != want && disagree++ < 10)
+				cr_log_error("pattern \"%.*s\" text \"%.*s\": %d, "
+				             "reference %d",
+				             (int)p.len, p.ptr, (int)t.len, t.ptr,
+				             got, want);
+		}
+	cr_expect_eq(disagree, 0u, "%zu disagreements", disagree);
+}
+
 Test(glob, pathological_is_fast, .timeout = 2)
 {
 	static char text[20001];
@@ -788,6 +883,85 @@ Test(glob, has_wildcard)
 	cr_expect_not(glob_has_wildcard(absent));
 	pdp_str cut = {"ab*", 2};
 	cr_expect_not(glob_has_wildcard(cut));
+}
+
+/* ---- UTF-8 ---- */
+
+static size_t UL(const char *s)
+{
+	return utf8_char_len(s, strlen(s));
+}
+
+Test(utf8, boundaries_of_well_formed_sequences)
+{
+	cr_expect_eq(UL("a"), 1u);
+	cr_expect_eq(UL("\x7f"), 1u);
+	cr_expect_eq(UL("\x80"), 0u);           /* continuation byte */
+	cr_expect_eq(UL("\xc1\xbf"), 0u);       /* overlong */
+	cr_expect_eq(UL("\xc2\x80"), 2u);
+	cr_expect_eq(UL("\xdf\xbf"), 2u);
+	cr_expect_eq(UL("\xc2"), 0u);           /* truncated */
+	cr_expect_eq(UL("\xc2\xc0"), 0u);       /* not a continuation */
+	cr_expect_eq(UL("\xe0\x9f\xbf"), 0u);   /* overlong */
+	cr_expect_eq(UL("\xe0\xa0\x80"), 3u);
+	cr_expect_eq(UL("\xed\x9f\xbf"), 3u);   /* U+D7FF */
+	cr_expect_eq(UL("\xed\xa0\x80"), 0u);   /* U+D800, a surrogate */
+	cr_expect_eq(UL("\xee\x80\x80"), 3u);   /* U+E000 */
+	cr_expect_eq(UL("\xf0\x8f\xbf\xbf"), 0u); /* overlong */
+	cr_expect_eq(UL("\xf0\x90\x80\x80"), 4u);
+	cr_expect_eq(UL("\xf4\x8f\xbf\xbf"), 4u); /* U+10FFFF */
+	cr_expect_eq(UL("\xf4\x90\x80\x80"), 0u); /* above U+10FFFF */
+	cr_expect_eq(UL("\xf5\x80\x80\x80"), 0u);
+	cr_expect_eq(UL("\xff"), 0u);
+	cr_expect_eq(utf8_char_len("\xc3\xa9", 1), 0u); /* counted string */
+	cr_expect_eq(utf8_char_len("", 0), 0u);
+}
+
+/* Every sequence of up to three bytes, and four-byte ones over the
+ * interesting continuation values, agree with the reference decoder. */
+Test(utf8, agrees_with_reference_decoder)
+{
+	char b[4];
+	for (unsigned v = 0; v < (1u << 24); v++) {
+		b[0] = (char)(v >> 16);
+		b[1] = (char)(v >> 8);
+		b[2] = (char)v;
+		for (size_t n = 1; n <= 3; n++)
+			if (utf8_char_len(b, n) != ref_utf8_len(b, n))
+				cr_assert_fail("%02x %02x %02x (n %zu): %zu, reference %zu",
+				               (unsigned)(v >> 16), (unsigned)(v >> 8) & 0xffu,
+				               v & 0xffu, n, utf8_char_len(b, n),
+				               ref_utf8_len(b, n));
+	}
+	static const unsigned char K[] = {0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff};
+	for (unsigned lead = 0xf0; lead <= 0xff; lead++)
+		for (unsigned second = 0; second < 256; second++)
+			for (size_t i = 0; i < sizeof(K); i++)
+				for (size_t j = 0; j < sizeof(K); j++) {
+					b[0] = (char)lead;
+					b[1] = (char)second;
+					b[2] = (char)K[i];
+					b[3] = (char)K[j];
+					cr_assert_eq(utf8_char_len(b, 4), ref_utf8_len(b, 4),
+					             "%02x %02x %02x %02x", lead, second,
+					             K[i], K[j]);
+				}
+}
+
+Test(utf8, valid_strings)
+{
+	cr_expect(utf8_valid(S("")));
+	cr_expect(utf8_valid(S("CAE-admin")));
+	cr_expect(utf8_valid(S("CAE-\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80")));
+	cr_expect_not(utf8_valid(S("CAE-\xc3")));
+	cr_expect_not(utf8_valid(S("\xc3(")));
+	cr_expect_not(utf8_valid(S("CAE-\xed\xa0\x80")));
+	pdp_str cut = {"\xc3\xa9", 1};
+	cr_expect_not(utf8_valid(cut));
+	pdp_str absent = {NULL, 0};
+	cr_expect(utf8_valid(absent));
+	pdp_str bad = {NULL, 3};
+	cr_expect_not(utf8_valid(bad));
 }
 
 /* ---- geography ---- */
