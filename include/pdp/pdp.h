@@ -91,7 +91,9 @@ typedef enum pdp_type {
 	PDP_TYPE_SET = 6 /* set<string> */
 } pdp_type;
 
-/* UTC instant: seconds since 1970-01-01T00:00:00Z plus nanoseconds. */
+/* UTC instant: seconds since 1970-01-01T00:00:00Z plus nanoseconds. Every
+ * sec is a date (proleptic Gregorian); a time whose nsec is out of range
+ * makes the windows and comparisons that read it indeterminate. */
 typedef struct pdp_time {
 	int64_t sec;
 	int32_t nsec; /* 0 .. 999999999 */

@@ -1348,11 +1348,22 @@ static void gen_time(const gen_policy *p, gen_rng *r, pdp_time *t)
 		t->sec = range_i(r, 7226582400, 7258118399); /* in 2199 */
 	} else if (k < 75) {
 		t->sec = range_i(r, 7258118400, 7289654400); /* 2200 */
+	} else if (k < 77) {
+		/* anything RFC 3339 can write: years 0000-9999 */
+		t->sec = range_i(r, -62167219200, 253402300799);
+	} else if (k < 78) {
+		/* the ends of int64: still a date, and `*` years match them */
+		static const int64_t E[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX,
+		                            INT64_MAX - 86400, -62167219201,
+		                            253402300800};
+		t->sec = E[gen_below(r, sizeof(E) / sizeof(E[0]))];
 	} else {
 		t->sec = range_i(r, 1577836800, 2082758400); /* 2020..2036 */
 	}
 	uint32_t n = gen_below(r, 10);
 	t->nsec = n < 7 ? 0 : n == 7 ? 999999999 : (int32_t)gen_below(r, 1000000000);
+	if (gen_below(r, 100) == 0) /* no instant: windows and tests are `?` */
+		t->nsec = pct(r, 50) ? -1 : 1000000000;
 }
 
 static void gen_req_ip(const gen_policy *p, gen_rng *r, pdp_ip *ip)
@@ -1601,8 +1612,11 @@ static void put_str(sb *b, pdp_str s)
 
 static void put_time(sb *b, pdp_time t)
 {
-	int64_t days = t.sec >= 0 ? t.sec / 86400 : -((-t.sec + 86399) / 86400);
-	int64_t rem = t.sec - days * 86400;
+	/* floor division that cannot overflow, for INT64_MIN too */
+	int64_t rem = t.sec % 86400;
+	int64_t days = t.sec / 86400 - (rem < 0);
+	if (rem < 0)
+		rem += 86400;
 	int64_t y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);

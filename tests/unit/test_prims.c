@@ -196,11 +196,45 @@ Test(schedule, year_field_and_boundaries)
 	cr_expect_not(SM("* * * * * * 2025", T(2026, 1, 1, 0, 0, 0)));
 	cr_expect(SM("* * * * * * 2199", T(2199, 12, 31, 23, 59, 59)));
 	cr_expect(SM("* * * * * * 1970", T(1970, 1, 1, 0, 0, 0)));
-	cr_expect_not(SM("* * * * * * *", T(2200, 1, 1, 0, 0, 0)));
-	cr_expect_not(SM("* * * * * * *", T(1969, 12, 31, 23, 59, 59)));
+	cr_expect_not(SM("* * * * * * 1970-2199", T(2200, 1, 1, 0, 0, 0)));
+	cr_expect_not(SM("* * * * * * 1970-2199", T(1969, 12, 31, 23, 59, 59)));
 	sched all = SP("* * * * * * *");
 	cr_expect_eq(all.year[0], UINT64_MAX);
-	cr_expect_eq(all.year[3], (UINT64_C(1) << (230 - 192)) - 1);
+	cr_expect_eq(all.year[3], ((UINT64_C(1) << (230 - 192)) - 1) |
+	                                  (UINT64_C(1) << 63));
+}
+
+/* A bare `*` year matches every year a pdp_time can hold; explicit years
+ * (and `*\/n`) stay within 1970-2199 (issue 11, item 3). */
+Test(schedule, bare_star_year_matches_every_year)
+{
+	const char *always = "* * * * * * *";
+	static const int64_t years[] = {0, 1, 1969, 2200, 9999, 10000, -1,
+	                                -4713};
+	for (size_t i = 0; i < sizeof(years) / sizeof(*years); i++) {
+		cr_expect(SM(always, T(years[i], 1, 1, 0, 0, 0)), "year %lld",
+		          (long long)years[i]);
+		cr_expect(SM(always, T(years[i], 12, 31, 23, 59, 59)), "year %lld",
+		          (long long)years[i]);
+		cr_expect_not(SM("* * * * * * 1970-2199", T(years[i], 6, 1, 0, 0, 0)));
+		cr_expect_not(SM("* * * * * * */1", T(years[i], 6, 1, 0, 0, 0)));
+	}
+	static const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1,
+	                                   INT64_MIN + 86399, INT64_MAX,
+	                                   INT64_MAX - 86399};
+	for (size_t i = 0; i < sizeof(extremes) / sizeof(*extremes); i++) {
+		pdp_time t = {extremes[i], 0};
+		cr_expect(SM(always, t), "sec %lld", (long long)extremes[i]);
+		cr_expect_not(SM("* * * * * * 2026", t));
+	}
+	/* the other fields still count outside 1970-2199 */
+	cr_expect(SM("* * * 29 2 * *", T(0, 2, 29, 12, 0, 0))); /* 0000 is leap */
+	cr_expect_not(SM("* * * 29 2 * *", T(1900, 3, 1, 12, 0, 0)));
+	cr_expect(SM("* * 8-17 * * MON *", T(1969, 12, 29, 9, 0, 0)));
+	cr_expect_not(SM("* * 8-17 * * MON *", T(1969, 12, 30, 9, 0, 0)));
+	cr_expect(SM("* * * * * * 2020,*", T(2500, 1, 1, 0, 0, 0)));
+	cr_expect(SM("* * * * * * */2", T(2198, 1, 1, 0, 0, 0)));
+	cr_expect_not(SM("* * * * * * */2", T(2200, 1, 1, 0, 0, 0)));
 }
 
 Test(schedule, whitespace)
@@ -331,6 +365,48 @@ Test(timeutil, epoch_and_negative)
 	civil_from_unix(INT64_C(2147483648), &c);
 	cr_expect(c.year == 2038 && c.month == 1 && c.day == 19 &&
 	          c.hour == 3 && c.min == 14 && c.sec == 8);
+}
+
+/* Every int64 second converts without overflow (UBSan checks the
+ * arithmetic), and the calendar repeats every 400 years. */
+Test(timeutil, extreme_seconds)
+{
+	civil_time c;
+	civil_from_unix(INT64_MIN, &c);
+	cr_expect(c.year == INT64_C(-292277022657) && c.month == 1 &&
+	          c.day == 27 && c.hour == 8 && c.min == 29 && c.sec == 52 &&
+	          c.wday >= 0 && c.wday <= 6);
+	civil_from_unix(INT64_MAX, &c);
+	cr_expect(c.year == INT64_C(292277026596) && c.month == 12 &&
+	          c.day == 4 && c.hour == 15 && c.min == 30 && c.sec == 7 &&
+	          c.wday == 0);
+	civil_from_unix(-62167219200, &c); /* 0000-01-01, a Saturday */
+	cr_expect(c.year == 0 && c.month == 1 && c.day == 1 && c.wday == 6);
+	civil_from_unix(253402300799, &c); /* 9999-12-31T23:59:59, a Friday */
+	cr_expect(c.year == 9999 && c.month == 12 && c.day == 31 &&
+	          c.hour == 23 && c.sec == 59 && c.wday == 5);
+	const int64_t cycle = INT64_C(146097) * 86400;
+	for (int64_t s = INT64_MIN; s < INT64_MIN + 3 * 86400; s += 3607) {
+		civil_time a, b;
+		civil_from_unix(s, &a);
+		civil_from_unix(s + cycle, &b);
+		cr_assert(a.year + 400 == b.year && a.month == b.month &&
+		          a.day == b.day && a.hour == b.hour && a.min == b.min &&
+		          a.sec == b.sec && a.wday == b.wday, "sec %lld",
+		          (long long)s);
+	}
+}
+
+Test(timeutil, valid_times)
+{
+	pdp_time t = {INT64_MIN, 0};
+	cr_expect(time_valid(t));
+	t.nsec = 999999999;
+	cr_expect(time_valid(t));
+	t.nsec = 1000000000;
+	cr_expect_not(time_valid(t));
+	t.nsec = -1;
+	cr_expect_not(time_valid(t));
 }
 
 Test(timeutil, known_dates)
@@ -470,6 +546,16 @@ Test(rfc3339, format)
 	pdp_time u = RP("2024-02-29T23:59:59.25+01:00");
 	time_format_rfc3339(u, buf, sizeof buf);
 	cr_expect_str_eq(buf, "2024-02-29T22:59:59.25Z");
+	/* years 0000-9999 as written; an offset can move the instant out */
+	time_format_rfc3339(RP("0000-01-01T00:00:00Z"), buf, sizeof buf);
+	cr_expect_str_eq(buf, "0000-01-01T00:00:00Z");
+	time_format_rfc3339(RP("0000-01-01T00:00:00+01:00"), buf, sizeof buf);
+	cr_expect_str_eq(buf, "-0001-12-31T23:00:00Z");
+	time_format_rfc3339(RP("9999-12-31T23:59:59-00:01"), buf, sizeof buf);
+	cr_expect_str_eq(buf, "10000-01-01T00:00:59Z");
+	t.sec = INT64_MIN;
+	time_format_rfc3339(t, buf, sizeof buf);
+	cr_expect_str_eq(buf, "-292277022657-01-27T08:29:52Z");
 }
 
 /* ---- IP and CIDR ---- */
