@@ -4,7 +4,15 @@
  * over in pieces), then decided on a fixed image compiled once from the policy below (roles with
  * a hierarchy, DSD, groups, attributes of every type, a regex condition,
  * contexts, objects, self rules).
+ *
+ * Two ACPs are traps with a known answer: `acp-always` denies every request
+ * (its deny rule's window is "always", and a request without a time makes
+ * it indeterminate), and `acp-glob-trap` permits exactly the originators
+ * that none of its deny globs matches by the reference matcher
+ * (tests/ref/glob_ref.h). A request naming only one of them must get that
+ * answer, whatever its time or originator.
  */
+#include "../tests/ref/glob_ref.h"
 #include "cli/request.h"
 #include "fuzz.h"
 
@@ -21,6 +29,7 @@ static const char policy[] =
 	"  env.threat: int\n"
 	"groups:\n"
 	"  meters: [CAE-meter-01, \"CAE-meter-9*\", \"/cse-in/*\"]\n"
+	"  trap: [\"??\\u00e9*\"]\n"
 	"roles:\n"
 	"  viewer: {}\n"
 	"  operator: { inherits: [viewer] }\n"
@@ -76,10 +85,59 @@ static const char policy[] =
 	"    self:\n"
 	"      - originators: [\"role:admin\"]\n"
 	"        operations: all\n"
+	"  - id: acp-always\n"
+	"    privileges:\n"
+	"      - { originators: [all], operations: all }\n"
+	"      - originators: [all]\n"
+	"        operations: all\n"
+	"        effect: deny\n"
+	"        contexts: [{ window: [\"* * * * * * *\"] }]\n"
+	"  - id: acp-glob-trap\n"
+	"    privileges:\n"
+	"      - { originators: [all], operations: all }\n"
+	"      - originators: [\"CAE-evil*\", \"CAE-?\", \"*?x\", \"/*/*a\", \"group:trap\"]\n"
+	"        operations: all\n"
+	"        effect: deny\n"
 	"  - {\"m2m:acp\": {\"ri\": \"acp-native\", \"rn\": \"nat\", \"pv\": {\"acr\": [{\"acor\": [\"meters\", \"CAE-bob\"], \"acop\": 34, \"acco\": [{\"actw\": [\"* * * * * * *\"], \"acip\": {\"ipv4\": [\"192.168.0.0/16\"]}}], \"acod\": [{\"ty\": 4, \"chty\": [4]}]}]}, \"pvs\": {\"acr\": [{\"acor\": [\"CAE-admin\"], \"acop\": 63}]}}}\n";
 
 static pdp_image *img;
 static pdp_scratch *scratch;
+
+/* The deny globs of acp-glob-trap, its group's member included. */
+static const char *const trap_globs[] = {"CAE-evil*", "CAE-?", "*?x", "/*/*a",
+                                         "??\xc3\xa9*"};
+
+/* Whether the request names exactly one ACP, that one. */
+static bool only_acp(const pdp_request *q, const char *id)
+{
+	return q->n_acps == 1 && q->acps != NULL &&
+	       q->acps[0].len == strlen(id) &&
+	       memcmp(q->acps[0].ptr, id, q->acps[0].len) == 0;
+}
+
+/* The known answers of the two trap ACPs (see the top of the file). */
+static void check_traps(const pdp_request *q, const pdp_decision *d)
+{
+	if (d->reason == PDP_REASON_BAD_REQUEST)
+		return;
+	if (only_acp(q, "acp-always"))
+		FUZZ_CHECK(d->effect == PDP_DENY, "acp-always permitted");
+	if (!only_acp(q, "acp-glob-trap"))
+		return;
+	bool caught = false;
+	for (size_t i = 0; i < sizeof(trap_globs) / sizeof(*trap_globs); i++)
+		caught |= ref_glob(trap_globs[i], strlen(trap_globs[i]),
+		                   q->originator.ptr, q->originator.len);
+	if (caught)
+		FUZZ_CHECK(d->effect == PDP_DENY,
+		           "originator '%.*s' escaped a deny glob",
+		           (int)q->originator.len, q->originator.ptr);
+	if (d->reason == PDP_REASON_RULE)
+		FUZZ_CHECK(caught == (d->effect == PDP_DENY),
+		           "originator '%.*s': deny glob held %d, effect %d",
+		           (int)q->originator.len, q->originator.ptr, caught,
+		           (int)d->effect);
+}
 
 static void init(void)
 {
@@ -151,6 +209,7 @@ static bool check_request(void *ctx, parsed_request *pr)
 	FUZZ_CHECK(pdp_decide(img, scratch, &pr->req, &d) == PDP_OK, "decide");
 	fuzz_reader r = {fmt_bytes, sizeof(fmt_bytes)};
 	fz_check_decision(img, &pr->req, &d, &r);
+	check_traps(&pr->req, &d);
 	return true;
 }
 

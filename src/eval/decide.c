@@ -236,7 +236,9 @@ static tri context_holds(dctx *d, const uint32_t *x)
 	const pdp_request *q = d->req;
 	tri r = T_TRUE;
 	if (x[1] > 0) {
-		if (!q->has_time) {
+		/* any second is a date; a time that is no instant (nsec out of
+		 * range) is as undecidable as a missing one */
+		if (!q->has_time || !time_valid(q->time)) {
 			d->rr->missing_env |= MISS_TIME;
 			r = T_INDET;
 		} else {
@@ -373,6 +375,7 @@ static bool get_typed(dctx *d, uint32_t id, pdp_value *v)
 	bool present = get_attr(d, id, v);
 	if (!present || v->type != want ||
 	    (want == PDP_TYPE_STRING && v->u.s.ptr == NULL && v->u.s.len > 0) ||
+	    (want == PDP_TYPE_TIME && !time_valid(v->u.t)) ||
 	    (want == PDP_TYPE_SET && v->u.set.items == NULL && v->u.set.count > 0)) {
 		if (d->rr->missing_attr == PDP_NONE) {
 			d->rr->missing_attr = id;
@@ -665,6 +668,10 @@ static pdp_bad check_request(const pdp_request *q)
 		return PDP_BAD_NO_ORIGINATOR;
 	if (q->originator.len > PDP_MAX_ID_BYTES)
 		return PDP_BAD_LIMIT;
+	/* globs count characters: bytes that are no UTF-8 character would
+	 * let an id slip past a `?` */
+	if (!utf8_valid(q->originator))
+		return PDP_BAD_ENCODING;
 	uint32_t op = q->operation;
 	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
 		return PDP_BAD_OPERATION;

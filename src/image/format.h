@@ -46,7 +46,8 @@ enum img_section {
 	SEC_CONTEXTS,     /* win_first, win_count, ip_first, ip_count,
 	                     cc_first, cc_count, circ_first, circ_count */
 	SEC_WINDOWS,      /* sec lo,hi, min lo,hi, hour, dom, month, dow,
-	                     year[4] as lo,hi pairs (8 words), source str */
+	                     year[4] as lo,hi pairs (8 words; bit 255 is
+	                     SCHED_YEAR_ANY_BIT), source str */
 	SEC_CIDRS,        /* 4 words of address bytes (big-endian order within
 	                     the 16 bytes, stored as LE words of 4 bytes each),
 	                     prefix (0-128) */

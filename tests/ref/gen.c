@@ -92,14 +92,23 @@ static const char *const IDS[] = {
 	"CAE-ax", "CAE-bx", "CAE-", "/cse-in/CAE-a", "/cse-in/a/b",
 	"/cse-mn/CAE-c", "S-root", "g1"};
 #define N_IDS (sizeof(IDS) / sizeof(IDS[0]))
-/* request-only originators, never named by a policy */
-static const char *const UNKNOWN_IDS[] = {"CAE-zz", "CAE-a/b", "zzz", "CAE-A",
-                                          "/cse-in/"};
+/* request-only originators, never named by a policy: some hold '*' or
+ * '?' (literal in an originator) or multi-byte characters (one '?' each) */
+static const char *const UNKNOWN_IDS[] = {
+	"CAE-zz", "CAE-a/b", "zzz", "CAE-A", "/cse-in/", "CAE-a*", "*", "**",
+	"CAE-*x", "CAE-?", "/cse-in/*", "CAE-\xc3\xa9", "CAE-\xc3\xa9x",
+	"CAE-\xf0\x9f\x98\x80"};
 #define N_UNKNOWN_IDS (sizeof(UNKNOWN_IDS) / sizeof(UNKNOWN_IDS[0]))
+/* originators that are not UTF-8: bad requests (never in a policy text,
+ * which the YAML reader would refuse) */
+static const char *const NOT_UTF8_IDS[] = {"CAE-\xc3", "CAE-\xed\xa0\x80",
+                                           "\xff"};
+#define N_NOT_UTF8_IDS (sizeof(NOT_UTF8_IDS) / sizeof(NOT_UTF8_IDS[0]))
 
 static const char *const GLOBS[] = {
 	"CAE-*", "CAE-?x", "/cse-in/*", "CAE-?", "*", "/cse-*/*", "CAE-a*",
-	"?AE-*", "*-b", "CAE-**", "*x", "/*/*/*", "C*-?", "/cse-in/CAE-?"};
+	"?AE-*", "*-b", "CAE-**", "*x", "/*/*/*", "C*-?", "/cse-in/CAE-?",
+	"CAE-\xc3\xa9*", "*\xc3\xa9?", "CAE-??", "*\\*"};
 #define N_GLOBS (sizeof(GLOBS) / sizeof(GLOBS[0]))
 
 static const char *const STRS[] = {"ops", "maint", "sales", "CAE-a",
@@ -1403,11 +1412,22 @@ static void gen_time(const gen_policy *p, gen_rng *r, pdp_time *t)
 		t->sec = range_i(r, 7226582400, 7258118399); /* in 2199 */
 	} else if (k < 75) {
 		t->sec = range_i(r, 7258118400, 7289654400); /* 2200 */
+	} else if (k < 77) {
+		/* anything RFC 3339 can write: years 0000-9999 */
+		t->sec = range_i(r, -62167219200, 253402300799);
+	} else if (k < 78) {
+		/* the ends of int64: still a date, and `*` years match them */
+		static const int64_t E[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX,
+		                            INT64_MAX - 86400, -62167219201,
+		                            253402300800};
+		t->sec = E[gen_below(r, sizeof(E) / sizeof(E[0]))];
 	} else {
 		t->sec = range_i(r, 1577836800, 2082758400); /* 2020..2036 */
 	}
 	uint32_t n = gen_below(r, 10);
 	t->nsec = n < 7 ? 0 : n == 7 ? 999999999 : (int32_t)gen_below(r, 1000000000);
+	if (gen_below(r, 100) == 0) /* no instant: windows and tests are `?` */
+		t->nsec = pct(r, 50) ? -1 : 1000000000;
 }
 
 static void gen_req_ip(const gen_policy *p, gen_rng *r, pdp_ip *ip)
@@ -1529,6 +1549,8 @@ void gen_request_make(const gen_policy *p, const pdp_image *img, gen_rng *r,
 	                              : UNKNOWN_IDS[gen_below(r, N_UNKNOWN_IDS)]);
 	if (gen_below(r, 1000) < 3)
 		q->originator.ptr = NULL, q->originator.len = 0;
+	else if (gen_below(r, 100) == 0)
+		q->originator = zs(NOT_UTF8_IDS[gen_below(r, N_NOT_UTF8_IDS)]);
 	/* roles */
 	uint32_t k = gen_below(r, 100);
 	if (k < 40) {
@@ -1654,8 +1676,11 @@ static void put_str(sb *b, pdp_str s)
 
 static void put_time(sb *b, pdp_time t)
 {
-	int64_t days = t.sec >= 0 ? t.sec / 86400 : -((-t.sec + 86399) / 86400);
-	int64_t rem = t.sec - days * 86400;
+	/* floor division that cannot overflow, for INT64_MIN too */
+	int64_t rem = t.sec % 86400;
+	int64_t days = t.sec / 86400 - (rem < 0);
+	if (rem < 0)
+		rem += 86400;
 	int64_t y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
