@@ -144,7 +144,7 @@ static void explain_rule(void *vctx, uint32_t idx, const rule_result *r)
 		if (r->missing_env & MISS_LOCATION)
 			fputs(" no valid env.location", x->out);
 		if (r->missing_env & MISS_REGEX_LIMIT)
-			fputs(" regex hit its match limit", x->out);
+			fputs(" regex hit a limit (steps or value length)", x->out);
 		if (r->missing_env & MISS_SCRATCH)
 			fputs(" no regex scratch", x->out);
 		fputc('\n', x->out);

@@ -373,21 +373,6 @@ static long rx_catastrophic(const char *p, size_t n, const char **why)
 	return -1;
 }
 
-/* Whether an (?m) or (?s)-style flag group turns on multiline mode. */
-static bool rx_multiline(const char *p, size_t n)
-{
-	for (size_t i = 0; i + 2 < n; i++) {
-		if (p[i] != '(' || p[i + 1] != '?')
-			continue;
-		for (size_t k = i + 2; k < n && p[k] != ')' && p[k] != ':' &&
-		                       p[k] != '-';
-		     k++)
-			if (p[k] == 'm')
-				return true;
-	}
-	return false;
-}
-
 static bool rx_literal(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -403,8 +388,6 @@ static bool rx_literal(char ch)
  * of the anchor or -1. */
 static long rx_never(const char *p, size_t n)
 {
-	if (rx_multiline(p, n))
-		return -1;
 	bool seen_literal = false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = p[i];
@@ -489,7 +472,8 @@ static void lint_cond(cc *c, const m_cond *k)
 	if (off >= 0)
 		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-NEVER",
 		        "an anchor ($, ^, \\A, \\z) stands where text must follow "
-		        "or precede it; remove it or use (?m)",
+		        "or precede it; move or remove it, or escape it (\\$) if "
+		        "a literal was meant",
 		        "regex '%s' can never match", k->s);
 }
 
