@@ -231,8 +231,9 @@ PDP_API void pdp_image_free(pdp_image *img);
 
 /*
  * Create per-thread scratch for decisions on img (PCRE2 match data with its
- * backtracking frames allocated up front, and the match limits). The
- * scratch holds a reference to img until pdp_scratch_free.
+ * backtracking frames allocated up front, the match limits and the step
+ * budget of every regex search). The scratch holds a reference to img
+ * until pdp_scratch_free.
  */
 PDP_API pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out,
                                    pdp_error *err);

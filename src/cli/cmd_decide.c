@@ -162,7 +162,7 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 		if (r->missing_env & MISS_LOCATION)
 			fputs(" no valid env.location", x->out);
 		if (r->missing_env & MISS_REGEX_LIMIT)
-			fputs(" regex hit its match limit", x->out);
+			fputs(" regex hit a limit (steps or value length)", x->out);
 		if (r->missing_env & MISS_SCRATCH)
 			fputs(" no regex scratch", x->out);
 		fputc('\n', x->out);

@@ -417,14 +417,17 @@ static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 		d->rr->missing_env |= MISS_SCRATCH;
 		return T_INDET;
 	}
-	int rc = pcre2_match(d->seg->regex[re], (PCRE2_SPTR)(s.ptr ? s.ptr : ""),
-	                     s.len, 0, 0, sc->md, sc->mc);
-	if (rc >= 0)
+	pdp_str pat = img_str(d->seg, img_rec(d->seg, SEC_REGEXES, re)[0]);
+	switch (regex_search(d->seg->regex[re], pat.ptr, pat.len, s.ptr, s.len,
+	                     sc->md, sc->mc, &sc->budget)) {
+	case REGEX_MATCH:
 		return T_TRUE;
-	if (rc == PCRE2_ERROR_NOMATCH)
+	case REGEX_NO_MATCH:
 		return T_FALSE;
-	d->rr->missing_env |= MISS_REGEX_LIMIT;
-	return T_INDET;
+	default:
+		d->rr->missing_env |= MISS_REGEX_LIMIT;
+		return T_INDET;
+	}
 }
 
 static tri leaf(dctx *d, const uint32_t *k)

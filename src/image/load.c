@@ -16,6 +16,7 @@
 
 #include "common/limits.h"
 #include "common/prims.h"
+#include "common/regex.h"
 #include "image/view.h"
 
 uint64_t img_hash(const char *s, size_t len)
@@ -747,14 +748,12 @@ static pdp_status build_regexes(verifier *v)
 	for (uint32_t i = 0; i < n; i++) {
 		pdp_str pat = img_str(img, img_rec(img, SEC_REGEXES, i)[0]);
 		CHECK(pat.len <= PDP_MAX_REGEX_BYTES, "regex %u too long", i);
-		int ec;
-		PCRE2_SIZE off;
-		img->regex[i] = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, 0, &ec,
-		                              &off, NULL);
+		prim_err e;
+		img->regex[i] = regex_compile(pat.ptr, pat.len, &e);
 		if (img->regex[i] == NULL)
 			return img_fail(v->err, PDP_ERR_REGEX,
 			            "regex %u does not compile (offset %zu)", i,
-			            (size_t)off);
+			            e.offset);
 		uint32_t caps = 0;
 		pcre2_pattern_info(img->regex[i], PCRE2_INFO_CAPTURECOUNT, &caps);
 		CHECK(caps <= PDP_MAX_REGEX_CAPTURES,

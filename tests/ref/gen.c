@@ -1500,7 +1500,8 @@ static void gen_location(const gen_policy *p, gen_rng *r, double *lat,
 
 static const char *const STR_VALUES[] = {"ops", "maint", "sales", "CAE-a",
                                          "/cse-in/x", "", "public", "secret",
-                                         "op", "OPS", "CAE-ab", "opsx"};
+                                         "op", "OPS", "CAE-ab", "opsx",
+                                         "ops\n", "CAE-\nx", "CAE-a\n"};
 #define N_STR_VALUES (sizeof(STR_VALUES) / sizeof(STR_VALUES[0]))
 
 static void gen_value(const gen_policy *p, gen_rng *r, pdp_type t,

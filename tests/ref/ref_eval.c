@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "glob_ref.h"
 #include "ref_eval.h"
 
@@ -907,11 +908,18 @@ static tv compare(uint32_t op, int c)
 	}
 }
 
+/* 3.4: a PCRE2 search anywhere in the value; `$` is the end of the value
+ * only and `.` any byte (the value is one string, not lines); a value
+ * longer than the regex subject limit is unknown. */
 static tv regex_search(const char *pat, size_t plen, pdp_str s)
 {
+	if (s.len > PDP_MAX_REGEX_SUBJECT_BYTES)
+		return UNKNOWN;
 	int err;
 	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, plen, 0, &err, &off, NULL);
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, plen,
+	                               PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &err,
+	                               &off, NULL);
 	if (re == NULL) {
 		ref_failure = "regex";
 		return UNKNOWN;
