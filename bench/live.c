@@ -172,7 +172,7 @@ static pct group_puts(pdp_store *s, const bench_scale *sc, size_t count)
 		m[k] = S(names + 24 * k);
 	}
 	for (size_t i = 0; i < count; i++) {
-		snprintf(names + 24 * n, 24, "CAE-new%zu", i);
+		snprintf(names + 24 * n, 24, "CAE-new%u", (unsigned)(i % 1000000u));
 		m[n] = S(names + 24 * n);
 		pdp_error err;
 		uint64_t t0 = ns_now();

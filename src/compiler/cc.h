@@ -40,7 +40,11 @@ typedef struct m_orig {
 	bool native;       /* from an m2m:acp acor: a group name means group */
 	bool bare;         /* a bare name in a native acor: its meaning
 	                      (group, role or id) depends on the declarations,
-	                      so a live store recompiles it when they change */
+	                      so a live store rebinds it when they change */
+	uint32_t seg_at;   /* segment mode: its ORIGS index and the string id
+	                      of its name in the segment (the store patches a
+	                      bare entry between id and group: apply.c) */
+	uint32_t seg_str;
 	srcpos pos;
 } m_orig;
 

@@ -338,7 +338,14 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 	cc *c = e->c;
 	uint32_t of = count(e, SEC_ORIGS);
 	for (size_t i = 0; i < r->origs.n; i++) {
-		const m_orig *o = &r->origs.items[i];
+		m_orig *o = (m_orig *)(uintptr_t)&r->origs.items[i];
+		if (c->decl != NULL && o->bare) {
+			/* a live store may turn this entry into a group reference
+			 * and back (store/apply.c): remember where it is, and keep
+			 * its name in the segment's strings either way */
+			o->seg_at = count(e, SEC_ORIGS);
+			o->seg_str = intern(e, o->name, o->len);
+		}
 		put(e, SEC_ORIGS, o->kind);
 		switch (o->kind) {
 		case ORIG_EXACT:

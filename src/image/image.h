@@ -49,6 +49,7 @@ typedef struct hash_index {
 struct pdp_image {
 	atomic_uint refs;
 	void *arena;
+	size_t arena_size;
 	const char *blob;
 	uint32_t blob_len;
 	const uint32_t *sec[IMG_SECTION_COUNT];
@@ -118,6 +119,15 @@ pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
 pdp_status img_load_segment(const uint8_t *bytes, size_t len,
                             const pdp_image *base, uint32_t n_groups,
                             pdp_image **out, pdp_error *err);
+
+/* A copy of segment seg with originator entries changed (patch.c): entry
+ * at[i] becomes kind[i] with value val[i] (ORIG_EXACT with a string id of
+ * seg, or ORIG_GROUP with a group index below n_groups). Everything else
+ * is shared by value; the result is verified like a loaded segment. */
+pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
+                             const uint32_t *kind, const uint32_t *val,
+                             size_t n, uint32_t n_groups, pdp_image **out,
+                             pdp_error *err);
 
 uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */

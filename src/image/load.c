@@ -809,6 +809,7 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 		total += (len + 7) & ~(size_t)7;
 	}
 	img->arena = malloc(total + 8);
+	img->arena_size = total + 8;
 	if (img->arena == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	uint8_t *p = img->arena;
