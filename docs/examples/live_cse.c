@@ -10,6 +10,7 @@
  */
 #include <pdp/store.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,8 @@ static int on_group_write(pdp_store *s, const char *ri, const char **mid,
 typedef struct worker {
 	pdp_store *store;
 	atomic_int *stop;
-	long decisions, permits;
+	atomic_long decisions;
+	long permits;
 } worker;
 
 /* A CSE worker deciding requests for the resource whose acpi is
@@ -91,7 +93,7 @@ static void *work(void *arg)
 		q.n_acps = 1;
 		pdp_decision d;
 		pdp_decide(pdp_store_reader_image(reader), scratch, &q, &d);
-		w->decisions++;
+		atomic_fetch_add(&w->decisions, 1);
 		w->permits += d.effect == PDP_PERMIT;
 	}
 	pdp_scratch_free(scratch);
@@ -145,6 +147,10 @@ int main(int argc, char **argv)
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, work, &w[i]);
+	/* let both workers be deciding before the changes start */
+	while (atomic_load(&w[0].decisions) == 0 ||
+	       atomic_load(&w[1].decisions) == 0)
+		sched_yield();
 	expect(decide(s, "CAE-meter-0001", PDP_OP_RETRIEVE, "acp-live", why,
 	              sizeof(why)) == PDP_PERMIT,
 	       "a meter may read");
@@ -180,7 +186,7 @@ int main(int argc, char **argv)
 	long decisions = 0;
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
-		decisions += w[i].decisions;
+		decisions += atomic_load(&w[i].decisions);
 	}
 	printf("%ld decisions by 2 workers during the changes\n", decisions);
 	expect(decisions > 0, "workers decided while the store changed");

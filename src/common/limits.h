@@ -57,6 +57,12 @@
  * request. */
 #define PDP_MAX_ID_BYTES 1024u
 
+/* The hosting CSE's SP-ID and CSE-ID (a policy's `cse:`), and the
+ * longest absolute originator id they make of an id: requests are turned
+ * into that form in a buffer on the decision's stack. */
+#define PDP_MAX_HOST_ID_BYTES 255u
+#define PDP_MAX_ABS_ID_BYTES (PDP_MAX_ID_BYTES + 2u * PDP_MAX_HOST_ID_BYTES + 4u)
+
 /* Policy sources: file size, YAML nesting and node count. Deeper nesting
  * than any sensible policy needs is rejected before it can exhaust the
  * stack of a recursive walk. */

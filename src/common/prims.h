@@ -125,6 +125,16 @@ bool glob_match(pdp_str pattern, pdp_str text);
 /* True when the string contains '*' or '?'. */
 bool glob_has_wildcard(pdp_str s);
 
+/* origin.c: oneM2M originator ID forms. A host SP-ID is a name without
+ * '/' (and without the leading "//"); a host CSE-ID is "/" and such a
+ * name. origin_absolute writes the absolute form of id (at most cap
+ * bytes) and returns its length, which may exceed cap (nothing past cap
+ * is written): like snprintf, without the NUL. */
+bool origin_sp_valid(pdp_str sp);
+bool origin_cse_valid(pdp_str cse);
+size_t origin_absolute(pdp_str sp, pdp_str cse, pdp_str id, char *out,
+                       size_t cap);
+
 /* utf8.c: length of the well-formed UTF-8 character at s (0: not one), and
  * whether all of s is well-formed UTF-8. */
 size_t utf8_char_len(const char *s, size_t n);

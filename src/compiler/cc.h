@@ -182,6 +182,7 @@ typedef struct source {
  * m_group.index; attribute ids follow the built-ins in this order). Owned
  * by the store; a compile only reads them. */
 typedef struct cc_decl {
+	pdp_str host_sp, host_cse;   /* ptr NULL: no hosting CSE declared */
 	m_role **roles;
 	size_t n_roles;
 	m_group **groups;
@@ -206,6 +207,10 @@ struct pdpc_compiler {
 	bool seen_version;
 	bool lint;            /* produce warnings too */
 	const cc_decl *decl;  /* segment mode: compile one ACP against these */
+	/* the hosting CSE (`cse:`, or a store's base): ids are emitted in
+	 * absolute form (common/origin.c); ptr NULL when not declared */
+	pdp_str host_sp, host_cse;
+	srcpos host_pos;
 	bool id_given;        /* segment mode: the store names the ACP */
 	/* output */
 	uint8_t *image;
@@ -226,6 +231,9 @@ size_t cc_error_count(const cc *c);
 void cc_reset(cc *c);
 
 void *cc_alloc(cc *c, size_t size);
+/* An originator id (or glob) in absolute form when the policy declares
+ * its hosting CSE (common/origin.c), else id itself; in the arena. */
+const char *cc_abs_id(cc *c, const char *id, size_t len, size_t *out_len);
 const char *cc_strndup(cc *c, const char *s, size_t len);
 
 /* Every rule of the model, ACP by ACP, privileges before self:

@@ -699,8 +699,30 @@ static void resolve_attrs(cc *c)
 	}
 }
 
+/* With a hosting CSE declared, assignment keys and group members become
+ * absolute ids (and rules' ids do when emitted), so that two forms of one
+ * id are one principal: duplicates are then found as such. */
+static void absolute_ids(cc *c)
+{
+	if (c->host_sp.ptr == NULL)
+		return;
+	size_t n;
+	for (size_t i = 0; i < c->assigns.n; i++) {
+		m_assign *a = c->assigns.items[i];
+		a->user = cc_abs_id(c, a->user, strlen(a->user), &n);
+	}
+	for (size_t g = 0; g < c->groups.n; g++) {
+		m_group *gr = c->groups.items[g];
+		for (size_t j = 0; j < gr->members.n; j++) {
+			const char *m = gr->members.items[j].name;
+			gr->members.items[j].name = cc_abs_id(c, m, strlen(m), &n);
+		}
+	}
+}
+
 void resolve_policy(cc *c)
 {
+	absolute_ids(c);
 	SORT_UNIQUE(c, c->acps, m_acp, id, "ACP id");
 	SORT_UNIQUE(c, c->roles, m_role, name, "role");
 	SORT_UNIQUE(c, c->groups, m_group, name, "group");

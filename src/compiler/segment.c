@@ -43,6 +43,8 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 		return st;
 	c->decl = decl;
 	c->id_given = id.ptr != NULL;
+	c->host_sp = decl->host_sp;
+	c->host_cse = decl->host_cse;
 	/* the declaration tables are the store's: read, never grown (a
 	 * document that declares anything is refused before reading) */
 	c->roles.items = decl->roles;

@@ -23,6 +23,8 @@ typedef struct dctx {
 	const pdp_image *seg;
 	pdp_scratch *scratch;
 	const pdp_request *req;
+	pdp_str orig;             /* the originator, in absolute form when the
+	                             image declares its hosting CSE */
 	uint32_t principal;       /* PRINCIPALS index or NONE */
 	uint32_t principal_name;  /* its interned name string, or NONE */
 	const uint64_t *active;   /* active closure bitset, or NULL when lazy */
@@ -74,11 +76,11 @@ static bool in_group(dctx *d, uint32_t g)
 		/* a store's groups change at runtime: their members live in
 		 * the view, hashed once per decision */
 		if (!d->orig_hashed) {
-			d->orig_hash = img_hash(d->req->originator.ptr,
-			                        d->req->originator.len);
+			d->orig_hash = img_hash(d->orig.ptr,
+			                        d->orig.len);
 			d->orig_hashed = true;
 		}
-		return view_in_group(img->view, g, d->req->originator,
+		return view_in_group(img->view, g, d->orig,
 		                     d->orig_hash);
 	}
 	if (d->principal != PDP_NONE) {
@@ -90,7 +92,7 @@ static bool in_group(dctx *d, uint32_t g)
 	const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
 	for (uint32_t i = 0; i < gr[2]; i++) {
 		pdp_str pat = img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + i)[0]);
-		if (glob_match(pat, d->req->originator))
+		if (glob_match(pat, d->orig))
 			return true;
 	}
 	return false;
@@ -109,7 +111,7 @@ static bool orig_match(dctx *d, const uint32_t *rule)
 			if (seg->segment) {
 				/* a segment's strings are its own: compare bytes */
 				pdp_str id = {seg->blob + t[0], t[1]};
-				if (str_eq(id, d->req->originator))
+				if (str_eq(id, d->orig))
 					return true;
 			} else if (o[1] == d->principal_name) {
 				/* every exact originator id is a principal (checked
@@ -119,7 +121,7 @@ static bool orig_match(dctx *d, const uint32_t *rule)
 			break;
 		case ORIG_GLOB: {
 			pdp_str pat = {seg->blob + t[0], t[1]};
-			if (glob_match(pat, d->req->originator))
+			if (glob_match(pat, d->orig))
 				return true;
 			break;
 		}
@@ -321,7 +323,7 @@ static bool get_attr(const dctx *d, uint32_t id, pdp_value *v)
 	switch (id) {
 	case BATTR_ORIGINATOR_ID:
 		v->type = PDP_TYPE_STRING;
-		v->u.s = q->originator;
+		v->u.s = d->orig;
 		return true;
 	case BATTR_OPERATION: {
 		const char *n = pdp_operation_name(q->operation);
@@ -843,10 +845,22 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		set_reason(out, PDP_REASON_NO_ACP, PDP_NONE);
 		return PDP_OK;
 	}
+	/* every form of an id names the same entity when the policy declares
+	 * the hosting CSE: match in absolute form (common/origin.c) */
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	pdp_str orig = q->originator;
+	if (img->host) {
+		orig.len = origin_absolute(img->host_sp, img->host_cse, q->originator,
+		                           abs, sizeof(abs));
+		orig.ptr = abs;
+		if (orig.len > sizeof(abs)) {
+			set_reason(out, PDP_REASON_BAD_REQUEST, PDP_BAD_LIMIT);
+			return PDP_OK;
+		}
+	}
 	acp_span spans[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
-	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS,
-	                 q->originator);
+	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS, orig);
 	uint32_t unknown;
 	if (img->view != NULL) {
 		img_lookup_probe(img, &lk[0]);
@@ -865,6 +879,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	d.img = img;
 	d.scratch = scratch;
 	d.req = q;
+	d.orig = orig;
 	d.principal = img_lookup_finish(img, &lk[0]);
 	d.principal_name = d.principal != PDP_NONE ? lk[0].hit->aux[2] : IMG_NONE;
 	if (img->prefetch && d.principal != PDP_NONE &&

@@ -76,6 +76,10 @@ struct pdp_image {
 	/* A segment: one ACP's records, verified against a base's
 	 * declarations; its exact originators are compared by bytes. */
 	bool segment;
+	/* The hosting CSE (SEC_HOST), when the policy declares it: request
+	 * originators are turned into absolute form before matching. */
+	bool host;
+	pdp_str host_sp, host_cse;
 };
 
 static inline const uint32_t *img_rec(const pdp_image *img,

@@ -54,7 +54,7 @@ static const char *const SECTION_NAMES[IMG_SECTION_COUNT] = {
 	[SEC_CONDS] = "condition", [SEC_CONDKIDS] = "condition child",
 	[SEC_INTS] = "integer", [SEC_TIMES] = "time",
 	[SEC_LISTITEMS] = "list item", [SEC_REGEXES] = "regex",
-	[SEC_SOURCES] = "source",
+	[SEC_SOURCES] = "source", [SEC_HOST] = "host",
 };
 
 /* The tables whose records must each have exactly one owner. */

@@ -469,6 +469,13 @@ static st_acp *acp_rebound(const pdp_store *s, const st_acp *a, pdp_str name,
 	uint32_t *at = calloc(a->n_bare_at + 1, 3 * sizeof(uint32_t));
 	if (at == NULL)
 		return NULL;
+	/* the entries hold the name as the id it stands for */
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	if (s->decl.host_sp.ptr != NULL) {
+		name.len = origin_absolute(s->decl.host_sp, s->decl.host_cse, name,
+		                           abs, sizeof(abs));
+		name.ptr = abs;
+	}
 	uint32_t *kind = at + a->n_bare_at + 1, *val = kind + a->n_bare_at + 1;
 	for (size_t i = 0; i < a->n_bare_at; i++) {
 		pdp_str nm = img_str(a->seg, a->bare_str[i]);
@@ -615,23 +622,38 @@ static pdp_str *members_copy(const pdp_str *m, size_t n)
 	return c;
 }
 
-static view_group *group_object(pdp_str name, const pdp_str *m, size_t n)
+/* A group's members as decisions test them: in absolute form when the
+ * base declares its hosting CSE, as a compile writes them. */
+static view_group *group_object(const pdp_store *s, pdp_str name,
+                                const pdp_str *m, size_t n)
 {
+	pdp_str sp = s->decl.host_sp, cse = s->decl.host_cse;
+	size_t total = 0;
+	for (size_t i = 0; sp.ptr != NULL && i < n; i++)
+		total += origin_absolute(sp, cse, m[i], NULL, 0);
 	pdp_str *exact = calloc(n + 1, sizeof(pdp_str));
 	pdp_str *globs = calloc(n + 1, sizeof(pdp_str));
-	size_t ne = 0, ng = 0;
+	char *abs = sp.ptr != NULL ? malloc(total + 1) : NULL;
+	size_t ne = 0, ng = 0, at = 0;
 	view_group *g = NULL;
-	if (exact != NULL && globs != NULL) {
+	if (exact != NULL && globs != NULL && (abs != NULL || sp.ptr == NULL)) {
 		for (size_t i = 0; i < n; i++) {
+			pdp_str id = m[i];
+			if (abs != NULL) {
+				id.len = origin_absolute(sp, cse, m[i], abs + at, total - at);
+				id.ptr = abs + at;
+				at += id.len;
+			}
 			if (glob_has_wildcard(m[i]))
-				globs[ng++] = m[i];
+				globs[ng++] = id;
 			else
-				exact[ne++] = m[i];
+				exact[ne++] = id;
 		}
 		g = view_group_build(name, exact, ne, globs, ng);
 	}
 	free(exact);
 	free(globs);
+	free(abs);
 	return g;
 }
 
@@ -687,7 +709,7 @@ pdpc_status apply_set_group(pdp_store_txn *t, pdp_str id,
 		return PDPC_ERR_POLICY;
 	}
 	pdp_str *copy = members_copy(members, n);
-	view_group *obj = copy ? group_object(id, copy, n) : NULL;
+	view_group *obj = copy ? group_object(s, id, copy, n) : NULL;
 	if (obj == NULL) {
 		members_free(copy, n);
 		return PDPC_ERR_NOMEM;

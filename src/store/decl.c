@@ -137,6 +137,10 @@ bool decl_build(pdp_store *s)
 	if (s->groups == NULL || s->decl.groups == NULL || !decl_roles_attrs(s))
 		return false;
 	s->n_groups = s->n_base_groups = ng;
+	if (s->base_img->host) {
+		s->decl.host_sp = s->base_img->host_sp;
+		s->decl.host_cse = s->base_img->host_cse;
+	}
 	if (!decl_base_groups(s))
 		return false;
 	for (uint32_t g = 0; g < ng; g++)

@@ -585,3 +585,36 @@ Test(store, torn_log_tail_is_cut_and_damage_refused)
 	remove_dir(dir);
 	free(dir);
 }
+
+/* ---- originator ID forms in a store ---- */
+
+Test(store, originator_forms_in_changes)
+{
+	const char *base = "pdp: 1\ncse: { sp_id: sp.example.com, cse_id: /id-in }\n"
+	                   "groups: { g: [] }\n";
+	pdp_store *s = pdp_store_new();
+	cr_assert_eq(pdp_store_add_base_buffer(s, "b.yaml", base, strlen(base)),
+	             PDPC_OK);
+	cr_assert_eq(pdp_store_open(s), PDPC_OK);
+	put(s, NULL, "{\"m2m:acp\": {\"ri\": \"f\", \"pv\": {\"acr\": [{\"acor\": "
+	             "[\"CAE-x\", \"grpQ\"], \"acop\": 2}]}}}");
+	cr_expect_str_eq(decide(s, "/id-in/CAE-x", "f"), "permit rule:f:privileges:0");
+	cr_expect_str_eq(decide(s, "//sp.example.com/id-in/CAE-x", "f"),
+	                 "permit rule:f:privileges:0");
+	cr_expect_str_eq(decide(s, "/id-mn/CAE-x", "f"), "deny no-rule-matched");
+	/* a bare name is an id until a group of that name exists */
+	cr_expect_str_eq(decide(s, "/id-in/grpQ", "f"), "permit rule:f:privileges:0");
+	pdp_error err;
+	pdp_str m[] = {S("/id-in/CAE-m"), S("CAE-n*")};
+	cr_assert_eq(pdp_store_set_group(s, S("grpQ"), m, 2, &err), PDPC_OK, "%s",
+	             err.message);
+	cr_expect_str_eq(decide(s, "grpQ", "f"), "deny no-rule-matched");
+	cr_expect_str_eq(decide(s, "CAE-m", "f"), "permit rule:f:privileges:0");
+	cr_expect_str_eq(decide(s, "//sp.example.com/id-in/CAE-nn", "f"),
+	                 "permit rule:f:privileges:0");
+	cr_assert_eq(pdp_store_remove_group(s, S("grpQ"), &err), PDPC_OK);
+	cr_expect_str_eq(decide(s, "//sp.example.com/id-in/grpQ", "f"),
+	                 "permit rule:f:privileges:0");
+	cr_expect_str_eq(decide(s, "CAE-m", "f"), "deny no-rule-matched");
+	pdp_store_free(s);
+}
