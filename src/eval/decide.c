@@ -69,12 +69,19 @@ static bool bit(const uint64_t *b, uint32_t i)
 
 /* ---- originators ---- */
 
+static bool in_base_group(const dctx *d, const pdp_image *img, uint32_t g);
+
 static bool in_group(dctx *d, uint32_t g)
 {
 	const pdp_image *img = d->img;
 	if (img->view != NULL) {
-		/* a store's groups change at runtime: their members live in
-		 * the view, hashed once per decision */
+		const view_groups *vg = img->view->groups;
+		if (g >= vg->n || vg->g[g] == NULL)
+			return false;
+		if (vg->g[g] == VIEW_GROUP_IN_BASE)
+			return in_base_group(d, img->view_base, g);
+		/* a group the store changed: its members live in the view,
+		 * the originator hashed once per decision */
 		if (!d->orig_hashed) {
 			d->orig_hash = img_hash(d->orig.ptr,
 			                        d->orig.len);
@@ -83,6 +90,13 @@ static bool in_group(dctx *d, uint32_t g)
 		return view_in_group(img->view, g, d->orig,
 		                     d->orig_hash);
 	}
+	return in_base_group(d, img, g);
+}
+
+/* Group g of a loaded image (or of a store's base): the principal's exact
+ * memberships, then the group's globs. */
+static bool in_base_group(const dctx *d, const pdp_image *img, uint32_t g)
+{
 	if (d->principal != PDP_NONE) {
 		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d->principal);
 		for (uint32_t i = 0; i < p[4]; i++)

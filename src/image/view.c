@@ -50,7 +50,8 @@ static bool str_eq(pdp_str a, pdp_str b)
 bool view_in_group(const img_view *v, uint32_t g, pdp_str originator,
                    uint64_t h)
 {
-	if (g >= v->groups->n || v->groups->g[g] == NULL)
+	if (g >= v->groups->n || v->groups->g[g] == NULL ||
+	    v->groups->g[g] == VIEW_GROUP_IN_BASE)
 		return false;
 	const view_group *gr = v->groups->g[g];
 	if (gr->n_exact > 0) {
@@ -199,7 +200,7 @@ view_group *view_group_build(pdp_str name, const pdp_str *exact, size_t n_exact,
 void view_group_release(const view_group *cg)
 {
 	view_group *g = (view_group *)(uintptr_t)cg;
-	if (g != NULL &&
+	if (g != NULL && cg != VIEW_GROUP_IN_BASE &&
 	    atomic_fetch_sub_explicit(&g->refs, 1u, memory_order_acq_rel) == 1u)
 		free(g);
 }
@@ -213,7 +214,7 @@ view_groups *view_groups_build(const view_group *const *g, uint32_t n)
 	b->n = n;
 	for (uint32_t i = 0; i < n; i++) {
 		b->g[i] = g[i];
-		if (g[i] != NULL)
+		if (g[i] != NULL && g[i] != VIEW_GROUP_IN_BASE)
 			atomic_fetch_add_explicit(&((view_group *)(uintptr_t)g[i])->refs,
 			                          1u, memory_order_relaxed);
 	}

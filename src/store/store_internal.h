@@ -79,7 +79,8 @@ typedef struct st_group {
 	bool from_base;            /* declared by the base policy */
 	bool set;                  /* members set through the store (persisted) */
 	bool removed;
-	view_group *obj;           /* members; one reference */
+	view_group *obj;           /* members (one reference); NULL: a base
+	                              group's own, never set */
 	pdp_str *members;          /* as given (persisted, exported) */
 	size_t n_members;
 	uint32_t grefs;            /* explicit group: references to it */
