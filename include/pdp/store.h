@@ -90,7 +90,9 @@ PDP_API const pdpc_diag *pdp_store_diag_get(const pdp_store *s, size_t i);
 /* ---- transactions ---------------------------------------------------- */
 
 /* Begin a transaction (waits for one in progress on another thread).
- * NULL when the store is not open or out of memory. */
+ * NULL when the store is not open, out of memory, or this thread's own
+ * transaction is still open (the one-shot changes and pdp_store_checkpoint
+ * refuse then too: they would wait for it forever). */
 PDP_API pdp_store_txn *pdp_store_begin(pdp_store *s);
 
 /*
@@ -172,12 +174,13 @@ PDP_API pdp_status pdp_store_reader_new(pdp_store *s, pdp_store_reader **out,
 PDP_API const pdp_image *pdp_store_reader_image(pdp_store_reader *r);
 PDP_API void pdp_store_reader_free(pdp_store_reader *r);
 
-/* Counts of what the current image holds. */
+/* Counts of what the current image holds (no writer lock: safe inside a
+ * transaction, which they do not see until it commits). */
 PDP_API uint32_t pdp_store_acp_count(const pdp_store *s);
 PDP_API uint32_t pdp_store_group_count(const pdp_store *s);
 
-/* Number of committed transactions since the store's directory was
- * created (0 without a directory: since open). */
+/* Number of committed transactions of the current image since the store's
+ * directory was created (without a directory: since open). */
 PDP_API uint64_t pdp_store_revision(const pdp_store *s);
 
 /* Write a snapshot of the current state now and start a new log

@@ -94,8 +94,15 @@ pdp_store *pdp_store_new(void)
 	s->log_fd = -1;
 	s->pub = pub_new();
 	s->cc = pdpc_new();
-	if (s->pub == NULL || s->cc == NULL ||
-	    pthread_mutex_init(&s->write_lock, NULL) != 0) {
+	/* error-checking: a thread that begins a transaction while its own is
+	 * open gets NULL instead of waiting for itself forever */
+	pthread_mutexattr_t attr;
+	bool lock_ok = pthread_mutexattr_init(&attr) == 0 &&
+	               pthread_mutexattr_settype(&attr,
+	                                         PTHREAD_MUTEX_ERRORCHECK) == 0 &&
+	               pthread_mutex_init(&s->write_lock, &attr) == 0;
+	pthread_mutexattr_destroy(&attr);
+	if (s->pub == NULL || s->cc == NULL || !lock_ok) {
 		pub_release(s->pub);
 		pdpc_free(s->cc);
 		free(s);
@@ -271,9 +278,8 @@ static void txn_diags_to_store(pdp_store *s, const pdp_store_txn *t)
 
 pdpc_status pdp_store_open(pdp_store *s)
 {
-	if (s == NULL || s->open)
+	if (s == NULL || s->open || pthread_mutex_lock(&s->write_lock) != 0)
 		return PDPC_ERR_ARG;
-	pthread_mutex_lock(&s->write_lock);
 	open_diags_clear(s);
 	st_snapshot snap;
 	memset(&snap, 0, sizeof(snap));
@@ -310,6 +316,7 @@ pdpc_status pdp_store_open(pdp_store *s)
 	if (st == PDPC_OK && !publish_prepare(s, &p))
 		st = PDPC_ERR_NOMEM;
 	if (st == PDPC_OK) {
+		atomic_store(&s->published_rev, s->revision);
 		publish_install(s, &p);
 		s->open = true;
 		/* fold what was replayed, and a new base, into a fresh snapshot */
@@ -328,9 +335,8 @@ pdpc_status pdp_store_open(pdp_store *s)
 
 pdp_store_txn *pdp_store_begin(pdp_store *s)
 {
-	if (s == NULL)
-		return NULL;
-	pthread_mutex_lock(&s->write_lock);
+	if (s == NULL || pthread_mutex_lock(&s->write_lock) != 0)
+		return NULL; /* EDEADLK: this thread's transaction is open */
 	pdp_store_txn *t = s->open ? txn_new(s) : NULL;
 	if (t == NULL)
 		pthread_mutex_unlock(&s->write_lock);
@@ -516,6 +522,7 @@ static pdpc_status commit_locked(pdp_store_txn *t)
 	}
 	if (t->n_ops > 0)
 		s->revision++;
+	atomic_store(&s->published_rev, s->revision);
 	publish_install(s, &p);
 	apply_forget(t);
 	maybe_checkpoint(s);
@@ -651,55 +658,36 @@ pdpc_status pdp_store_remove_group(pdp_store *s, pdp_str id, pdp_error *err)
 
 /* ---- state ---- */
 
-/* These read the writer state: under the writer lock (the store object
- * itself is not changed, hence the cast). */
-static void lock(const pdp_store *s)
-{
-	pthread_mutex_lock(&((pdp_store *)(uintptr_t)s)->write_lock);
-}
-
-static void unlock(const pdp_store *s)
-{
-	pthread_mutex_unlock(&((pdp_store *)(uintptr_t)s)->write_lock);
-}
-
+/* Counts come from the published image, not the writer state: they take
+ * no writer lock, so a thread inside a transaction may ask too. */
 uint32_t pdp_store_acp_count(const pdp_store *s)
 {
-	if (s == NULL)
-		return 0;
-	lock(s);
-	uint32_t n = s->n_acps;
-	unlock(s);
+	pdp_image *img = s ? pdp_store_image((pdp_store *)(uintptr_t)s) : NULL;
+	uint32_t n = img ? img->view->n_acps : 0;
+	pdp_image_release(img);
 	return n;
 }
 
 uint32_t pdp_store_group_count(const pdp_store *s)
 {
-	if (s == NULL)
-		return 0;
+	pdp_image *img = s ? pdp_store_image((pdp_store *)(uintptr_t)s) : NULL;
 	uint32_t n = 0;
-	lock(s);
-	for (uint32_t g = 0; g < s->n_groups; g++)
-		n += !s->groups[g]->removed;
-	unlock(s);
+	for (uint32_t g = 0; img != NULL && g < img->view->groups->n; g++)
+		n += img->view->groups->g[g] != NULL;
+	pdp_image_release(img);
 	return n;
 }
 
 uint64_t pdp_store_revision(const pdp_store *s)
 {
-	if (s == NULL)
-		return 0;
-	lock(s);
-	uint64_t r = s->revision;
-	unlock(s);
-	return r;
+	return s ? atomic_load(&s->published_rev) : 0;
 }
 
 pdpc_status pdp_store_checkpoint(pdp_store *s)
 {
-	if (s == NULL || s->dir == NULL || !s->open)
+	if (s == NULL || s->dir == NULL || !s->open ||
+	    pthread_mutex_lock(&s->write_lock) != 0)
 		return PDPC_ERR_ARG;
-	pthread_mutex_lock(&s->write_lock);
 	open_diags_clear(s);
 	pdpc_status st = persist_checkpoint(s);
 	pthread_mutex_unlock(&s->write_lock);

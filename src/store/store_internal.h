@@ -168,6 +168,7 @@ struct pdp_store {
 	/* persistence */
 	int log_fd;
 	uint64_t revision;
+	_Atomic uint64_t published_rev; /* revision of the published image */
 	uint64_t snapshot_rev;
 	uint64_t log_bytes, snapshot_bytes;
 	/* diagnostics of open and the one-shot calls */

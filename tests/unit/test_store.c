@@ -618,3 +618,19 @@ Test(store, originator_forms_in_changes)
 	cr_expect_str_eq(decide(s, "CAE-m", "f"), "deny no-rule-matched");
 	pdp_store_free(s);
 }
+
+Test(store, a_thread_inside_its_transaction_cannot_wait_for_itself)
+{
+	pdp_store *s = open_store(NULL);
+	pdp_store_txn *t = pdp_store_begin(s);
+	cr_assert_not_null(t);
+	cr_expect_null(pdp_store_begin(s), "a second begin on the same thread");
+	pdp_error err;
+	cr_expect_eq(pdp_store_remove_acp(s, S("base-acp"), &err), PDPC_ERR_ARG);
+	cr_expect_eq(pdp_store_acp_count(s), 2u, "counts take no writer lock");
+	cr_assert_eq(pdp_store_txn_remove_acp(t, S("base-acp")), PDPC_OK);
+	cr_expect_eq(pdp_store_acp_count(s), 2u, "not before commit");
+	cr_assert_eq(pdp_store_commit(t), PDPC_OK);
+	cr_expect_eq(pdp_store_acp_count(s), 1u);
+	pdp_store_free(s);
+}
