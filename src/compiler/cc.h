@@ -37,7 +37,10 @@ typedef struct m_orig {
 	const char *name;  /* id, glob, group or role name */
 	size_t len;
 	uint32_t ref;      /* resolved group or role index */
-	bool native;       /* from an m2m:acp acor: a group name means group */
+	bool native;       /* from an m2m:acp acor: a group or role name
+	                      means that group or role */
+	bool bare;         /* read as an exact id (before resolve may turn a
+	                      native one into a group or role) */
 	srcpos pos;
 } m_orig;
 

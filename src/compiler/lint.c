@@ -506,7 +506,7 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 			        "originator '%.*s' is the name of a group but is "
 			        "matched as an exact originator id",
 			        (int)o->len, o->name);
-		else if (o->kind == ORIG_EXACT &&
+		else if (o->kind == ORIG_EXACT && !o->native &&
 		         resolve_find_role(c, o->name, o->len) != IMG_NONE)
 			cc_diag(c, PDPC_WARNING, o->pos, "W-ROLE-LOOKALIKE",
 			        "write role:NAME to refer to the role",

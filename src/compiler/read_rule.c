@@ -141,6 +141,7 @@ static bool read_orig(cc *c, ynode *n, bool native, m_orig *o)
 		o->kind = ORIG_GLOB;
 	} else {
 		o->kind = ORIG_EXACT;
+		o->bare = true;
 	}
 	return true;
 }

@@ -319,6 +319,28 @@ static void resolve_constraints(cc *c)
 
 /* ---- originators ---- */
 
+/* oneM2M lets acor hold a <group> resource ID or a Role-ID, so a bare
+ * native entry equal to a declared group's or role's name means it. A name
+ * that is both would be a guess either way. */
+static void resolve_native_name(cc *c, m_orig *o)
+{
+	uint32_t g = resolve_find_group(c, o->name, o->len),
+	         r = resolve_find_role(c, o->name, o->len);
+	if (g != IMG_NONE && r != IMG_NONE) {
+		cc_diag(c, PDPC_ERROR, o->pos, "E-ORIGINATOR",
+		        "write group:NAME or role:NAME to say which one is meant",
+		        "acor entry '%.*s' names both a declared group and a "
+		        "declared role",
+		        (int)o->len, o->name);
+	} else if (g != IMG_NONE) {
+		o->kind = ORIG_GROUP;
+		o->ref = g;
+	} else if (r != IMG_NONE) {
+		o->kind = ORIG_ROLE;
+		o->ref = r;
+	}
+}
+
 static void resolve_origs(cc *c, m_rule *r)
 {
 	for (size_t i = 0; i < r->origs.n; i++) {
@@ -338,12 +360,7 @@ static void resolve_origs(cc *c, m_rule *r)
 				         "roles:",
 				         (int)o->len, o->name);
 		} else if (o->kind == ORIG_EXACT && o->native) {
-			/* oneM2M lets acor hold a <group> resource ID. */
-			uint32_t g = resolve_find_group(c, o->name, o->len);
-			if (g != IMG_NONE) {
-				o->kind = ORIG_GROUP;
-				o->ref = g;
-			}
+			resolve_native_name(c, o);
 		}
 	}
 }
