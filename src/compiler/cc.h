@@ -25,6 +25,7 @@ struct ynode {
 	bool plain;        /* scalar written without quotes */
 	srcpos pos;
 	const char *str;   /* scalar text (NUL-terminated copy) */
+	const char *tag;   /* explicit tag as libyaml resolves it, or NULL */
 	size_t len;
 	ynode **items;     /* seq: items; map: key0, val0, key1, val1, ... */
 	size_t n;          /* item count (maps: 2 * pairs) */
@@ -215,6 +216,11 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 /* yaml_load.c: parse one source into documents (appended to docs). */
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
+/* What only policies refuse (requests are read by their own rules): explicit
+ * tags, plain scalars whose number value YAML 1.1 and 1.2 readers disagree
+ * on (017, 0x1F, 1_000, 1:30), and merge keys '<<' (removed from the tree
+ * once reported). */
+void yaml_check_policy(cc *c, ynode *n);
 
 /* ynode helpers (yaml_load.c) */
 ynode *yn_get(const ynode *map, const char *key);

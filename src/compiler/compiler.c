@@ -274,8 +274,10 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 			cc_error(c, p, "E-VERSION",
 			         "empty policy file: start it with 'pdp: 1'");
 		}
-		for (size_t d = 0; d < docs.n && !c->oom; d++)
+		for (size_t d = 0; d < docs.n && !c->oom; d++) {
+			yaml_check_policy(c, docs.items[d]);
 			read_document(c, docs.items[d]);
+		}
 	}
 	if (!c->oom)
 		resolve_policy(c);
