@@ -226,6 +226,13 @@ void yaml_check_policy(cc *c, ynode *n);
 ynode *yn_get(const ynode *map, const char *key);
 bool yn_is(const ynode *n, const char *s);
 const char *yn_kind_name(const ynode *n);
+/* What the YAML 1.2 core schema reads a scalar as: a quoted scalar is a
+ * string; a plain one may be null, a bool, an int or a float. */
+typedef enum yn_core {
+	YC_STRING, YC_NULL, YC_BOOL, YC_INT, YC_FLOAT
+} yn_core;
+yn_core yn_core_type(const ynode *n);
+const char *yn_core_name(yn_core t);
 
 /* read_policy.c: the pdp: 1 form; read_native.c: m2m:acp objects;
  * read_rule.c: pieces shared by both. */

@@ -462,6 +462,22 @@ static bool op_fits(uint32_t op, pdp_type t)
 	}
 }
 
+/* A string literal, typed by the YAML core schema as the contract says: a
+ * plain 3, true or ~ is not a string, a quoted "3" is. */
+static bool expect_string_literal(cc *c, const m_cond *k, const ynode *n)
+{
+	yn_core t = yn_core_type(n);
+	if (t == YC_STRING)
+		return true;
+	cc_diag(c, PDPC_ERROR, n->pos, "E-COND-TYPE",
+	        "quote the value to make it a string",
+	        "type mismatch: '%s' (%s) takes a string here, but %s%s%s is %s",
+	        k->attr, type_name(k->type), n->len > 0 ? "'" : "",
+	        n->len > 0 ? n->str : "the empty value", n->len > 0 ? "'" : "",
+	        yn_core_name(t));
+	return false;
+}
+
 /* Type one scalar literal for an attribute of type t into k. */
 static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 {
@@ -497,6 +513,8 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 		return true;
 	}
 	case PDP_TYPE_STRING:
+		if (!expect_string_literal(c, k, n))
+			return false;
 		if (memchr(n->str, '\0', n->len) != NULL) {
 			cc_error(c, n->pos, "E-COND-TYPE",
 			         "string literal contains a NUL byte");
@@ -652,7 +670,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 	}
 	if (k->op == COP_MATCHES) {
 		const char *pat;
-		if (!read_string(c, n, &pat))
+		if (!read_string(c, n, &pat) || !expect_string_literal(c, k, n))
 			return false;
 		if (n->len > PDP_MAX_REGEX_BYTES) {
 			cc_error(c, n->pos, "E-LIMIT",
@@ -694,6 +712,8 @@ static bool resolve_cond(cc *c, m_cond *k)
 			         op_name(k->op));
 			return false;
 		}
+		if (!expect_string_literal(c, k, n))
+			return false;
 		k->s = n->str;
 		k->slen = n->len;
 		k->rhs_kind = RHS_LIT;

@@ -298,10 +298,11 @@ bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
 
 /* ---- what policies refuse ---- */
 
+/* Whether s[0..n) is non-empty and made only of characters of set. */
 static bool all_in(const char *s, size_t n, const char *set)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strchr(set, s[i]) == NULL)
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
 			return false;
 	return n > 0;
 }
@@ -445,4 +446,76 @@ const char *yn_kind_name(const ynode *n)
 		return "a mapping";
 	}
 	return "?";
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool core_decimal_float(const char *s, size_t n)
+{
+	size_t i = n > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+	size_t int_digits = strspn(s + i, "0123456789");
+	i += int_digits;
+	size_t frac_digits = 0;
+	if (i < n && s[i] == '.') {
+		i++;
+		frac_digits = strspn(s + i, "0123456789");
+		i += frac_digits;
+	}
+	if (int_digits == 0 && frac_digits == 0)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		size_t e = strspn(s + i, "0123456789");
+		if (e == 0)
+			return false;
+		i += e;
+	}
+	return i == n;
+}
+
+static bool one_of(const ynode *n, const char *const *words)
+{
+	for (size_t i = 0; words[i] != NULL; i++)
+		if (yn_is(n, words[i]))
+			return true;
+	return false;
+}
+
+yn_core yn_core_type(const ynode *n)
+{
+	static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
+	static const char *const bools[] = {"true", "True", "TRUE", "false",
+	                                    "False", "FALSE", NULL};
+	static const char *const special[] = {
+		".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+		"-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL};
+	if (n == NULL || n->kind != YN_SCALAR || !n->plain)
+		return YC_STRING;
+	if (n->len == 0 || one_of(n, nulls))
+		return YC_NULL;
+	if (one_of(n, bools))
+		return YC_BOOL;
+	const char *s = n->str;
+	size_t len = n->len, sign = s[0] == '-' || s[0] == '+' ? 1 : 0;
+	if (all_in(s + sign, len - sign, "0123456789") ||
+	    (len > 2 && s[0] == '0' && s[1] == 'o' &&
+	     all_in(s + 2, len - 2, "01234567")) ||
+	    (len > 2 && s[0] == '0' && s[1] == 'x' &&
+	     all_in(s + 2, len - 2, "0123456789abcdefABCDEF")))
+		return YC_INT;
+	if (core_decimal_float(s, len) || one_of(n, special))
+		return YC_FLOAT;
+	return YC_STRING;
+}
+
+const char *yn_core_name(yn_core t)
+{
+	switch (t) {
+	case YC_NULL: return "null";
+	case YC_BOOL: return "a boolean";
+	case YC_INT: return "an integer";
+	case YC_FLOAT: return "a float";
+	default: return "a string";
+	}
 }
