@@ -166,10 +166,19 @@ typedef struct m_attr {
 	bool used;
 } m_attr;
 
+/* The start of a source line, kept for every 64th line and wherever 4 KiB
+ * have passed since the previous mark, so that finding any line reads at
+ * most 4 KiB and the marks take at most 1/256 of the text. */
+typedef struct line_mark {
+	size_t line, off;
+} line_mark;
+
 typedef struct source {
 	char *name;
 	char *data;
 	size_t len;
+	VEC(line_mark) marks;  /* sorted; the first is line 1 at offset 0 */
+	size_t lines;          /* newlines + 1 */
 } source;
 
 struct pdpc_compiler {
@@ -265,6 +274,44 @@ uint32_t resolve_find_group(const cc *c, const char *name, size_t len);
 /* Name and type of built-in attribute i (NULL / NONE past the last). */
 const char *resolve_builtin_name(uint32_t i);
 pdp_type resolve_builtin_type(uint32_t i);
+/* name_index.c: exact ids and globs (each with a value) that match an id,
+ * found without trying each. Scratch arrays on the heap. */
+typedef VEC(uint32_t) u32_vec;
+typedef struct name_post {
+	const char *s;
+	uint32_t len;      /* bytes of s */
+	uint32_t key;      /* bytes compared when looking up: all of an id,
+	                      the literal prefix of a glob */
+	uint32_t val;
+} name_post;
+typedef struct name_index {
+	VEC(name_post) ids;   /* sorted by (key, bytes, val) */
+	VEC(name_post) globs; /* likewise */
+	VEC(size_t) blocks;   /* start of each run of globs with one key
+	                         length, then globs.n */
+} name_index;
+void name_index_add(cc *c, name_index *ix, const char *s, size_t len,
+                    uint32_t val);
+/* After the last add, before any lookup. */
+void name_index_finish(cc *c, name_index *ix);
+void name_index_free(name_index *ix);
+/* Calls fn with each run of posts that may match text, each run sorted by
+ * value: the ids equal to text (exact), then for each literal prefix
+ * length the globs whose prefix text starts with (not exact: each still
+ * has to glob_match text). */
+typedef void (*name_run_fn)(void *ctx, const name_post *posts, size_t n,
+                            bool exact);
+void name_index_runs(const name_index *ix, const char *text, size_t len,
+                     name_run_fn fn, void *ctx);
+/* Append to out the value of every id equal to text and every glob that
+ * matches it (a value may repeat). */
+void name_index_match(cc *c, const name_index *ix, const char *text,
+                      size_t len, u32_vec *out);
+/* The run of globs (sorted by value) with pattern's literal prefix, among
+ * them every glob that is pattern; *n receives its length. */
+const name_post *name_index_glob_run(const name_index *ix, const char *pat,
+                                     size_t len, size_t *n);
+
 /* lint.c */
 void lint_policy(cc *c);
 /* emit.c */
