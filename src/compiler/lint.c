@@ -293,6 +293,8 @@ static void cover_free(cover_index *x)
 /* The postings under ref, as a run into out. */
 static void posts_of(cc *c, const ref_posts *p, uint32_t ref, run_vec *out)
 {
+	if (p->n == 0)
+		return; /* no array to point into */
 	size_t lo = 0, hi = p->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
