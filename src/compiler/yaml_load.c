@@ -346,8 +346,8 @@ static const char *ambiguous_number(const ynode *n)
 	     (s[1] == 'b' && all_in(s + 2, len - 2, "01_"))))
 		return "YAML reads 0x, 0o and 0b as hexadecimal, octal and "
 		       "binary numbers";
-	if (len >= 2 && s[0] != '0' && all_in(s, len, "0123456789_") &&
-	    memchr(s, '_', len) != NULL)
+	if (len >= 2 && s[0] >= '1' && s[0] <= '9' &&
+	    all_in(s, len, "0123456789_") && memchr(s, '_', len) != NULL)
 		return "YAML 1.1 reads '_' in a number as a digit separator "
 		       "(1_000 is 1000)";
 	if (sexagesimal(s, len))
