@@ -25,6 +25,7 @@ struct ynode {
 	bool plain;        /* scalar written without quotes */
 	srcpos pos;
 	const char *str;   /* scalar text (NUL-terminated copy) */
+	const char *tag;   /* explicit tag as libyaml resolves it, or NULL */
 	size_t len;
 	ynode **items;     /* seq: items; map: key0, val0, key1, val1, ... */
 	size_t n;          /* item count (maps: 2 * pairs) */
@@ -37,13 +38,15 @@ typedef struct m_orig {
 	const char *name;  /* id, glob, group or role name */
 	size_t len;
 	uint32_t ref;      /* resolved group or role index */
-	bool native;       /* from an m2m:acp acor: a group name means group */
-	bool bare;         /* a bare name in a native acor: its meaning
-	                      (group, role or id) depends on the declarations,
-	                      so a live store rebinds it when they change */
+	bool native;       /* from an m2m:acp acor: a group or role name
+	                      means that group or role */
+	bool bare;         /* read as an exact id (before resolve may turn a
+	                      native one into a group or role). A native bare
+	                      name's meaning depends on the declarations, so a
+	                      live store rebinds it when they change */
 	uint32_t seg_at;   /* segment mode: its ORIGS index and the string id
 	                      of its name in the segment (the store patches a
-	                      bare entry between id and group: apply.c) */
+	                      native bare entry between id and group: apply.c) */
 	uint32_t seg_str;
 	srcpos pos;
 } m_orig;
@@ -171,10 +174,19 @@ typedef struct m_attr {
 	bool used;
 } m_attr;
 
+/* The start of a source line, kept for every 64th line and wherever 4 KiB
+ * have passed since the previous mark, so that finding any line reads at
+ * most 4 KiB and the marks take at most 1/256 of the text. */
+typedef struct line_mark {
+	size_t line, off;
+} line_mark;
+
 typedef struct source {
 	char *name;
 	char *data;
 	size_t len;
+	VEC(line_mark) marks;  /* sorted; the first is line 1 at offset 0 */
+	size_t lines;          /* newlines + 1 */
 } source;
 
 /* The declarations a live store compiles one ACP against (segment.c):
@@ -247,6 +259,11 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 /* yaml_load.c: parse one source into documents (appended to docs). */
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
+/* What only policies refuse (requests are read by their own rules): explicit
+ * tags, plain scalars whose number value YAML 1.1 and 1.2 readers disagree
+ * on (017, 0x1F, 1_000, 1:30), and merge keys '<<' (removed from the tree
+ * once reported). */
+void yaml_check_policy(cc *c, ynode *n);
 
 /* Streaming (request files): every document root, or with split_lists
  * every item of a root sequence, goes to tree() as soon as it is complete,
@@ -269,6 +286,13 @@ bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
 ynode *yn_get(const ynode *map, const char *key);
 bool yn_is(const ynode *n, const char *s);
 const char *yn_kind_name(const ynode *n);
+/* What the YAML 1.2 core schema reads a scalar as: a quoted scalar is a
+ * string; a plain one may be null, a bool, an int or a float. */
+typedef enum yn_core {
+	YC_STRING, YC_NULL, YC_BOOL, YC_INT, YC_FLOAT
+} yn_core;
+yn_core yn_core_type(const ynode *n);
+const char *yn_core_name(yn_core t);
 
 /* read_policy.c: the pdp: 1 form; read_native.c: m2m:acp objects;
  * read_rule.c: pieces shared by both. */
@@ -304,6 +328,44 @@ uint32_t resolve_find_group(const cc *c, const char *name, size_t len);
 /* Name and type of built-in attribute i (NULL / NONE past the last). */
 const char *resolve_builtin_name(uint32_t i);
 pdp_type resolve_builtin_type(uint32_t i);
+/* name_index.c: exact ids and globs (each with a value) that match an id,
+ * found without trying each. Scratch arrays on the heap. */
+typedef VEC(uint32_t) u32_vec;
+typedef struct name_post {
+	const char *s;
+	uint32_t len;      /* bytes of s */
+	uint32_t key;      /* bytes compared when looking up: all of an id,
+	                      the literal prefix of a glob */
+	uint32_t val;
+} name_post;
+typedef struct name_index {
+	VEC(name_post) ids;   /* sorted by (key, bytes, val) */
+	VEC(name_post) globs; /* likewise */
+	VEC(size_t) blocks;   /* start of each run of globs with one key
+	                         length, then globs.n */
+} name_index;
+void name_index_add(cc *c, name_index *ix, const char *s, size_t len,
+                    uint32_t val);
+/* After the last add, before any lookup. */
+void name_index_finish(cc *c, name_index *ix);
+void name_index_free(name_index *ix);
+/* Calls fn with each run of posts that may match text, each run sorted by
+ * value: the ids equal to text (exact), then for each literal prefix
+ * length the globs whose prefix text starts with (not exact: each still
+ * has to glob_match text). */
+typedef void (*name_run_fn)(void *ctx, const name_post *posts, size_t n,
+                            bool exact);
+void name_index_runs(const name_index *ix, const char *text, size_t len,
+                     name_run_fn fn, void *ctx);
+/* Append to out the value of every id equal to text and every glob that
+ * matches it (a value may repeat). */
+void name_index_match(cc *c, const name_index *ix, const char *text,
+                      size_t len, u32_vec *out);
+/* The run of globs (sorted by value) with pattern's literal prefix, among
+ * them every glob that is pattern; *n receives its length. */
+const name_post *name_index_glob_run(const name_index *ix, const char *pat,
+                                     size_t len, size_t *n);
+
 /* lint.c */
 void lint_policy(cc *c);
 /* emit.c */

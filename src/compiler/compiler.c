@@ -140,10 +140,33 @@ void pdpc_free(pdpc_compiler *c)
 	for (size_t i = 0; i < c->sources.n; i++) {
 		free(c->sources.items[i].name);
 		free(c->sources.items[i].data);
+		VEC_FREE(c->sources.items[i].marks);
 	}
 	VEC_FREE(c->sources);
 	free(c->image);
 	free(c);
+}
+
+#define LINE_MARK_LINES 64u
+#define LINE_MARK_BYTES 4096u
+
+static void mark_lines(cc *c, source *s)
+{
+	line_mark last = {1, 0};
+	VEC_PUSH_HEAP(c, s->marks, last);
+	size_t line = 1;
+	for (const char *p = s->data, *end = s->data + s->len;
+	     !c->oom && (p = memchr(p, '\n', (size_t)(end - p))) != NULL;) {
+		line++;
+		p++;
+		line_mark m = {line, (size_t)(p - s->data)};
+		if (m.line - last.line >= LINE_MARK_LINES ||
+		    m.off - last.off >= LINE_MARK_BYTES) {
+			VEC_PUSH_HEAP(c, s->marks, m);
+			last = m;
+		}
+	}
+	s->lines = line;
 }
 
 pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
@@ -152,6 +175,7 @@ pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
 	if (c == NULL || name == NULL || (data == NULL && len > 0))
 		return PDPC_ERR_ARG;
 	source s;
+	memset(&s, 0, sizeof(s));
 	s.name = strdup(name);
 	s.data = malloc(len + 1);
 	s.len = len;
@@ -164,10 +188,13 @@ pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
 		memcpy(s.data, data, len);
 	s.data[len] = '\0';
 	c->oom = false;
-	VEC_PUSH_HEAP(c, c->sources, s);
+	mark_lines(c, &s);
+	if (!c->oom)
+		VEC_PUSH_HEAP(c, c->sources, s);
 	if (c->oom) {
 		free(s.name);
 		free(s.data);
+		VEC_FREE(s.marks);
 		return PDPC_ERR_NOMEM;
 	}
 	return PDPC_OK;
@@ -304,8 +331,10 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 			cc_error(c, p, "E-VERSION",
 			         "empty policy file: start it with 'pdp: 1'");
 		}
-		for (size_t d = 0; d < docs.n && !c->oom; d++)
+		for (size_t d = 0; d < docs.n && !c->oom; d++) {
+			yaml_check_policy(c, docs.items[d]);
 			read_document(c, docs.items[d]);
+		}
 	}
 	if (!c->oom)
 		resolve_policy(c);
@@ -379,6 +408,45 @@ size_t pdpc_diag_count_severity(const pdpc_compiler *c, pdpc_severity s)
 	return n;
 }
 
+/* The offset of the start of line (1-based) of s, or len + 1 past the
+ * last line: from the nearest mark at or before it. */
+static size_t line_start(const source *s, size_t line)
+{
+	if (line > s->lines)
+		return s->len + 1;
+	size_t lo = 0, hi = s->marks.n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->marks.items[mid].line <= line)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const char *p = s->data + s->marks.items[lo].off, *end = s->data + s->len;
+	for (size_t l = s->marks.items[lo].line; l < line; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return s->len + 1;
+		p = nl + 1;
+	}
+	return (size_t)(p - s->data);
+}
+
+/* The end of the line starting at off: a line longer than the mark
+ * spacing ends where the next line's mark starts. */
+static size_t line_end(const source *s, size_t line, size_t off)
+{
+	size_t span = s->len - off;
+	if (span > LINE_MARK_BYTES)
+		span = LINE_MARK_BYTES;
+	const char *nl = memchr(s->data + off, '\n', span);
+	if (nl != NULL)
+		return (size_t)(nl - s->data);
+	if (line >= s->lines)
+		return s->len;
+	return line_start(s, line + 1) - 1;
+}
+
 const char *pdpc_source_line(const pdpc_compiler *c, const char *file,
                              uint32_t line, size_t *len)
 {
@@ -388,21 +456,15 @@ const char *pdpc_source_line(const pdpc_compiler *c, const char *file,
 		const source *s = &c->sources.items[i];
 		if (strcmp(s->name, file) != 0)
 			continue;
-		const char *p = s->data, *end = s->data + s->len;
-		for (uint32_t l = 1; l < line && p < end; l++) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			if (nl == NULL)
-				return NULL;
-			p = nl + 1;
-		}
-		const char *e = memchr(p, '\n', (size_t)(end - p));
-		if (e == NULL)
-			e = end;
-		if (e > p && e[-1] == '\r')
-			e--;
+		size_t start = line_start(s, line);
+		if (start > s->len)
+			return NULL;
+		size_t end = line_end(s, line, start);
+		if (end > start && s->data[end - 1] == '\r')
+			end--;
 		if (len)
-			*len = (size_t)(e - p);
-		return p;
+			*len = end - start;
+		return s->data + start;
 	}
 	return NULL;
 }

@@ -341,7 +341,7 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 		m_orig *o = (m_orig *)(uintptr_t)&r->origs.items[i];
 		size_t alen;
 		const char *abs = cc_abs_id(c, o->name, o->len, &alen);
-		if (c->decl != NULL && o->bare) {
+		if (c->decl != NULL && o->bare && o->native) {
 			/* a live store may turn this entry into a group reference
 			 * and back (store/apply.c): remember where it is, and keep
 			 * the id it stands for in the segment's strings either way */

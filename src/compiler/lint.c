@@ -117,54 +117,396 @@ static const char *section_name(bool self)
 	return self ? "self" : "privileges";
 }
 
-/* ---- rules of one ACP section ---- */
+/* ---- which rules can cover which ---- */
 
-static void lint_section(cc *c, const m_acp *a, m_rule *const *rules, size_t n)
+/* Comparing every rule of a section with every other is quadratic (16,000
+ * rules took seconds), so the candidates that may cover a rule come from an
+ * index of the possible covering rules of one effect: those without
+ * conditions and with originators, by what their originator entries cover.
+ * A covering rule must cover each originator of the other rule, so the
+ * candidates for any one of them are enough; the rarest one is used. */
+
+typedef struct ref_post {
+	uint32_t ref, rule;
+} ref_post;
+typedef VEC(ref_post) ref_posts;
+
+typedef struct cover_index {
+	/* rules with an `all` entry cover every originator and differ only by
+	 * authenticated and operations: the first two of each such pair, in
+	 * rule order (IMG_NONE when fewer) */
+	uint32_t all[2][64][2];
+	name_index names;          /* exact-id and glob entries -> rule */
+	ref_posts groups, roles;   /* group:/role: entries -> rule */
+} cover_index;
+
+/* Candidates come as runs of postings, each sorted by rule, so that the
+ * first covering rule of each run is found without merging them. Rules of
+ * a glob run still have to match the originator (or, for a glob
+ * originator, be the same glob). */
+typedef enum run_check { RUN_ANY, RUN_GLOB_MATCH, RUN_SAME_GLOB } run_check;
+
+typedef struct cand_run {
+	const name_post *names;    /* rule = names[k].val, or */
+	const ref_post *refs;      /* rule = refs[k].rule */
+	size_t n;
+	run_check check;
+} cand_run;
+typedef VEC(cand_run) run_vec;
+
+/* Shared by the sections of one lint run. */
+typedef struct cover_scratch {
+	name_index members;        /* every group member -> its group */
+	u32_vec hits;
+	run_vec runs, tmp;
+	const m_orig *orig;        /* the originator the runs are for */
+	cc *c;
+} cover_scratch;
+
+static int cmp_ref_post(const void *a, const void *b)
 {
-	for (size_t j = 0; j < n; j++) {
-		const m_rule *b = rules[j];
-		bool reported = false;
-		/* a permit rule that an unconditional deny rule always overrides */
-		if (!b->deny)
-			for (size_t i = 0; i < n && !reported; i++) {
-				const m_rule *d = rules[i];
-				if (i == j || !d->deny || !rule_covers(c, d, b))
-					continue;
-				char hint[160];
-				snprintf(hint, sizeof(hint),
-				         "deny rule %u (line %u) matches every request "
-				         "this rule matches; remove one or narrow the "
-				         "deny rule",
-				         d->index, d->pos.line);
-				cc_diag(c, PDPC_WARNING, b->pos, "W-DEAD-PERMIT", hint,
-				        "permit rule %u of '%s' %s can never grant: "
-				        "deny rule %u always overrides it",
-				        b->index, a->id, section_name(b->self),
-				        d->index);
-				reported = true;
-			}
-		/* a rule whose every match another rule of the same effect
-		 * already makes */
-		for (size_t i = 0; i < n && !reported; i++) {
-			const m_rule *o = rules[i];
-			if (i == j || o->deny != b->deny || !rule_covers(c, o, b))
+	const ref_post *x = a, *y = b;
+	if (x->ref != y->ref)
+		return x->ref < y->ref ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static bool has_all(const m_rule *r)
+{
+	for (size_t i = 0; i < r->origs.n; i++)
+		if (r->origs.items[i].kind == ORIG_ALL)
+			return true;
+	return false;
+}
+
+static void cover_add(cc *c, cover_index *x, const m_rule *r, uint32_t i)
+{
+	if (has_all(r)) {
+		uint32_t *slot = x->all[r->auth ? 1 : 0][r->ops & 63u];
+		if (slot[0] == IMG_NONE)
+			slot[0] = i;
+		else if (slot[1] == IMG_NONE)
+			slot[1] = i;
+		return;
+	}
+	for (size_t k = 0; k < r->origs.n; k++) {
+		const m_orig *o = &r->origs.items[k];
+		ref_post p = {o->ref, i};
+		if (o->kind == ORIG_EXACT || o->kind == ORIG_GLOB)
+			name_index_add(c, &x->names, o->name, o->len, i);
+		else if (o->kind == ORIG_GROUP && o->ref != IMG_NONE)
+			VEC_PUSH_HEAP(c, x->groups, p);
+		else if (o->kind == ORIG_ROLE && o->ref != IMG_NONE)
+			VEC_PUSH_HEAP(c, x->roles, p);
+	}
+}
+
+typedef struct coverer {
+	const m_rule *r;
+	uint32_t i;
+} coverer;
+
+/* Orders rules with one originator entry by what they cover: the entry,
+ * authenticated, operations. */
+static int cmp_coverage(const m_rule *x, const m_rule *y)
+{
+	const m_orig *p = &x->origs.items[0], *q = &y->origs.items[0];
+	if (p->kind != q->kind)
+		return p->kind < q->kind ? -1 : 1;
+	if (p->kind == ORIG_GROUP || p->kind == ORIG_ROLE) {
+		if (p->ref != q->ref)
+			return p->ref < q->ref ? -1 : 1;
+	} else {
+		if (p->len != q->len)
+			return p->len < q->len ? -1 : 1;
+		int r = memcmp(p->name, q->name, p->len);
+		if (r != 0)
+			return r;
+	}
+	if (x->auth != y->auth)
+		return x->auth ? 1 : -1;
+	if (x->ops != y->ops)
+		return x->ops < y->ops ? -1 : 1;
+	return 0;
+}
+
+static int cmp_single(const void *a, const void *b)
+{
+	const coverer *x = a, *y = b;
+	int r = cmp_coverage(x->r, y->r);
+	if (r != 0)
+		return r;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Rules with one originator entry and the same authenticated flag and
+ * operations cover the same requests. Only the first two of each such set
+ * can be reported (the second when the first is the rule being checked;
+ * if the first comes later and is equivalent to it, so are the others),
+ * so only they are indexed: a policy repeating one originator in thousands
+ * of rules would otherwise make every lookup scan them all. */
+static void add_coverers(cc *c, cover_index *x, coverer *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(coverer), cmp_single);
+	for (size_t k = 0; k < n; k++)
+		if (k < 2 || cmp_coverage(v[k].r, v[k - 2].r) != 0)
+			cover_add(c, x, v[k].r, v[k].i);
+}
+
+static void cover_build(cc *c, cover_index *x, m_rule *const *rules,
+                        size_t n, bool deny)
+{
+	memset(x, 0, sizeof(*x));
+	memset(x->all, 0xff, sizeof(x->all)); /* IMG_NONE */
+	coverer *single = malloc((n ? n : 1) * sizeof(coverer));
+	if (single == NULL) {
+		c->oom = true;
+		return;
+	}
+	size_t ns = 0;
+	for (size_t i = 0; i < n; i++) {
+		const m_rule *r = rules[i];
+		if (r->deny != deny || !unconditional(r) || r->origs.n == 0)
+			continue;
+		if (r->origs.n == 1 && r->origs.items[0].kind != ORIG_ALL)
+			single[ns++] = (coverer){r, (uint32_t)i};
+		else
+			cover_add(c, x, r, (uint32_t)i);
+	}
+	add_coverers(c, x, single, ns);
+	free(single);
+	name_index_finish(c, &x->names);
+	if (x->groups.n > 1)
+		qsort(x->groups.items, x->groups.n, sizeof(ref_post), cmp_ref_post);
+	if (x->roles.n > 1)
+		qsort(x->roles.items, x->roles.n, sizeof(ref_post), cmp_ref_post);
+}
+
+static void cover_free(cover_index *x)
+{
+	name_index_free(&x->names);
+	VEC_FREE(x->groups);
+	VEC_FREE(x->roles);
+}
+
+/* The postings under ref, as a run into out. */
+static void posts_of(cc *c, const ref_posts *p, uint32_t ref, run_vec *out)
+{
+	if (p->n == 0)
+		return; /* no array to point into */
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->items[mid].ref < ref)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < p->n && p->items[end].ref == ref)
+		end++;
+	cand_run r = {NULL, p->items + lo, end - lo, RUN_ANY};
+	if (r.n > 0)
+		VEC_PUSH_HEAP(c, *out, r);
+}
+
+/* role:R covers role:S when R is S or in S's closure (closure_has). */
+static void role_runs(cc *c, const cover_index *x, uint32_t s_ref,
+                      run_vec *out)
+{
+	if (s_ref == IMG_NONE || s_ref >= c->roles.n)
+		return;
+	const uint64_t *b = c->roles.items[s_ref]->closure;
+	if (b == NULL) {
+		posts_of(c, &x->roles, s_ref, out);
+		return;
+	}
+	for (size_t w = 0; w < (c->roles.n + 63) / 64; w++)
+		for (uint32_t k = 0; k < 64 && (b[w] >> k) != 0; k++)
+			if ((b[w] >> k) & 1u)
+				posts_of(c, &x->roles, (uint32_t)(w * 64 + k), out);
+}
+
+static void push_name_run(void *ctx, const name_post *posts, size_t n,
+                          bool exact)
+{
+	cover_scratch *s = ctx;
+	cand_run r = {posts, NULL, n, exact ? RUN_ANY : RUN_GLOB_MATCH};
+	VEC_PUSH_HEAP(s->c, s->tmp, r);
+}
+
+/* The runs holding every rule of x without an `all` entry that has an
+ * entry covering originator o (orig_covers), into s->tmp; returns how many
+ * postings they hold. */
+static size_t candidate_runs(cc *c, const cover_index *x, cover_scratch *s,
+                             const m_orig *o)
+{
+	s->tmp.n = 0;
+	switch (o->kind) {
+	case ORIG_EXACT:
+		name_index_runs(&x->names, o->name, o->len, push_name_run, s);
+		s->hits.n = 0;
+		name_index_match(c, &s->members, o->name, o->len, &s->hits);
+		for (size_t i = 0; i < s->hits.n; i++)
+			posts_of(c, &x->groups, s->hits.items[i], &s->tmp);
+		break;
+	case ORIG_GLOB: {
+		cand_run r = {NULL, NULL, 0, RUN_SAME_GLOB};
+		r.names = name_index_glob_run(&x->names, o->name, o->len, &r.n);
+		if (r.n > 0)
+			VEC_PUSH_HEAP(c, s->tmp, r);
+		break;
+	}
+	case ORIG_GROUP:
+		if (o->ref != IMG_NONE)
+			posts_of(c, &x->groups, o->ref, &s->tmp);
+		break;
+	case ORIG_ROLE:
+		role_runs(c, x, o->ref, &s->tmp);
+		break;
+	default:
+		break; /* only `all` covers `all` */
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < s->tmp.n; i++)
+		total += s->tmp.items[i].n;
+	return total;
+}
+
+/* Whether posting k of run r is a rule with an entry covering o. */
+static bool run_entry_covers(const cand_run *r, size_t k, const m_orig *o)
+{
+	const name_post *p = r->names ? &r->names[k] : NULL;
+	switch (r->check) {
+	case RUN_GLOB_MATCH: {
+		pdp_str pat = {p->s, p->len}, text = {o->name, o->len};
+		return glob_match(pat, text);
+	}
+	case RUN_SAME_GLOB:
+		return p->len == o->len && memcmp(p->s, o->name, o->len) == 0;
+	default:
+		return true;
+	}
+}
+
+/* Whether candidate i may be reported as covering rule j: for a rule of
+ * the same effect, of two equivalent rules only the later is reported. */
+static bool reportable(const cc *c, m_rule *const *rules, uint32_t i,
+                       uint32_t j, bool same_effect)
+{
+	return !same_effect ||
+	       (i != j && (i < j || !rule_covers(c, rules[j], rules[i])));
+}
+
+/* The first rule (in rule order) among the `all` rules of x that covers
+ * rule j and may be reported, or IMG_NONE. Within one [auth][ops] pair
+ * the rules cover the same requests, so the first two decide. */
+static uint32_t first_all_cover(const cc *c, const cover_index *x,
+                                m_rule *const *rules, uint32_t j,
+                                bool same_effect)
+{
+	const m_rule *b = rules[j];
+	uint32_t best = IMG_NONE;
+	for (uint32_t auth = 0; auth <= (b->auth ? 1u : 0u); auth++)
+		for (uint32_t ops = 0; ops < 64; ops++) {
+			if ((ops & b->ops) != b->ops)
 				continue;
-			/* of two equivalent rules, report only the later one */
-			if (i > j && rule_covers(c, b, o))
-				continue;
-			char hint[160];
-			snprintf(hint, sizeof(hint),
-			         "rule %u (line %u) already %s everything this rule "
-			         "matches; remove this rule or narrow rule %u",
-			         o->index, o->pos.line,
-			         o->deny ? "denies" : "grants", o->index);
-			cc_diag(c, PDPC_WARNING, b->pos, "W-REDUNDANT", hint,
-			        "rule %u of '%s' %s is redundant: it is subsumed by "
-			        "rule %u",
-			        b->index, a->id, section_name(b->self), o->index);
-			reported = true;
+			const uint32_t *slot = x->all[auth][ops];
+			uint32_t i = slot[0] != j ? slot[0] : slot[1];
+			if (i != IMG_NONE && i < best &&
+			    reportable(c, rules, i, j, same_effect))
+				best = i;
+		}
+	return best;
+}
+
+/* The first rule (in rule order) of x that covers rule j and may be
+ * reported, or IMG_NONE. */
+static uint32_t first_cover(cc *c, const cover_index *x, cover_scratch *s,
+                            m_rule *const *rules, uint32_t j,
+                            bool same_effect)
+{
+	const m_rule *b = rules[j];
+	if (b->origs.n == 0)
+		return IMG_NONE;
+	uint32_t best = first_all_cover(c, x, rules, j, same_effect);
+	size_t fewest = SIZE_MAX;
+	for (size_t k = 0; k < b->origs.n && fewest > 0; k++) {
+		size_t count = candidate_runs(c, x, s, &b->origs.items[k]);
+		if (count < fewest) {
+			run_vec t = s->runs;
+			s->runs = s->tmp;
+			s->tmp = t;
+			s->orig = &b->origs.items[k];
+			fewest = count;
 		}
 	}
+	for (size_t r = 0; r < s->runs.n && fewest > 0; r++) {
+		const cand_run *run = &s->runs.items[r];
+		for (size_t k = 0; k < run->n; k++) {
+			uint32_t i = run->names ? run->names[k].val
+			                        : run->refs[k].rule;
+			if (i >= best)
+				break;
+			if (run_entry_covers(run, k, s->orig) &&
+			    rule_covers(c, rules[i], b) &&
+			    reportable(c, rules, i, j, same_effect)) {
+				best = i;
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+/* ---- rules of one ACP section ---- */
+
+static void lint_section(cc *c, const m_acp *a, m_rule *const *rules,
+                         size_t n, cover_scratch *s)
+{
+	cover_index deny, permit;
+	cover_build(c, &deny, rules, n, true);
+	cover_build(c, &permit, rules, n, false);
+	for (uint32_t j = 0; j < n && !c->oom; j++) {
+		const m_rule *b = rules[j];
+		/* a permit rule that an unconditional deny rule always
+		 * overrides */
+		uint32_t i = b->deny ? IMG_NONE
+		                     : first_cover(c, &deny, s, rules, j, false);
+		if (i != IMG_NONE) {
+			const m_rule *d = rules[i];
+			char hint[160];
+			snprintf(hint, sizeof(hint),
+			         "deny rule %u (line %u) matches every request "
+			         "this rule matches; remove one or narrow the "
+			         "deny rule",
+			         d->index, d->pos.line);
+			cc_diag(c, PDPC_WARNING, b->pos, "W-DEAD-PERMIT", hint,
+			        "permit rule %u of '%s' %s can never grant: "
+			        "deny rule %u always overrides it",
+			        b->index, a->id, section_name(b->self), d->index);
+			continue;
+		}
+		/* a rule whose every match another rule of the same effect
+		 * already makes */
+		i = first_cover(c, b->deny ? &deny : &permit, s, rules, j, true);
+		if (i == IMG_NONE)
+			continue;
+		const m_rule *o = rules[i];
+		char hint[160];
+		snprintf(hint, sizeof(hint),
+		         "rule %u (line %u) already %s everything this rule "
+		         "matches; remove this rule or narrow rule %u",
+		         o->index, o->pos.line, o->deny ? "denies" : "grants",
+		         o->index);
+		cc_diag(c, PDPC_WARNING, b->pos, "W-REDUNDANT", hint,
+		        "rule %u of '%s' %s is redundant: it is subsumed by "
+		        "rule %u",
+		        b->index, a->id, section_name(b->self), o->index);
+	}
+	cover_free(&deny);
+	cover_free(&permit);
 }
 
 /* ---- regular expressions ---- */
@@ -704,7 +1046,7 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 			        "originator '%.*s' is the name of a group but is "
 			        "matched as an exact originator id",
 			        (int)o->len, o->name);
-		else if (o->kind == ORIG_EXACT &&
+		else if (o->kind == ORIG_EXACT && !o->native &&
 		         resolve_find_role(c, o->name, o->len) != IMG_NONE)
 			cc_diag(c, PDPC_WARNING, o->pos, "W-ROLE-LOOKALIKE",
 			        "write role:NAME to refer to the role",
@@ -922,6 +1264,17 @@ static void lint_unused(cc *c)
 
 void lint_policy(cc *c)
 {
+	cover_scratch s;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	for (size_t g = 0; g < c->groups.n; g++) {
+		const m_group *gr = c->groups.items[g];
+		for (size_t m = 0; m < gr->members.n; m++)
+			name_index_add(c, &s.members, gr->members.items[m].name,
+			               strlen(gr->members.items[m].name),
+			               (uint32_t)g);
+	}
+	name_index_finish(c, &s.members);
 	for (size_t i = 0; i < c->acps.n; i++) {
 		const m_acp *a = c->acps.items[i];
 		if (a->priv.n == 0 && a->self.n == 0)
@@ -931,10 +1284,14 @@ void lint_policy(cc *c)
 			lint_rule(c, a, a->priv.items[j]);
 		for (size_t j = 0; j < a->self.n; j++)
 			lint_rule(c, a, a->self.items[j]);
-		lint_section(c, a, a->priv.items, a->priv.n);
-		lint_section(c, a, a->self.items, a->self.n);
+		lint_section(c, a, a->priv.items, a->priv.n, &s);
+		lint_section(c, a, a->self.items, a->self.n, &s);
 		lint_self(c, a);
 	}
+	name_index_free(&s.members);
+	VEC_FREE(s.hits);
+	VEC_FREE(s.runs);
+	VEC_FREE(s.tmp);
 	lint_constraints(c);
 	for (size_t i = 0; i < c->attrs.n; i++)
 		if (!c->attrs.items[i]->used)

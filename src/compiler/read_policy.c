@@ -127,6 +127,63 @@ static void read_host(cc *c, ynode *n)
 	c->host_pos = n->pos;
 }
 
+/* What an originator-like name would mean in a rule's originators, when
+ * that is more than one literal id: groups and assignments hold plain ids
+ * (and groups globs), so such a name there is refused rather than taken as
+ * a literal id its author did not mean. */
+typedef enum orig_like {
+	LIKE_ID, LIKE_ALL, LIKE_GROUP, LIKE_ROLE, LIKE_GLOB
+} orig_like;
+
+static orig_like originator_like(const char *s)
+{
+	size_t len = strlen(s);
+	pdp_str str = {s, len};
+	if (strcmp(s, "all") == 0)
+		return LIKE_ALL;
+	if (strncmp(s, "group:", 6) == 0)
+		return LIKE_GROUP;
+	if (strncmp(s, "role:", 5) == 0)
+		return LIKE_ROLE;
+	return glob_has_wildcard(str) ? LIKE_GLOB : LIKE_ID;
+}
+
+/* A group member: an id or a glob, never all, group:NAME or role:NAME. */
+static void check_group_member(cc *c, const m_group *g, const m_name_ref *m)
+{
+	if (strlen(m->name) > PDP_MAX_ID_BYTES || m->name[0] == '\0') {
+		cc_error(c, m->pos, "E-LIMIT", "group member must be 1 to %u bytes",
+		         PDP_MAX_ID_BYTES);
+		return;
+	}
+	switch (originator_like(m->name)) {
+	case LIKE_ALL:
+		cc_diag(c, PDPC_ERROR, m->pos, "E-GROUP-MEMBER",
+		        "to grant every originator, write all in the rule's "
+		        "originators instead of the group",
+		        "group member 'all' of group '%s' would be the literal id "
+		        "'all', not every originator",
+		        g->name);
+		break;
+	case LIKE_GROUP:
+		cc_diag(c, PDPC_ERROR, m->pos, "E-GROUP-MEMBER",
+		        "list that group's members here, or name both groups in "
+		        "the rule's originators",
+		        "group '%s' cannot contain '%s': groups do not nest",
+		        g->name, m->name);
+		break;
+	case LIKE_ROLE:
+		cc_diag(c, PDPC_ERROR, m->pos, "E-GROUP-MEMBER",
+		        "write it in the rule's originators next to the group",
+		        "group '%s' cannot contain '%s': a group holds originator "
+		        "ids and globs, not roles",
+		        g->name, m->name);
+		break;
+	default:
+		break;
+	}
+}
+
 static void read_groups(cc *c, ynode *n)
 {
 	if (!map_or_null(c, n, "groups"))
@@ -139,17 +196,11 @@ static void read_groups(cc *c, ynode *n)
 		g->pos = k->pos;
 		if (!read_name_list(c, v, "group members", &g->members))
 			continue;
-		bool ok = true;
+		/* declared even with bad members, so that rules naming it get
+		 * no second, misleading "undeclared" error */
 		for (size_t m = 0; m < g->members.n; m++)
-			if (strlen(g->members.items[m].name) > PDP_MAX_ID_BYTES ||
-			    g->members.items[m].name[0] == '\0') {
-				cc_error(c, g->members.items[m].pos, "E-LIMIT",
-				         "group member must be 1 to %u bytes",
-				         PDP_MAX_ID_BYTES);
-				ok = false;
-			}
-		if (ok)
-			VEC_PUSH(c, c->groups, g);
+			check_group_member(c, g, &g->members.items[m]);
+		VEC_PUSH(c, c->groups, g);
 	}
 }
 
@@ -177,6 +228,37 @@ static void read_roles(cc *c, ynode *n)
 	}
 }
 
+/* An assignment key is one originator id: roles are looked up by the
+ * request's originator, byte for byte, so a pattern there would never be
+ * expanded. */
+static bool check_assignee(cc *c, const char *user, srcpos pos)
+{
+	static const char *const hints[] = {
+		[LIKE_ALL] = "pdp has no default assignment: assign the roles to "
+		             "each originator id",
+		[LIKE_GROUP] = "assign the roles to each member of the group, or "
+		               "grant the group in the rules (group:NAME)",
+		[LIKE_ROLE] = "assign roles to originator ids; to make one role "
+		              "senior to another, use inherits",
+		[LIKE_GLOB] = "list each originator id, or grant the glob in the "
+		              "rules' originators",
+	};
+	orig_like like = originator_like(user);
+	if (like == LIKE_ID)
+		return true;
+	cc_diag(c, PDPC_ERROR, pos, "E-ASSIGNMENT", hints[like],
+	        "assignment key '%s' looks like %s, but an assignment applies "
+	        "to one exact originator id (this one only to an originator "
+	        "literally named '%s')",
+	        user,
+	        like == LIKE_ALL     ? "'all'"
+	        : like == LIKE_GROUP ? "a group"
+	        : like == LIKE_ROLE  ? "a role"
+	                             : "a glob",
+	        user);
+	return false;
+}
+
 static void read_assignments(cc *c, ynode *n)
 {
 	if (!map_or_null(c, n, "assignments"))
@@ -184,7 +266,8 @@ static void read_assignments(cc *c, ynode *n)
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		ynode *k = n->items[i], *v = n->items[i + 1];
 		m_assign *a = cc_alloc(c, sizeof(*a));
-		if (a == NULL || !read_string(c, k, &a->user))
+		if (a == NULL || !read_string(c, k, &a->user) ||
+		    !check_assignee(c, a->user, k->pos))
 			continue;
 		a->pos = k->pos;
 		if (read_name_list(c, v, "assigned roles", &a->roles))

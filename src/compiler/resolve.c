@@ -318,6 +318,28 @@ static void resolve_constraints(cc *c)
 
 /* ---- originators ---- */
 
+/* oneM2M lets acor hold a <group> resource ID or a Role-ID, so a bare
+ * native entry equal to a declared group's or role's name means it. A name
+ * that is both would be a guess either way. */
+static void resolve_native_name(cc *c, m_orig *o)
+{
+	uint32_t g = resolve_find_group(c, o->name, o->len),
+	         r = resolve_find_role(c, o->name, o->len);
+	if (g != IMG_NONE && r != IMG_NONE) {
+		cc_diag(c, PDPC_ERROR, o->pos, "E-ORIGINATOR",
+		        "write group:NAME or role:NAME to say which one is meant",
+		        "acor entry '%.*s' names both a declared group and a "
+		        "declared role",
+		        (int)o->len, o->name);
+	} else if (g != IMG_NONE) {
+		o->kind = ORIG_GROUP;
+		o->ref = g;
+	} else if (r != IMG_NONE) {
+		o->kind = ORIG_ROLE;
+		o->ref = r;
+	}
+}
+
 static void resolve_origs(cc *c, m_rule *r)
 {
 	for (size_t i = 0; i < r->origs.n; i++) {
@@ -337,12 +359,7 @@ static void resolve_origs(cc *c, m_rule *r)
 				         "roles:",
 				         (int)o->len, o->name);
 		} else if (o->kind == ORIG_EXACT && o->native) {
-			/* oneM2M lets acor hold a <group> resource ID. */
-			uint32_t g = resolve_find_group(c, o->name, o->len);
-			if (g != IMG_NONE) {
-				o->kind = ORIG_GROUP;
-				o->ref = g;
-			}
+			resolve_native_name(c, o);
 		}
 	}
 }
@@ -445,6 +462,22 @@ static bool op_fits(uint32_t op, pdp_type t)
 	}
 }
 
+/* A string literal, typed by the YAML core schema as the contract says: a
+ * plain 3, true or ~ is not a string, a quoted "3" is. */
+static bool expect_string_literal(cc *c, const m_cond *k, const ynode *n)
+{
+	yn_core t = yn_core_type(n);
+	if (t == YC_STRING)
+		return true;
+	cc_diag(c, PDPC_ERROR, n->pos, "E-COND-TYPE",
+	        "quote the value to make it a string",
+	        "type mismatch: '%s' (%s) takes a string here, but %s%s%s is %s",
+	        k->attr, type_name(k->type), n->len > 0 ? "'" : "",
+	        n->len > 0 ? n->str : "the empty value", n->len > 0 ? "'" : "",
+	        yn_core_name(t));
+	return false;
+}
+
 /* Type one scalar literal for an attribute of type t into k. */
 static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 {
@@ -480,6 +513,8 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 		return true;
 	}
 	case PDP_TYPE_STRING:
+		if (!expect_string_literal(c, k, n))
+			return false;
 		if (memchr(n->str, '\0', n->len) != NULL) {
 			cc_error(c, n->pos, "E-COND-TYPE",
 			         "string literal contains a NUL byte");
@@ -635,7 +670,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 	}
 	if (k->op == COP_MATCHES) {
 		const char *pat;
-		if (!read_string(c, n, &pat))
+		if (!read_string(c, n, &pat) || !expect_string_literal(c, k, n))
 			return false;
 		if (n->len > PDP_MAX_REGEX_BYTES) {
 			cc_error(c, n->pos, "E-LIMIT",
@@ -672,6 +707,8 @@ static bool resolve_cond(cc *c, m_cond *k)
 			         op_name(k->op));
 			return false;
 		}
+		if (!expect_string_literal(c, k, n))
+			return false;
 		k->s = n->str;
 		k->slen = n->len;
 		k->rhs_kind = RHS_LIT;

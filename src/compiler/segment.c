@@ -56,6 +56,10 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 	ynode_vec docs = {0};
 	srcpos top = {0, 1, 1};
 	if (yaml_load_docs(c, 0, &docs) && !c->oom) {
+		/* a put is policy text: the same refusals as a compile (tags,
+		 * ambiguous numbers, merge keys) */
+		for (size_t i = 0; i < docs.n; i++)
+			yaml_check_policy(c, docs.items[i]);
 		if (docs.n != 1)
 			cc_error(c, top, "E-STORE",
 			         "an ACP resource is one document, found %zu", docs.n);

@@ -35,6 +35,14 @@ static ynode *new_node(cc *c, ynode_kind kind, srcpos pos)
 	return n;
 }
 
+static bool keep_tag(cc *c, ynode *n, const yaml_char_t *tag)
+{
+	if (tag == NULL)
+		return true;
+	n->tag = cc_strndup(c, (const char *)tag, strlen((const char *)tag));
+	return n->tag != NULL;
+}
+
 /* Attach child to the innermost open collection (or make it the document
  * root). */
 static bool attach(cc *c, frame *stack, size_t depth, ynode *child,
@@ -107,9 +115,50 @@ static bool close_frame(cc *c, frame *f)
 	return true;
 }
 
+/* The line:col of byte off of a UTF-8 source, counted as libyaml counts
+ * marks: lines end at LF, CR LF, CR, NEL, LS or PS; columns are characters,
+ * from 1; a leading byte order mark is not a character. libyaml's reader
+ * errors (invalid UTF-8, control characters) carry only the offset. */
+static srcpos pos_at_offset(uint32_t file, const char *data, size_t len,
+                            size_t off)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	srcpos p = {file, 1, 1};
+	size_t i = len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF ? 3
+	                                                                       : 0;
+	if (off > len)
+		off = len;
+	while (i < off) {
+		size_t brk = 0;
+		if (s[i] == '\n')
+			brk = 1;
+		else if (s[i] == '\r')
+			brk = i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+		else if (s[i] == 0xC2 && i + 1 < len && s[i + 1] == 0x85)
+			brk = 2;
+		else if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
+		         (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
+			brk = 3;
+		if (brk > 0) {
+			p.line++;
+			p.col = 1;
+			i += brk;
+			continue;
+		}
+		if ((s[i] & 0xC0) != 0x80) /* not a continuation byte */
+			p.col++;
+		i++;
+	}
+	return p;
+}
+
 static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
 {
-	srcpos pos = pos_of(file, p->problem_mark);
+	const source *src = &c->sources.items[file];
+	srcpos pos = p->error == YAML_READER_ERROR
+	                     ? pos_at_offset(file, src->data, src->len,
+	                                     p->problem_offset)
+	                     : pos_of(file, p->problem_mark);
 	if (p->context != NULL)
 		cc_error(c, pos, "E-YAML", "YAML syntax error: %s %s",
 		         p->problem ? p->problem : "invalid input", p->context);
@@ -206,6 +255,10 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 	}
 	if (!begin_node(L, pos))
 		return false;
+	const yaml_char_t *tag =
+		ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.tag
+		: ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag
+		                                        : ev->data.mapping_start.tag;
 	ynode *n;
 	if (ev->type == YAML_SCALAR_EVENT) {
 		n = new_node(c, YN_SCALAR, pos);
@@ -214,11 +267,11 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		n->len = ev->data.scalar.length;
 		n->str = cc_strndup(c, (const char *)ev->data.scalar.value, n->len);
-		return n->str != NULL && finish_node(L, n);
+		return n->str != NULL && keep_tag(c, n, tag) && finish_node(L, n);
 	}
 	n = new_node(c, ev->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
 	             pos);
-	if (n == NULL)
+	if (n == NULL || !keep_tag(c, n, tag))
 		return false;
 	if (L->depth >= PDPC_MAX_YAML_DEPTH) {
 		cc_error(c, pos, "E-LIMIT",
@@ -329,6 +382,123 @@ bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
 	return load_events(&L, parser);
 }
 
+/* ---- what policies refuse ---- */
+
+/* Whether s[0..n) is non-empty and made only of characters of set. */
+static bool all_in(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+			return false;
+	return n > 0;
+}
+
+/* Digits separated by ':' with groups after the first of one or two digits
+ * below 60: YAML 1.1's base-60 integers (1:30 is 90). */
+static bool sexagesimal(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	if (colon == NULL || colon == s || s[0] == '0' ||
+	    !all_in(s, (size_t)(colon - s), "0123456789_"))
+		return false;
+	for (const char *p = colon; p < s + n;) {
+		const char *e = memchr(p + 1, ':', (size_t)(s + n - p - 1));
+		size_t g = (size_t)((e ? e : s + n) - p - 1);
+		if (g == 0 || g > 2 || !all_in(p + 1, g, "0123456789") ||
+		    (g == 2 && p[1] > '5'))
+			return false;
+		p = e ? e : s + n;
+	}
+	return true;
+}
+
+/* Why YAML readers would not read this plain scalar as the decimal number
+ * or the text pdp sees, or NULL: the integer forms of YAML 1.1 and 1.2
+ * other than plain decimal. */
+static const char *ambiguous_number(const ynode *n)
+{
+	const char *s = n->str;
+	size_t len = n->len;
+	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		s++;
+		len--;
+	}
+	if (len >= 2 && s[0] == '0' && all_in(s + 1, len - 1, "0123456789_"))
+		return "YAML 1.1 reads a leading 0 as octal (017 is 15), YAML "
+		       "1.2 as decimal (17)";
+	if (len >= 3 && s[0] == '0' &&
+	    ((s[1] == 'x' && all_in(s + 2, len - 2, "0123456789abcdefABCDEF_")) ||
+	     (s[1] == 'o' && all_in(s + 2, len - 2, "01234567")) ||
+	     (s[1] == 'b' && all_in(s + 2, len - 2, "01_"))))
+		return "YAML reads 0x, 0o and 0b as hexadecimal, octal and "
+		       "binary numbers";
+	if (len >= 2 && s[0] >= '1' && s[0] <= '9' &&
+	    all_in(s, len, "0123456789_") && memchr(s, '_', len) != NULL)
+		return "YAML 1.1 reads '_' in a number as a digit separator "
+		       "(1_000 is 1000)";
+	if (sexagesimal(s, len))
+		return "YAML 1.1 reads numbers separated by ':' in base 60 (1:30 "
+		       "is 90)";
+	return NULL;
+}
+
+static void check_scalar(cc *c, const ynode *n)
+{
+	const char *why = n->plain ? ambiguous_number(n) : NULL;
+	if (why != NULL)
+		cc_diag(c, PDPC_ERROR, n->pos, "E-YAML-NUMBER",
+		        "write the number in plain decimal, or quote it if it is "
+		        "text",
+		        "ambiguous plain scalar '%s': %s", n->str, why);
+}
+
+static void check_tag(cc *c, const ynode *n)
+{
+	static const char core[] = "tag:yaml.org,2002:";
+	if (n->tag == NULL)
+		return;
+	bool short_form = strncmp(n->tag, core, sizeof(core) - 1) == 0;
+	cc_diag(c, PDPC_ERROR, n->pos, "E-YAML-TAG",
+	        "remove the tag; quote a value to make it text",
+	        "YAML tag '%s%s' is not supported: pdp reads each value by "
+	        "where it appears",
+	        short_form ? "!!" : "",
+	        short_form ? n->tag + sizeof(core) - 1 : n->tag);
+}
+
+/* Report a merge key and drop its pair, so that the keys it would have
+ * merged are not also reported as unknown keys or misread names. */
+static void drop_merge_keys(cc *c, ynode *map)
+{
+	size_t w = 0;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const ynode *k = map->items[i];
+		if (k->kind == YN_SCALAR && k->plain && yn_is(k, "<<")) {
+			cc_diag(c, PDPC_ERROR, k->pos, "E-YAML-MERGE",
+			        "write the merged keys out in this mapping",
+			        "YAML merge keys ('<<') are not supported");
+			continue;
+		}
+		map->items[w++] = map->items[i];
+		map->items[w++] = map->items[i + 1];
+	}
+	map->n = w;
+}
+
+/* Recursion depth is bounded by the loader's PDPC_MAX_YAML_DEPTH. */
+void yaml_check_policy(cc *c, ynode *n)
+{
+	check_tag(c, n);
+	if (n->kind == YN_SCALAR) {
+		check_scalar(c, n);
+		return;
+	}
+	if (n->kind == YN_MAP)
+		drop_merge_keys(c, n);
+	for (size_t i = 0; i < n->n; i++)
+		yaml_check_policy(c, n->items[i]);
+}
+
 ynode *yn_get(const ynode *map, const char *key)
 {
 	if (map == NULL || map->kind != YN_MAP)
@@ -362,4 +532,76 @@ const char *yn_kind_name(const ynode *n)
 		return "a mapping";
 	}
 	return "?";
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool core_decimal_float(const char *s, size_t n)
+{
+	size_t i = n > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+	size_t int_digits = strspn(s + i, "0123456789");
+	i += int_digits;
+	size_t frac_digits = 0;
+	if (i < n && s[i] == '.') {
+		i++;
+		frac_digits = strspn(s + i, "0123456789");
+		i += frac_digits;
+	}
+	if (int_digits == 0 && frac_digits == 0)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		size_t e = strspn(s + i, "0123456789");
+		if (e == 0)
+			return false;
+		i += e;
+	}
+	return i == n;
+}
+
+static bool one_of(const ynode *n, const char *const *words)
+{
+	for (size_t i = 0; words[i] != NULL; i++)
+		if (yn_is(n, words[i]))
+			return true;
+	return false;
+}
+
+yn_core yn_core_type(const ynode *n)
+{
+	static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
+	static const char *const bools[] = {"true", "True", "TRUE", "false",
+	                                    "False", "FALSE", NULL};
+	static const char *const special[] = {
+		".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+		"-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL};
+	if (n == NULL || n->kind != YN_SCALAR || !n->plain)
+		return YC_STRING;
+	if (n->len == 0 || one_of(n, nulls))
+		return YC_NULL;
+	if (one_of(n, bools))
+		return YC_BOOL;
+	const char *s = n->str;
+	size_t len = n->len, sign = s[0] == '-' || s[0] == '+' ? 1 : 0;
+	if (all_in(s + sign, len - sign, "0123456789") ||
+	    (len > 2 && s[0] == '0' && s[1] == 'o' &&
+	     all_in(s + 2, len - 2, "01234567")) ||
+	    (len > 2 && s[0] == '0' && s[1] == 'x' &&
+	     all_in(s + 2, len - 2, "0123456789abcdefABCDEF")))
+		return YC_INT;
+	if (core_decimal_float(s, len) || one_of(n, special))
+		return YC_FLOAT;
+	return YC_STRING;
+}
+
+const char *yn_core_name(yn_core t)
+{
+	switch (t) {
+	case YC_NULL: return "null";
+	case YC_BOOL: return "a boolean";
+	case YC_INT: return "an integer";
+	case YC_FLOAT: return "a float";
+	default: return "a string";
+	}
 }

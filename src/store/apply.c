@@ -204,9 +204,11 @@ static bool collect_refs(st_acp *a, const m_acp *m)
 			const m_rule *r = sec ? m->self.items[i] : m->priv.items[i];
 			for (size_t k = 0; k < r->origs.n; k++) {
 				const m_orig *o = &r->origs.items[k];
-				if (o->bare && !add_name(&a->bare, &a->n_bare, o->name, o->len))
+				/* only native bare names change with the groups */
+				bool rebinds = o->bare && o->native;
+				if (rebinds && !add_name(&a->bare, &a->n_bare, o->name, o->len))
 					return false;
-				if (o->bare && a->seg->segment && !add_bare_at(a, o))
+				if (rebinds && a->seg->segment && !add_bare_at(a, o))
 					return false;
 				if (!o->bare && o->kind == ORIG_GROUP &&
 				    !add_name(&a->grefs, &a->n_grefs, o->name, o->len))

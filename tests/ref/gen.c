@@ -3,7 +3,8 @@
  *
  * Policies draw their names and values from small pools so that requests hit
  * them often: originator ids CAE-a..CAE-h and a few look-alikes, globs over
- * them, groups g0..g2, roles with a random DAG hierarchy, declared attributes
+ * them (and "g1" and "r0", which native acor entries name as a group or role),
+ * groups g0..g2, roles with a random DAG hierarchy, declared attributes
  * of every type, windows whose field values are remembered so that request
  * times land on and next to their edges, CIDRs and circles whose edges
  * requests probe, and so on.
@@ -90,7 +91,7 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(sb *b,
 static const char *const IDS[] = {
 	"CAE-a", "CAE-b", "CAE-c", "CAE-d", "CAE-e", "CAE-f", "CAE-g", "CAE-h",
 	"CAE-ax", "CAE-bx", "CAE-", "/cse-in/CAE-a", "/cse-in/a/b",
-	"/cse-mn/CAE-c", "S-root", "g1"};
+	"/cse-mn/CAE-c", "S-root", "g1", "r0"};
 #define N_IDS (sizeof(IDS) / sizeof(IDS[0]))
 /* request-only originators, never named by a policy: some hold '*' or
  * '?' (literal in an originator) or multi-byte characters (one '?' each) */
@@ -938,6 +939,8 @@ static void gen_native_rule(gen_policy *p, gen_rng *r, sb *b)
 			sb_printf(b, ", ");
 		if (p->n_groups > 0 && pct(r, 25))
 			sb_printf(b, "'g%u'", gen_below(r, (uint32_t)p->n_groups)); /* a group */
+		else if (p->n_roles > 0 && pct(r, 20)) /* a role */
+			sb_printf(b, "'%s'", p->role[gen_below(r, (uint32_t)p->n_roles)]);
 		else
 			gen_originator(p, r, b);
 	}

@@ -679,9 +679,29 @@ static bool in_group(const rctx *x, const char *name, size_t len)
 	return false;
 }
 
+static bool has_group(const pdpc_compiler *c, const char *name, size_t len)
+{
+	for (size_t i = 0; i < c->groups.n; i++)
+		if (bytes_eq(c->groups.items[i]->name,
+		             strlen(c->groups.items[i]->name), name, len))
+			return true;
+	return false;
+}
+
 static bool originator_matches(const rctx *x, const m_orig *o)
 {
 	pdp_str who = x->q->originator;
+	if (o->native && o->bare) {
+		/* native acor: a declared group's name means the group, a
+		 * declared role's name the role (a name that is both does not
+		 * compile) */
+		long r = role_index(x->c, o->name, o->len);
+		if (has_group(x->c, o->name, o->len))
+			return in_group(x, o->name, o->len);
+		if (r >= 0)
+			return x->active[r];
+		return bytes_eq(o->name, o->len, who.ptr, who.len);
+	}
 	switch (o->kind) {
 	case ORIG_ALL:
 		return true;

@@ -858,3 +858,58 @@ Test(api, time_with_bad_nanoseconds_is_indeterminate)
 	}
 	pdp_image_free(img);
 }
+
+/* The line as the naive scan finds it: the reference for
+ * pdpc_source_line, which jumps to sparse marks. */
+static const char *naive_line(const char *text, size_t n, uint32_t line,
+                              size_t *len)
+{
+	const char *p = text, *end = text + n;
+	for (uint32_t l = 1; l < line; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return NULL;
+		p = nl + 1;
+	}
+	const char *e = memchr(p, '\n', (size_t)(end - p));
+	if (e == NULL)
+		e = end;
+	if (e > p && e[-1] == '\r')
+		e--;
+	*len = (size_t)(e - p);
+	return p;
+}
+
+Test(api, source_line_any_line)
+{
+	/* short lines, lines longer than the 4 KiB mark spacing (also two
+	 * in a row), CR LF, empty lines, and a last line without newline */
+	size_t cap = 64 * 1024, n = 0;
+	char *text = malloc(cap);
+	cr_assert_not_null(text);
+	for (int i = 0; i < 300; i++) {
+		size_t w = i % 97 == 5 || i % 97 == 6 ? 5000 + (size_t)i : (size_t)(i % 7);
+		for (size_t k = 0; k < w; k++)
+			text[n++] = (char)('a' + (i + (int)k) % 26);
+		if (i % 11 == 3)
+			text[n++] = '\r';
+		if (i < 299)
+			text[n++] = '\n';
+	}
+	pdpc_compiler *c = pdpc_new();
+	cr_assert_eq(pdpc_add_buffer(c, "lines.yaml", text, n), PDPC_OK);
+	for (uint32_t line = 0; line <= 302; line++) {
+		size_t got_len = 0, want_len = 0;
+		const char *got = pdpc_source_line(c, "lines.yaml", line, &got_len);
+		const char *want = line ? naive_line(text, n, line, &want_len) : NULL;
+		if (want == NULL) {
+			cr_expect_null(got, "line %u", line);
+			continue;
+		}
+		cr_assert_not_null(got, "line %u", line);
+		cr_expect_eq(got_len, want_len, "line %u", line);
+		cr_expect_eq(memcmp(got, want, want_len), 0, "line %u", line);
+	}
+	pdpc_free(c);
+	free(text);
+}

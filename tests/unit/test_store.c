@@ -634,3 +634,20 @@ Test(store, a_thread_inside_its_transaction_cannot_wait_for_itself)
 	cr_expect_eq(pdp_store_acp_count(s), 1u);
 	pdp_store_free(s);
 }
+
+Test(store, a_put_is_read_as_policy_text)
+{
+	pdp_store *s = open_store(NULL);
+	pdp_error err;
+	const char *tagged = "{\"m2m:acp\": {\"ri\": \"t\", \"pv\": {\"acr\": "
+	                     "[{\"acor\": [!!str CAE-x], \"acop\": 2}]}}}";
+	cr_expect_eq(pdp_store_put_acp(s, NO_ID, tagged, strlen(tagged), &err),
+	             PDPC_ERR_POLICY);
+	cr_expect(strstr(err.message, "tag") != NULL, "%s", err.message);
+	const char *octal = "{\"m2m:acp\": {\"ri\": \"o\", \"pv\": {\"acr\": "
+	                    "[{\"acor\": [all], \"acop\": 017}]}}}";
+	cr_expect_eq(pdp_store_put_acp(s, NO_ID, octal, strlen(octal), &err),
+	             PDPC_ERR_POLICY);
+	cr_expect_eq(pdp_store_acp_count(s), 2u);
+	pdp_store_free(s);
+}
