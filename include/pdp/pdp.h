@@ -175,7 +175,10 @@ typedef enum pdp_reason {
 	PDP_REASON_ROLE_NOT_AUTHORIZED = 3,
 	PDP_REASON_DSD_VIOLATION = 4,
 	PDP_REASON_NO_RULE_MATCHED = 5,
-	PDP_REASON_BAD_REQUEST = 6
+	PDP_REASON_BAD_REQUEST = 6,
+	PDP_REASON_SESSION_ROLE_REMOVED = 7 /* a session's active role no
+	                                       longer exists in the image it
+	                                       was rebound to */
 } pdp_reason;
 
 /* What went wrong in a bad request (detail of PDP_REASON_BAD_REQUEST). */
@@ -183,7 +186,7 @@ typedef enum pdp_bad {
 	PDP_BAD_NONE = 0,
 	PDP_BAD_NO_ORIGINATOR = 1,
 	PDP_BAD_OPERATION = 2,   /* not exactly one known operation bit */
-	PDP_BAD_NO_SCRATCH = 3,  /* scratch missing or made for another image */
+	PDP_BAD_NO_SCRATCH = 3,  /* scratch made for another image */
 	PDP_BAD_ARGUMENT = 4,    /* NULL pointer, count without array */
 	PDP_BAD_LIMIT = 5        /* too many roles, ACPs or attributes */
 } pdp_bad;
@@ -233,6 +236,14 @@ PDP_API pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out,
 PDP_API void pdp_scratch_free(pdp_scratch *s);
 
 /*
+ * Create per-thread scratch that fits every image, sized for the largest
+ * pattern the limits allow (docs/limits.md): for threads that decide on
+ * images which change under them, such as a live store's (store.h). It
+ * holds no image reference.
+ */
+PDP_API pdp_status pdp_scratch_new_any(pdp_scratch **out, pdp_error *err);
+
+/*
  * Decide a request. Always fills *out; the effect is PDP_PERMIT only when a
  * permit rule held and no deny rule held or was indeterminate. Returns PDP_OK,
  * or PDP_ERR_ARG when img or out is NULL (then nothing can be filled). A
@@ -273,10 +284,12 @@ PDP_API uint32_t pdp_operation_from_name(pdp_str name);
 /*
  * Sessions (ANSI RBAC CreateSession / AddActiveRole / DropActiveRole /
  * CheckAccess) in caller-provided memory: pdp_session_size(img) bytes,
- * aligned for any object (malloc, or alignas(max_align_t) storage). The
- * session keeps pointers to img (which must outlive it) and copies the user
- * id only by reference: user.ptr must stay valid while the session is used.
- * A session is used by one thread at a time; it needs no free.
+ * aligned for any object (malloc, or alignas(max_align_t) storage); the
+ * size is enough for any image, so a session can be rebound to another. The
+ * session keeps pointers to img (which must outlive its use by the session)
+ * and copies the user id only by reference: user.ptr must stay valid while
+ * the session is used. A session is used by one thread at a time; it needs
+ * no free.
  */
 typedef struct pdp_session pdp_session;
 
@@ -300,6 +313,21 @@ PDP_API pdp_status pdp_session_drop_role(pdp_session *s, pdp_str role,
 /* Number of active roles, and the name of the i-th (in image role order). */
 PDP_API uint32_t pdp_session_role_count(const pdp_session *s);
 PDP_API pdp_str pdp_session_role(const pdp_session *s, uint32_t i);
+
+/*
+ * Move a session to another image of the same policy (a live store's next
+ * image, store.h), keeping its user and active roles: roles are found again
+ * by name in img, and their authorization checked against img's
+ * assignments (DSD is checked by every decision against the image's
+ * constraints). The session's old image must still be alive during the
+ * call. PDP_OK when every active role still exists and is authorized;
+ * otherwise the session is bound to img but denies every request:
+ * PDP_ERR_NOT_FOUND (a role no longer exists: reason
+ * session-role-removed) or PDP_ERR_NOT_AUTHORIZED (no longer authorized:
+ * reason role-not-authorized), until it is initialised again.
+ */
+PDP_API pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
+                                      pdp_error *err);
 
 /* Decide within the session: the request's originator, roles and
  * roles_given are replaced by the session's user and active roles. */

@@ -25,7 +25,7 @@
  * - Readers never wait: pdp_store_reader_image is lock-free (one atomic load
  *   when nothing changed). Images obtained from a store are ordinary
  *   pdp_image objects for pdp_decide, pdp_reason_format, pdp_acp_index and
- *   sessions; audit queries need a compiled image (pdp_store_export).
+ *   sessions; audit queries need a compiled image of the same set.
  *   Their ACP indices may have gaps (a removed ACP's index is not reused
  *   within an image; pdp_acp_name returns an absent string for a gap).
  * - Persistence: with pdp_store_set_dir, every commit is written to a log
@@ -179,14 +179,6 @@ PDP_API uint32_t pdp_store_group_count(const pdp_store *s);
 /* Number of committed transactions since the store's directory was
  * created (0 without a directory: since open). */
 PDP_API uint64_t pdp_store_revision(const pdp_store *s);
-
-/*
- * A compiled image (bytes, as pdpc_compile makes) of the current set: for
- * audit, for shipping, for a cold start. The bytes are malloc'd; the
- * caller frees them. Costs a whole compile.
- */
-PDP_API pdpc_status pdp_store_export(pdp_store *s, uint8_t **bytes,
-                                     size_t *len);
 
 /* Write a snapshot of the current state now and start a new log
  * (PDPC_ERR_ARG without a directory). */

@@ -42,4 +42,10 @@ uint32_t aud_principal(const pdp_image *img, pdp_str id);
 void aud_authorized_bits(const pdp_image *img, uint32_t principal,
                          uint64_t *bits);
 
+/* Audit reads an image's tables; a live store's view keeps its ACPs and
+ * group members elsewhere (image/view.h), so queries on one are refused. */
+#define AUDIT_VIEW_REFUSED                                                 \
+	"audit: this image is a live store's view; audit a compiled image "  \
+	"(pdp_store_export)"
+
 #endif

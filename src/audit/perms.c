@@ -429,6 +429,8 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 	if (img == NULL || out == NULL || (mode != 2 && user.ptr == NULL) ||
 	    (n_roles > 0 && roles == NULL))
 		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	if (img->view != NULL)
+		return aud_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
 	if (acp != PDP_NONE && acp >= img->count[SEC_ACPS])
 		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
 	if (mode == 2 && role >= img->count[SEC_ROLES])
@@ -584,6 +586,8 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 		*out = NULL;
 	if (img == NULL || out == NULL)
 		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	if (img->view != NULL)
+		return aud_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
 	if (acp >= img->count[SEC_ACPS])
 		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
 	if (ops == 0)

@@ -58,12 +58,12 @@ static void jkey_str(FILE *out, const char *key, const char *s, size_t len)
 }
 
 /* One rule of the trace as a JSON object (schemas/explain.schema.json). */
-static void explain_rule_json(explain_ctx *x, const uint32_t *rule,
+static void explain_rule_json(explain_ctx *x, const pdp_image *seg,
+                              pdp_str acp, const uint32_t *rule,
                               const rule_result *r)
 {
 	const pdp_image *img = x->img;
 	FILE *out = x->out;
-	pdp_str acp = img_str(img, img_rec(img, SEC_ACPS, rule[RW_ACP])[0]);
 	char tok[600];
 	int n = snprintf(tok, sizeof(tok), "rule:%.*s:%s:%u", (int)acp.len,
 	                 acp.ptr,
@@ -72,7 +72,7 @@ static void explain_rule_json(explain_ctx *x, const uint32_t *rule,
 	fprintf(out, "%s{\"rule\":", x->n++ ? "," : "");
 	json_string(out, tok, n > 0 ? (size_t)n : 0);
 	if (rule[RW_ID] != IMG_NONE) {
-		pdp_str id = img_str(img, rule[RW_ID]);
+		pdp_str id = img_str(seg, rule[RW_ID]);
 		jkey_str(out, "id", id.ptr, id.len);
 	}
 	fprintf(out, ",\"effect\":\"%s\",\"operations\":\"%s\","
@@ -105,26 +105,27 @@ static void explain_rule_json(explain_ctx *x, const uint32_t *rule,
 	fputc('}', out);
 }
 
-static void explain_rule(void *vctx, uint32_t idx, const rule_result *r)
+static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
+                         uint32_t idx, const rule_result *r)
 {
 	explain_ctx *x = vctx;
 	const pdp_image *img = x->img;
-	const uint32_t *rule = img_rec(img, SEC_RULES, idx);
+	const uint32_t *rule = img_rec(seg, SEC_RULES, idx);
+	pdp_str acp = pdp_acp_name(img, acp_index);
 	if (x->json) {
-		explain_rule_json(x, rule, r);
+		explain_rule_json(x, seg, acp, rule, r);
 		return;
 	}
-	pdp_str acp = img_str(img, img_rec(img, SEC_ACPS, rule[RW_ACP])[0]);
 	fprintf(x->out, "  rule:%.*s:%s:%u", (int)acp.len, acp.ptr,
 	        (rule[RW_FLAGS] & RULE_FLAG_SELF) ? "self" : "privileges",
 	        rule[RW_INDEX]);
 	if (rule[RW_ID] != IMG_NONE) {
-		pdp_str id = img_str(img, rule[RW_ID]);
+		pdp_str id = img_str(seg, rule[RW_ID]);
 		fprintf(x->out, " %.*s", (int)id.len, id.ptr);
 	}
 	fprintf(x->out, " (%s", (rule[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit");
 	if (rule[RW_SOURCE] != IMG_NONE) {
-		pdp_str src = img_str(img, img_rec(img, SEC_SOURCES, rule[RW_SOURCE])[0]);
+		pdp_str src = img_str(seg, img_rec(seg, SEC_SOURCES, rule[RW_SOURCE])[0]);
 		fprintf(x->out, ", %.*s:%u", (int)src.len, src.ptr, rule[RW_LINE]);
 	}
 	fputs(")\n", x->out);

@@ -100,6 +100,11 @@ bool glob_match(pdp_str pattern, pdp_str text);
 /* True when the string contains '*' or '?'. */
 bool glob_has_wildcard(pdp_str s);
 
+/* utf8.c: length of the well-formed UTF-8 character at s (0: not one), and
+ * whether all of s is well-formed UTF-8. */
+size_t utf8_char_len(const char *s, size_t n);
+bool utf8_valid(pdp_str s);
+
 /* ---- geography ---- */
 
 /* Great-circle (haversine) distance in metres on a sphere of the IUGG mean

@@ -38,6 +38,9 @@ typedef struct m_orig {
 	size_t len;
 	uint32_t ref;      /* resolved group or role index */
 	bool native;       /* from an m2m:acp acor: a group name means group */
+	bool bare;         /* a bare name in a native acor: its meaning
+	                      (group, role or id) depends on the declarations,
+	                      so a live store recompiles it when they change */
 	srcpos pos;
 } m_orig;
 
@@ -117,6 +120,7 @@ typedef struct m_acp {
 	bool native;
 	VEC(m_rule *) priv;
 	VEC(m_rule *) self;
+	ynode *node;       /* native: the m2m:acp object (segment.c) */
 	srcpos pos;
 } m_acp;
 
@@ -139,6 +143,7 @@ typedef struct m_group {
 	const char *name;
 	VEC(m_name_ref) members;
 	srcpos pos;
+	uint32_t index;    /* index in the image (a live store's group table) */
 } m_group;
 
 typedef struct m_assign {
@@ -168,6 +173,19 @@ typedef struct source {
 	size_t len;
 } source;
 
+/* The declarations a live store compiles one ACP against (segment.c):
+ * name-sorted tables whose entries carry their image indices (m_role.topo,
+ * m_group.index; attribute ids follow the built-ins in this order). Owned
+ * by the store; a compile only reads them. */
+typedef struct cc_decl {
+	m_role **roles;
+	size_t n_roles;
+	m_group **groups;
+	size_t n_groups;
+	m_attr **attrs;
+	size_t n_attrs;
+} cc_decl;
+
 struct pdpc_compiler {
 	arena ar;             /* per-compile model and trees */
 	bool oom;
@@ -183,6 +201,7 @@ struct pdpc_compiler {
 	VEC(m_attr *) attrs;
 	bool seen_version;
 	bool lint;            /* produce warnings too */
+	const cc_decl *decl;  /* segment mode: compile one ACP against these */
 	/* output */
 	uint8_t *image;
 	size_t image_len;
@@ -197,6 +216,9 @@ void cc_diag(cc *c, pdpc_severity sev, srcpos pos, const char *code,
 #define cc_error(c, pos, code, ...) cc_diag((c), PDPC_ERROR, (pos), (code), NULL, __VA_ARGS__)
 #define cc_warn(c, pos, code, ...) cc_diag((c), PDPC_WARNING, (pos), (code), NULL, __VA_ARGS__)
 size_t cc_error_count(const cc *c);
+/* Forget sources, model, diagnostics and image (a store's compiler is
+ * reused for every change). */
+void cc_reset(cc *c);
 
 void *cc_alloc(cc *c, size_t size);
 const char *cc_strndup(cc *c, const char *s, size_t len);
@@ -242,6 +264,9 @@ bool read_originators(cc *c, ynode *n, bool native, m_rule *r);
 
 /* resolve.c */
 void resolve_policy(cc *c);
+/* Resolve the rules of every ACP (originators, conditions) against the
+ * declarations: part of resolve_policy, and all of a segment's resolve. */
+void resolve_acps(cc *c);
 /* Index of a declared role or group (the tables are sorted by then), or
  * IMG_NONE. */
 uint32_t resolve_find_role(const cc *c, const char *name, size_t len);
@@ -253,5 +278,18 @@ pdp_type resolve_builtin_type(uint32_t i);
 void lint_policy(cc *c);
 /* emit.c */
 bool emit_image(cc *c);
+/* One ACP (c->acps.items[0]) as a segment (image/view.h). */
+bool emit_segment(cc *c);
+
+/* segment.c: the live store's side of the compiler (src/store). */
+/* Compile text (one ACP) against decl into c->image as a segment; id, when
+ * id.ptr is set, replaces the ACP's own id. PDPC_ERR_POLICY with
+ * diagnostics when it does not compile. The model (c->acps.items[0])
+ * stays until the next compile. */
+pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
+                               const char *text, size_t len, pdp_str id);
+/* A native ACP's source as JSON text (malloc'd, NUL-terminated), from its
+ * parsed tree: what a store recompiles it from. NULL when not native. */
+char *cc_acp_source(const cc *c, size_t acp, size_t *len);
 
 #endif

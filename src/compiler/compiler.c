@@ -101,6 +101,20 @@ static void reset_diags(cc *c)
 	arena_free_all(&c->diag_ar);
 }
 
+void cc_reset(cc *c)
+{
+	reset_diags(c);
+	reset_model(c);
+	free(c->image);
+	c->image = NULL;
+	c->image_len = 0;
+	for (size_t i = 0; i < c->sources.n; i++) {
+		free(c->sources.items[i].name);
+		free(c->sources.items[i].data);
+	}
+	c->sources.n = 0;
+}
+
 void pdpc_free(pdpc_compiler *c)
 {
 	if (c == NULL)

@@ -346,7 +346,7 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 			put(e, SEC_ORIGS, intern(e, o->name, o->len));
 			break;
 		case ORIG_GROUP:
-			put(e, SEC_ORIGS, o->ref);
+			put(e, SEC_ORIGS, c->groups.items[o->ref]->index);
 			break;
 		case ORIG_ROLE:
 			put(e, SEC_ORIGS, role_index(c, o->ref));
@@ -479,6 +479,8 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void emit_acps(emitter *e);
+
 static void emit_tables(emitter *e)
 {
 	cc *c = e->c;
@@ -545,6 +547,13 @@ static void emit_tables(emitter *e)
 		put(e, SEC_CONSTRAINTS, mf);
 		put(e, SEC_CONSTRAINTS, (uint32_t)k->roles.n);
 	}
+	emit_acps(e);
+}
+
+/* Every ACP of the model with its rules, in model (sorted id) order. */
+static void emit_acps(emitter *e)
+{
+	cc *c = e->c;
 	for (size_t i = 0; i < c->acps.n; i++) {
 		const m_acp *a = c->acps.items[i];
 		uint32_t of = count(e, SEC_ORIGS);
@@ -599,7 +608,7 @@ static size_t serialize(cbor_item_t *item, unsigned char **out)
 	return cbor_serialize_alloc(item, out, &cap);
 }
 
-static bool encode(emitter *e)
+static bool encode(emitter *e, const char *magic_text)
 {
 	cc *c = e->c;
 	bool ok = false;
@@ -619,7 +628,7 @@ static bool encode(emitter *e)
 	top = cbor_new_definite_array(4);
 	if (top == NULL)
 		goto out;
-	cbor_item_t *magic = cbor_build_string(IMG_MAGIC);
+	cbor_item_t *magic = cbor_build_string(magic_text);
 	cbor_item_t *ver = cbor_build_uint8((uint8_t)IMG_VERSION);
 	cbor_item_t *crc = cbor_build_uint32(crc32_ieee(body_buf, body_len));
 	cbor_item_t *bb = cbor_build_bytestring(body_buf, body_len);
@@ -654,17 +663,33 @@ out:
 	return ok;
 }
 
+static void emitter_free(emitter *e)
+{
+	for (int s = 0; s < IMG_SECTION_COUNT; s++)
+		VEC_FREE(e->sec[s]);
+	VEC_FREE(e->blob);
+	free(e->slots);
+	free(e->topo_to_model);
+}
+
 bool emit_image(cc *c)
 {
 	emitter e;
 	memset(&e, 0, sizeof(e));
 	e.c = c;
 	emit_tables(&e);
-	bool ok = !c->oom && encode(&e);
-	for (int s = 0; s < IMG_SECTION_COUNT; s++)
-		VEC_FREE(e.sec[s]);
-	VEC_FREE(e.blob);
-	free(e.slots);
-	free(e.topo_to_model);
+	bool ok = !c->oom && encode(&e, IMG_MAGIC);
+	emitter_free(&e);
+	return ok;
+}
+
+bool emit_segment(cc *c)
+{
+	emitter e;
+	memset(&e, 0, sizeof(e));
+	e.c = c;
+	emit_acps(&e);
+	bool ok = !c->oom && encode(&e, IMG_SEGMENT_MAGIC);
+	emitter_free(&e);
 	return ok;
 }

@@ -343,6 +343,7 @@ void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 	if (a == NULL)
 		return;
 	a->native = true;
+	a->node = obj;
 	a->pos = key_pos;
 	ynode *ri = yn_get(obj, "ri"), *rn = yn_get(obj, "rn");
 	if (rn != NULL && !read_string(c, rn, &a->rn))

@@ -141,6 +141,8 @@ static bool read_orig(cc *c, ynode *n, bool native, m_orig *o)
 		o->kind = ORIG_GLOB;
 	} else {
 		o->kind = ORIG_EXACT;
+		/* a bare native name may mean a group or role (resolve.c) */
+		o->bare = native;
 	}
 	return true;
 }

@@ -381,7 +381,8 @@ static uint32_t find_attr(cc *c, const char *name, pdp_type *type)
 		int r = strcmp(c->attrs.items[mid]->name, name);
 		if (r == 0) {
 			*type = c->attrs.items[mid]->type;
-			c->attrs.items[mid]->used = true;
+			if (c->decl == NULL) /* a store's tables are read-only */
+				c->attrs.items[mid]->used = true;
 			return (uint32_t)(IMG_BUILTIN_ATTRS + mid);
 		}
 		if (r < 0)
@@ -709,6 +710,8 @@ void resolve_policy(cc *c)
 	SORT_UNIQUE(c, c->acps, m_acp, id, "ACP id");
 	SORT_UNIQUE(c, c->roles, m_role, name, "role");
 	SORT_UNIQUE(c, c->groups, m_group, name, "group");
+	for (size_t i = 0; i < c->groups.n; i++)
+		c->groups.items[i]->index = (uint32_t)i;
 	SORT_UNIQUE(c, c->assigns, m_assign, user, "assignment for");
 	SORT_UNIQUE(c, c->attrs, m_attr, name, "attribute");
 	if (c->constraints.n > 1)
@@ -732,6 +735,11 @@ void resolve_policy(cc *c)
 	resolve_constraints(c);
 	if (roles_ok && cc_error_count(c) == 0)
 		check_ssd(c);
+	resolve_acps(c);
+}
+
+void resolve_acps(cc *c)
+{
 	rule_iter it = {0, 0, 0};
 	for (m_rule *r; (r = rule_next(c, &it)) != NULL;) {
 		resolve_origs(c, r);

@@ -13,9 +13,14 @@
 #include "common/limits.h"
 #include "common/prims.h"
 #include "eval/eval.h"
+#include "image/view.h"
 
+/* The decision's state. img holds the declarations (principals, roles,
+ * constraints, attributes); seg the records of the ACP being walked: img
+ * itself for a loaded image, a segment or the base for a store view. */
 typedef struct dctx {
 	const pdp_image *img;
+	const pdp_image *seg;
 	pdp_scratch *scratch;
 	const pdp_request *req;
 	uint32_t principal;       /* PRINCIPALS index or NONE */
@@ -27,6 +32,8 @@ typedef struct dctx {
 	const uint32_t *assigned; /* PRINROLES entries, or NULL */
 	uint32_t n_assigned;
 	int country;              /* ISO numeric, -1 absent, -2 invalid */
+	bool orig_hashed;         /* orig_hash computed (views' group sets) */
+	uint64_t orig_hash;
 	rule_result *rr;
 } dctx;
 
@@ -60,9 +67,20 @@ static bool bit(const uint64_t *b, uint32_t i)
 
 /* ---- originators ---- */
 
-static bool in_group(const dctx *d, uint32_t g)
+static bool in_group(dctx *d, uint32_t g)
 {
 	const pdp_image *img = d->img;
+	if (img->view != NULL) {
+		/* a store's groups change at runtime: their members live in
+		 * the view, hashed once per decision */
+		if (!d->orig_hashed) {
+			d->orig_hash = img_hash(d->req->originator.ptr,
+			                        d->req->originator.len);
+			d->orig_hashed = true;
+		}
+		return view_in_group(img->view, g, d->req->originator,
+		                     d->orig_hash);
+	}
 	if (d->principal != PDP_NONE) {
 		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d->principal);
 		for (uint32_t i = 0; i < p[4]; i++)
@@ -78,23 +96,29 @@ static bool in_group(const dctx *d, uint32_t g)
 	return false;
 }
 
-static bool orig_match(const dctx *d, const uint32_t *rule)
+static bool orig_match(dctx *d, const uint32_t *rule)
 {
-	const pdp_image *img = d->img;
+	const pdp_image *img = d->img, *seg = d->seg;
 	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
+		const uint32_t *o = img_rec(seg, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
+		const uint32_t *t = seg->orig_text + 2u * (rule[RW_ORIG_FIRST] + i);
 		switch (o[0]) {
 		case ORIG_ALL:
 			return true;
 		case ORIG_EXACT:
-			/* every exact originator id is a principal (checked at
-			 * load) and strings are interned: compare ids */
-			if (o[1] == d->principal_name)
+			if (seg->segment) {
+				/* a segment's strings are its own: compare bytes */
+				pdp_str id = {seg->blob + t[0], t[1]};
+				if (str_eq(id, d->req->originator))
+					return true;
+			} else if (o[1] == d->principal_name) {
+				/* every exact originator id is a principal (checked
+				 * at load) and strings are interned: compare ids */
 				return true;
+			}
 			break;
 		case ORIG_GLOB: {
-			const uint32_t *t = img->orig_text + 2u * (rule[RW_ORIG_FIRST] + i);
-			pdp_str pat = {img->blob + t[0], t[1]};
+			pdp_str pat = {seg->blob + t[0], t[1]};
 			if (glob_match(pat, d->req->originator))
 				return true;
 			break;
@@ -137,7 +161,7 @@ static bool u32_in(const pdp_image *img, enum img_section s, uint32_t first,
 static bool object_entry(const dctx *d, const uint32_t *o)
 {
 	const pdp_request *q = d->req;
-	const pdp_image *img = d->img;
+	const pdp_image *img = d->seg;
 	if (o[1] > 0 && (q->type < 0 ||
 	                 !u32_in(img, SEC_OBJTYPES, o[0], o[1], (uint32_t)q->type)))
 		return false;
@@ -163,7 +187,7 @@ static bool objects_hold(const dctx *d, const uint32_t *rule)
 	if (rule[RW_OBJ_COUNT] == 0)
 		return true;
 	for (uint32_t i = 0; i < rule[RW_OBJ_COUNT]; i++)
-		if (object_entry(d, img_rec(d->img, SEC_OBJECTS, rule[RW_OBJ_FIRST] + i)))
+		if (object_entry(d, img_rec(d->seg, SEC_OBJECTS, rule[RW_OBJ_FIRST] + i)))
 			return true;
 	return false;
 }
@@ -208,7 +232,7 @@ static bool location_ok(const pdp_request *q)
 
 static tri context_holds(dctx *d, const uint32_t *x)
 {
-	const pdp_image *img = d->img;
+	const pdp_image *img = d->seg;
 	const pdp_request *q = d->req;
 	tri r = T_TRUE;
 	if (x[1] > 0) {
@@ -280,7 +304,7 @@ static tri contexts_hold(dctx *d, const uint32_t *rule)
 		return T_TRUE;
 	tri r = T_FALSE;
 	for (uint32_t i = 0; i < rule[RW_CTX_COUNT] && r != T_TRUE; i++)
-		r = or3(r, context_holds(d, img_rec(d->img, SEC_CONTEXTS,
+		r = or3(r, context_holds(d, img_rec(d->seg, SEC_CONTEXTS,
 		                                     rule[RW_CTX_FIRST] + i)));
 	return r;
 }
@@ -386,11 +410,11 @@ static tri ordered(uint32_t op, int c)
 static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 {
 	pdp_scratch *sc = d->scratch;
-	if (sc == NULL || sc->md == NULL || d->img->regex == NULL) {
+	if (sc == NULL || sc->md == NULL || d->seg->regex == NULL) {
 		d->rr->missing_env |= MISS_SCRATCH;
 		return T_INDET;
 	}
-	int rc = pcre2_match(d->img->regex[re], (PCRE2_SPTR)(s.ptr ? s.ptr : ""),
+	int rc = pcre2_match(d->seg->regex[re], (PCRE2_SPTR)(s.ptr ? s.ptr : ""),
 	                     s.len, 0, 0, sc->md, sc->mc);
 	if (rc >= 0)
 		return T_TRUE;
@@ -402,7 +426,7 @@ static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 
 static tri leaf(dctx *d, const uint32_t *k)
 {
-	const pdp_image *img = d->img;
+	const pdp_image *img = d->seg;
 	uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3];
 	pdp_value v;
 	if (op == COP_PRESENT) {
@@ -498,7 +522,7 @@ static tri leaf(dctx *d, const uint32_t *k)
 /* Depth is bounded by PDP_MAX_COND_DEPTH, verified at load. */
 static tri cond_eval(dctx *d, uint32_t idx)
 {
-	const uint32_t *k = img_rec(d->img, SEC_CONDS, idx);
+	const uint32_t *k = img_rec(d->seg, SEC_CONDS, idx);
 	switch (k[0]) {
 	case COP_TRUE:
 		return T_TRUE;
@@ -509,7 +533,7 @@ static tri cond_eval(dctx *d, uint32_t idx)
 		bool all = k[0] == COP_ALL;
 		tri r = all ? T_TRUE : T_FALSE;
 		for (uint32_t i = 0; i < k[5]; i++) {
-			tri v = cond_eval(d, img_rec(d->img, SEC_CONDKIDS, k[4] + i)[0]);
+			tri v = cond_eval(d, img_rec(d->seg, SEC_CONDKIDS, k[4] + i)[0]);
 			r = all ? and3(r, v) : or3(r, v);
 			if (r == (all ? T_FALSE : T_TRUE))
 				break;
@@ -517,7 +541,7 @@ static tri cond_eval(dctx *d, uint32_t idx)
 		return r;
 	}
 	case COP_NOT: {
-		tri v = cond_eval(d, img_rec(d->img, SEC_CONDKIDS, k[4])[0]);
+		tri v = cond_eval(d, img_rec(d->seg, SEC_CONDKIDS, k[4])[0]);
 		return v == T_INDET ? T_INDET : v == T_TRUE ? T_FALSE : T_TRUE;
 	}
 	default:
@@ -662,6 +686,129 @@ static pdp_bad check_request(const pdp_request *q)
 	return PDP_BAD_NONE;
 }
 
+/* Where one target ACP's rules are: the image holding its records, the
+ * number a decision reports, and the rule range of the section asked for. */
+typedef struct acp_span {
+	const pdp_image *seg;
+	uint32_t acp;        /* image ACP index (pdp_acp_index) */
+	uint32_t local;      /* the ACP's index within seg */
+	uint32_t first, n;   /* rules of privileges or self, in seg */
+	uint32_t orig_first; /* first originator entry of its rules, in seg */
+} acp_span;
+
+static void span_from_record(acp_span *sp, const pdp_image *seg,
+                             uint32_t local, bool self)
+{
+	const uint32_t *a = img_rec(seg, SEC_ACPS, local);
+	sp->seg = seg;
+	sp->local = local;
+	sp->first = self ? a[4] : a[2];
+	sp->n = self ? a[5] : a[3];
+	sp->orig_first = a[6];
+}
+
+/* A loaded image: the ACP lookups run in lock-step with the principal's
+ * (started by the caller in lk[0]) so that their cache misses overlap; the
+ * hash slots carry the rule ranges, so the records are not waited for.
+ * Returns the request index of an unknown ACP, or PDP_NONE. */
+static uint32_t resolve_flat(const pdp_image *img, const pdp_request *q,
+                             img_lookup_op *lk, acp_span *sp)
+{
+	bool by_id = q->acp_ids != NULL;
+	for (size_t i = 0; !by_id && i < q->n_acps; i++)
+		img_lookup_start(img, &lk[i + 1], &img->h_acp, SEC_ACPS, q->acps[i]);
+	for (size_t i = 0; i < (by_id ? 1 : q->n_acps + 1); i++)
+		img_lookup_probe(img, &lk[i]);
+	for (size_t i = 0; i < q->n_acps; i++) {
+		uint32_t a = by_id ? (q->acp_ids[i] < img->count[SEC_ACPS]
+		                              ? q->acp_ids[i]
+		                              : PDP_NONE)
+		                   : img_lookup_finish(img, &lk[i + 1]);
+		if (a == PDP_NONE)
+			return (uint32_t)i;
+		sp[i].acp = a;
+		const uint32_t *aux = by_id ? NULL : lk[i + 1].hit->aux;
+		if (aux == NULL || aux[3] == ACP_COUNTS_FAR) {
+			span_from_record(&sp[i], img, a, q->self);
+			continue;
+		}
+		sp[i].seg = img;
+		sp[i].local = a;
+		sp[i].first = q->self ? aux[1] : aux[0];
+		sp[i].n = q->self ? aux[3] >> 16 : aux[3] & 0xffffu;
+		sp[i].orig_first = aux[2];
+	}
+	return PDP_NONE;
+}
+
+/* A store view: ACPs by name from the view's shards (the slot carries the
+ * rule ranges), or by number from its chunks. */
+static uint32_t resolve_view(const pdp_image *img, const pdp_request *q,
+                             acp_span *sp)
+{
+	const img_view *v = img->view;
+	for (size_t i = 0; i < q->n_acps; i++) {
+		if (q->acp_ids != NULL) {
+			view_acp va;
+			if (!view_acp_at(v, q->acp_ids[i], &va))
+				return (uint32_t)i;
+			span_from_record(&sp[i], va.seg, va.local, q->self);
+			sp[i].acp = q->acp_ids[i];
+			continue;
+		}
+		const view_slot *sl = view_find(v, q->acps[i]);
+		if (sl == NULL)
+			return (uint32_t)i;
+		sp[i].seg = sl->seg;
+		sp[i].acp = sl->number;
+		sp[i].local = sl->local;
+		sp[i].first = q->self ? sl->self_first : sl->priv_first;
+		sp[i].n = q->self ? sl->self_n : sl->priv_n;
+		sp[i].orig_first = sl->orig_first;
+	}
+	return PDP_NONE;
+}
+
+/* Start loading the rules and their originator entries while the
+ * principal's roles are fetched (large images only: img->prefetch). */
+static void prefetch_rules(const acp_span *sp, size_t n)
+{
+	for (size_t i = 0; i < n && i < 4; i++) {
+		const pdp_image *seg = sp[i].seg;
+		const char *r0 = (const char *)img_rec(seg, SEC_RULES, sp[i].first);
+		size_t bytes = (size_t)sp[i].n * RW_WORDS * sizeof(uint32_t);
+		for (size_t off = 0; off < bytes && off < 1024; off += 64)
+			__builtin_prefetch(r0 + off);
+		const char *o0 = (const char *)img_rec(seg, SEC_ORIGS, sp[i].orig_first);
+		const char *t0 = (const char *)(seg->orig_text + 2u * sp[i].orig_first);
+		for (size_t off = 0; off < 256; off += 64) {
+			__builtin_prefetch(o0 + off);
+			__builtin_prefetch(t0 + off);
+		}
+		__builtin_prefetch(img_rec(seg, SEC_ACPS, sp[i].local) + 8);
+	}
+}
+
+/* The rules' contexts, windows, CIDRs and condition nodes follow the rule
+ * records: start loading their first lines before the walk. */
+static void prefetch_rule_data(const acp_span *sp, size_t n)
+{
+	static const struct {
+		enum img_section sec;
+		uint32_t word, lines;
+	} SPANS[] = {{SEC_CONTEXTS, 8, 4}, {SEC_WINDOWS, 9, 4},
+	             {SEC_CIDRS, 10, 2}, {SEC_CONDS, 11, 2}};
+	for (size_t i = 0; i < n && i < 4; i++) {
+		const uint32_t *a = img_rec(sp[i].seg, SEC_ACPS, sp[i].local);
+		for (size_t k = 0; k < sizeof(SPANS) / sizeof(SPANS[0]); k++) {
+			const char *p0 = (const char *)img_rec(sp[i].seg, SPANS[k].sec,
+			                                       a[SPANS[k].word]);
+			for (uint32_t l = 0; l < SPANS[k].lines; l++)
+				__builtin_prefetch(p0 + 64 * l);
+		}
+	}
+}
+
 pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
                        const pdp_request *q, const uint64_t *session,
                        pdp_decision *out, const eval_trace *trace)
@@ -673,7 +820,10 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		return img == NULL ? PDP_ERR_ARG : PDP_OK;
 	}
 	pdp_bad bad = check_request(q);
-	if (bad == PDP_BAD_NONE && scratch != NULL && scratch->img != img)
+	/* a scratch from pdp_scratch_new is for its image only; one from
+	 * pdp_scratch_new_any (img NULL) fits every image */
+	if (bad == PDP_BAD_NONE && scratch != NULL && scratch->img != NULL &&
+	    scratch->img != img)
 		bad = PDP_BAD_NO_SCRATCH;
 	if (bad != PDP_BAD_NONE) {
 		set_reason(out, PDP_REASON_BAD_REQUEST, bad);
@@ -683,69 +833,23 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		set_reason(out, PDP_REASON_NO_ACP, PDP_NONE);
 		return PDP_OK;
 	}
-	/* The ACP and originator lookups are independent: run them in
-	 * lock-step so their cache misses overlap instead of adding up. The
-	 * hash slots carry what comes next (rule ranges, assigned roles), so
-	 * the records themselves are not waited for. */
-	uint32_t acps[PDP_MAX_REQ_ACPS];
-	uint32_t span_first[PDP_MAX_REQ_ACPS], span_n[PDP_MAX_REQ_ACPS];
+	acp_span spans[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
-	size_t nlk = q->n_acps + 1;
 	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS,
 	                 q->originator);
-	bool by_id = q->acp_ids != NULL;
-	for (size_t i = 0; !by_id && i < q->n_acps; i++)
-		img_lookup_start(img, &lk[i + 1], &img->h_acp, SEC_ACPS, q->acps[i]);
-	for (size_t i = 0; i < (by_id ? 1 : nlk); i++)
-		img_lookup_probe(img, &lk[i]);
-	for (size_t i = 0; i < q->n_acps; i++) {
-		if (by_id)
-			acps[i] = q->acp_ids[i] < img->count[SEC_ACPS] ? q->acp_ids[i]
-			                                               : PDP_NONE;
-		else
-			acps[i] = img_lookup_finish(img, &lk[i + 1]);
-		if (acps[i] == PDP_NONE) {
-			set_reason(out, PDP_REASON_UNKNOWN_ACP, PDP_NONE);
-			out->acp = (uint32_t)i;
-			return PDP_OK;
-		}
-		/* pre-resolved ids read the ACP record; looked-up names have
-		 * the same words in their hash slot */
-		uint32_t rec_aux[4];
-		const uint32_t *aux = rec_aux;
-		if (by_id) {
-			const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
-			rec_aux[0] = a[2];
-			rec_aux[1] = a[4];
-			rec_aux[2] = a[6];
-			rec_aux[3] = ACP_COUNTS_FAR;
-		} else
-			aux = lk[i + 1].hit->aux;
-		if (aux[3] != ACP_COUNTS_FAR) {
-			span_first[i] = q->self ? aux[1] : aux[0];
-			span_n[i] = q->self ? aux[3] >> 16 : aux[3] & 0xffffu;
-		} else {
-			const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
-			span_first[i] = q->self ? a[4] : a[2];
-			span_n[i] = q->self ? a[5] : a[3];
-		}
-		/* start loading the rules and their originator entries while
-		 * the principal's roles are fetched */
-		if (img->prefetch && i < 4) {
-			const char *r0 = (const char *)img_rec(img, SEC_RULES,
-			                                       span_first[i]);
-			size_t bytes = (size_t)span_n[i] * RW_WORDS * sizeof(uint32_t);
-			for (size_t off = 0; off < bytes && off < 1024; off += 64)
-				__builtin_prefetch(r0 + off);
-			const char *o0 = (const char *)img_rec(img, SEC_ORIGS, aux[2]);
-			const char *t0 = (const char *)(img->orig_text + 2u * aux[2]);
-			for (size_t off = 0; off < 256; off += 64) {
-				__builtin_prefetch(o0 + off);
-				__builtin_prefetch(t0 + off);
-			}
-			__builtin_prefetch(img_rec(img, SEC_ACPS, acps[i]) + 8);
-		}
+	uint32_t unknown;
+	if (img->view != NULL) {
+		img_lookup_probe(img, &lk[0]);
+		unknown = resolve_view(img, q, spans);
+	} else
+		unknown = resolve_flat(img, q, lk, spans);
+	if (unknown != PDP_NONE) {
+		set_reason(out, PDP_REASON_UNKNOWN_ACP, PDP_NONE);
+		out->acp = unknown;
+		return PDP_OK;
 	}
+	if (img->prefetch)
+		prefetch_rules(spans, q->n_acps);
 	dctx d;
 	memset(&d, 0, sizeof(d));
 	d.img = img;
@@ -777,22 +881,8 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		}
 		d.active = active;
 	}
-	/* The rules' contexts, windows, CIDRs and condition nodes follow the
-	 * rule records: start loading their first lines before the walk. */
-	for (size_t i = 0; img->prefetch && i < q->n_acps && i < 4; i++) {
-		const uint32_t *a = img_rec(img, SEC_ACPS, acps[i]);
-		static const struct {
-			enum img_section sec;
-			uint32_t word, lines;
-		} SPANS[] = {{SEC_CONTEXTS, 8, 4}, {SEC_WINDOWS, 9, 4},
-		             {SEC_CIDRS, 10, 2}, {SEC_CONDS, 11, 2}};
-		for (size_t k = 0; k < sizeof(SPANS) / sizeof(SPANS[0]); k++) {
-			const char *p0 = (const char *)img_rec(img, SPANS[k].sec,
-			                                       a[SPANS[k].word]);
-			for (uint32_t l = 0; l < SPANS[k].lines; l++)
-				__builtin_prefetch(p0 + 64 * l);
-		}
-	}
+	if (img->prefetch)
+		prefetch_rule_data(spans, q->n_acps);
 	d.country = -1;
 	if (q->country.ptr != NULL) {
 		d.country = country_code(q->country);
@@ -801,21 +891,24 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	}
 	bool full = trace != NULL && trace->on_rule != NULL;
 	bool have_permit = false;
+	size_t permit_acp = 0;
 	uint32_t permit_rule = 0;
 	for (size_t i = 0; i < q->n_acps; i++) {
-		uint32_t first = span_first[i], n = span_n[i];
+		d.seg = spans[i].seg;
+		uint32_t first = spans[i].first, n = spans[i].n;
 		for (uint32_t j = 0; j < n; j++) {
-			const uint32_t *rule = img_rec(img, SEC_RULES, first + j);
+			const uint32_t *rule = img_rec(d.seg, SEC_RULES, first + j);
 			if (!full && !(rule[RW_OPS] & q->operation))
 				continue;
 			rule_result rr;
 			tri t = rule_eval(&d, rule, &rr, full);
 			if (full)
-				trace->on_rule(trace->ctx, first + j, &rr);
+				trace->on_rule(trace->ctx, d.seg, spans[i].acp, first + j,
+				               &rr);
 			if (rule[RW_FLAGS] & RULE_FLAG_DENY) {
 				if (t != T_FALSE) {
 					set_reason(out, PDP_REASON_RULE, PDP_NONE);
-					out->acp = acps[i];
+					out->acp = spans[i].acp;
 					out->self = q->self;
 					out->rule = j;
 					out->indeterminate = t == T_INDET;
@@ -823,17 +916,17 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 				}
 			} else if (t == T_TRUE && !have_permit) {
 				have_permit = true;
-				permit_rule = first + j;
+				permit_acp = i;
+				permit_rule = j;
 			}
 		}
 	}
 	if (have_permit) {
-		const uint32_t *rule = img_rec(img, SEC_RULES, permit_rule);
 		set_reason(out, PDP_REASON_RULE, PDP_NONE);
 		out->effect = PDP_PERMIT;
-		out->acp = rule[RW_ACP];
+		out->acp = spans[permit_acp].acp;
 		out->self = q->self;
-		out->rule = rule[RW_INDEX];
+		out->rule = permit_rule;
 		return PDP_OK;
 	}
 	set_reason(out, PDP_REASON_NO_RULE_MATCHED, PDP_NONE);

@@ -31,9 +31,12 @@ typedef struct rule_result {
 	uint32_t missing_env;    /* MISS_* bits */
 } rule_result;
 
-/* Called for every rule evaluated (explain). rule is the RULES index. */
+/* Called for every rule evaluated (explain). seg holds the rule's records
+ * (the image itself, or a store view's segment), rule is its RULES index
+ * there, acp the image ACP index it belongs to. */
 typedef struct eval_trace {
-	void (*on_rule)(void *ctx, uint32_t rule, const rule_result *r);
+	void (*on_rule)(void *ctx, const pdp_image *seg, uint32_t acp,
+	                uint32_t rule, const rule_result *r);
 	void *ctx;
 } eval_trace;
 

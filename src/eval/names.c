@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eval/eval.h"
+#include "image/view.h"
 
 void pdp_request_init(pdp_request *req)
 {
@@ -47,8 +48,29 @@ const char *pdp_reason_name(pdp_reason r)
 	case PDP_REASON_DSD_VIOLATION: return "dsd-violation";
 	case PDP_REASON_NO_RULE_MATCHED: return "no-rule-matched";
 	case PDP_REASON_BAD_REQUEST: return "bad-request";
+	case PDP_REASON_SESSION_ROLE_REMOVED: return "session-role-removed";
 	}
 	return "bad-request";
+}
+
+/* Which image holds ACP `acp`'s records, and its index there: the image
+ * itself, or for a store view the segment (or base) the view points to. */
+static bool acp_at(const pdp_image *img, uint32_t acp, const pdp_image **seg,
+                   uint32_t *local)
+{
+	if (img->view != NULL) {
+		view_acp va;
+		if (!view_acp_at(img->view, acp, &va))
+			return false;
+		*seg = va.seg;
+		*local = va.local;
+		return true;
+	}
+	if (acp >= img->count[SEC_ACPS])
+		return false;
+	*seg = img;
+	*local = acp;
+	return true;
 }
 
 size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
@@ -61,21 +83,23 @@ size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
 	}
 	if (d == NULL)
 		return (size_t)snprintf(buf, size, "bad-request");
+	const pdp_image *seg = NULL;
+	uint32_t local = 0;
 	if (d->reason != PDP_REASON_RULE || img == NULL ||
-	    d->acp >= img->count[SEC_ACPS])
+	    !acp_at(img, d->acp, &seg, &local))
 		return (size_t)snprintf(buf, size, "%s",
 		                        d->reason == PDP_REASON_RULE
 		                                ? "bad-request"
 		                                : pdp_reason_name(d->reason));
-	const uint32_t *a = img_rec(img, SEC_ACPS, d->acp);
-	pdp_str id = img_str(img, a[0]);
+	const uint32_t *a = img_rec(seg, SEC_ACPS, local);
+	pdp_str id = img_str(seg, a[0]);
 	int n = snprintf(buf, size, "rule:%.*s:%s:%u", (int)id.len, id.ptr,
 	                 d->self ? "self" : "privileges", d->rule);
 	uint32_t first = d->self ? a[4] : a[2], cnt = d->self ? a[5] : a[3];
 	if (with_rule_id && d->rule < cnt) {
-		uint32_t rid = img_rec(img, SEC_RULES, first + d->rule)[RW_ID];
+		uint32_t rid = img_rec(seg, SEC_RULES, first + d->rule)[RW_ID];
 		if (rid != IMG_NONE) {
-			pdp_str s = img_str(img, rid);
+			pdp_str s = img_str(seg, rid);
 			size_t used = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
 			int m = snprintf(buf + used, size - used, " %.*s", (int)s.len,
 			                 s.ptr);
@@ -99,20 +123,28 @@ pdp_type pdp_attr_type(const pdp_image *img, uint32_t id)
 
 uint32_t pdp_acp_index(const pdp_image *img, pdp_str id)
 {
+	if (img != NULL && img->view != NULL) {
+		const view_slot *sl = view_find(img->view, id);
+		return sl ? sl->number : PDP_NONE;
+	}
 	return img ? img_lookup(img, &img->h_acp, SEC_ACPS, id) : PDP_NONE;
 }
 
 uint32_t pdp_acp_count(const pdp_image *img)
 {
+	if (img != NULL && img->view != NULL)
+		return img->view->acp_bound;
 	return img ? img->count[SEC_ACPS] : 0;
 }
 
 pdp_str pdp_acp_name(const pdp_image *img, uint32_t acp)
 {
 	pdp_str none = {NULL, 0};
-	if (img == NULL || acp >= img->count[SEC_ACPS])
+	const pdp_image *seg;
+	uint32_t local;
+	if (img == NULL || !acp_at(img, acp, &seg, &local))
 		return none;
-	return img_str(img, img_rec(img, SEC_ACPS, acp)[0]);
+	return img_str(seg, img_rec(seg, SEC_ACPS, local)[0]);
 }
 
 uint32_t pdp_attr_count(const pdp_image *img)

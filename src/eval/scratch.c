@@ -46,11 +46,14 @@ static bool warm_up(pdp_scratch *s, uint32_t captures)
 	       rc == PCRE2_ERROR_MATCHLIMIT;
 }
 
-pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out, pdp_error *err)
+/* A scratch whose match data is warmed up for patterns of up to `captures`
+ * capture groups (regex: false when no pattern will ever run). */
+static pdp_status scratch_make(pdp_image *img, bool regex, uint32_t captures,
+                               pdp_scratch **out, pdp_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (img == NULL || out == NULL) {
+	if (out == NULL) {
 		if (err) {
 			err->code = PDP_ERR_ARG;
 			strcpy(err->message, "NULL argument");
@@ -61,19 +64,18 @@ pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out, pdp_error *err)
 	pdp_scratch *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		goto nomem;
-	s->img = img;
-	if (img->count[SEC_REGEXES] > 0) {
-		s->md = pcre2_match_data_create(img->max_regex_captures + 1, NULL);
+	if (regex) {
+		s->md = pcre2_match_data_create(captures + 1, NULL);
 		s->mc = pcre2_match_context_create(NULL);
 		if (s->md == NULL || s->mc == NULL)
 			goto nomem;
 		pcre2_set_match_limit(s->mc, PDP_REGEX_MATCH_LIMIT);
 		pcre2_set_depth_limit(s->mc, PDP_REGEX_DEPTH_LIMIT);
 		pcre2_set_heap_limit(s->mc, PDP_REGEX_HEAP_LIMIT_KIB);
-		if (!warm_up(s, img->max_regex_captures))
+		if (!warm_up(s, captures))
 			goto nomem;
 	}
-	pdp_image_retain(img);
+	s->img = pdp_image_retain(img);
 	*out = s;
 	return PDP_OK;
 nomem:
@@ -87,6 +89,25 @@ nomem:
 		strcpy(err->message, "out of memory");
 	}
 	return PDP_ERR_NOMEM;
+}
+
+pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out, pdp_error *err)
+{
+	if (img == NULL) {
+		if (err) {
+			err->code = PDP_ERR_ARG;
+			strcpy(err->message, "NULL argument");
+		}
+		return PDP_ERR_ARG;
+	}
+	/* a store view's segments may hold patterns: size for any */
+	bool regex = img->count[SEC_REGEXES] > 0 || img->view != NULL;
+	return scratch_make(img, regex, img->max_regex_captures, out, err);
+}
+
+pdp_status pdp_scratch_new_any(pdp_scratch **out, pdp_error *err)
+{
+	return scratch_make(NULL, true, PDP_MAX_REGEX_CAPTURES, out, err);
 }
 
 void pdp_scratch_free(pdp_scratch *s)

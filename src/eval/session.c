@@ -15,15 +15,18 @@ struct pdp_session {
 	pdp_str user;
 	uint32_t principal;
 	uint32_t words;
+	pdp_reason broken;   /* RULE, or why every decision denies after a
+	                        rebind (SESSION_ROLE_REMOVED, ROLE_NOT_AUTHORIZED) */
 	uint64_t active[];   /* directly activated roles */
 };
 
+/* Sized for the most roles any image may have, so that a session can be
+ * rebound to a later image of a live store whatever its role count. */
 size_t pdp_session_size(const pdp_image *img)
 {
 	if (img == NULL)
 		return 0;
-	return sizeof(pdp_session) + (size_t)(img->role_words ? img->role_words : 1) *
-	                                     sizeof(uint64_t);
+	return sizeof(pdp_session) + (size_t)PDP_ROLE_WORDS_MAX * sizeof(uint64_t);
 }
 
 static pdp_status serr(pdp_error *err, pdp_status code, const char *msg)
@@ -53,8 +56,77 @@ pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
 	s->user = user;
 	s->principal = img_lookup(img, &img->h_principal, SEC_PRINCIPALS, user);
 	s->words = img->role_words;
+	s->broken = PDP_REASON_RULE;
 	memset(s->active, 0, (size_t)(s->words ? s->words : 1) * sizeof(uint64_t));
 	*out = s;
+	return PDP_OK;
+}
+
+/* The image whose declaration tables (roles, principals) img uses. */
+static const pdp_image *decl_of(const pdp_image *img)
+{
+	return img->view_base != NULL ? img->view_base : img;
+}
+
+/* The closure of every role assigned to principal p (NONE: nothing). */
+static void authorized_of(const pdp_image *img, uint32_t p, uint64_t *auth)
+{
+	uint32_t w = img->role_words;
+	memset(auth, 0, (w ? w : 1) * sizeof(uint64_t));
+	if (p == PDP_NONE)
+		return;
+	const uint32_t *pr = img_rec(img, SEC_PRINCIPALS, p);
+	for (uint32_t i = 0; i < pr[2]; i++) {
+		uint32_t a = img_rec(img, SEC_PRINROLES, pr[1] + i)[0];
+		const uint64_t *c = img->role_closure + (size_t)a * w;
+		for (uint32_t k = 0; k < w; k++)
+			auth[k] |= c[k];
+	}
+}
+
+pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
+                              pdp_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (s == NULL || img == NULL)
+		return serr(err, PDP_ERR_ARG, "NULL argument");
+	const pdp_image *old = s->img;
+	s->img = img;
+	if (decl_of(old) == decl_of(img))
+		return PDP_OK; /* same roles and principals: nothing moves */
+	/* find each active role again by name */
+	uint64_t next[PDP_ROLE_WORDS_MAX];
+	memset(next, 0, sizeof(next));
+	pdp_status st = PDP_OK;
+	for (uint32_t r = 0; r < old->count[SEC_ROLES]; r++) {
+		if (!((s->active[r / 64] >> (r % 64)) & 1u))
+			continue;
+		pdp_str name = img_str(old, img_rec(old, SEC_ROLES, r)[0]);
+		uint32_t n = img_lookup(img, &img->h_role, SEC_ROLES, name);
+		if (n == PDP_NONE)
+			st = PDP_ERR_NOT_FOUND;
+		else
+			next[n / 64] |= UINT64_C(1) << (n % 64);
+	}
+	s->principal = img_lookup(img, &img->h_principal, SEC_PRINCIPALS, s->user);
+	s->words = img->role_words;
+	memcpy(s->active, next, (size_t)(s->words ? s->words : 1) * sizeof(uint64_t));
+	if (st != PDP_OK) {
+		s->broken = PDP_REASON_SESSION_ROLE_REMOVED;
+		return serr(err, st, "an active role of the session no longer "
+		                     "exists; start a new session");
+	}
+	uint64_t auth[PDP_ROLE_WORDS_MAX];
+	authorized_of(img, s->principal, auth);
+	for (uint32_t k = 0; k < s->words; k++)
+		if (s->active[k] & ~auth[k]) {
+			s->broken = PDP_REASON_ROLE_NOT_AUTHORIZED;
+			return serr(err, PDP_ERR_NOT_AUTHORIZED,
+			            "the user is no longer authorized for an active "
+			            "role; start a new session");
+		}
+	s->broken = PDP_REASON_RULE;
 	return PDP_OK;
 }
 
@@ -84,16 +156,7 @@ pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
 	uint32_t w = img->role_words;
 	uint64_t auth[PDP_ROLE_WORDS_MAX], next[PDP_ROLE_WORDS_MAX],
 	         closure[PDP_ROLE_WORDS_MAX];
-	memset(auth, 0, w * sizeof(uint64_t));
-	if (s->principal != PDP_NONE) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, s->principal);
-		for (uint32_t i = 0; i < p[2]; i++) {
-			uint32_t a = img_rec(img, SEC_PRINROLES, p[1] + i)[0];
-			const uint64_t *c = img->role_closure + (size_t)a * w;
-			for (uint32_t k = 0; k < w; k++)
-				auth[k] |= c[k];
-		}
-	}
+	authorized_of(img, s->principal, auth);
 	if (!((auth[r / 64] >> (r % 64)) & 1u))
 		return serr(err, PDP_ERR_NOT_AUTHORIZED,
 		            "the user is not authorized for this role");
@@ -157,6 +220,15 @@ pdp_status pdp_session_decide(const pdp_session *s, pdp_scratch *scratch,
 {
 	if (s == NULL || req == NULL)
 		return eval_decide(NULL, scratch, req, NULL, out, NULL);
+	if (s->broken != PDP_REASON_RULE && out != NULL) {
+		memset(out, 0, sizeof(*out));
+		out->effect = PDP_DENY;
+		out->reason = s->broken;
+		out->acp = PDP_NONE;
+		out->rule = PDP_NONE;
+		out->detail = PDP_NONE;
+		return PDP_OK;
+	}
 	pdp_request q = *req;
 	q.originator = s->user;
 	q.roles = NULL;

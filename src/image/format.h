@@ -25,6 +25,9 @@
 #include <stdint.h>
 
 #define IMG_MAGIC "pdp-image"
+/* One ACP's records compiled for a live store (image/view.h): the same
+ * layout, another magic, so neither loads as the other. */
+#define IMG_SEGMENT_MAGIC "pdp-segment"
 #define IMG_VERSION 1u
 #define IMG_NONE 0xffffffffu
 

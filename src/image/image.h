@@ -67,6 +67,14 @@ struct pdp_image {
 	hash_index h_principal, h_acp, h_attr, h_role;
 	pcre2_code **regex;
 	uint32_t max_regex_captures;
+	/* Live store views (view.h): ACPs and groups come from `view`, every
+	 * other table is view_base's, shared (this struct is a copy of the
+	 * base's with these fields set). NULL for a loaded image. */
+	const struct img_view *view;
+	pdp_image *view_base;
+	/* A segment: one ACP's records, verified against a base's
+	 * declarations; its exact originators are compared by bytes. */
+	bool segment;
 };
 
 static inline const uint32_t *img_rec(const pdp_image *img,
@@ -100,6 +108,13 @@ pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
  * image whose counts and ranges leave a record to no owner, or to two, is
  * not loaded. Runs after the bounds checks of load.c. */
 pdp_status img_verify_ownership(const pdp_image *img, pdp_error *err);
+
+/* Load a segment (view.h): one ACP's records, verified like an image
+ * except that role and attribute references are checked against base and
+ * group references against n_groups. */
+pdp_status img_load_segment(const uint8_t *bytes, size_t len,
+                            const pdp_image *base, uint32_t n_groups,
+                            pdp_image **out, pdp_error *err);
 
 uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */

@@ -16,7 +16,7 @@
 
 #include "common/limits.h"
 #include "common/prims.h"
-#include "image/image.h"
+#include "image/view.h"
 
 uint64_t img_hash(const char *s, size_t len)
 {
@@ -148,7 +148,8 @@ static bool cbor_prescan(const uint8_t *p, size_t len)
 }
 
 static pdp_status decode_outer(const uint8_t *bytes, size_t len,
-                               cbor_item_t **out_body_item, pdp_error *err)
+                               const char *magic, cbor_item_t **out_body_item,
+                               pdp_error *err)
 {
 	if (!cbor_prescan(bytes, len))
 		return img_fail(err, PDP_ERR_FORMAT,
@@ -170,8 +171,8 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	}
 	cbor_item_t **it = cbor_array_handle(top);
 	if (!cbor_isa_string(it[0]) || !cbor_string_is_definite(it[0]) ||
-	    cbor_string_length(it[0]) != strlen(IMG_MAGIC) ||
-	    memcmp(cbor_string_handle(it[0]), IMG_MAGIC, strlen(IMG_MAGIC)) != 0) {
+	    cbor_string_length(it[0]) != strlen(magic) ||
+	    memcmp(cbor_string_handle(it[0]), magic, strlen(magic)) != 0) {
 		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
 		goto out;
 	}
@@ -222,9 +223,13 @@ out:
 
 /* ---- layer 2 and 3: sections and indices ---- */
 
+/* decl is the image whose roles and attributes the records refer to: the
+ * image itself, or a segment's base; n_groups bounds group indices. */
 typedef struct verifier {
 	pdp_image *img;
 	pdp_error *err;
+	const pdp_image *decl;
+	uint32_t n_groups;
 } verifier;
 
 #define CHECK(cond, ...)                                                   \
@@ -442,16 +447,16 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 			      PDP_MAX_COND_DEPTH);
 			continue;
 		}
-		CHECK(attr < img->count[SEC_ATTRS], "condition %u: bad attribute",
-		      i);
-		pdp_type t = attr_type(img, attr);
+		CHECK(attr < v->decl->count[SEC_ATTRS],
+		      "condition %u: bad attribute", i);
+		pdp_type t = attr_type(v->decl, attr);
 		CHECK(cond_shape_ok(op, t, rk),
 		      "condition %u: operator does not fit the attribute type", i);
 		switch (rk) {
 		case RHS_ATTR:
-			CHECK(rhs < img->count[SEC_ATTRS],
+			CHECK(rhs < v->decl->count[SEC_ATTRS],
 			      "condition %u: bad right attribute", i);
-			CHECK(attr_type(img, rhs) ==
+			CHECK(attr_type(v->decl, rhs) ==
 			          (op == COP_CONTAINS ? PDP_TYPE_STRING : t),
 			      "condition %u: right attribute of another type", i);
 			break;
@@ -549,11 +554,11 @@ static pdp_status verify_rules(verifier *v)
 			CHECK(str_ok(img, o[1]), "originator %u: bad string", i);
 			break;
 		case ORIG_GROUP:
-			CHECK(o[1] < img->count[SEC_GROUPS], "originator %u: bad group",
+			CHECK(o[1] < v->n_groups, "originator %u: bad group",
 			      i);
 			break;
 		case ORIG_ROLE:
-			CHECK(o[1] < img->count[SEC_ROLES], "originator %u: bad role",
+			CHECK(o[1] < v->decl->count[SEC_ROLES], "originator %u: bad role",
 			      i);
 			break;
 		default:
@@ -765,6 +770,10 @@ static void image_destroy(pdp_image *img)
 {
 	if (img == NULL)
 		return;
+	if (img->view != NULL) {
+		view_image_destroy(img);
+		return;
+	}
 	for (uint32_t i = 0; img->regex && i < img->count[SEC_REGEXES]; i++)
 		pcre2_code_free(img->regex[i]);
 	free(img->regex);
@@ -829,8 +838,11 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 	return PDP_OK;
 }
 
-pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
-                          pdp_error *err)
+/* Layers 1 and 2: the CBOR envelope with the given magic, and the
+ * sections copied into a fresh image (not yet verified). */
+static pdp_status read_image(const uint8_t *bytes, size_t len,
+                             const char *magic, pdp_image **out,
+                             pdp_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
@@ -839,11 +851,11 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	*out = NULL;
 	if (len > PDP_MAX_IMAGE_BYTES)
 		return img_fail(err, PDP_ERR_LIMIT, "image larger than %u bytes",
-		            PDP_MAX_IMAGE_BYTES);
+		                PDP_MAX_IMAGE_BYTES);
 	if (len == 0)
 		return img_fail(err, PDP_ERR_FORMAT, "empty image");
 	cbor_item_t *body = NULL;
-	pdp_status st = decode_outer(bytes, len, &body, err);
+	pdp_status st = decode_outer(bytes, len, magic, &body, err);
 	if (st != PDP_OK)
 		return st;
 	pdp_image *img = calloc(1, sizeof(*img));
@@ -851,24 +863,45 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 		cbor_decref(&body);
 		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 	}
-	verifier v = {img, err};
+	verifier v = {img, err, img, 0};
 	st = copy_sections(&v, body);
 	cbor_decref(&body);
-	uint8_t *depth = NULL;
-	if (st == PDP_OK)
-		st = verify_strings(&v);
+	if (st != PDP_OK) {
+		image_destroy(img);
+		return st;
+	}
+	atomic_init(&img->refs, 1u);
+	*out = img;
+	return PDP_OK;
+}
+
+static pdp_status verify_conds_of(verifier *v)
+{
+	uint8_t *depth = malloc(2u * (size_t)v->img->count[SEC_CONDS] + 1u);
+	if (depth == NULL)
+		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
+	pdp_status st = verify_conds(v, depth);
+	free(depth);
+	return st;
+}
+
+pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
+                          pdp_error *err)
+{
+	pdp_image *img = NULL;
+	pdp_status st = read_image(bytes, len, IMG_MAGIC, &img, err);
+	if (st != PDP_OK)
+		return st;
+	verifier v = {img, err, img, img->count[SEC_GROUPS]};
+	st = verify_strings(&v);
 	if (st == PDP_OK)
 		st = verify_roles(&v);
 	if (st == PDP_OK)
 		st = verify_principals(&v);
 	if (st == PDP_OK)
 		st = verify_attrs(&v);
-	if (st == PDP_OK) {
-		depth = malloc(2u * (size_t)img->count[SEC_CONDS] + 1u);
-		st = depth ? verify_conds(&v, depth)
-		           : img_fail(err, PDP_ERR_NOMEM, "out of memory");
-	}
-	free(depth);
+	if (st == PDP_OK)
+		st = verify_conds_of(&v);
 	if (st == PDP_OK)
 		st = verify_rules(&v);
 	if (st == PDP_OK)
@@ -894,7 +927,52 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 		return st;
 	}
 	img->prefetch = len >= IMG_PREFETCH_MIN_BYTES;
-	atomic_init(&img->refs, 1u);
+	*out = img;
+	return PDP_OK;
+}
+
+/* The tables a segment must leave empty: what it refers to belongs to its
+ * base (roles, attributes, principals) or to the store (groups). */
+static const enum img_section SEGMENT_EMPTY[] = {
+	SEC_PRINCIPALS, SEC_PRINROLES, SEC_PRINGROUPS, SEC_GROUPS,
+	SEC_GROUPGLOBS, SEC_ROLES, SEC_ROLEJR, SEC_CONSTRAINTS, SEC_CONSTRMEM,
+	SEC_ATTRS, SEC_SOURCES,
+};
+
+pdp_status img_load_segment(const uint8_t *bytes, size_t len,
+                            const pdp_image *base, uint32_t n_groups,
+                            pdp_image **out, pdp_error *err)
+{
+	pdp_image *img = NULL;
+	pdp_status st = read_image(bytes, len, IMG_SEGMENT_MAGIC, &img, err);
+	if (st != PDP_OK)
+		return st;
+	verifier v = {img, err, base, n_groups};
+	for (size_t i = 0; i < sizeof(SEGMENT_EMPTY) / sizeof(SEGMENT_EMPTY[0]);
+	     i++)
+		if (img->count[SEGMENT_EMPTY[i]] != 0)
+			st = img_fail(err, PDP_ERR_INVALID,
+			              "a segment must not hold section %d",
+			              (int)SEGMENT_EMPTY[i]);
+	if (st == PDP_OK && img->count[SEC_ACPS] != 1)
+		st = img_fail(err, PDP_ERR_INVALID, "a segment holds one ACP");
+	if (st == PDP_OK)
+		st = verify_strings(&v);
+	if (st == PDP_OK)
+		st = verify_conds_of(&v);
+	if (st == PDP_OK)
+		st = verify_rules(&v);
+	if (st == PDP_OK)
+		st = img_verify_ownership(img, err);
+	if (st == PDP_OK)
+		st = build_orig_text(&v);
+	if (st == PDP_OK)
+		st = build_regexes(&v);
+	if (st != PDP_OK) {
+		image_destroy(img);
+		return st;
+	}
+	img->segment = true;
 	*out = img;
 	return PDP_OK;
 }
