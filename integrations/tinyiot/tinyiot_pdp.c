@@ -31,6 +31,10 @@ static pdpa *g_pdp;
  * allocated. 16 covers every acpi seen in practice. */
 #define REFS_ON_STACK 16
 
+/* The level at which this thread logs a deny: INFO for a request's own
+ * target, DEBUG while discovery hides result rows (that is normal). */
+static _Thread_local LOGLEVEL deny_log_level = LOG_LEVEL_INFO;
+
 /* ---- small helpers ---------------------------------------------------- */
 
 static pdp_str str_of(const char *s)
@@ -442,7 +446,7 @@ static int decide_ops(oneM2MPrimitive *o2pt, pdpa_query *q, int acop,
 		q->operation = (uint32_t)bit;
 		q->child_type = bit == PDP_OP_CREATE ? o2pt->ty : -1;
 		if (pdpa_decide(g_pdp, q, reason, sizeof reason) != PDP_PERMIT) {
-			logger("PDP", LOG_LEVEL_INFO,
+			logger("PDP", deny_log_level,
 			       "deny rqi=%s fr=%s op=%s to=%s: %s",
 			       o2pt->rqi ? o2pt->rqi : "-",
 			       q->originator.ptr ? q->originator.ptr : "-",
@@ -453,8 +457,11 @@ static int decide_ops(oneM2MPrimitive *o2pt, pdpa_query *q, int acop,
 	return 0;
 }
 
-int tinyiot_pdp_decide_refs(oneM2MPrimitive *o2pt, const char *origin,
-                            cJSON *refs, int acop, bool self, int type)
+/* Decide acop for origin over the ACPs refs names; where is the target's
+ * address for the log. */
+static int decide_list(oneM2MPrimitive *o2pt, const char *origin,
+                       cJSON *refs, int acop, bool self, int type,
+                       const char *where)
 {
 	pdp_str local[REFS_ON_STACK];
 	size_t n = (size_t)cJSON_GetArraySize(refs);
@@ -478,10 +485,17 @@ int tinyiot_pdp_decide_refs(oneM2MPrimitive *o2pt, const char *origin,
 		.peer_ip = o2pt->ip,
 		.authenticated = false,
 	};
-	int r = decide_ops(o2pt, &q, acop, o2pt->to ? o2pt->to : "-");
+	int r = decide_ops(o2pt, &q, acop, where);
 	if (ids != local)
 		free(ids);
 	return r;
+}
+
+int tinyiot_pdp_decide_refs(oneM2MPrimitive *o2pt, const char *origin,
+                            cJSON *refs, int acop, bool self, int type)
+{
+	return decide_list(o2pt, origin, refs, acop, self, type,
+	                   o2pt->to ? o2pt->to : "-");
 }
 
 int tinyiot_pdp_decide(oneM2MPrimitive *o2pt, const char *origin,
@@ -503,8 +517,8 @@ int tinyiot_pdp_decide(oneM2MPrimitive *o2pt, const char *origin,
 		return decide_ops(o2pt, &q, acop, target->uri);
 	}
 	cJSON *acpi = cJSON_GetObjectItem(holder->obj, "acpi");
-	return tinyiot_pdp_decide_refs(o2pt, origin, acpi, acop, false,
-	                               (int)target->ty);
+	return decide_list(o2pt, origin, acpi, acop, false, (int)target->ty,
+	                   target->uri);
 }
 
 bool tinyiot_pdp_discoverable(oneM2MPrimitive *o2pt, const char *addr,
@@ -514,9 +528,11 @@ bool tinyiot_pdp_discoverable(oneM2MPrimitive *o2pt, const char *addr,
 	if (copy == NULL)
 		return false;
 	RTNode *n = find_rtnode(copy);
+	deny_log_level = LOG_LEVEL_DEBUG;
 	bool ok = n != NULL &&
 	          decide_privilege(o2pt, n, ACOP_DISCOVERY) == 0 &&
 	          (ops == 0 || decide_privilege(o2pt, n, (ACOP)ops) == 0);
+	deny_log_level = LOG_LEVEL_INFO;
 	release_lookup(n);
 	free(copy);
 	return ok;
