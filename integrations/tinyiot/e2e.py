@@ -10,7 +10,8 @@ base policy), drives the scenario below with real oneM2M requests
 over IPv4 and IPv6, and checks every response status (X-M2M-RSC) and the
 bodies it names. For a denial it also checks pdp's reason in the CSE log.
 Then it stops the CSE with SIGTERM (it must exit 0), starts it again on the
-same database and checks that the ACPs and groups came back.
+same database and checks that the ACPs and groups came back, and once more
+without the base policy (resources naming a base ACP are then denied).
 
 With --stock, OUTDIR is a stock build (build.sh --stock): the same
 requests run against tinyIoT's own access control, steps that need pdp's
@@ -448,6 +449,17 @@ def after_restart():
     ]
 
 
+def without_base():
+    """Decisions after a restart without the base policy file."""
+    return [
+        get("no base: REST ACPs still decide", at("cntData"), "Calice"),
+        get("no base: a resource naming a base ACP is denied", at("cntBase"),
+            "Ccarol", FORBIDDEN, reason="unknown-acp"),
+        get("no base: an ACP naming a base role was left out at start",
+            at("cntRole"), "Coperator", FORBIDDEN, reason="unknown-acp"),
+    ]
+
+
 # ---- the CSE process --------------------------------------------------------
 
 def free_port():
@@ -471,10 +483,10 @@ class Cse:
         self.log_path, self.port = log_path, port
         self.proc = None
 
-    def start(self):
+    def start(self, base=True):
         args = [os.path.join(HERE, "run.sh"), self.outdir, str(self.port),
                 self.data]
-        if not self.stock:
+        if not self.stock and base:
             args.append(os.path.join(HERE, "e2e-base.yaml"))
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log,
@@ -639,6 +651,11 @@ def main(argv):
             if status != 0:
                 runner.failures.append(("SIGTERM after restart",
                                         ["exit status %s" % status]))
+            print("restart without the base policy:")
+            cse.start(base=False)
+            for step in without_base():
+                runner.run(step)
+            cse.stop()
     finally:
         if cse.alive():
             cse.stop()

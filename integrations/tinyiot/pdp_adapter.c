@@ -131,6 +131,16 @@ pdpc_status pdpa_add_base(pdpa *a, const char *path, pdp_error *err)
 	return st;
 }
 
+pdpc_status pdpa_add_base_text(pdpa *a, const char *name, const char *text,
+                               pdp_error *err)
+{
+	pdpc_status st = pdp_store_add_base_buffer(a->store, name, text,
+	                                           strlen(text));
+	if (st != PDPC_OK)
+		store_error(a->store, err);
+	return st;
+}
+
 pdpc_status pdpa_open(pdpa *a, pdp_error *err)
 {
 	pdpc_status st = pdp_store_open(a->store);

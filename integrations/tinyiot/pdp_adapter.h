@@ -56,6 +56,11 @@ void pdpa_free(pdpa *a);
 /* Add a base policy file (before pdpa_open). */
 pdpc_status pdpa_add_base(pdpa *a, const char *path, pdp_error *err);
 
+/* Add a base policy from memory (before pdpa_open); name is used in
+ * diagnostics. */
+pdpc_status pdpa_add_base_text(pdpa *a, const char *name, const char *text,
+                               pdp_error *err);
+
 /* Compile the base policy and publish the first image. */
 pdpc_status pdpa_open(pdpa *a, pdp_error *err);
 

@@ -344,6 +344,12 @@ int tinyiot_pdp_start(char *const *policies, size_t n)
 			return -1;
 		}
 	}
+	/* Without base files the base is empty: ACPs from tinyIoT only. */
+	if (n == 0 && pdpa_add_base_text(g_pdp, "empty-base", "pdp: 1\n",
+	                                 &err) != PDPC_OK) {
+		logger("PDP", LOG_LEVEL_ERROR, "empty base: %s", err.message);
+		return -1;
+	}
 	if (pdpa_open(g_pdp, &err) != PDPC_OK) {
 		logger("PDP", LOG_LEVEL_ERROR, "base policy: %s", err.message);
 		return -1;
@@ -365,54 +371,108 @@ static void log_txn_diags(const pdp_store_txn *t, size_t from,
 	}
 }
 
-/* Stage every <group> (kinds == RT_GRP) or ACP (RT_ACP) below n. */
-static void stage_tree(pdp_store_txn *t, RTNode *n, int kind, size_t *count)
+/* The initial load: what was staged, and the resources the store refused
+ * (their ri, pointing into the tree) which the next attempt leaves out. */
+typedef struct load {
+	pdp_store_txn *t;
+	size_t groups, acps;
+	const char **refused;
+	size_t n_refused, cap_refused;
+	bool nomem;
+} load;
+
+static bool was_refused(const load *l, const char *ri)
+{
+	for (size_t i = 0; i < l->n_refused; i++)
+		if (strcmp(l->refused[i], ri) == 0)
+			return true;
+	return false;
+}
+
+static void refuse_later(load *l, const char *ri)
+{
+	if (l->n_refused == l->cap_refused) {
+		size_t cap = l->cap_refused ? 2 * l->cap_refused : 8;
+		const char **r = realloc(l->refused, cap * sizeof *r);
+		if (r == NULL) {
+			l->nomem = true;
+			return;
+		}
+		l->refused = r;
+		l->cap_refused = cap;
+	}
+	l->refused[l->n_refused++] = ri;
+}
+
+static pdpc_status stage_acp(pdp_store_txn *t, cJSON *acp, const char *ri)
+{
+	size_t len;
+	char *text = acp_text(acp, &len);
+	if (text == NULL)
+		return PDPC_ERR_NOMEM;
+	pdpc_status st = pdp_store_txn_put_acp(t, str_of(ri), text, len);
+	free(text);
+	return st;
+}
+
+/* Stage every <group> (kind RT_GRP) or ACP (RT_ACP) below n that was not
+ * refused before; a refusal is logged and remembered. */
+static void stage_tree(load *l, RTNode *n, int kind)
 {
 	for (; n != NULL; n = n->sibling_right) {
 		const char *ri = n->obj != NULL ? ri_of(n->obj) : NULL;
-		if ((int)n->ty == kind && ri != NULL) {
-			size_t before = pdp_store_txn_diag_count(t);
-			pdpc_status st;
-			if (kind == RT_GRP) {
-				st = stage_group(t, n->obj);
+		if ((int)n->ty == kind && ri != NULL && !was_refused(l, ri)) {
+			size_t before = pdp_store_txn_diag_count(l->t);
+			pdpc_status st = kind == RT_GRP ? stage_group(l->t, n->obj)
+			                                : stage_acp(l->t, n->obj, ri);
+			if (st == PDPC_OK) {
+				(*(kind == RT_GRP ? &l->groups : &l->acps))++;
 			} else {
-				size_t len;
-				char *text = acp_text(n->obj, &len);
-				st = text != NULL
-				         ? pdp_store_txn_put_acp(t, str_of(ri), text, len)
-				         : PDPC_ERR_NOMEM;
-				free(text);
-			}
-			if (st == PDPC_OK)
-				(*count)++;
-			else
-				log_txn_diags(t, before,
+				log_txn_diags(l->t, before,
 				              kind == RT_GRP ? "group" : "ACP", ri);
+				refuse_later(l, ri);
+			}
 		}
-		stage_tree(t, n->child, kind, count);
+		stage_tree(l, n->child, kind);
 	}
 }
 
+/* A transaction with one refused change commits nothing, so a load with
+ * refusals is tried again without them (each attempt refuses at least one
+ * more resource, so this ends). */
 int tinyiot_pdp_load(RTNode *cb)
 {
-	size_t groups = 0, acps = 0;
-	pdp_store_txn *t = pdp_store_begin(pdpa_store(g_pdp));
-	if (t == NULL) {
-		logger("PDP", LOG_LEVEL_ERROR, "cannot begin the initial load");
-		return -1;
+	load l;
+	memset(&l, 0, sizeof l);
+	for (;;) {
+		size_t refused = l.n_refused;
+		l.groups = l.acps = 0;
+		l.t = pdp_store_begin(pdpa_store(g_pdp));
+		if (l.t == NULL)
+			break;
+		/* Groups first: an ACP naming a group is then read with its
+		 * members (the store re-reads it either way). */
+		stage_tree(&l, cb, RT_GRP);
+		stage_tree(&l, cb, RT_ACP);
+		if (l.nomem) {
+			pdp_store_abort(l.t);
+			break;
+		}
+		if (l.n_refused > refused) {
+			pdp_store_abort(l.t);
+			continue;
+		}
+		if (pdp_store_commit(l.t) != PDPC_OK)
+			break;
+		logger("PDP", LOG_LEVEL_INFO,
+		       "loaded %zu ACP(s) and %zu group(s), %zu left out", l.acps,
+		       l.groups, l.n_refused);
+		free(l.refused);
+		return 0;
 	}
-	/* Groups first: an ACP naming a group is then read with its members
-	 * (the store would also re-read it later; this is just the order a
-	 * reader expects). */
-	stage_tree(t, cb, RT_GRP, &groups);
-	stage_tree(t, cb, RT_ACP, &acps);
-	if (pdp_store_commit(t) != PDPC_OK) {
-		logger("PDP", LOG_LEVEL_ERROR, "initial load refused");
-		return -1;
-	}
-	logger("PDP", LOG_LEVEL_INFO, "loaded %zu ACP(s) and %zu group(s)",
-	       acps, groups);
-	return 0;
+	logger("PDP", LOG_LEVEL_ERROR, "the initial load failed");
+	free(l.refused);
+	return -1;
 }
 
 /* ---- decisions ----------------------------------------------------------- */
