@@ -94,6 +94,12 @@ DIFFERENCES = {
     "parent-ae": "a resource with acpi under an <AE>: stock lets the parent "
                  "AE do anything whatever the ACPs say; with acpi set, the "
                  "ACPs decide (TS-0001 accessControlPolicyIDs): pdp's side",
+    "id-forms": "acor in the SP-relative form of this CSE (/tinyiot/Cspr): "
+                "stock strips its own CSE-ID from acor entries (never from "
+                "the originator), so it matches the CSE-relative originator "
+                "only; pdp compares ids byte for byte until originator ID "
+                "forms (issue 13 item 3) land. TS-0001 clause 7.2: both name "
+                "the same AE, so both should be granted: neither side yet",
     "absolute-id": "an absolute originator ID of the hosting SP: stock "
                    "dereferences NULL and the server dies; the patched CSE "
                    "answers",
@@ -425,6 +431,14 @@ def scenario():
             {"m2m:cnt": {"lbl": ["admin"]}}),
 
         # --- originator ID forms (last: stock dies here) -----------------------------------
+        post("ACP naming an AE in SP-relative form", CSE, ADMIN, 1,
+             acp("acpSpRel", [{"acor": ["/tinyiot/Cspr"], "acop": 2}])),
+        post("container cntSpRel", CSE, ADMIN, 3,
+             cnt("cntSpRel", [at("acpSpRel")])),
+        get("CSE-relative originator, SP-relative acor", at("cntSpRel"),
+            "Cspr", FORBIDDEN, stock=OK, why="id-forms"),
+        get("SP-relative originator, SP-relative acor", at("cntSpRel"),
+            "/tinyiot/Cspr", stock=FORBIDDEN, why="id-forms"),
         get("absolute originator of this SP", at("cntData"),
             "//tinyiot.example.com/tinyiot/Calice", FORBIDDEN, stock=CRASH,
             why="absolute-id"),

@@ -5,15 +5,15 @@
 #
 # Builds both (build.sh, logging at WARN) in WORKDIR, creates 100 AEs,
 # 1,000 ACPs and 10,000 containers once (loadgen setup, on stock tinyIoT),
-# and for each CSE: starts it on a copy of that database (the patched one
-# puts the 1,000 ACPs into its store at start), then runs CLIENTS
-# closed-loop loopback clients for SECONDS (default 30 s, 8 clients) while
-# perf samples the server. The databases live in /dev/shm when it exists,
-# so that SQLite's fsync on every write does not dominate. Prints
-# loadgen's line (requests/s, latency percentiles, wrong answers), the
-# server's CPU time (user+system), and for the patched CSE the share of its
-# user-space samples in pdp (libpdpc and PCRE2) and in the adapter.
-# Exit status 1 when any answer was wrong. Needs perf (linux-perf).
+# and then ROUNDS times (default 3), stock then patched: starts the CSE on
+# a copy of that database (the patched one puts the 1,000 ACPs into its
+# store at start) and runs CLIENTS closed-loop loopback clients for SECONDS
+# (default 30 s, 8 clients) while perf samples the server. The databases
+# live in /dev/shm when it exists, so that SQLite's fsync on every write
+# does not dominate. Prints per run loadgen's line (requests/s, latency
+# percentiles, wrong answers) and the server's CPU time per request, then
+# the share of the patched server's samples in pdp (libpdpc, PCRE2) and in
+# the adapter. Exit status 1 when any answer was wrong. Needs perf.
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: load.sh WORKDIR [SECONDS [CLIENTS]]" >&2; exit 2; }
@@ -50,8 +50,10 @@ kill -TERM "$pid"; wait "$pid" || true
 # CPU seconds (user, system) of a process, from /proc.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f %.2f", $14/hz, $15/hz }' "/proc/$1/stat"; }
 
-status=0
-for variant in stock pdp; do
+# One measured run of VARIANT (stock or pdp) in round $2: a fresh copy of the
+# database, perf sampling the server while loadgen runs.
+measure() {
+  variant=$1
   data=$shm/data-$variant
   rm -rf "$data"
   cp -R "$shm/seed" "$data"
@@ -59,34 +61,47 @@ for variant in stock pdp; do
   before=$(cpu "$pid")
   perf record -q -F 999 -p "$pid" -o "$work/$variant.perf" 2>/dev/null &
   perf_pid=$!
-  printf '%-6s ' "$variant"
-  "$work/loadgen" run "$port" "$clients" "$secs" || status=1
+  line=$("$work/loadgen" run "$port" "$clients" "$secs") || status=1
   kill -INT "$perf_pid"; wait "$perf_pid" || true
   after=$(cpu "$pid")
-  echo "$before $after" | awk '{ printf "       server CPU: user %.1f s, system %.1f s\n", $3-$1, $4-$2 }'
   kill -TERM "$pid"; wait "$pid" || true
-  if [ "$variant" = pdp ]; then
-    # Symbols of pdp (libpdpc) and of the adapter, then their share of the
-    # server's user-space samples.
-    nm --defined-only "$work/pdp/pdp-build/src/libpdpc.a" 2>/dev/null |
-      awk 'NF == 3 { print $3 }' | sort -u >"$work/pdp.syms"
-    nm --defined-only "$work/pdp/tinyIoT/source/server/pdp_adapter.o" \
-      "$work/pdp/tinyIoT/source/server/tinyiot_pdp.o" |
-      awk 'NF == 3 { print $3 }' | sort -u >"$work/adapter.syms"
-    perf report -i "$work/pdp.perf" --stdio --no-children --sort dso,sym \
-      -q 2>/dev/null >"$work/pdp.report"
-    awk -v pdp="$work/pdp.syms" -v ad="$work/adapter.syms" '
-      BEGIN { while ((getline s < pdp) > 0) P[s] = 1;
-              while ((getline s < ad) > 0) A[s] = 1 }
-      /%/ { pct = $1; sub("%", "", pct); sym = $NF; dso = $2
-            total += pct
-            if (sym in P || dso ~ /pcre2/) p += pct
-            else if (sym in A) a += pct }
-      END { printf "       pdp %.2f %%, adapter %.2f %% of the server'"'"'s user-space samples\n", p, a }
-    ' "$work/pdp.report"
-    echo "       top symbols:"
-    head -12 "$work/pdp.report" | sed 's/^/       /'
-  fi
+  echo "$variant $2: $line"
+  echo "$before $after $line" | awk '{
+    for (i = 5; i <= NF; i++) if ($i == "requests,") n = $(i-1)
+    cpu = ($3 - $1) + ($4 - $2)
+    printf "        server CPU %.1f s (user %.1f, system %.1f): %.2f ms per request\n",
+      cpu, $3 - $1, $4 - $2, 1000 * cpu / n }'
+}
+
+# Alternate the two CSEs: the host is shared, so runs far apart in time
+# are not comparable.
+status=0
+rounds=${ROUNDS:-3}
+r=1
+while [ "$r" -le "$rounds" ]; do
+  measure stock "$r"
+  measure pdp "$r"
+  r=$((r + 1))
 done
+
+# pdp's share of the patched server's samples (its last run): symbols of
+# libpdpc and of the adapter.
+nm --defined-only "$work/pdp/pdp-build/src/libpdpc.a" 2>/dev/null |
+  awk 'NF == 3 { print $3 }' | sort -u >"$work/pdp.syms"
+nm --defined-only "$work/pdp/tinyIoT/source/server/pdp_adapter.o" \
+  "$work/pdp/tinyIoT/source/server/tinyiot_pdp.o" |
+  awk 'NF == 3 { print $3 }' | sort -u >"$work/adapter.syms"
+perf report -i "$work/pdp.perf" --stdio --no-children --sort dso,sym \
+  -q 2>/dev/null >"$work/pdp.report"
+awk -v pdp="$work/pdp.syms" -v ad="$work/adapter.syms" '
+  BEGIN { while ((getline s < pdp) > 0) P[s] = 1;
+          while ((getline s < ad) > 0) A[s] = 1 }
+  /%/ { pct = $1; sub("%", "", pct); sym = $NF; dso = $2
+        if (sym in P || dso ~ /pcre2/) p += pct
+        else if (sym in A) a += pct }
+  END { printf "pdp %.2f %%, adapter %.2f %% of the patched server'"'"'s samples (user and kernel)\n", p, a }
+' "$work/pdp.report"
+echo "top symbols of the patched server:"
+head -12 "$work/pdp.report"
 [ "$shm" = "$work" ] || rm -rf "$shm"
 exit $status
