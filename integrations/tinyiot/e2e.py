@@ -154,6 +154,64 @@ def ref(name):
     return lambda ctx: ctx[name]
 
 
+class Concurrent:
+    """Readers retrieve while the ACP that governs them flips between
+    granting and not granting: every answer must be 2000 or 4103, no
+    exchange may fail, and once the last change returned, the next
+    request must see it."""
+
+    def __init__(self, name, path, origin, acp_path, seconds=3.0,
+                 readers=4):
+        self.name, self.path, self.origin = name, path, origin
+        self.acp_path, self.seconds, self.readers = acp_path, seconds, readers
+        self.pdp_only, self.why = False, None
+
+    def run(self, runner):
+        import threading
+        stop = threading.Event()
+        answers, problems = {}, []
+        lock = threading.Lock()
+
+        def reader():
+            while not stop.is_set():
+                _, got, _ = runner.request(get("", self.path, self.origin),
+                                           None)
+                with lock:
+                    answers[got] = answers.get(got, 0) + 1
+
+        threads = [threading.Thread(target=reader)
+                   for _ in range(self.readers)]
+        for t in threads:
+            t.start()
+        flips, deadline = 0, time.time() + self.seconds
+        while time.time() < deadline:
+            acop = 2 if flips % 2 == 0 else 1
+            body = {"m2m:acp": {"pv": {"acr": [{"acor": [self.origin],
+                                                "acop": acop}]}}}
+            _, got, _ = runner.request(put("", self.acp_path, ADMIN, body),
+                                       body)
+            if got != UPDATED:
+                problems.append("ACP update answered %s" % got)
+                break
+            flips += 1
+        stop.set()
+        for t in threads:
+            t.join()
+        want_last = OK if flips % 2 == 1 else FORBIDDEN
+        _, last, _ = runner.request(get("", self.path, self.origin), None)
+        if set(answers) - {OK, FORBIDDEN}:
+            problems.append("answers %s" % answers)
+        if last != want_last:
+            problems.append("after the last change %s, want %s"
+                            % (last, want_last))
+        print("  %-4s %d readers, %d ACP changes: %s" % (
+            "FAIL" if problems else "ok", self.readers, flips,
+            ", ".join("%s x%d" % kv for kv in sorted(answers.items(),
+                                                     key=str))))
+        if problems:
+            runner.failures.append((self.name, problems))
+
+
 def get(name, path, origin, expect=OK, **kw):
     return Step(name, "GET", path, origin, expect=expect, **kw)
 
@@ -390,6 +448,14 @@ def scenario():
         get("the very next request is denied", at("cntRevoke"), "Cdave",
             FORBIDDEN, reason="no-rule-matched"),
 
+        # --- changes while requests are being decided ----------------------------------
+        post("ACP to flip", CSE, ADMIN, 1,
+             acp("acpFlip", [{"acor": ["Cflip"], "acop": 2}])),
+        post("container cntFlip", CSE, ADMIN, 3,
+             cnt("cntFlip", [at("acpFlip")])),
+        Concurrent("readers while the ACP flips", at("cntFlip"), "Cflip",
+                   at("acpFlip")),
+
         # --- malformed ACPs are refused --------------------------------------------------
         post("acop 64 is refused", CSE, ADMIN, 1,
              acp("acpBad64", [{"acor": ["all"], "acop": 64}]), BAD_REQUEST),
@@ -476,12 +542,23 @@ def without_base():
 
 # ---- the CSE process --------------------------------------------------------
 
-def free_port():
-    """A port free on both 127.0.0.1 and ::1."""
+def have_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+            s6.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def free_port(ipv6):
+    """A port free on 127.0.0.1 (and ::1 when the host has it)."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
             s4.bind(("127.0.0.1", 0))
             port = s4.getsockname()[1]
+            if not ipv6:
+                return port
             try:
                 with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
                     s6.bind(("::1", port))
@@ -544,8 +621,8 @@ class Cse:
 # ---- requests -----------------------------------------------------------------
 
 class Runner:
-    def __init__(self, cse, stock):
-        self.cse, self.stock = cse, stock
+    def __init__(self, cse, stock, ipv6):
+        self.cse, self.stock, self.ipv6 = cse, stock, ipv6
         self.ctx, self.n = {}, 0
         self.failures, self.differences = [], []
 
@@ -592,8 +669,14 @@ class Runner:
         return False, "no deny line for %s in the log" % rqi
 
     def run(self, step):
+        if isinstance(step, Concurrent):
+            step.run(self)
+            return
         if self.stock and step.pdp_only:
             print("  skip (stock has no base policy): %s" % step.name)
+            return
+        if step.host == "::1" and not self.ipv6:
+            print("  SKIP (this host has no IPv6 loopback): %s" % step.name)
             return
         body = step.body(self.ctx) if callable(step.body) else step.body
         want = step.expect
@@ -643,8 +726,9 @@ def main(argv):
     stock = "--stock" in flags
     work = tempfile.mkdtemp(prefix="tinyiot-e2e-")
     data, log_path = os.path.join(work, "data"), os.path.join(work, "cse.log")
-    cse = Cse(outdir, stock, data, log_path, free_port())
-    runner = Runner(cse, stock)
+    ipv6 = have_ipv6_loopback()
+    cse = Cse(outdir, stock, data, log_path, free_port(ipv6))
+    runner = Runner(cse, stock, ipv6)
     print("tinyIoT %s on port %d, data and log in %s" % (
         "stock" if stock else "with pdp", cse.port, work))
     status = None
