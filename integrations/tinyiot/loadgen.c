@@ -232,16 +232,20 @@ static int cmp_u64(const void *a, const void *b)
 static int run(int threads, double secs)
 {
 	worker *ws = calloc((size_t)threads, sizeof *ws);
-	if (ws == NULL)
-		return 2;
+	if (ws == NULL) {
+		fprintf(stderr, "loadgen: out of memory\n");
+		exit(2);
+	}
 	double start = now_s();
 	for (int i = 0; i < threads; i++) {
 		ws[i].rng = 0x9e3779b97f4a7c15u * (uint64_t)(i + 1);
 		ws[i].deadline = start + secs;
 		ws[i].lat_ns = malloc(MAX_SAMPLES * sizeof(uint64_t));
-		if (ws[i].lat_ns == NULL)
-			return 2;
-		pthread_create(&ws[i].tid, NULL, work, &ws[i]);
+		if (ws[i].lat_ns == NULL ||
+		    pthread_create(&ws[i].tid, NULL, work, &ws[i]) != 0) {
+			fprintf(stderr, "loadgen: cannot start client %d\n", i);
+			exit(2);
+		}
 	}
 	size_t total = 0;
 	uint64_t wrong = 0, failed = 0;
@@ -253,8 +257,10 @@ static int run(int threads, double secs)
 	}
 	double elapsed = now_s() - start;
 	uint64_t *all = malloc((total ? total : 1) * sizeof(uint64_t));
-	if (all == NULL)
-		return 2;
+	if (all == NULL) {
+		fprintf(stderr, "loadgen: out of memory\n");
+		exit(2);
+	}
 	size_t k = 0;
 	for (int i = 0; i < threads; i++) {
 		memcpy(all + k, ws[i].lat_ns, ws[i].n * sizeof(uint64_t));

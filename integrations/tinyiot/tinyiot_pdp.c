@@ -209,7 +209,7 @@ static const char *member_originator(char *mid)
 		v = cJSON_GetObjectItem(n->obj, "aei");
 	else if (n != NULL && n->ty == RT_CSR)
 		v = cJSON_GetObjectItem(n->obj, "csi");
-	if (cJSON_IsString(v))
+	if (v != NULL && cJSON_IsString(v))
 		id = v->valuestring;
 	release_lookup(n);
 	return id;
@@ -257,6 +257,8 @@ int tinyiot_pdp_put_group(oneM2MPrimitive *o2pt, cJSON *grp)
 	size_t n;
 	bool nomem;
 	pdp_error err;
+	if (g_pdp == NULL)
+		return refuse(o2pt, RSC_INTERNAL_SERVER_ERROR, "pdp is not running");
 	pdp_str *m = group_members(grp, &n, &nomem);
 	if (nomem)
 		return refuse(o2pt, RSC_INTERNAL_SERVER_ERROR, "out of memory");
@@ -274,7 +276,7 @@ int tinyiot_pdp_put_acp(oneM2MPrimitive *o2pt, cJSON *acp)
 	size_t len;
 	pdp_error err;
 	const char *ri = ri_of(acp);
-	char *text = acp_text(acp, &len);
+	char *text = g_pdp != NULL ? acp_text(acp, &len) : NULL;
 	if (text == NULL || ri == NULL) {
 		free(text);
 		return refuse(o2pt, RSC_INTERNAL_SERVER_ERROR,
@@ -291,12 +293,13 @@ int tinyiot_pdp_put_acp(oneM2MPrimitive *o2pt, cJSON *acp)
 
 void tinyiot_pdp_drop_acp(const char *ri)
 {
-	pdpa_remove_acp(g_pdp, ri, NULL);
+	if (g_pdp != NULL)
+		pdpa_remove_acp(g_pdp, ri, NULL);
 }
 
 bool tinyiot_pdp_knows_acp(const char *id)
 {
-	return pdpa_has_acp(g_pdp, id);
+	return g_pdp != NULL && pdpa_has_acp(g_pdp, id);
 }
 
 /* A group leaves the store; one that an ACP still names is emptied
@@ -309,12 +312,14 @@ static void forget_group(const char *ri)
 
 void tinyiot_pdp_drop_group(const char *ri)
 {
-	forget_group(ri);
+	if (g_pdp != NULL)
+		forget_group(ri);
 }
 
 void tinyiot_pdp_forget(RTNode *rtnode)
 {
-	if (rtnode == NULL || rtnode->obj == NULL)
+	/* tinyIoT may delete (an expired resource) before the store exists */
+	if (g_pdp == NULL || rtnode == NULL || rtnode->obj == NULL)
 		return;
 	for (RTNode *c = rtnode->child; c != NULL; c = c->sibling_right)
 		tinyiot_pdp_forget(c);
@@ -495,10 +500,13 @@ static pdp_str acp_id_of(char *ref)
 	return str_of(id);
 }
 
-/* Decide every operation bit of acop; -1 on the first deny. */
+/* Decide every operation bit of acop; -1 on the first deny. No store, or
+ * no operation (or an unknown bit) to decide, is a deny: fail closed. */
 static int decide_ops(oneM2MPrimitive *o2pt, pdpa_query *q, int acop,
                       const char *where)
 {
+	if (g_pdp == NULL || acop <= 0 || acop > PDP_OP_ALL)
+		return -1;
 	for (int bit = 1; bit <= PDP_OP_DISCOVER; bit <<= 1) {
 		if ((acop & bit) == 0)
 			continue;
