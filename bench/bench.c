@@ -32,6 +32,9 @@
  * --check: correctness mode for the test suite: one pass per loop, no
  *    minimum durations (figures are then only indicative).
  *
+ * Then the live update part (live.c; --no-live skips it): a live store
+ * over the same policy, its change latencies, reader cost and memory.
+ *
  * Prints one Markdown table. Exit: 0 ok, 1 wrong decision, 2 usage or setup
  * failure.
  */
@@ -55,6 +58,7 @@
 
 #include "common/prims.h"
 #include "gen.h"
+#include "live.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -588,7 +592,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: pdp-bench S|M|L [--runs N] [--threads T] [--workdir DIR]\n"
-	        "                 [--seed N] [--check] [--lib PATH]\n");
+	        "                 [--seed N] [--check] [--lib PATH] [--no-live]\n");
 	exit(2);
 }
 
@@ -597,7 +601,7 @@ int main(int argc, char **argv)
 	const char *scale_name = NULL, *workdir = NULL, *lib = PDP_LIBPDP_SO;
 	unsigned runs = 5, threads = 2;
 	uint64_t seed = 0;
-	bool check = false;
+	bool check = false, live = true;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--runs") == 0 && i + 1 < argc)
@@ -612,6 +616,8 @@ int main(int argc, char **argv)
 			lib = argv[++i];
 		else if (strcmp(a, "--check") == 0)
 			check = true;
+		else if (strcmp(a, "--no-live") == 0)
+			live = false;
 		else if (a[0] != '-' && scale_name == NULL)
 			scale_name = a;
 		else
@@ -863,6 +869,11 @@ int main(int argc, char **argv)
 
 	pdp_scratch_free(scratch);
 	pdp_image_release(img);
+	if (live) {
+		live_input li = {policy, sc, rs.req, rs.expect, rs.n, heap_image,
+		                 heap_in_use, check};
+		bench_live(&li);
+	}
 	free(lat);
 	free(policy);
 	free(bytes);

@@ -106,6 +106,35 @@ static const char *const fz_strs[] = {
 	"retrieve", "contentInstance", "DE", "",
 };
 
+/* A request time: mostly plausible (1970..2223), sometimes any int64,
+ * sometimes one of the edges below; now and then with nanoseconds that
+ * make it no instant (windows and comparisons are then indeterminate). */
+static inline pdp_time fz_time(fuzz_reader *r)
+{
+	static const int64_t edges[] = {
+		INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, -1, 0,
+		-62167219200 /* 0000-01-01 */, -62167219201,
+		253402300799 /* 9999-12-31T23:59:59 */, 253402300800,
+		7258118399 /* 2199 end */, 7258118400,
+	};
+	pdp_time t;
+	uint8_t how = fr_u8(r);
+	if (how < 0x80)
+		t.sec = (int64_t)(fr_u32(r) % 8000000000u);
+	else if (how < 0xe0)
+		t.sec = (int64_t)fr_u64(r);
+	else
+		t.sec = edges[how % (sizeof(edges) / sizeof(*edges))];
+	uint32_t ns = fr_u32(r);
+	if (ns >= 0xfff00000u)
+		t.nsec = (int32_t)ns; /* negative */
+	else if (ns >= 0xffe00000u)
+		t.nsec = 1000000000 + (int32_t)(ns & 0xffffu);
+	else
+		t.nsec = (int32_t)(ns % 1000000000u);
+	return t;
+}
+
 /* Everything one generated request points to. */
 typedef struct fz_req {
 	pdp_request req;
@@ -153,9 +182,7 @@ static inline void fz_value(fuzz_reader *r, pdp_type t, pdp_value *v,
 		}
 		break;
 	case PDP_TYPE_TIME:
-		v->u.t.sec = fr_bool(r) ? (int64_t)(fr_u32(r) % 8000000000u)
-		                        : (int64_t)fr_u64(r);
-		v->u.t.nsec = (int32_t)(fr_u32(r) % 1000000000u);
+		v->u.t = fz_time(r);
 		break;
 	case PDP_TYPE_SET: {
 		size_t n = set ? fr_u8(r) % (FZ_MAX_SET + 1) : 0;
@@ -208,12 +235,8 @@ static inline void fz_make_request(const pdp_image *img, fuzz_reader *r,
 		req->specialization = fr_bytes(r, 24);
 	req->self = (b & 8u) != 0;
 	req->has_time = (b & 16u) != 0;
-	if (req->has_time) {
-		/* mostly plausible times (1970..2223), sometimes any int64 */
-		req->time.sec = fr_bool(r) ? (int64_t)(fr_u32(r) % 8000000000u)
-		                           : (int64_t)fr_u64(r);
-		req->time.nsec = (int32_t)(fr_u32(r) % 1000000000u);
-	}
+	if (req->has_time)
+		req->time = fz_time(r);
 	req->has_ip = (b & 32u) != 0;
 	if (req->has_ip) {
 		pdp_value v;

@@ -9,7 +9,10 @@
  *   4 time_parse_rfc3339 (+ time_format_rfc3339 round trip)
  *   5 country_code (+ country_alpha2 round trip)
  *   6 rtype_from_name (+ rtype_name)
- *   7 geo_distance_m / civil_from_unix on raw numbers
+ *   7 geo_distance_m / civil_from_unix on raw numbers (any int64 second)
+ * Schedules are also matched at the ends of int64 and around years 0000,
+ * 1969, 2200 and 9999: a bare `*` year must match every year alike (the
+ * calendar repeats every 400 years), other years only 1970-2199.
  */
 #include <math.h>
 
@@ -34,6 +37,33 @@ static char *own(const uint8_t *p, size_t n)
 	return s;
 }
 
+#define CYCLE_SECS (INT64_C(146097) * 86400) /* 400 Gregorian years */
+#define YEARS_SECS_LO INT64_C(0)              /* 1970-01-01 */
+#define YEARS_SECS_HI INT64_C(7258118399)     /* 2199-12-31T23:59:59 */
+
+/* A schedule matched t (m) or not. Whole 400-year cycles away (the
+ * Gregorian calendar and the weekdays repeat), a bare `*` year gives the
+ * same answer in any year, and listed years never match outside
+ * 1970-2199. */
+static void check_outside_years(const sched *sc, pdp_time t, bool m)
+{
+	bool any_year = (sc->year[SCHED_YEAR_ANY_BIT / 64] >>
+	                 (SCHED_YEAR_ANY_BIT % 64)) & 1u;
+	for (int64_t k = -2; k <= 2; k++) {
+		pdp_time u = t;
+		if (__builtin_mul_overflow(k, CYCLE_SECS, &u.sec) ||
+		    __builtin_add_overflow(u.sec, t.sec, &u.sec))
+			continue;
+		bool mu = sched_match(sc, u);
+		if (any_year)
+			FUZZ_CHECK(mu == m, "bare * year: %lld and %lld differ",
+			           (long long)t.sec, (long long)u.sec);
+		else if (u.sec < YEARS_SECS_LO || u.sec > YEARS_SECS_HI)
+			FUZZ_CHECK(!mu, "listed years matched %lld",
+			           (long long)u.sec);
+	}
+}
+
 static void do_sched(const char *s, size_t n)
 {
 	sched sc;
@@ -51,13 +81,19 @@ static void do_sched(const char *s, size_t n)
 		0, 1, 59, 86399, 951782400 /* 2000-02-29 */, 1795000000,
 		4102444799 /* 2099-12-31T23:59:59 */, 7258118399 /* 2199 end */,
 		7258118400, -1, -86400 * 366, INT64_MAX / 2, INT64_MIN / 2,
+		INT64_MIN, INT64_MIN + 86399, INT64_MAX, INT64_MAX - 86399,
+		-62167219200 /* 0000-01-01 */, -62167219201,
+		253402300799 /* 9999 end */,
 	};
 	bool any = false;
 	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++) {
 		pdp_time t = {times[i], 0};
-		any |= sched_match(&sc, t);
+		bool m = sched_match(&sc, t);
+		check_outside_years(&sc, t, m);
+		any |= m && times[i] >= 0 && times[i] <= 7258118399;
 		t.nsec = 999999999;
-		any |= sched_match(&sc, t);
+		any |= sched_match(&sc, t) && times[i] >= 0 &&
+		       times[i] <= 7258118399;
 	}
 	/* derive a few more from the text itself */
 	uint64_t h = 1469598103934665603u;
@@ -65,7 +101,9 @@ static void do_sched(const char *s, size_t n)
 		h = (h ^ (uint8_t)s[i]) * 1099511628211u;
 	for (int i = 0; i < 4; i++) {
 		pdp_time t = {(int64_t)(h % 7258118400u), 0};
-		any |= sched_match(&sc, t);
+		bool m = sched_match(&sc, t);
+		any |= m;
+		check_outside_years(&sc, t, m);
 		h = h * 6364136223846793005u + 1442695040888963407u;
 	}
 	bool never = sched_never_matches(&sc);
@@ -153,11 +191,14 @@ static void do_time(const char *s, size_t n)
 	char buf[64];
 	size_t len = time_format_rfc3339(t, buf, sizeof(buf));
 	FUZZ_CHECK(len < sizeof(buf) && strlen(buf) == len, "time text %zu", len);
+	/* years 0000-9999 round trip; an offset can move the instant to
+	 * -0001 or 10000, which RFC 3339 cannot write */
 	pdp_time back;
-	FUZZ_CHECK(time_parse_rfc3339(buf, len, &back, &e),
+	bool four_digits = len > 4 && buf[0] != '-' && buf[4] == '-';
+	FUZZ_CHECK(!four_digits || time_parse_rfc3339(buf, len, &back, &e),
 	           "'%s' does not parse: %s", buf, e.message);
-	FUZZ_CHECK(back.sec == t.sec && back.nsec == t.nsec, "'%s' round trip",
-	           buf);
+	FUZZ_CHECK(!four_digits || (back.sec == t.sec && back.nsec == t.nsec),
+	           "'%s' round trip", buf);
 	char small[8];
 	FUZZ_CHECK(time_format_rfc3339(t, small, sizeof(small)) == len, "cut");
 	FUZZ_CHECK(memchr(small, 0, sizeof(small)) != NULL, "cut text");
@@ -197,14 +238,33 @@ static void do_numbers(const uint8_t *p, size_t n)
 	double d = geo_distance_m(v[0], v[1], v[2], v[3]);
 	if (isfinite(v[0]) && isfinite(v[1]) && isfinite(v[2]) && isfinite(v[3]))
 		FUZZ_CHECK(isnan(d) || d >= 0, "negative distance");
-	/* any instant the schedules can see (years 1970..2199 and around) */
-	int64_t sec = (int64_t)(fr_u64(&r) % 20000000000u) - 5000000000;
+	/* any int64 second converts; the ends of int64 now and then */
+	static const int64_t ends[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX,
+	                               INT64_MAX - 1};
+	uint8_t how = fr_u8(&r);
+	uint64_t u = fr_u64(&r);
+	int64_t sec = how < 0x40   ? (int64_t)(u % 20000000000u) - 5000000000
+	              : how < 0xf0 ? (int64_t)u
+	                           : ends[how % 4] + (int64_t)(u % 86400u) *
+	                                                 (how % 4 < 2 ? 1 : -1);
 	civil_time ct;
 	civil_from_unix(sec, &ct);
-	FUZZ_CHECK(unix_from_civil(ct.year, ct.month, ct.day, ct.hour, ct.min,
-	                           ct.sec) == sec,
-	           "civil round trip of %lld", (long long)sec);
+	FUZZ_CHECK(ct.month >= 1 && ct.month <= 12 && ct.day >= 1 &&
+	           ct.day <= 31 && ct.hour >= 0 && ct.hour <= 23 &&
+	           ct.min >= 0 && ct.min <= 59 && ct.sec >= 0 && ct.sec <= 59,
+	           "civil fields of %lld", (long long)sec);
 	FUZZ_CHECK(ct.wday >= 0 && ct.wday <= 6, "wday %d", ct.wday);
+	/* unix_from_civil needs the result to fit: stay a day inside */
+	if (sec > INT64_MIN + 2 * 86400 && sec < INT64_MAX - 2 * 86400)
+		FUZZ_CHECK(unix_from_civil(ct.year, ct.month, ct.day, ct.hour,
+		                           ct.min, ct.sec) == sec,
+		           "civil round trip of %lld", (long long)sec);
+	/* an "always" window holds at every second there is */
+	sched always;
+	FUZZ_CHECK(sched_parse("* * * * * * *", 13, &always, NULL), "always");
+	pdp_time t = {sec, 0};
+	FUZZ_CHECK(sched_match(&always, t), "always misses %lld",
+	           (long long)sec);
 	(void)crc32_ieee(p, n);
 }
 

@@ -106,7 +106,6 @@ static size_t run_table(const char *dir, const char *name, size_t *ncases)
 	pdp_scratch *scratch = NULL;
 	cr_assert_eq(pdp_scratch_new(img, &scratch, NULL), PDP_OK);
 	size_t failed = 0;
-	pdp_time zero = {0, 0};
 	for (size_t i = 0; i < cases->n; i++) {
 		ynode *cs = cases->items[i];
 		ynode *cname = yn_get(cs, "name"), *req = yn_get(cs, "request"),
@@ -114,7 +113,7 @@ static size_t run_table(const char *dir, const char *name, size_t *ncases)
 		cr_assert(req && expect && expect->kind == YN_SCALAR,
 		          "%s case %zu needs request and expect", name, i);
 		parsed_request pr;
-		request_from_node(doc, req, img, false, zero, &pr);
+		request_from_node(doc, req, img, &pr);
 		pdp_decision d;
 		pdp_decide(img, scratch, &pr.req, &d);
 		char got[600];

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 secs=${1:-30}
 build=${FUZZ_BUILD:-build-fuzz}
-targets=${FUZZ_TARGETS:-"fuzz_compile fuzz_image fuzz_request fuzz_prims fuzz_regex_cond"}
+targets=${FUZZ_TARGETS:-"fuzz_compile fuzz_image fuzz_request fuzz_prims fuzz_regex_cond fuzz_glob"}
 
 case "$secs" in ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 64;; esac
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install pdp into a scratch directory, build docs/examples/embed.c against
-# the installed pkg-config file, and run it on the example policies.
+# Install pdp into a scratch directory, build docs/examples/embed.c and
+# docs/examples/live_cse.c against
+# the installed pkg-config files, and run them on the example policies.
 # Arguments: SOURCE_ROOT BUILD_ROOT
 set -eu
 src=$1
@@ -23,3 +24,8 @@ out=$(LD_LIBRARY_PATH="$libdir" "$dest/embed" "$dest/metering.pdpi")
 echo "$out"
 echo "$out" | grep -q "^4000 of 4000 decisions permitted$"
 echo "$out" | grep -q "^deny "
+# Live ACPs in a CSE (docs/embedding.md): the store example, built against
+# the installed compiler library.
+cc -std=c11 -Wall -Wextra -Werror "$src/docs/examples/live_cse.c" \
+  $(pkg-config --cflags --libs pdpc) -lpthread -o "$dest/live_cse"
+LD_LIBRARY_PATH="$libdir" "$dest/live_cse" "$src/policies/metering.yaml"

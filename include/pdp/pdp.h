@@ -91,7 +91,9 @@ typedef enum pdp_type {
 	PDP_TYPE_SET = 6 /* set<string> */
 } pdp_type;
 
-/* UTC instant: seconds since 1970-01-01T00:00:00Z plus nanoseconds. */
+/* UTC instant: seconds since 1970-01-01T00:00:00Z plus nanoseconds. Every
+ * sec is a date (proleptic Gregorian); a time whose nsec is out of range
+ * makes the windows and comparisons that read it indeterminate. */
 typedef struct pdp_time {
 	int64_t sec;
 	int32_t nsec; /* 0 .. 999999999 */
@@ -130,7 +132,7 @@ typedef struct pdp_attr {
 /* A decision request (docs/language.md section 10). Zero-initialise, then
  * set what the request has. */
 typedef struct pdp_request {
-	pdp_str originator;       /* required */
+	pdp_str originator;       /* required; well-formed UTF-8 */
 	const pdp_str *roles;     /* activated roles, when roles_given */
 	size_t n_roles;
 	bool roles_given;         /* false: the originator's assigned roles */
@@ -188,7 +190,8 @@ typedef enum pdp_bad {
 	PDP_BAD_OPERATION = 2,   /* not exactly one known operation bit */
 	PDP_BAD_NO_SCRATCH = 3,  /* scratch made for another image */
 	PDP_BAD_ARGUMENT = 4,    /* NULL pointer, count without array */
-	PDP_BAD_LIMIT = 5        /* too many roles, ACPs or attributes */
+	PDP_BAD_LIMIT = 5,       /* too many roles, ACPs or attributes */
+	PDP_BAD_ENCODING = 6     /* originator is not well-formed UTF-8 */
 } pdp_bad;
 
 typedef struct pdp_decision {
@@ -228,8 +231,9 @@ PDP_API void pdp_image_free(pdp_image *img);
 
 /*
  * Create per-thread scratch for decisions on img (PCRE2 match data with its
- * backtracking frames allocated up front, and the match limits). The
- * scratch holds a reference to img until pdp_scratch_free.
+ * backtracking frames allocated up front, the match limits and the step
+ * budget of every regex search). The scratch holds a reference to img
+ * until pdp_scratch_free.
  */
 PDP_API pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out,
                                    pdp_error *err);

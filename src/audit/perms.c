@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "audit/audit_internal.h"
+#include "common/limits.h"
 #include "common/prims.h"
 
 /* ---- residual conditions of a rule ---- */
@@ -445,6 +446,20 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 	subject s;
 	s.img = img;
 	s.id = mode == 2 ? (pdp_str){NULL, 0} : user;
+	/* the subject as decide sees it: absolute when the image declares
+	 * its hosting CSE (common/origin.c) */
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	if (img->host && s.id.ptr != NULL) {
+		size_t n = origin_absolute(img->host_sp, img->host_cse, s.id, abs,
+		                           sizeof(abs));
+		if (n > sizeof(abs)) {
+			free(m);
+			free(active);
+			return aud_fail(err, PDP_ERR_LIMIT, "audit: subject too long");
+		}
+		s.id.ptr = abs;
+		s.id.len = n;
+	}
 	s.principal = aud_principal(img, s.id);
 	s.active = active;
 	s.roots = &m->active;

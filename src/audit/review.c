@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include "audit/audit_internal.h"
+#include "common/limits.h"
+#include "common/prims.h"
 
 pdp_status aud_fail(pdp_error *err, pdp_status code, const char *msg)
 {
@@ -21,6 +23,14 @@ uint32_t aud_principal(const pdp_image *img, pdp_str id)
 {
 	if (id.ptr == NULL)
 		return PDP_NONE;
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	if (img->host) {
+		id.len = origin_absolute(img->host_sp, img->host_cse, id, abs,
+		                         sizeof(abs));
+		id.ptr = abs;
+		if (id.len > sizeof(abs))
+			return PDP_NONE;
+	}
 	return img_lookup(img, &img->h_principal, SEC_PRINCIPALS, id);
 }
 

@@ -31,6 +31,16 @@ void print_diags(FILE *out, const pdpc_compiler *c, diag_format fmt,
 int obtain_image(const char *image_path, char **policies, int npolicies,
                  pdp_image **out);
 
+/* Texts that name policy ids, malloc'd at the size they need (an id may be
+ * as long as the string limit, 64 KiB): pdp_reason_format's text of d, and
+ * the rule token (rule:ACP:SECTION:INDEX) of image rule idx. Out of memory
+ * exits (EXIT_IO). */
+char *reason_text(const pdp_image *img, const pdp_decision *d, bool with_id);
+char *rule_token_text(const pdp_image *img, uint32_t rule);
+
+/* Why the library refused a request (a pdp_bad detail), for a person. */
+const char *bad_request_text(pdp_bad why);
+
 /* Write JSON string contents with escapes. */
 void json_string(FILE *out, const char *s, size_t len);
 
@@ -38,5 +48,6 @@ int cmd_compile(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_decide(int argc, char **argv, bool explain);
 int cmd_audit(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

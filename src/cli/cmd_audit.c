@@ -27,7 +27,8 @@ static const char AUDIT_HELP[] =
 	"  --json            one JSON document (schemas/audit.schema.json)\n"
 	"docs/audit.md describes the answers.\n"
 	"Exit: 0 answered, 1 policy errors, 64 usage (or an unknown ACP, role\n"
-	"or operation name), 65 image rejected, 66 I/O.\n";
+	"or operation name, or a subject pdp decide refuses as a bad request),\n"
+	"65 image rejected, 66 I/O.\n";
 
 /* ---- small string helpers ---- */
 
@@ -36,7 +37,8 @@ typedef struct dstr {
 	size_t n, cap;
 } dstr;
 
-static void ds_putn(dstr *d, const char *s, size_t n)
+/* Room for n more bytes and a NUL. */
+static void ds_reserve(dstr *d, size_t n)
 {
 	if (d->n + n + 1 > d->cap || d->p == NULL) {
 		size_t nc = d->cap ? d->cap : 64;
@@ -50,6 +52,11 @@ static void ds_putn(dstr *d, const char *s, size_t n)
 		d->p = np;
 		d->cap = nc;
 	}
+}
+
+static void ds_putn(dstr *d, const char *s, size_t n)
+{
+	ds_reserve(d, n);
 	memcpy(d->p + d->n, s, n);
 	d->n += n;
 	d->p[d->n] = '\0';
@@ -69,13 +76,17 @@ static void ds_printf(dstr *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void ds_printf(dstr *d, const char *fmt, ...)
 {
-	char tmp[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		ds_putn(d, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+	if (n <= 0)
+		return;
+	ds_reserve(d, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(d->p + d->n, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	d->n += (size_t)n;
 }
 
 static char *ds_take(dstr *d)
@@ -197,10 +208,10 @@ static uint32_t rule_parts(const pdp_image *img, uint32_t rule)
 
 static char *rule_token(const pdp_image *img, uint32_t rule, bool with_id)
 {
-	char tok[512];
-	pdp_audit_rule_token(img, rule, tok, sizeof(tok));
+	char *tok = rule_token_text(img, rule);
 	dstr d = {0};
 	ds_puts(&d, tok);
+	free(tok);
 	pdp_audit_rule r;
 	if (with_id && pdp_audit_rule_get(img, rule, &r) == PDP_OK && r.id.ptr) {
 		ds_puts(&d, " ");
@@ -609,6 +620,32 @@ static int split_roles(const char *arg, pdp_str **out, size_t *n)
 	return EXIT_OK;
 }
 
+/* A subject (and --roles) that pdp decide would refuse as a bad request
+ * (empty, longer than the originator limit, too many roles): decide never
+ * grants it anything, so listing grants would mislead. The check is
+ * decide's own, on a request with no ACP. */
+static bool decide_refuses(const pdp_image *img, pdp_str subj,
+                           const pdp_str *roles, size_t nroles,
+                           bool roles_given)
+{
+	pdp_request q;
+	pdp_request_init(&q);
+	q.originator = subj;
+	q.roles = roles;
+	q.n_roles = nroles;
+	q.roles_given = roles_given;
+	q.operation = PDP_OP_RETRIEVE;
+	pdp_decision d;
+	pdp_decide(img, NULL, &q, &d);
+	if (d.reason != PDP_REASON_BAD_REQUEST)
+		return false;
+	fprintf(stderr, "pdp audit: pdp decide answers every request of this "
+	                "subject%s deny bad-request: %s; no grants to list\n",
+	        roles_given ? " with these --roles" : "",
+	        bad_request_text((pdp_bad)d.detail));
+	return true;
+}
+
 static int query_subject(FILE *out, const pdp_image *img, const char *id,
                          const char *roles_arg, bool json)
 {
@@ -621,6 +658,12 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	if (roles_arg != NULL) {
 		if (split_roles(roles_arg, &roles, &nroles) != EXIT_OK)
 			return EXIT_IO;
+	}
+	if (decide_refuses(img, subj, roles, nroles, roles_arg != NULL)) {
+		free(roles);
+		return EXIT_USAGE;
+	}
+	if (roles_arg != NULL) {
 		st = pdp_audit_session_permissions(img, subj, roles, nroles, PDP_NONE,
 		                                   &p, &err);
 	} else {

@@ -1,9 +1,15 @@
 /*
  * cmd_compile.c - `pdp compile` and `pdp lint`.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/dump.h"
@@ -104,6 +110,124 @@ static int parse_policy_args(int argc, char **argv, bool lint,
 	return -1;
 }
 
+/* Write all of buf to fd. */
+static bool write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* The directory part of path ("." when there is none), malloc'd. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return strdup(".");
+	size_t n = slash == path ? 1 : (size_t)(slash - path);
+	char *d = malloc(n + 1);
+	if (d != NULL) {
+		memcpy(d, path, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Make the rename durable: fsync the directory that holds the entry. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Write the image next to out under a temporary name, fsync it and rename
+ * it over out: a CSE restarting at any moment finds the old image or the
+ * new one, never a fragment (a full disk or a file-size limit only costs
+ * the temporary file). The new file gets out's permissions, or the ones a
+ * new file gets. Returns 0 or an errno. */
+static int replace_file(const char *out, const uint8_t *img, size_t len)
+{
+	struct stat st;
+	mode_t mode;
+	if (stat(out, &st) == 0)
+		mode = st.st_mode & 07777;
+	else {
+		mode_t mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	char *dir = dir_of(out);
+	size_t n = dir ? strlen(dir) + sizeof("/.pdpi-XXXXXX") : 0;
+	char *tmp = dir ? malloc(n) : NULL;
+	if (tmp == NULL) {
+		free(dir);
+		return ENOMEM;
+	}
+	snprintf(tmp, n, "%s/.pdpi-XXXXXX", dir);
+	int fd = mkstemp(tmp), err = 0;
+	if (fd < 0)
+		err = errno;
+	else if (fchmod(fd, mode) != 0 || !write_all(fd, img, len) ||
+	         fsync(fd) != 0)
+		err = errno;
+	if (fd >= 0 && close(fd) != 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp, out) != 0)
+		err = errno;
+	if (err != 0 && fd >= 0)
+		unlink(tmp);
+	else if (err == 0)
+		sync_dir(dir);
+	free(tmp);
+	free(dir);
+	return err;
+}
+
+/* A device or pipe (-o /dev/stdout) cannot be replaced: write to it. */
+static int write_in_place(const char *out, const uint8_t *img, size_t len)
+{
+	int fd = open(out, O_WRONLY | O_TRUNC);
+	int err = fd < 0 || !write_all(fd, img, len) ? errno : 0;
+	if (fd >= 0 && close(fd) != 0 && err == 0)
+		err = errno;
+	return err;
+}
+
+static int write_image(const char *out, const uint8_t *img, size_t len)
+{
+	/* past a file-size limit, write() fails with EFBIG and the old image
+	 * stays; the default action of SIGXFSZ would kill pdp mid-write */
+	signal(SIGXFSZ, SIG_IGN);
+	struct stat st;
+	int err;
+	if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
+		err = write_in_place(out, img, len);
+	else {
+		/* a symbolic link stays a link: its target is replaced */
+		char *target = realpath(out, NULL);
+		err = replace_file(target ? target : out, img, len);
+		free(target);
+	}
+	if (err != 0) {
+		fprintf(stderr, "pdp compile: cannot write %s: %s; %s\n", out,
+		        strerror(err),
+		        access(out, F_OK) == 0 ? "the file there is unchanged"
+		                               : "no image written");
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
 static int write_or_dump(const policy_opts *o, const uint8_t *img, size_t len)
 {
 	if (o->dump) {
@@ -117,16 +241,7 @@ static int write_or_dump(const policy_opts *o, const uint8_t *img, size_t len)
 		pdp_image_free(loaded);
 		return EXIT_OK;
 	}
-	FILE *f = fopen(o->out, "wb");
-	bool ok = f != NULL && fwrite(img, 1, len, f) == len;
-	if (f != NULL && fclose(f) != 0)
-		ok = false;
-	if (!ok) {
-		fprintf(stderr, "pdp compile: cannot write %s: %s\n", o->out,
-		        strerror(errno));
-		return EXIT_IO;
-	}
-	return EXIT_OK;
+	return write_image(o->out, img, len);
 }
 
 int cmd_compile(int argc, char **argv)

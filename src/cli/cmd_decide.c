@@ -2,9 +2,12 @@
  * cmd_decide.c - `pdp decide` (one line per request) and `pdp explain` (the
  * evaluation trace: every rule of the target ACPs and which test held).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/request.h"
@@ -12,7 +15,7 @@
 
 static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
-	"                  [--no-clock] [REQUEST_FILE...]\n"
+	"                  [--no-clock] [--jsonl] [REQUEST_FILE...]\n"
 	"Decide each request: one line per request, `permit <reason>` or\n"
 	"`deny <reason>`. A file holds one request, several YAML documents, a\n"
 	"list or JSON Lines. No file or `-` reads standard input. An absent\n"
@@ -20,17 +23,20 @@ static const char DECIDE_HELP[] =
 	"  --json      one JSON object per line: decision, reason, rule_id,\n"
 	"              indeterminate, error\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
+	"  --jsonl     every input is JSON Lines (as are *.jsonl and *.ndjson\n"
+	"              files): each non-blank line is one request\n"
 	"Exit: 0 decided, 1 policy errors, 2 some request was bad (answered\n"
 	"deny bad-request), 64 usage, 65 image rejected, 66 I/O.\n";
 
 static const char EXPLAIN_HELP[] =
 	"usage: pdp explain (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
-	"                   [--no-clock] [REQUEST_FILE...]\n"
+	"                   [--no-clock] [--jsonl] [REQUEST_FILE...]\n"
 	"Show how each request was decided: every rule of the target ACPs, which\n"
 	"tests held, failed or were indeterminate, and the decision.\n"
 	"  --json      one JSON object per request: line, rules (each test's\n"
 	"              result), decision (as pdp decide --json prints it)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
+	"  --jsonl     every input is JSON Lines\n"
 	"Exit codes as for pdp decide.\n";
 
 static const char *tri_word(tri t)
@@ -58,19 +64,31 @@ static void jkey_str(FILE *out, const char *key, const char *s, size_t len)
 }
 
 /* One rule of the trace as a JSON object (schemas/explain.schema.json). */
+/* The rule's token ("rule:ACP:SECTION:I"), sized to its ids: the reason
+ * a decision by this rule would give. Works for a store's view too, whose
+ * rules live in segments. */
+static char *trace_token(const pdp_image *img, uint32_t acp,
+                         const uint32_t *rule)
+{
+	pdp_decision d;
+	memset(&d, 0, sizeof(d));
+	d.reason = PDP_REASON_RULE;
+	d.acp = acp;
+	d.self = (rule[RW_FLAGS] & RULE_FLAG_SELF) != 0;
+	d.rule = rule[RW_INDEX];
+	return reason_text(img, &d, false);
+}
+
 static void explain_rule_json(explain_ctx *x, const pdp_image *seg,
-                              pdp_str acp, const uint32_t *rule,
+                              uint32_t acp, const uint32_t *rule,
                               const rule_result *r)
 {
 	const pdp_image *img = x->img;
 	FILE *out = x->out;
-	char tok[600];
-	int n = snprintf(tok, sizeof(tok), "rule:%.*s:%s:%u", (int)acp.len,
-	                 acp.ptr,
-	                 (rule[RW_FLAGS] & RULE_FLAG_SELF) ? "self" : "privileges",
-	                 rule[RW_INDEX]);
+	char *tok = trace_token(img, acp, rule);
 	fprintf(out, "%s{\"rule\":", x->n++ ? "," : "");
-	json_string(out, tok, n > 0 ? (size_t)n : 0);
+	json_string(out, tok, strlen(tok));
+	free(tok);
 	if (rule[RW_ID] != IMG_NONE) {
 		pdp_str id = img_str(seg, rule[RW_ID]);
 		jkey_str(out, "id", id.ptr, id.len);
@@ -111,14 +129,13 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 	explain_ctx *x = vctx;
 	const pdp_image *img = x->img;
 	const uint32_t *rule = img_rec(seg, SEC_RULES, idx);
-	pdp_str acp = pdp_acp_name(img, acp_index);
 	if (x->json) {
-		explain_rule_json(x, seg, acp, rule, r);
+		explain_rule_json(x, seg, acp_index, rule, r);
 		return;
 	}
-	fprintf(x->out, "  rule:%.*s:%s:%u", (int)acp.len, acp.ptr,
-	        (rule[RW_FLAGS] & RULE_FLAG_SELF) ? "self" : "privileges",
-	        rule[RW_INDEX]);
+	char *tok = trace_token(img, acp_index, rule);
+	fprintf(x->out, "  %s", tok);
+	free(tok);
 	if (rule[RW_ID] != IMG_NONE) {
 		pdp_str id = img_str(seg, rule[RW_ID]);
 		fprintf(x->out, " %.*s", (int)id.len, id.ptr);
@@ -145,7 +162,7 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 		if (r->missing_env & MISS_LOCATION)
 			fputs(" no valid env.location", x->out);
 		if (r->missing_env & MISS_REGEX_LIMIT)
-			fputs(" regex hit its match limit", x->out);
+			fputs(" regex hit a limit (steps or value length)", x->out);
 		if (r->missing_env & MISS_SCRATCH)
 			fputs(" no regex scratch", x->out);
 		fputc('\n', x->out);
@@ -162,67 +179,59 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 	                            : "does not apply");
 }
 
-static void print_decision(FILE *out, const pdp_image *img,
-                           const parsed_request *pr, const pdp_decision *d,
-                           bool json, bool newline)
+void print_decision(FILE *out, const pdp_image *img,
+                    const parsed_request *pr, const pdp_decision *d,
+                    bool json, bool newline)
 {
-	char reason[512], token[512];
-	pdp_reason_format(img, d, true, reason, sizeof(reason));
-	pdp_reason_format(img, d, false, token, sizeof(token));
 	const char *eff = d->effect == PDP_PERMIT ? "permit" : "deny";
-	if (!json) {
-		if (!pr->ok)
+	if (!pr->ok) {
+		if (!json)
 			fprintf(out, "%s bad-request %s\n", eff, pr->error);
-		else
-			fprintf(out, "%s %s\n", eff, reason);
+		else {
+			fprintf(out, "{\"decision\":\"%s\",\"reason\":\"bad-request\","
+			             "\"error\":",
+			        eff);
+			json_string(out, pr->error, strlen(pr->error));
+			fputs(newline ? "}\n" : "}", out);
+		}
 		return;
 	}
-	fprintf(out, "{\"decision\":\"%s\",\"reason\":", eff);
-	if (!pr->ok) {
-		json_string(out, "bad-request", 11);
-		fputs(",\"error\":", out);
-		json_string(out, pr->error, strlen(pr->error));
-	} else {
-		json_string(out, token, strlen(token));
-		if (strcmp(token, reason) != 0) {
-			const char *id = reason + strlen(token) + 1;
-			fputs(",\"rule_id\":", out);
-			json_string(out, id, strlen(id));
-		}
-		if (d->indeterminate)
-			fputs(",\"indeterminate\":true", out);
+	char *reason = reason_text(img, d, true);
+	if (!json) {
+		fprintf(out, "%s %s\n", eff, reason);
+		free(reason);
+		return;
 	}
+	/* the reason with the rule id is the token, a space and the id */
+	size_t tlen = pdp_reason_format(img, d, false, NULL, 0);
+	fprintf(out, "{\"decision\":\"%s\",\"reason\":", eff);
+	json_string(out, reason, tlen);
+	if (reason[tlen] == ' ') {
+		fputs(",\"rule_id\":", out);
+		json_string(out, reason + tlen + 1, strlen(reason + tlen + 1));
+	}
+	if (d->indeterminate)
+		fputs(",\"indeterminate\":true", out);
 	fputs(newline ? "}\n" : "}", out);
+	free(reason);
 }
 
 /* A request the CLI could read but the library refused (a limit of
- * docs/limits.md): turn it into a bad request with the reason. */
-static bool library_refused(parsed_request *pr, const pdp_decision *d)
+ * docs/limits.md): turn it into a bad request with the reason, written to
+ * buf (the text is short and has no names in it). */
+bool library_refused(parsed_request *pr, const pdp_decision *d,
+                     char *buf, size_t size)
 {
 	if (!pr->ok || d->reason != PDP_REASON_BAD_REQUEST)
 		return false;
-	const char *why = "the request could not be decided";
-	switch ((pdp_bad)d->detail) {
-	case PDP_BAD_NO_ORIGINATOR:
-		why = "no originator";
-		break;
-	case PDP_BAD_OPERATION:
-		why = "not exactly one known operation";
-		break;
-	case PDP_BAD_LIMIT:
-		why = "too many ACPs or roles, or an originator too long "
-		      "(docs/limits.md)";
-		break;
-	default:
-		break;
-	}
 	pr->ok = false;
-	snprintf(pr->error, sizeof(pr->error), "%u:%u: %s", pr->pos.line,
-	         pr->pos.col, why);
+	snprintf(buf, size, "%u:%u: %s", pr->pos.line, pr->pos.col,
+	         bad_request_text((pdp_bad)d->detail));
+	pr->error = buf;
 	return true;
 }
 
-static pdp_time now_utc(void)
+pdp_time now_utc(void)
 {
 	struct timespec ts;
 	pdp_time t = {0, 0};
@@ -245,131 +254,144 @@ static void explain_header(FILE *out, const pdp_image *img,
 		time_format_rfc3339(q->time, buf, sizeof(buf));
 		fprintf(out, "  env.time not given: using now (%s)\n", buf);
 	}
-	if (pr->notes[0])
+	if (pr->notes)
 		fprintf(out, "  note: %s\n", pr->notes);
 	(void)img;
 }
 
-static int decide_file(const pdp_image *img, pdp_scratch *scratch,
-                       const char *path, bool json, bool explain, bool clock)
+/* What every request of a run is decided with. */
+typedef struct decide_run {
+	const pdp_image *img;
+	pdp_scratch *scratch;
+	bool json, explain, clock, jsonl;
+	int rc;
+} decide_run;
+
+static void explain_extra(const parsed_request *pr, const pdp_decision *d)
 {
-	pdpc_compiler *c = pdpc_new();
-	if (c == NULL)
-		return EXIT_IO;
-	pdpc_status st = strcmp(path, "-") == 0 ? PDPC_ERR_IO
-	                                        : pdpc_add_file(c, path);
-	if (strcmp(path, "-") == 0) {
-		size_t cap = 65536, len = 0;
-		char *buf = malloc(cap);
-		while (buf != NULL) {
-			size_t got = fread(buf + len, 1, cap - len, stdin);
-			len += got;
-			if (got == 0)
-				break;
-			if (len == cap) {
-				char *nb = cap < (64u << 20) ? realloc(buf, cap *= 2) : NULL;
-				if (nb == NULL) {
-					free(buf);
-					buf = NULL;
-				}
-				buf = nb;
-			}
-		}
-		if (buf != NULL)
-			st = pdpc_add_buffer(c, "<stdin>", buf, len);
-		free(buf);
-	}
-	if (st != PDPC_OK) {
-		print_diags(stderr, c, DIAG_TEXT, false);
-		pdpc_free(c);
-		return EXIT_IO;
-	}
-	parsed_requests reqs = {0};
-	int rc = EXIT_OK;
-	bool parsed = requests_parse(c, 0, img, clock, now_utc(), &reqs);
-	if (!parsed) {
-		/* the file is not readable YAML: one bad-request line */
-		const pdpc_diag *d = pdpc_diag_get(c, 0);
-		if (json) {
-			fputs("{\"decision\":\"deny\",\"reason\":\"bad-request\","
-			      "\"error\":",
-			      stdout);
-			char msg[600];
-			snprintf(msg, sizeof(msg), "%s:%u:%u: %s", path, d ? d->line : 0,
-			         d ? d->col : 0, d ? d->message : "unreadable");
-			json_string(stdout, msg, strlen(msg));
+	if (d->reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&
+	    d->detail < pr->req.n_roles)
+		printf("  role '%.*s' is not authorized for %.*s\n",
+		       (int)pr->req.roles[d->detail].len, pr->req.roles[d->detail].ptr,
+		       (int)pr->req.originator.len, pr->req.originator.ptr);
+	if (d->reason == PDP_REASON_UNKNOWN_ACP && d->acp < pr->req.n_acps)
+		printf("  ACP '%.*s' is not in the policy set\n",
+		       (int)pr->req.acps[d->acp].len, pr->req.acps[d->acp].ptr);
+	if (d->reason == PDP_REASON_DSD_VIOLATION)
+		printf("  the active roles break DSD constraint %u\n", d->detail);
+	fputc('\n', stdout);
+}
+
+/* Decide one request as soon as it is read and print the answer. */
+static bool decide_one(void *ctx, parsed_request *pr)
+{
+	decide_run *x = ctx;
+	pdp_decision d;
+	char refused[160];
+	if (x->clock)
+		request_default_time(pr, now_utc());
+	if (!pr->ok) {
+		memset(&d, 0, sizeof(d));
+		d.effect = PDP_DENY;
+		d.reason = PDP_REASON_BAD_REQUEST;
+		x->rc = EXIT_BAD_REQUEST;
+		if (x->explain && x->json) {
+			printf("{\"line\":%u,\"rules\":[],\"decision\":", pr->pos.line);
+			print_decision(stdout, x->img, pr, &d, true, false);
 			fputs("}\n", stdout);
-		} else
-			printf("deny bad-request %s:%u:%u: %s\n", path, d ? d->line : 0,
-			       d ? d->col : 0, d ? d->message : "unreadable");
-		pdpc_free(c);
-		return EXIT_BAD_REQUEST;
+			return true;
+		}
+		if (x->explain)
+			printf("request: bad request: %s\n", pr->error);
+		print_decision(stdout, x->img, pr, &d, x->json, true);
+		return true;
 	}
-	for (size_t i = 0; i < reqs.n; i++) {
-		parsed_request *pr = &reqs.items[i];
-		pdp_decision d;
-		if (!pr->ok) {
-			memset(&d, 0, sizeof(d));
-			d.effect = PDP_DENY;
-			d.reason = PDP_REASON_BAD_REQUEST;
-			rc = EXIT_BAD_REQUEST;
-			if (explain && json) {
-				fprintf(stdout, "{\"line\":%u,\"rules\":[],\"decision\":",
-				        pr->pos.line);
-				print_decision(stdout, img, pr, &d, true, false);
-				fputs("}\n", stdout);
-				continue;
-			}
-			if (explain)
-				fprintf(stdout, "request: bad request: %s\n", pr->error);
-			print_decision(stdout, img, pr, &d, json, true);
-			continue;
-		}
-		if (explain && json) {
-			explain_ctx x = {img, &pr->req, stdout, true, 0};
-			eval_trace tr = {explain_rule, &x};
-			fprintf(stdout, "{\"line\":%u,\"time_defaulted\":%s",
-			        pr->pos.line, pr->time_defaulted ? "true" : "false");
-			if (pr->notes[0])
-				jkey_str(stdout, "notes", pr->notes, strlen(pr->notes));
-			fputs(",\"rules\":[", stdout);
-			eval_decide(img, scratch, &pr->req, NULL, &d, &tr);
-			if (library_refused(pr, &d))
-				rc = EXIT_BAD_REQUEST;
-			fputs("],\"decision\":", stdout);
-			print_decision(stdout, img, pr, &d, true, false);
-			fputs("}\n", stdout);
-			continue;
-		}
-		if (explain) {
-			explain_ctx x = {img, &pr->req, stdout, false, 0};
-			eval_trace tr = {explain_rule, &x};
-			explain_header(stdout, img, pr);
-			eval_decide(img, scratch, &pr->req, NULL, &d, &tr);
-			fputs("decision: ", stdout);
-		} else
-			pdp_decide(img, scratch, &pr->req, &d);
-		if (library_refused(pr, &d))
-			rc = EXIT_BAD_REQUEST;
-		print_decision(stdout, img, pr, &d, json, true);
-		if (explain) {
-			if (d.reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&
-			    d.detail < pr->req.n_roles)
-				printf("  role '%.*s' is not authorized for %.*s\n",
-				       (int)pr->req.roles[d.detail].len,
-				       pr->req.roles[d.detail].ptr,
-				       (int)pr->req.originator.len, pr->req.originator.ptr);
-			if (d.reason == PDP_REASON_UNKNOWN_ACP && d.acp < pr->req.n_acps)
-				printf("  ACP '%.*s' is not in the policy set\n",
-				       (int)pr->req.acps[d.acp].len, pr->req.acps[d.acp].ptr);
-			if (d.reason == PDP_REASON_DSD_VIOLATION)
-				printf("  the active roles break DSD constraint %u\n",
-				       d.detail);
-			fputc('\n', stdout);
-		}
+	if (x->explain && x->json) {
+		explain_ctx e = {x->img, &pr->req, stdout, true, 0};
+		eval_trace tr = {explain_rule, &e};
+		printf("{\"line\":%u,\"time_defaulted\":%s", pr->pos.line,
+		       pr->time_defaulted ? "true" : "false");
+		if (pr->notes)
+			jkey_str(stdout, "notes", pr->notes, strlen(pr->notes));
+		fputs(",\"rules\":[", stdout);
+		eval_decide(x->img, x->scratch, &pr->req, NULL, &d, &tr);
+		if (library_refused(pr, &d, refused, sizeof(refused)))
+			x->rc = EXIT_BAD_REQUEST;
+		fputs("],\"decision\":", stdout);
+		print_decision(stdout, x->img, pr, &d, true, false);
+		fputs("}\n", stdout);
+		return true;
 	}
-	pdpc_free(c);
-	return rc;
+	if (x->explain) {
+		explain_ctx e = {x->img, &pr->req, stdout, false, 0};
+		eval_trace tr = {explain_rule, &e};
+		explain_header(stdout, x->img, pr);
+		eval_decide(x->img, x->scratch, &pr->req, NULL, &d, &tr);
+		fputs("decision: ", stdout);
+	} else
+		pdp_decide(x->img, x->scratch, &pr->req, &d);
+	if (library_refused(pr, &d, refused, sizeof(refused)))
+		x->rc = EXIT_BAD_REQUEST;
+	print_decision(stdout, x->img, pr, &d, x->json, true);
+	if (x->explain)
+		explain_extra(pr, &d);
+	return true;
+}
+
+typedef struct fd_input {
+	int fd;
+	int err;
+} fd_input;
+
+/* read(2), not stdio: a request piped in is answered as soon as it is
+ * complete, without waiting for a buffer to fill. The answers so far go out
+ * before waiting for more input, so a client sees each answer. */
+static bool fd_read(void *ctx, char *buf, size_t cap, size_t *got)
+{
+	fd_input *in = ctx;
+	fflush(stdout);
+	ssize_t n;
+	do
+		n = read(in->fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	in->err = n < 0 ? errno : 0;
+	*got = n > 0 ? (size_t)n : 0;
+	return n >= 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int decide_file(decide_run *x, const char *path)
+{
+	const char *verb = x->explain ? "explain" : "decide";
+	bool is_stdin = strcmp(path, "-") == 0;
+	fd_input fin = {is_stdin ? STDIN_FILENO : open(path, O_RDONLY), 0};
+	if (fin.fd < 0) {
+		fprintf(stderr, "pdp %s: cannot open %s: %s\n", verb, path,
+		        strerror(errno));
+		return EXIT_IO;
+	}
+	request_input in = {fd_read, &fin, is_stdin ? "<stdin>" : path,
+	                    x->jsonl || ends_with(path, ".jsonl") ||
+	                            ends_with(path, ".ndjson")};
+	x->rc = EXIT_OK;
+	requests_status st = requests_read(&in, x->img, decide_one, x);
+	if (!is_stdin)
+		close(fin.fd);
+	if (st == REQUESTS_IO) {
+		fprintf(stderr, "pdp %s: cannot read %s: %s\n", verb,
+		        is_stdin ? "standard input" : path, strerror(fin.err));
+		return EXIT_IO;
+	}
+	if (st == REQUESTS_NOMEM) {
+		fprintf(stderr, "pdp %s: out of memory reading %s\n", verb, path);
+		return EXIT_IO;
+	}
+	return x->rc;
 }
 
 int cmd_decide(int argc, char **argv, bool explain)
@@ -377,7 +399,7 @@ int cmd_decide(int argc, char **argv, bool explain)
 	const char *verb = explain ? "explain" : "decide";
 	const char *help = explain ? EXPLAIN_HELP : DECIDE_HELP;
 	const char *image = NULL;
-	bool json = false, clock = true;
+	bool json = false, clock = true, jsonl = false;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
 	char **files = calloc((size_t)argc + 2, sizeof(char *));
 	int npols = 0, nfiles = 0, rc = EXIT_OK;
@@ -398,6 +420,8 @@ int cmd_decide(int argc, char **argv, bool explain)
 			json = true;
 		} else if (strcmp(argv[i], "--no-clock") == 0) {
 			clock = false;
+		} else if (strcmp(argv[i], "--jsonl") == 0) {
+			jsonl = true;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "pdp %s: unknown option '%s'\n%s", verb, argv[i],
 			        help);
@@ -426,8 +450,9 @@ int cmd_decide(int argc, char **argv, bool explain)
 		rc = EXIT_IO;
 		goto out;
 	}
+	decide_run run = {img, scratch, json, explain, clock, jsonl, EXIT_OK};
 	for (int i = 0; i < nfiles; i++) {
-		int r = decide_file(img, scratch, files[i], json, explain, clock);
+		int r = decide_file(&run, files[i]);
 		if (r > rc)
 			rc = r;
 	}

@@ -4,9 +4,75 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "common/limits.h"
+#include "image/format.h"
+
+/* Every image starts with a CBOR array of four and the text "pdp-image"
+ * (src/image/format.h): input that does not is rejected after its first
+ * bytes rather than read to the size limit (pdp decide -i /dev/zero). */
+static bool looks_like_image(const uint8_t *buf, size_t len)
+{
+	static const uint8_t head[] = {0x84, 0x60 + sizeof(IMG_MAGIC) - 1};
+	size_t m = sizeof(IMG_MAGIC) - 1;
+	if (len < sizeof(head) + m)
+		return true; /* too short to tell: the loader will */
+	return memcmp(buf, head, sizeof(head)) == 0 &&
+	       memcmp(buf + sizeof(head), IMG_MAGIC, m) == 0;
+}
+
+static int too_large(const char *path)
+{
+	fprintf(stderr, "pdp: image %s is larger than the %u MiB limit "
+	                "(docs/limits.md)\n",
+	        path, PDP_MAX_IMAGE_BYTES >> 20);
+	return EXIT_IMAGE;
+}
+
+/* Read at most PDP_MAX_IMAGE_BYTES + 1 bytes: one more is enough to know
+ * the image is too large. A regular file's size is checked first. */
+static int read_image(FILE *f, const char *path, uint8_t **out, size_t *out_len)
+{
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > PDP_MAX_IMAGE_BYTES)
+		return too_large(path);
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > (size_t)PDP_MAX_IMAGE_BYTES + 1)
+				cap = (size_t)PDP_MAX_IMAGE_BYTES + 1;
+			uint8_t *nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fprintf(stderr, "pdp: out of memory reading image %s\n",
+				        path);
+				return EXIT_IO;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0 || !looks_like_image(buf, len))
+			break;
+		if (len > PDP_MAX_IMAGE_BYTES) {
+			free(buf);
+			return too_large(path);
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		fprintf(stderr, "pdp: cannot read image %s\n", path);
+		return EXIT_IO;
+	}
+	*out = buf;
+	*out_len = len;
+	return EXIT_OK;
+}
 
 static int load_file(const char *path, pdp_image **out)
 {
@@ -16,30 +82,11 @@ static int load_file(const char *path, pdp_image **out)
 		return EXIT_IO;
 	}
 	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (size_t)PDP_MAX_IMAGE_BYTES * 2) {
-				free(buf);
-				fclose(f);
-				fprintf(stderr, "pdp: image %s is too large\n", path);
-				return EXIT_IMAGE;
-			}
-			uint8_t *nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return EXIT_IO;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
+	size_t len = 0;
+	int rc = read_image(f, path, &buf, &len);
 	fclose(f);
+	if (rc != EXIT_OK)
+		return rc;
 	pdp_error err;
 	pdp_status st = pdp_image_load(buf, len, out, &err);
 	free(buf);

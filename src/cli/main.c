@@ -13,6 +13,7 @@ static const char USAGE[] =
 	"  decide   decide requests\n"
 	"  explain  show how requests are decided\n"
 	"  audit    who can do what (see pdp audit --help)\n"
+	"  replay   drive a live policy store with a stream of changes\n"
 	"  version  print the version\n"
 	"Run `pdp <command> --help` for its options. docs/cli.md has details.\n";
 
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 		return cmd_decide(argc - 1, argv + 1, true);
 	if (strcmp(verb, "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(verb, "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
 		puts("pdp " PDP_VERSION);
 		return EXIT_OK;

@@ -2,10 +2,16 @@
  * request.c - YAML request -> pdp_request. A request that cannot be
  * understood is marked bad with the first problem and its position, so the
  * caller answers deny bad-request for it and goes on with the next one.
+ *
+ * Values are typed by the YAML 1.2 core schema, as a JSON or YAML reader
+ * would type them: a plain 3 is an integer, a plain true a boolean, a quoted
+ * "3" a string. An attribute value keeps its own type; when that is not the
+ * declared type, the evaluator makes every test reading it indeterminate
+ * (policy-language.md 3.4). Nothing is coerced.
  */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,68 +20,282 @@
 #include "common/limits.h"
 #include "image/format.h"
 
+/* Notes kept in full for one request; more are counted. */
+#define REQ_MAX_NOTES 8u
+
 typedef struct rctx {
 	cc *c;
 	parsed_request *out;
+	size_t extra_notes;
 } rctx;
 
-static bool bad(rctx *r, const ynode *n, const char *fmt, const char *arg)
+/* printf into c's arena; a fixed text when memory runs out. */
+static const char *arena_vprintf(cc *c, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	char *s = n >= 0 ? cc_alloc(c, (size_t)n + 1) : NULL;
+	if (s == NULL)
+		return "out of memory";
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static const char *arena_printf(cc *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static const char *arena_printf(cc *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *s = arena_vprintf(c, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static bool bad(rctx *r, const ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static bool bad(rctx *r, const ynode *n, const char *fmt, ...)
 {
 	if (!r->out->ok)
 		return false;
 	r->out->ok = false;
-	char msg[200];
-	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
-	snprintf(r->out->error, sizeof(r->out->error), "%u:%u: %s",
-	         n ? n->pos.line : 0, n ? n->pos.col : 0, msg);
+	va_list ap;
+	va_start(ap, fmt);
+	const char *msg = arena_vprintf(r->c, fmt, ap);
+	va_end(ap);
+	r->out->error = arena_printf(r->c, "%u:%u: %s", n ? n->pos.line : 0,
+	                             n ? n->pos.col : 0, msg);
 	return false;
 }
 
-static void note(rctx *r, const char *fmt, const char *arg)
+static void note(rctx *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void note(rctx *r, const char *fmt, ...)
 {
-	size_t o = strlen(r->out->notes);
-	if (o + 2 >= sizeof(r->out->notes))
+	parsed_request *pr = r->out;
+	if (pr->n_notes >= REQ_MAX_NOTES) {
+		r->extra_notes++;
 		return;
-	snprintf(r->out->notes + o, sizeof(r->out->notes) - o, "%s", o ? "; " : "");
-	o = strlen(r->out->notes);
-	snprintf(r->out->notes + o, sizeof(r->out->notes) - o, fmt, arg);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	const char *s = arena_vprintf(r->c, fmt, ap);
+	va_end(ap);
+	pr->notes = pr->notes ? arena_printf(r->c, "%s; %s", pr->notes, s) : s;
+	pr->n_notes++;
 }
 
-/* A YAML null: empty plain scalar, ~ or null. */
-static bool is_null(const ynode *n)
+/* ---- the YAML 1.2 core schema (YAML 1.2.2 section 10.3.2) ---- */
+
+typedef enum ykind {
+	Y_NULL, Y_BOOL, Y_INT, Y_BIG_INT, Y_FLOAT, Y_STRING, Y_LIST, Y_MAP
+} ykind;
+
+typedef struct yvalue {
+	ykind kind;
+	bool b;
+	int64_t i;
+	double f;
+} yvalue;
+
+static const char *ykind_name(ykind k)
 {
-	return n->kind == YN_SCALAR && n->plain &&
-	       (n->len == 0 || yn_is(n, "~") || yn_is(n, "null") ||
-	        yn_is(n, "Null") || yn_is(n, "NULL"));
+	static const char *const N[] = {
+		"null", "a boolean", "an integer", "an integer outside 64 bits",
+		"a float", "a string", "a list", "a mapping"};
+	return N[k];
 }
 
-/* A request with a key given twice is ambiguous: refuse it rather than
- * pick one (the policy loader does the same for policies). */
-static bool no_duplicate_keys(rctx *r, const ynode *map)
+static bool one_of(const ynode *n, const char *const *words)
 {
-	if (map->kind != YN_MAP)
-		return true;
-	for (size_t i = 0; i + 1 < map->n; i += 2)
-		for (size_t j = 0; j < i; j += 2) {
-			const ynode *a = map->items[j], *b = map->items[i];
-			if (a->kind == YN_SCALAR && b->kind == YN_SCALAR &&
-			    a->len == b->len && memcmp(a->str, b->str, a->len) == 0)
-				return bad(r, b, "duplicate key '%s'", b->str);
-		}
+	for (size_t i = 0; words[i]; i++)
+		if (yn_is(n, words[i]))
+			return true;
+	return false;
+}
+
+static int digit_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return 99;
+}
+
+/* [-+]?[0-9]+, 0o[0-7]+ or 0x[0-9a-fA-F]+. *big when it does not fit in
+ * int64. */
+static bool core_int(const char *s, size_t len, int64_t *out, bool *big)
+{
+	unsigned base = 10;
+	bool neg = false;
+	size_t i = 0;
+	if (len > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'x')) {
+		base = s[1] == 'o' ? 8 : 16;
+		i = 2;
+	} else if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if (i == len)
+		return false;
+	uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	*big = false;
+	for (; i < len; i++) {
+		int d = digit_value(s[i]);
+		if (d < 0 || (unsigned)d >= base)
+			return false;
+		if (v > (lim - (unsigned)d) / base)
+			*big = true;
+		else
+			v = v * base + (unsigned)d;
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return true;
 }
 
-static bool scalar(rctx *r, const ynode *n, const char *what)
+static size_t digits(const char *s, size_t len, size_t i)
 {
-	if (n->kind == YN_SCALAR)
-		return true;
-	return bad(r, n, "%s must be a scalar", what);
+	size_t n = 0;
+	while (i + n < len && s[i + n] >= '0' && s[i + n] <= '9')
+		n++;
+	return n;
 }
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, .inf, .nan. */
+static bool core_float(const ynode *n, double *out)
+{
+	static const char *const INF[] = {".inf", ".Inf", ".INF", "+.inf",
+	                                  "+.Inf", "+.INF", NULL};
+	static const char *const NINF[] = {"-.inf", "-.Inf", "-.INF", NULL};
+	static const char *const NAN_[] = {".nan", ".NaN", ".NAN", NULL};
+	if (one_of(n, INF) || one_of(n, NINF) || one_of(n, NAN_)) {
+		*out = one_of(n, NAN_) ? NAN : one_of(n, INF) ? INFINITY : -INFINITY;
+		return true;
+	}
+	const char *s = n->str;
+	size_t len = n->len, i = 0;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	size_t whole = digits(s, len, i), frac = 0;
+	i += whole;
+	if (i < len && s[i] == '.') {
+		frac = digits(s, len, i + 1);
+		i += 1 + frac;
+		if (whole == 0 && frac == 0)
+			return false;
+	} else if (whole == 0)
+		return false;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		size_t e = digits(s, len, i);
+		if (e == 0)
+			return false;
+		i += e;
+	}
+	if (i != len)
+		return false;
+	*out = strtod(s, NULL);
+	return true;
+}
+
+/* The type a YAML 1.2 (or JSON) reader gives the node. */
+static yvalue core_value(const ynode *n)
+{
+	static const char *const NUL[] = {"~", "null", "Null", "NULL", NULL};
+	static const char *const TRUE_[] = {"true", "True", "TRUE", NULL};
+	static const char *const FALSE_[] = {"false", "False", "FALSE", NULL};
+	yvalue v;
+	memset(&v, 0, sizeof(v));
+	bool big;
+	if (n->kind != YN_SCALAR)
+		v.kind = n->kind == YN_SEQ ? Y_LIST : Y_MAP;
+	else if (!n->plain)
+		v.kind = Y_STRING;
+	else if (n->len == 0 || one_of(n, NUL))
+		v.kind = Y_NULL;
+	else if (one_of(n, TRUE_) || one_of(n, FALSE_)) {
+		v.kind = Y_BOOL;
+		v.b = one_of(n, TRUE_);
+	} else if (core_int(n->str, n->len, &v.i, &big))
+		v.kind = big ? Y_BIG_INT : Y_INT;
+	else if (core_float(n, &v.f))
+		v.kind = Y_FLOAT;
+	else
+		v.kind = Y_STRING;
+	return v;
+}
+
+/* ---- keys ---- */
+
+static int cmp_key_text(const void *a, const void *b)
+{
+	const ynode *x = *(const ynode *const *)a, *y = *(const ynode *const *)b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int r = x->len ? memcmp(x->str, y->str, x->len) : 0;
+	if (r != 0)
+		return r;
+	/* equal keys: the earlier one first, so the later is reported */
+	return x->pos.line != y->pos.line ? (x->pos.line < y->pos.line ? -1 : 1)
+	                                  : (x->pos.col > y->pos.col) -
+	                                            (x->pos.col < y->pos.col);
+}
+
+/* A request with a key given twice is ambiguous: refuse it rather than
+ * pick one (the policy loader does the same for policies). Sorted, so a
+ * mapping with many keys costs n log n. */
+static bool no_duplicate_keys(rctx *r, const ynode *map)
+{
+	size_t pairs = map->n / 2, n = 0;
+	if (map->kind != YN_MAP || pairs < 2)
+		return true;
+	const ynode **keys = cc_alloc(r->c, pairs * sizeof(*keys));
+	if (keys == NULL)
+		return bad(r, map, "out of memory");
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (map->items[i]->kind == YN_SCALAR)
+			keys[n++] = map->items[i];
+	qsort(keys, n, sizeof(*keys), cmp_key_text);
+	for (size_t i = 1; i < n; i++)
+		if (keys[i]->len == keys[i - 1]->len &&
+		    memcmp(keys[i]->str, keys[i - 1]->str, keys[i]->len) == 0)
+			return bad(r, keys[i], "duplicate key '%s'", keys[i]->str);
+	return true;
+}
+
+/* Every key of map is one of known (where: "in target", or NULL for the
+ * request itself), each once. */
+static bool known_keys(rctx *r, const ynode *map, const char *const *known,
+                       const char *where)
+{
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const ynode *k = map->items[i];
+		const char *name = k->kind == YN_SCALAR ? k->str : "?";
+		if (one_of(k, known))
+			continue;
+		if (where == NULL)
+			return bad(r, k, "unknown request key '%s'", name);
+		return bad(r, k, "unknown key '%s' in %s", name, where);
+	}
+	return no_duplicate_keys(r, map);
+}
+
+/* ---- built-in fields ---- */
 
 static bool get_str(rctx *r, const ynode *n, const char *what, pdp_str *out)
 {
-	if (!scalar(r, n, what))
-		return false;
+	yvalue v = core_value(n);
+	if (v.kind != Y_STRING)
+		return bad(r, n, "%s must be a string, not %s%s", what,
+		           ykind_name(v.kind),
+		           n->kind == YN_SCALAR ? " (quote it)" : "");
 	out->ptr = n->str;
 	out->len = n->len;
 	return true;
@@ -85,10 +305,10 @@ static bool str_list(rctx *r, const ynode *n, const char *what,
                      const pdp_str **items, size_t *count)
 {
 	if (n->kind != YN_SEQ)
-		return bad(r, n, "%s must be a list", what);
+		return bad(r, n, "%s must be a list of strings", what);
 	pdp_str *v = cc_alloc(r->c, (n->n + 1) * sizeof(pdp_str));
 	if (v == NULL)
-		return bad(r, n, "out of memory%s", "");
+		return bad(r, n, "out of memory");
 	for (size_t i = 0; i < n->n; i++)
 		if (!get_str(r, n->items[i], what, &v[i]))
 			return false;
@@ -97,78 +317,65 @@ static bool str_list(rctx *r, const ynode *n, const char *what,
 	return true;
 }
 
-static bool parse_bool(const ynode *n, bool *out)
+static bool get_bool(rctx *r, const ynode *n, const char *what, bool *out)
 {
-	if (n->kind != YN_SCALAR)
-		return false;
-	if (yn_is(n, "true") || yn_is(n, "True") || yn_is(n, "TRUE")) {
-		*out = true;
-		return true;
-	}
-	if (yn_is(n, "false") || yn_is(n, "False") || yn_is(n, "FALSE")) {
-		*out = false;
-		return true;
-	}
-	return false;
-}
-
-static bool parse_i64(const ynode *n, int64_t *out)
-{
-	if (n->kind != YN_SCALAR || n->len == 0 || n->len > 20)
-		return false;
-	char buf[32];
-	memcpy(buf, n->str, n->len);
-	buf[n->len] = '\0';
-	char *end;
-	errno = 0;
-	long long v = strtoll(buf, &end, 10);
-	if (*end != '\0' || end == buf || errno != 0)
-		return false;
-	*out = v;
+	yvalue v = core_value(n);
+	if (v.kind != Y_BOOL)
+		return bad(r, n, "%s must be true or false, not %s", what,
+		           ykind_name(v.kind));
+	*out = v.b;
 	return true;
 }
 
-static bool parse_f64(const ynode *n, double *out)
+static bool get_number(rctx *r, const ynode *n, const char *what, double *out)
 {
-	if (n->kind != YN_SCALAR || n->len == 0 || n->len > 60)
-		return false;
-	char buf[64];
-	memcpy(buf, n->str, n->len);
-	buf[n->len] = '\0';
-	char *end;
-	double v = strtod(buf, &end);
-	if (*end != '\0' || !isfinite(v))
-		return false;
-	*out = v;
+	yvalue v = core_value(n);
+	if (v.kind == Y_INT)
+		v.f = (double)v.i;
+	if ((v.kind != Y_INT && v.kind != Y_FLOAT) || !isfinite(v.f))
+		return bad(r, n, "%s must be a finite number, not %s", what,
+		           v.kind == Y_FLOAT ? "infinite or NaN" : ykind_name(v.kind));
+	*out = v.f;
 	return true;
 }
 
 static bool read_operation(rctx *r, const ynode *n)
 {
-	if (!scalar(r, n, "operation"))
-		return false;
-	pdp_str s = {n->str, n->len};
-	uint32_t op = pdp_operation_from_name(s);
-	int64_t v;
-	if (op == 0 && parse_i64(n, &v) && v > 0 && v <= 32 && (v & (v - 1)) == 0)
-		op = (uint32_t)v;
-	if (op == 0)
-		return bad(r, n,
-		           "unknown operation '%s' (create, retrieve, update, "
-		           "delete, notify, discover or 1,2,4,8,16,32)",
+	yvalue v = core_value(n);
+	uint32_t op = 0;
+	if (v.kind == Y_STRING)
+		op = pdp_operation_from_name((pdp_str){n->str, n->len});
+	else if (v.kind == Y_INT && v.i > 0 && v.i <= 32 && (v.i & (v.i - 1)) == 0)
+		op = (uint32_t)v.i;
+	if (op != 0) {
+		r->out->req.operation = op;
+		return true;
+	}
+	if (v.kind == Y_STRING && n->len > 0 && digit_value(n->str[0]) < 10)
+		return bad(r, n, "operation '%s' is a string: write a bit value as "
+		                 "a number, without quotes",
 		           n->str);
-	r->out->req.operation = op;
-	return true;
+	return bad(r, n,
+	           "unknown operation '%s' (create, retrieve, update, delete, "
+	           "notify, discover or 1,2,4,8,16,32)",
+	           n->kind == YN_SCALAR ? n->str : ykind_name(v.kind));
 }
 
 static bool read_type(rctx *r, const ynode *n, int32_t *out, const char *what)
 {
-	if (!scalar(r, n, what))
-		return false;
-	pdp_str s = {n->str, n->len};
-	int32_t t = rtype_from_name(s);
+	yvalue v = core_value(n);
+	int32_t t = -1;
+	if (v.kind == Y_STRING && n->len > 0 && digit_value(n->str[0]) < 10)
+		return bad(r, n, "%s '%s' is a string: write a type number as a "
+		                 "number, without quotes",
+		           what, n->str);
+	if (v.kind == Y_STRING)
+		t = rtype_from_name((pdp_str){n->str, n->len});
+	else if (v.kind == Y_INT && v.i >= 1 && v.i <= INT32_MAX)
+		t = (int32_t)v.i;
 	if (t < 0)
-		return bad(r, n, "unknown resource type '%s'", n->str);
+		return bad(r, n, "unknown resource type '%s' in %s",
+		           n->kind == YN_SCALAR ? n->str : ykind_name(v.kind), what);
 	*out = t;
 	return true;
 }
@@ -179,32 +386,41 @@ static bool read_target(rctx *r, const ynode *n)
 	                                   "specialization", "self", NULL};
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP)
-		return bad(r, n, "target must be a mapping%s", "");
-	if (!no_duplicate_keys(r, n))
+		return bad(r, n, "target must be a mapping");
+	if (!known_keys(r, n, keys, "target"))
 		return false;
-	for (size_t i = 0; i + 1 < n->n; i += 2) {
-		const ynode *k = n->items[i];
-		bool known = false;
-		for (size_t j = 0; keys[j]; j++)
-			known |= yn_is(k, keys[j]);
-		if (!known)
-			return bad(r, k, "unknown key '%s' in target", k->str);
-	}
 	ynode *v;
 	if ((v = yn_get(n, "acps")) == NULL)
-		return bad(r, n, "target has no 'acps'%s", "");
+		return bad(r, n, "target has no 'acps'");
 	if (!str_list(r, v, "target.acps", &q->acps, &q->n_acps))
 		return false;
-	if ((v = yn_get(n, "type")) != NULL && !read_type(r, v, &q->type, "type"))
+	if ((v = yn_get(n, "type")) != NULL &&
+	    !read_type(r, v, &q->type, "target.type"))
 		return false;
 	if ((v = yn_get(n, "child_type")) != NULL &&
-	    !read_type(r, v, &q->child_type, "child_type"))
+	    !read_type(r, v, &q->child_type, "target.child_type"))
 		return false;
 	if ((v = yn_get(n, "specialization")) != NULL &&
-	    !get_str(r, v, "specialization", &q->specialization))
+	    !get_str(r, v, "target.specialization", &q->specialization))
 		return false;
-	if ((v = yn_get(n, "self")) != NULL && !parse_bool(v, &q->self))
-		return bad(r, v, "self must be true or false%s", "");
+	if ((v = yn_get(n, "self")) != NULL &&
+	    !get_bool(r, v, "target.self", &q->self))
+		return false;
+	return true;
+}
+
+static bool read_location(rctx *r, const ynode *v)
+{
+	static const char *const keys[] = {"lat", "lon", NULL};
+	pdp_request *q = &r->out->req;
+	ynode *lat = yn_get(v, "lat"), *lon = yn_get(v, "lon");
+	if (v->kind != YN_MAP || lat == NULL || lon == NULL)
+		return bad(r, v, "env.location must be {lat: .., lon: ..}");
+	if (!known_keys(r, v, keys, "env.location") ||
+	    !get_number(r, lat, "env.location.lat", &q->lat) ||
+	    !get_number(r, lon, "env.location.lon", &q->lon))
+		return false;
+	q->has_location = true;
 	return true;
 }
 
@@ -214,118 +430,150 @@ static bool read_env(rctx *r, const ynode *n)
 	                                   NULL};
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP)
-		return bad(r, n, "env must be a mapping%s", "");
-	if (!no_duplicate_keys(r, n))
+		return bad(r, n, "env must be a mapping");
+	if (!known_keys(r, n, keys, "env"))
 		return false;
-	for (size_t i = 0; i + 1 < n->n; i += 2) {
-		bool known = false;
-		for (size_t j = 0; keys[j]; j++)
-			known |= yn_is(n->items[i], keys[j]);
-		if (!known)
-			return bad(r, n->items[i], "unknown key '%s' in env",
-			           n->items[i]->str);
-	}
 	ynode *v;
 	prim_err e;
+	pdp_str s;
 	if ((v = yn_get(n, "time")) != NULL) {
-		if (!scalar(r, v, "env.time"))
+		if (!get_str(r, v, "env.time", &s))
 			return false;
-		if (!time_parse_rfc3339(v->str, v->len, &q->time, &e))
+		if (!time_parse_rfc3339(s.ptr, s.len, &q->time, &e))
 			return bad(r, v, "env.time is not an RFC 3339 date-time: %s",
 			           e.message);
 		q->has_time = true;
 	}
 	if ((v = yn_get(n, "ip")) != NULL) {
-		if (!scalar(r, v, "env.ip"))
+		if (!get_str(r, v, "env.ip", &s))
 			return false;
-		if (!ip_parse(v->str, v->len, &q->ip, NULL, &e))
+		if (!ip_parse(s.ptr, s.len, &q->ip, NULL, &e))
 			return bad(r, v, "env.ip is not an IP address: %s", e.message);
 		q->has_ip = true;
 	}
 	if ((v = yn_get(n, "country")) != NULL &&
 	    !get_str(r, v, "env.country", &q->country))
 		return false;
-	if ((v = yn_get(n, "location")) != NULL) {
-		ynode *lat = yn_get(v, "lat"), *lon = yn_get(v, "lon");
-		if (v->kind != YN_MAP || lat == NULL || lon == NULL || v->n != 4 ||
-		    !no_duplicate_keys(r, v))
-			return bad(r, v, "env.location must be {lat: .., lon: ..}%s", "");
-		if (!parse_f64(lat, &q->lat) || !parse_f64(lon, &q->lon))
-			return bad(r, v, "env.location needs numeric lat and lon%s", "");
-		q->has_location = true;
-	}
+	if ((v = yn_get(n, "location")) != NULL && !read_location(r, v))
+		return false;
 	return true;
 }
 
-/* Convert one attribute value to its declared type. A value that does not
- * convert is kept with type NONE: every comparison reading it is then
- * indeterminate (fail safe), and the note says why. */
-static void read_attr_value(rctx *r, const ynode *n, pdp_type t, pdp_value *v)
+/* ---- attributes ---- */
+
+static const char *type_name(pdp_type t)
 {
-	memset(v, 0, sizeof(*v));
+	static const char *const N[] = {"none", "int", "string", "bool",
+	                                "ip", "time", "set<string>"};
+	return (unsigned)t < 7 ? N[t] : "?";
+}
+
+/* A list of strings is a set<string>; a list of other scalars a value of
+ * no type (NONE); a list holding lists or mappings is no value at all. */
+static bool list_value(rctx *r, const ynode *key, const ynode *n,
+                       pdp_value *v)
+{
+	pdp_str *items = cc_alloc(r->c, (n->n + 1) * sizeof(pdp_str));
+	if (items == NULL)
+		return bad(r, n, "out of memory");
+	bool strings = true;
+	for (size_t i = 0; i < n->n; i++) {
+		const ynode *it = n->items[i];
+		if (it->kind != YN_SCALAR)
+			return bad(r, it, "attribute '%s': a list holds strings, not %s",
+			           key->str, ykind_name(core_value(it).kind));
+		strings &= core_value(it).kind == Y_STRING;
+		items[i].ptr = it->str;
+		items[i].len = it->len;
+	}
+	v->type = strings ? PDP_TYPE_SET : PDP_TYPE_NONE;
+	v->u.set.items = items;
+	v->u.set.count = n->n;
+	return true;
+}
+
+/* A string is an ip or time when the attribute is declared so and the text
+ * parses as one; otherwise it stays a string. */
+static void string_value(const ynode *n, pdp_type declared, pdp_value *v)
+{
 	prim_err e;
-	bool ok = false;
-	switch (t) {
-	case PDP_TYPE_INT:
-		ok = parse_i64(n, &v->u.i);
-		break;
-	case PDP_TYPE_STRING:
-		ok = n->kind == YN_SCALAR;
+	if (declared == PDP_TYPE_IP && ip_parse(n->str, n->len, &v->u.ip, NULL, &e))
+		v->type = PDP_TYPE_IP;
+	else if (declared == PDP_TYPE_TIME &&
+	         time_parse_rfc3339(n->str, n->len, &v->u.t, &e))
+		v->type = PDP_TYPE_TIME;
+	else {
+		v->type = PDP_TYPE_STRING;
 		v->u.s.ptr = n->str;
 		v->u.s.len = n->len;
+	}
+}
+
+/* The value as its own type says (the core schema), not as declared: a
+ * value of another type makes the tests reading it indeterminate. */
+static bool read_attr_value(rctx *r, const ynode *key, const ynode *n,
+                            pdp_type declared, pdp_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	yvalue y = core_value(n);
+	switch (y.kind) {
+	case Y_MAP:
+		return bad(r, n, "attribute '%s' is a mapping: a value is a scalar "
+		                 "or a list of strings",
+		           key->str);
+	case Y_LIST:
+		if (!list_value(r, key, n, v))
+			return false;
 		break;
-	case PDP_TYPE_BOOL:
-		ok = parse_bool(n, &v->u.b);
+	case Y_STRING:
+		string_value(n, declared, v);
 		break;
-	case PDP_TYPE_IP:
-		ok = n->kind == YN_SCALAR && ip_parse(n->str, n->len, &v->u.ip, NULL, &e);
+	case Y_INT:
+		v->type = PDP_TYPE_INT;
+		v->u.i = y.i;
 		break;
-	case PDP_TYPE_TIME:
-		ok = n->kind == YN_SCALAR &&
-		     time_parse_rfc3339(n->str, n->len, &v->u.t, &e);
+	case Y_BOOL:
+		v->type = PDP_TYPE_BOOL;
+		v->u.b = y.b;
 		break;
-	case PDP_TYPE_SET:
-		if (n->kind == YN_SEQ) {
-			pdp_str *items = cc_alloc(r->c, (n->n + 1) * sizeof(pdp_str));
-			ok = items != NULL;
-			for (size_t i = 0; ok && i < n->n; i++) {
-				ok = n->items[i]->kind == YN_SCALAR;
-				if (ok) {
-					items[i].ptr = n->items[i]->str;
-					items[i].len = n->items[i]->len;
-				}
-			}
-			v->u.set.items = items;
-			v->u.set.count = n->n;
-		}
-		break;
-	default:
+	default: /* a float, an integer beyond 64 bits: no pdp type */
+		v->type = PDP_TYPE_NONE;
 		break;
 	}
-	v->type = ok ? t : PDP_TYPE_NONE;
+	if (v->type != declared)
+		note(r, "attribute '%s' is %s%s, not %s: tests reading it are "
+		        "indeterminate",
+		     key->str, ykind_name(y.kind),
+		     y.kind == Y_LIST && v->type == PDP_TYPE_NONE ? " of non-strings"
+		     : y.kind == Y_STRING && declared == PDP_TYPE_IP
+		             ? " that is not an IP address"
+		     : y.kind == Y_STRING && declared == PDP_TYPE_TIME
+		             ? " that is not an RFC 3339 date-time"
+		             : "",
+		     type_name(declared));
+	return true;
 }
 
 static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 {
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP)
-		return bad(r, n, "attrs must be a mapping%s", "");
+		return bad(r, n, "attrs must be a mapping");
 	if (!no_duplicate_keys(r, n))
 		return false;
 	pdp_attr *a = cc_alloc(r->c, (n->n / 2 + 1) * sizeof(pdp_attr));
 	if (a == NULL)
-		return bad(r, n, "out of memory%s", "");
+		return bad(r, n, "out of memory");
 	size_t k = 0;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const ynode *key = n->items[i], *val = n->items[i + 1];
 		if (key->kind != YN_SCALAR)
-			return bad(r, key, "attribute names must be strings%s", "");
-		pdp_str name = {key->str, key->len};
-		if (is_null(val)) {
+			return bad(r, key, "attribute names must be strings");
+		if (core_value(val).kind == Y_NULL) {
 			note(r, "attribute '%s' is null: treated as absent", key->str);
 			continue;
 		}
-		uint32_t id = pdp_attr_id(img, name);
+		uint32_t id = pdp_attr_id(img, (pdp_str){key->str, key->len});
 		if (id == PDP_NONE) {
 			note(r, "attribute '%s' is not declared by the policy; ignored",
 			     key->str);
@@ -338,11 +586,8 @@ static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 			continue;
 		}
 		a[k].id = id;
-		read_attr_value(r, val, pdp_attr_type(img, id), &a[k].value);
-		if (a[k].value.type == PDP_TYPE_NONE)
-			note(r, "attribute '%s' does not convert to its declared type; "
-			        "comparisons reading it are indeterminate",
-			     key->str);
+		if (!read_attr_value(r, key, val, pdp_attr_type(img, id), &a[k].value))
+			return false;
 		k++;
 	}
 	q->attrs = a;
@@ -350,190 +595,89 @@ static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 	return true;
 }
 
-void request_from_node(cc *c, ynode *n, const pdp_image *img, bool fill_now,
-                       pdp_time now, parsed_request *out)
+/* ---- one request ---- */
+
+static void read_request(rctx *r, ynode *n, const pdp_image *img)
 {
 	static const char *const keys[] = {"originator", "roles", "authenticated",
 	                                   "operation", "target", "env", "attrs",
 	                                   "name", "expect", NULL};
-	memset(out, 0, sizeof(*out));
-	pdp_request_init(&out->req);
-	out->ok = true;
-	out->pos = n->pos;
-	rctx r = {c, out};
-	pdp_request *q = &out->req;
+	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP) {
-		bad(&r, n, "a request must be a mapping%s", "");
+		bad(r, n, "a request is a mapping (a JSON object), not %s",
+		    ykind_name(core_value(n).kind));
 		return;
 	}
-	for (size_t i = 0; i + 1 < n->n; i += 2) {
-		const ynode *k = n->items[i];
-		bool known = false;
-		for (size_t j = 0; keys[j]; j++)
-			known |= yn_is(k, keys[j]);
-		if (!known) {
-			bad(&r, k, "unknown request key '%s'",
-			    k->kind == YN_SCALAR ? k->str : "?");
-			return;
-		}
-	}
-	if (!no_duplicate_keys(&r, n))
+	if (!known_keys(r, n, keys, NULL))
 		return;
 	ynode *v;
 	if ((v = yn_get(n, "originator")) == NULL) {
-		bad(&r, n, "request has no 'originator'%s", "");
+		bad(r, n, "request has no 'originator'");
 		return;
 	}
-	if (is_null(v) || (v->kind == YN_SCALAR && v->len == 0)) {
-		bad(&r, v, "originator is empty%s", "");
+	if (core_value(v).kind == Y_NULL || (v->kind == YN_SCALAR && v->len == 0)) {
+		bad(r, v, "originator is empty");
 		return;
 	}
-	if (!get_str(&r, v, "originator", &q->originator))
+	if (!get_str(r, v, "originator", &q->originator))
 		return;
 	if ((v = yn_get(n, "roles")) != NULL) {
-		if (!str_list(&r, v, "roles", &q->roles, &q->n_roles))
+		if (!str_list(r, v, "roles", &q->roles, &q->n_roles))
 			return;
 		q->roles_given = true;
 	}
 	if ((v = yn_get(n, "authenticated")) != NULL &&
-	    !parse_bool(v, &q->authenticated)) {
-		bad(&r, v, "authenticated must be true or false%s", "");
+	    !get_bool(r, v, "authenticated", &q->authenticated))
 		return;
-	}
 	if ((v = yn_get(n, "operation")) == NULL) {
-		bad(&r, n, "request has no 'operation'%s", "");
+		bad(r, n, "request has no 'operation'");
 		return;
 	}
-	if (!read_operation(&r, v))
+	if (!read_operation(r, v))
 		return;
 	if ((v = yn_get(n, "target")) == NULL) {
-		bad(&r, n, "request has no 'target'%s", "");
+		bad(r, n, "request has no 'target'");
 		return;
 	}
-	if (!read_target(&r, v))
+	if (!read_target(r, v))
 		return;
-	if ((v = yn_get(n, "env")) != NULL && !read_env(&r, v))
+	if ((v = yn_get(n, "env")) != NULL && !read_env(r, v))
 		return;
-	if ((v = yn_get(n, "attrs")) != NULL && !read_attrs(&r, v, img))
+	if ((v = yn_get(n, "attrs")) != NULL)
+		read_attrs(r, v, img);
+}
+
+void request_from_node(cc *c, ynode *n, const pdp_image *img,
+                       parsed_request *out)
+{
+	memset(out, 0, sizeof(*out));
+	pdp_request_init(&out->req);
+	out->ok = true;
+	out->pos = n->pos;
+	rctx r = {c, out, 0};
+	read_request(&r, n, img);
+	if (r.extra_notes > 0)
+		out->notes = arena_printf(c, "%s; and %zu more", out->notes,
+		                          r.extra_notes);
+}
+
+void request_default_time(parsed_request *pr, pdp_time now)
+{
+	if (!pr->ok || pr->req.has_time)
 		return;
-	if (!q->has_time && fill_now) {
-		q->has_time = true;
-		q->time = now;
-		out->time_defaulted = true;
-	}
+	pr->req.has_time = true;
+	pr->req.time = now;
+	pr->time_defaulted = true;
 }
 
-static void requests_from_docs(cc *c, const ynode_vec *docs,
-                               const pdp_image *img, bool fill_now,
-                               pdp_time now, parsed_requests *out)
+void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)
 {
-	for (size_t d = 0; d < docs->n; d++) {
-		ynode *doc = docs->items[d];
-		size_t n = doc->kind == YN_SEQ ? doc->n : 1;
-		for (size_t i = 0; i < n; i++) {
-			ynode *item = doc->kind == YN_SEQ ? doc->items[i] : doc;
-			parsed_request pr;
-			request_from_node(c, item, img, fill_now, now, &pr);
-			VEC_PUSH(c, *out, pr);
-		}
-	}
-}
-
-/* True when every non-blank line starts with '{' and there are several:
- * JSON Lines, a common way to stream requests, which is not one YAML
- * document. */
-static bool looks_like_json_lines(const char *data, size_t len)
-{
-	size_t objects = 0;
-	const char *p = data, *end = data + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		const char *q = p;
-		while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
-			q++;
-		if (q < e) {
-			if (*q != '{')
-				return false;
-			objects++;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return objects > 1;
-}
-
-/* Move a tree parsed from one line to that line of its file. The depth is
- * bounded by the YAML loader's limit. */
-static void shift_lines(ynode *n, uint32_t by)
-{
-	n->pos.line += by;
-	for (size_t i = 0; i < n->n; i++)
-		shift_lines(n->items[i], by);
-}
-
-/* JSON Lines: each non-blank line is its own document; a line that is not
- * readable is one bad request at its own line, and the others are still
- * read. */
-static bool requests_from_lines(cc *c, uint32_t file, const pdp_image *img,
-                                bool fill_now, pdp_time now,
-                                parsed_requests *out)
-{
-	/* copies: adding sources may move the source table */
-	size_t len = c->sources.items[file].len;
-	char *data = malloc(len + 1);
-	char *name = strdup(c->sources.items[file].name);
-	bool ok = data != NULL && name != NULL;
-	if (ok)
-		memcpy(data, c->sources.items[file].data, len);
-	const char *p = data, *end = data + len;
-	uint32_t line = 1;
-	while (ok && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		bool blank = true;
-		for (const char *q = p; q < e; q++)
-			blank &= *q == ' ' || *q == '\t' || *q == '\r';
-		if (!blank) {
-			size_t diags = pdpc_diag_count(c);
-			ynode_vec docs = {0};
-			ok = pdpc_add_buffer(c, name, p, (size_t)(e - p)) == PDPC_OK;
-			if (ok && yaml_load_docs(c, (uint32_t)(c->sources.n - 1), &docs)) {
-				for (size_t d = 0; d < docs.n; d++)
-					shift_lines(docs.items[d], line - 1);
-				requests_from_docs(c, &docs, img, fill_now, now, out);
-			} else if (ok) {
-				const pdpc_diag *dg = pdpc_diag_count(c) > diags
-				                              ? pdpc_diag_get(c, diags)
-				                              : NULL;
-				parsed_request bad;
-				memset(&bad, 0, sizeof(bad));
-				pdp_request_init(&bad.req);
-				bad.pos.line = line;
-				snprintf(bad.error, sizeof(bad.error), "%u:%u: %s", line,
-				         dg ? dg->col : 0,
-				         dg ? dg->message : "unreadable line");
-				VEC_PUSH(c, *out, bad);
-			}
-			ok = ok && !c->oom;
-		}
-		p = nl ? nl + 1 : end;
-		line++;
-	}
-	free(data);
-	free(name);
-	return ok;
-}
-
-bool requests_parse(cc *c, uint32_t file, const pdp_image *img,
-                    bool fill_now, pdp_time now, parsed_requests *out)
-{
-	ynode_vec docs = {0};
-	if (yaml_load_docs(c, file, &docs)) {
-		requests_from_docs(c, &docs, img, fill_now, now, out);
-		return !c->oom;
-	}
-	if (c->oom || !looks_like_json_lines(c->sources.items[file].data,
-	                                     c->sources.items[file].len))
-		return false;
-	return requests_from_lines(c, file, img, fill_now, now, out);
+	memset(out, 0, sizeof(*out));
+	pdp_request_init(&out->req);
+	out->pos = pos;
+	va_list ap;
+	va_start(ap, fmt);
+	const char *msg = arena_vprintf(c, fmt, ap);
+	va_end(ap);
+	out->error = arena_printf(c, "%u:%u: %s", pos.line, pos.col, msg);
 }

@@ -30,7 +30,11 @@ bool prim_fail(prim_err *err, size_t offset, const char *fmt, ...)
 
 #define SCHED_YEAR_MIN 1970
 #define SCHED_YEAR_MAX 2199
-#define SCHED_YEAR_WORDS 4 /* 230 years as a bitset */
+#define SCHED_YEAR_WORDS 4 /* 230 years as a bitset, and the flag below */
+/* A bare `*` year matches every year, not only 1970-2199: an "always"
+ * window must hold at any time a request can carry. The flag is the last
+ * bit of the year bitset, which no year uses, so the image layout stays. */
+#define SCHED_YEAR_ANY_BIT (SCHED_YEAR_WORDS * 64 - 1)
 
 typedef struct sched {
 	uint64_t sec;     /* bit s for second s, 0-59 */
@@ -39,7 +43,7 @@ typedef struct sched {
 	uint32_t dom;     /* bit d, 1-31 */
 	uint32_t month;   /* bit m, 1-12 */
 	uint32_t dow;     /* bit d, 0-6 (0 = Sunday; 7 folds onto 0) */
-	uint64_t year[SCHED_YEAR_WORDS]; /* bit (y - 1970) */
+	uint64_t year[SCHED_YEAR_WORDS]; /* bit (y - 1970); SCHED_YEAR_ANY_BIT */
 } sched;
 
 /* Parse one schedule entry. Fields are separated by runs of spaces/tabs;
@@ -48,7 +52,9 @@ typedef struct sched {
  * case). Returns false and fills err on any error. */
 bool sched_parse(const char *s, size_t len, sched *out, prim_err *err);
 
-/* True when the UTC instant t lies in a second that the schedule selects. */
+/* True when the UTC instant t lies in a second that the schedule selects.
+ * Any t.sec is evaluated (t.nsec is not read): a year outside 1970-2199
+ * matches a bare `*` year only. */
 bool sched_match(const sched *s, pdp_time t);
 
 /* True when no instant can match (e.g. only Feb 30, or no valid date in the
@@ -62,8 +68,10 @@ typedef struct civil_time {
 	int month, day, hour, min, sec, wday; /* wday 0 = Sunday */
 } civil_time;
 
+/* Any int64 second converts (years about -2.9e11 to 2.9e11). */
 void civil_from_unix(int64_t sec, civil_time *out);
-/* Seconds since the epoch for a UTC civil date-time (fields assumed valid). */
+/* Seconds since the epoch for a UTC civil date-time (fields assumed valid,
+ * the result assumed to fit: years 0-9999 and far beyond do). */
 int64_t unix_from_civil(int64_t year, int month, int day, int hour, int min,
                         int sec);
 
@@ -71,7 +79,11 @@ int64_t unix_from_civil(int64_t year, int month, int day, int hour, int min,
  * ' ' accepted for 'T', 'z' for 'Z'. Leap second 60 is rejected. */
 bool time_parse_rfc3339(const char *s, size_t len, pdp_time *out,
                         prim_err *err);
-/* Format as "YYYY-MM-DDTHH:MM:SSZ" (with .fraction when nsec != 0).
+/* True when t is an instant: nsec in 0..999999999 (every sec is). */
+bool time_valid(pdp_time t);
+/* Format as "YYYY-MM-DDTHH:MM:SSZ" (with .fraction when nsec != 0). Years
+ * outside 0000-9999 (a parsed time with an offset can land in -0001 or
+ * 10000) are written with a sign or a fifth digit, which do not parse.
  * Returns the length needed, like snprintf. */
 size_t time_format_rfc3339(pdp_time t, char *buf, size_t size);
 
@@ -94,11 +106,34 @@ bool cidr_contains(const pdp_ip *net, uint32_t prefix128, const pdp_ip *ip);
 /* Format an address (IPv4-mapped as dotted quad). Returns length needed. */
 size_t ip_format(const pdp_ip *ip, char *buf, size_t size);
 
+/* ---- UTF-8 ---- */
+
+/* Length (1-4) of the well-formed UTF-8 character at s, which has n bytes
+ * left; 0 when the bytes there are not one (or n is 0). */
+size_t utf8_char_len(const char *s, size_t n);
+/* True when every byte of s belongs to a well-formed UTF-8 character (an
+ * absent string is valid only with length 0). */
+bool utf8_valid(pdp_str s);
+
 /* ---- globs: '*' any run without '/', '?' one char other than '/' ---- */
 
+/* Whether text matches pattern (docs/language.md section 4). Characters are
+ * UTF-8; where the bytes are not well-formed UTF-8, each such byte counts
+ * as one character, so every input has one answer. An absent pattern or
+ * text never matches. */
 bool glob_match(pdp_str pattern, pdp_str text);
 /* True when the string contains '*' or '?'. */
 bool glob_has_wildcard(pdp_str s);
+
+/* origin.c: oneM2M originator ID forms. A host SP-ID is a name without
+ * '/' (and without the leading "//"); a host CSE-ID is "/" and such a
+ * name. origin_absolute writes the absolute form of id (at most cap
+ * bytes) and returns its length, which may exceed cap (nothing past cap
+ * is written): like snprintf, without the NUL. */
+bool origin_sp_valid(pdp_str sp);
+bool origin_cse_valid(pdp_str cse);
+size_t origin_absolute(pdp_str sp, pdp_str cse, pdp_str id, char *out,
+                       size_t cap);
 
 /* utf8.c: length of the well-formed UTF-8 character at s (0: not one), and
  * whether all of s is well-formed UTF-8. */

@@ -174,18 +174,30 @@ static bool read_step(cursor *c, unsigned *out)
 	return true;
 }
 
-static void year_set(sched *out, unsigned y)
+static void year_bit_set(sched *out, unsigned bit)
 {
-	unsigned bit = y - SCHED_YEAR_MIN;
 	out->year[bit / 64] |= UINT64_C(1) << (bit % 64);
 }
 
+static bool year_bit(const sched *s, unsigned bit)
+{
+	return (s->year[bit / 64] >> (bit % 64)) & 1u;
+}
+
+static void year_set(sched *out, unsigned y)
+{
+	year_bit_set(out, y - SCHED_YEAR_MIN);
+}
+
+/* A bare `*` holds for every year; any other year item names years of
+ * 1970-2199 only, so a year outside that range is known not to match. */
 static bool year_has(const sched *s, int64_t y)
 {
+	if (year_bit(s, SCHED_YEAR_ANY_BIT))
+		return true;
 	if (y < SCHED_YEAR_MIN || y > SCHED_YEAR_MAX)
 		return false;
-	unsigned bit = (unsigned)(y - SCHED_YEAR_MIN);
-	return (s->year[bit / 64] >> (bit % 64)) & 1u;
+	return year_bit(s, (unsigned)(y - SCHED_YEAR_MIN));
 }
 
 /* Set bit v of the field; day-of-week 7 folds onto Sunday. */
@@ -213,12 +225,13 @@ static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 {
 	const field_spec *f = c->spec;
 	unsigned a = 0, b = 0, step = 1;
-	bool ranged = true;
+	bool ranged = true, star = false;
 	if (at_end(c) || c->s[c->pos] == ',')
 		return prim_fail(c->err, c->pos, "%s: empty list item",
 		                  f->label);
 	if (c->s[c->pos] == '*') {
 		c->pos++;
+		star = true;
 		a = f->star_lo;
 		b = f->star_hi;
 	} else {
@@ -240,6 +253,8 @@ static bool parse_item(cursor *c, enum sched_field fid, sched *out)
 			ranged = true;
 		}
 	}
+	if (fid == F_YEAR && star && (at_end(c) || c->s[c->pos] != '/'))
+		year_bit_set(out, SCHED_YEAR_ANY_BIT); /* a bare `*` */
 	if (!at_end(c) && c->s[c->pos] == '/') {
 		/* the language has `*\/S` and `A-B/S` only: `N/S` is ambiguous
 		 * between cron dialects, so it is an error */

@@ -58,10 +58,16 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	*y = yoe + era * YEARS_PER_ERA + (*m <= 2);
 }
 
+/* Total over int64: the remainder is taken directly, since
+ * `sec - days * 86400` overflows for the first day before INT64_MIN's
+ * midnight, and every later step stays far inside int64 (|days| < 2^47,
+ * years < 2^39). */
 void civil_from_unix(int64_t sec, civil_time *out)
 {
 	int64_t days = floor_div(sec, SECS_PER_DAY);
-	int64_t rem = sec - days * SECS_PER_DAY; /* [0, 86399] */
+	int64_t rem = sec % SECS_PER_DAY;
+	if (rem < 0)
+		rem += SECS_PER_DAY; /* [0, 86399] */
 	civil_from_days(days, &out->year, &out->month, &out->day);
 	out->hour = (int)(rem / SECS_PER_HOUR);
 	out->min = (int)(rem % SECS_PER_HOUR / SECS_PER_MIN);
@@ -283,14 +289,23 @@ static size_t copy_out(const char *text, size_t n, char *buf, size_t size)
 	return n;
 }
 
+bool time_valid(pdp_time t)
+{
+	return t.nsec >= 0 && t.nsec < NSEC_PER_SEC;
+}
+
 size_t time_format_rfc3339(pdp_time t, char *buf, size_t size)
 {
 	char tmp[96];
 	civil_time c;
 	civil_from_unix(t.sec, &c);
+	/* a year before 0000 keeps four digits after its sign ("-0001"), as
+	 * ISO 8601's expanded years do */
 	int n = snprintf(tmp, sizeof tmp,
-	                 "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d", c.year,
-	                 c.month, c.day, c.hour, c.min, c.sec);
+	                 "%s%04" PRId64 "-%02d-%02dT%02d:%02d:%02d",
+	                 c.year < 0 ? "-" : "",
+	                 c.year < 0 ? -c.year : c.year, c.month, c.day, c.hour,
+	                 c.min, c.sec);
 	if (n < 0)
 		return copy_out("", 0, buf, size);
 	size_t used = (size_t)n;

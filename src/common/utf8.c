@@ -63,6 +63,10 @@ bool utf8_valid(pdp_str s)
 	if (s.ptr == NULL)
 		return s.len == 0;
 	for (size_t i = 0; i < s.len;) {
+		if ((uint8_t)s.ptr[i] < ASCII_END) { /* the usual case, no call */
+			i++;
+			continue;
+		}
 		size_t k = utf8_char_len(s.ptr + i, s.len - i);
 		if (k == 0)
 			return false;

@@ -46,6 +46,25 @@ void arena_free_all(arena *a)
 	a->head = NULL;
 }
 
+arena_mark arena_get_mark(const arena *a)
+{
+	arena_mark m = {a->head, a->head ? a->head->used : 0};
+	return m;
+}
+
+/* Chunks are pushed at the head, so the ones newer than the mark come
+ * first; the mark's own chunk is kept and cut back to its old fill. */
+void arena_release(arena *a, arena_mark m)
+{
+	while (a->head != NULL && a->head != m.head) {
+		arena_chunk *next = a->head->next;
+		free(a->head);
+		a->head = next;
+	}
+	if (a->head != NULL)
+		a->head->used = m.used;
+}
+
 char *arena_strndup(arena *a, const char *s, size_t len)
 {
 	char *p = arena_alloc(a, len + 1);

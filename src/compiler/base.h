@@ -22,6 +22,16 @@ typedef struct arena {
 
 void *arena_alloc(arena *a, size_t size);
 void arena_free_all(arena *a);
+
+/* A point in an arena's life: releasing to it frees everything allocated
+ * since, so a reader streaming many small trees (requests) needs memory for
+ * one tree at a time. */
+typedef struct arena_mark {
+	arena_chunk *head;
+	size_t used;
+} arena_mark;
+arena_mark arena_get_mark(const arena *a);
+void arena_release(arena *a, arena_mark m);
 char *arena_strndup(arena *a, const char *s, size_t len);
 
 /* A source position; file indexes the compiler's source list. */

@@ -40,7 +40,11 @@ typedef struct m_orig {
 	bool native;       /* from an m2m:acp acor: a group name means group */
 	bool bare;         /* a bare name in a native acor: its meaning
 	                      (group, role or id) depends on the declarations,
-	                      so a live store recompiles it when they change */
+	                      so a live store rebinds it when they change */
+	uint32_t seg_at;   /* segment mode: its ORIGS index and the string id
+	                      of its name in the segment (the store patches a
+	                      bare entry between id and group: apply.c) */
+	uint32_t seg_str;
 	srcpos pos;
 } m_orig;
 
@@ -178,6 +182,7 @@ typedef struct source {
  * m_group.index; attribute ids follow the built-ins in this order). Owned
  * by the store; a compile only reads them. */
 typedef struct cc_decl {
+	pdp_str host_sp, host_cse;   /* ptr NULL: no hosting CSE declared */
 	m_role **roles;
 	size_t n_roles;
 	m_group **groups;
@@ -202,6 +207,11 @@ struct pdpc_compiler {
 	bool seen_version;
 	bool lint;            /* produce warnings too */
 	const cc_decl *decl;  /* segment mode: compile one ACP against these */
+	/* the hosting CSE (`cse:`, or a store's base): ids are emitted in
+	 * absolute form (common/origin.c); ptr NULL when not declared */
+	pdp_str host_sp, host_cse;
+	srcpos host_pos;
+	bool id_given;        /* segment mode: the store names the ACP */
 	/* output */
 	uint8_t *image;
 	size_t image_len;
@@ -221,6 +231,9 @@ size_t cc_error_count(const cc *c);
 void cc_reset(cc *c);
 
 void *cc_alloc(cc *c, size_t size);
+/* An originator id (or glob) in absolute form when the policy declares
+ * its hosting CSE (common/origin.c), else id itself; in the arena. */
+const char *cc_abs_id(cc *c, const char *id, size_t len, size_t *out_len);
 const char *cc_strndup(cc *c, const char *s, size_t len);
 
 /* Every rule of the model, ACP by ACP, privileges before self:
@@ -234,6 +247,23 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 /* yaml_load.c: parse one source into documents (appended to docs). */
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
+
+/* Streaming (request files): every document root, or with split_lists
+ * every item of a root sequence, goes to tree() as soon as it is complete,
+ * and its memory is released when tree() returns; the node limit counts
+ * per tree and limit messages name `what`. Mapping keys are not checked
+ * for duplicates: the sink does it. parser's input must be set. Returns
+ * false on a YAML error (c's diagnostics say why) or when tree() returned
+ * false. */
+typedef struct yaml_sink {
+	bool (*tree)(void *ctx, ynode *n);
+	void *ctx;
+	bool split_lists;
+	const char *what;
+} yaml_sink;
+struct yaml_parser_s;
+bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
+                      const yaml_sink *sink);
 
 /* ynode helpers (yaml_load.c) */
 ynode *yn_get(const ynode *map, const char *key);
@@ -291,5 +321,8 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 /* A native ACP's source as JSON text (malloc'd, NUL-terminated), from its
  * parsed tree: what a store recompiles it from. NULL when not native. */
 char *cc_acp_source(const cc *c, size_t acp, size_t *len);
+/* Any parsed tree as JSON text (malloc'd): `pdp replay` hands a change's
+ * object to the store this way. */
+char *cc_node_json(const ynode *n, size_t *len);
 
 #endif

@@ -58,6 +58,20 @@ size_t cc_error_count(const cc *c)
 	return n;
 }
 
+const char *cc_abs_id(cc *c, const char *id, size_t len, size_t *out_len)
+{
+	*out_len = len;
+	if (c->host_sp.ptr == NULL)
+		return id;
+	char buf[PDP_MAX_ABS_ID_BYTES];
+	pdp_str s = {id, len};
+	size_t n = origin_absolute(c->host_sp, c->host_cse, s, buf, sizeof(buf));
+	if (n > sizeof(buf))
+		n = sizeof(buf); /* ids are capped well below: cannot happen */
+	*out_len = n;
+	return cc_strndup(c, buf, n);
+}
+
 m_rule *rule_next(const cc *c, rule_iter *it)
 {
 	while (it->acp < c->acps.n) {
@@ -93,6 +107,8 @@ static void reset_model(cc *c)
 	memset(&c->attrs, 0, sizeof(c->attrs));
 	c->seen_version = false;
 	c->oom = false;
+	memset(&c->host_sp, 0, sizeof(c->host_sp));
+	memset(&c->host_cse, 0, sizeof(c->host_cse));
 }
 
 static void reset_diags(cc *c)

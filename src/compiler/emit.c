@@ -338,12 +338,21 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 	cc *c = e->c;
 	uint32_t of = count(e, SEC_ORIGS);
 	for (size_t i = 0; i < r->origs.n; i++) {
-		const m_orig *o = &r->origs.items[i];
+		m_orig *o = (m_orig *)(uintptr_t)&r->origs.items[i];
+		size_t alen;
+		const char *abs = cc_abs_id(c, o->name, o->len, &alen);
+		if (c->decl != NULL && o->bare) {
+			/* a live store may turn this entry into a group reference
+			 * and back (store/apply.c): remember where it is, and keep
+			 * the id it stands for in the segment's strings either way */
+			o->seg_at = count(e, SEC_ORIGS);
+			o->seg_str = intern(e, abs, alen);
+		}
 		put(e, SEC_ORIGS, o->kind);
 		switch (o->kind) {
 		case ORIG_EXACT:
 		case ORIG_GLOB:
-			put(e, SEC_ORIGS, intern(e, o->name, o->len));
+			put(e, SEC_ORIGS, intern(e, abs, alen));
 			break;
 		case ORIG_GROUP:
 			put(e, SEC_ORIGS, c->groups.items[o->ref]->index);
@@ -433,7 +442,9 @@ static void emit_principals(emitter *e)
 			const m_orig *o = &r->origs.items[k];
 			if (o->kind != ORIG_EXACT)
 				continue;
-			const char *name = cc_strndup(c, o->name, o->len);
+			size_t alen;
+			const char *abs = cc_abs_id(c, o->name, o->len, &alen);
+			const char *name = cc_strndup(c, abs, alen);
 			if (name == NULL) {
 				VEC_FREE(refs);
 				return;
@@ -536,6 +547,10 @@ static void emit_tables(emitter *e)
 		put(e, SEC_GROUPS, gc);
 	}
 	emit_principals(e);
+	if (c->host_sp.ptr != NULL) {
+		put(e, SEC_HOST, intern(e, c->host_sp.ptr, c->host_sp.len));
+		put(e, SEC_HOST, intern(e, c->host_cse.ptr, c->host_cse.len));
+	}
 	for (size_t i = 0; i < c->constraints.n; i++) {
 		const m_constraint *k = c->constraints.items[i];
 		uint32_t mf = count(e, SEC_CONSTRMEM);

@@ -373,21 +373,6 @@ static long rx_catastrophic(const char *p, size_t n, const char **why)
 	return -1;
 }
 
-/* Whether an (?m) or (?s)-style flag group turns on multiline mode. */
-static bool rx_multiline(const char *p, size_t n)
-{
-	for (size_t i = 0; i + 2 < n; i++) {
-		if (p[i] != '(' || p[i + 1] != '?')
-			continue;
-		for (size_t k = i + 2; k < n && p[k] != ')' && p[k] != ':' &&
-		                       p[k] != '-';
-		     k++)
-			if (p[k] == 'm')
-				return true;
-	}
-	return false;
-}
-
 static bool rx_literal(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -403,8 +388,6 @@ static bool rx_literal(char ch)
  * of the anchor or -1. */
 static long rx_never(const char *p, size_t n)
 {
-	if (rx_multiline(p, n))
-		return -1;
 	bool seen_literal = false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = p[i];
@@ -459,6 +442,216 @@ static long rx_never(const char *p, size_t n)
 	return -1;
 }
 
+/* ---- patterns whose search time grows faster than the value ----
+ * Every start position of an unanchored search runs the pattern again, so
+ * work that one position does in time linear in the value adds up to a
+ * square; the step budget then makes such tests indeterminate on long
+ * values (docs/limits.md). */
+
+/* The end of the atom starting at p[i]: an escape (with its {...}
+ * argument), a class, a group (to its closing parenthesis) or one byte. */
+static size_t rx_atom_end(const char *p, size_t n, size_t i)
+{
+	if (p[i] == '[')
+		return rx_skip_class(p, n, i);
+	if (p[i] == '\\') {
+		size_t e = i + 2;
+		if (e < n && p[e] == '{' && memchr("xopPgkN", p[i + 1], 7)) {
+			const char *c = memchr(p + e, '}', n - e);
+			e = c ? (size_t)(c - p) + 1 : n;
+		}
+		return e < n ? e : n;
+	}
+	if (p[i] != '(')
+		return i + 1;
+	size_t depth = 0;
+	for (size_t k = i; k < n;) {
+		if (p[k] == '\\') {
+			k += 2;
+			continue;
+		}
+		if (p[k] == '[') {
+			k = rx_skip_class(p, n, k);
+			continue;
+		}
+		if (p[k] == '(')
+			depth++;
+		else if (p[k] == ')' && --depth == 0)
+			return k + 1;
+		k++;
+	}
+	return n;
+}
+
+/* The length of the quantifier at p (0 if none) with its lazy or
+ * possessive suffix; *unbounded when it has no upper bound. */
+static size_t rx_quant(const char *p, size_t n, bool *unbounded)
+{
+	size_t q = 0;
+	*unbounded = rx_unbounded_quant(p, n, &q);
+	if (!*unbounded && n > 0 && p[0] == '?')
+		q = 1;
+	else if (!*unbounded && n > 0 && p[0] == '{') {
+		size_t i = 1;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i > 1 && i < n && p[i] == ',')
+			for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+				;
+		q = i > 1 && i < n && p[i] == '}' ? i + 1 : 0;
+	}
+	if (q > 0 && q < n && (p[q] == '+' || p[q] == '?'))
+		q++;
+	return q;
+}
+
+/* Whether p[from..to) holds an unbounded quantifier (outside classes). */
+static bool rx_has_unbounded(const char *p, size_t from, size_t to)
+{
+	for (size_t k = from; k < to;) {
+		size_t q;
+		if (p[k] == '\\')
+			k += 2;
+		else if (p[k] == '[')
+			k = rx_skip_class(p, to, k);
+		else if (k > from && p[k - 1] != '(' &&
+		         rx_unbounded_quant(p + k, to - k, &q))
+			return true;
+		else
+			k++;
+	}
+	return false;
+}
+
+/* Which kinds of byte an atom can match, as bits: digit, letter,
+ * underscore, space, newline, other; 0 when the heuristic cannot tell. */
+enum { RX_D = 1, RX_L = 2, RX_U = 4, RX_S = 8, RX_N = 16, RX_P = 32, RX_ALL = 63 };
+
+static unsigned rx_kinds(const char *a, size_t n)
+{
+	if (n == 1 && a[0] == '.')
+		return RX_ALL;
+	if (n == 1) {
+		unsigned char ch = (unsigned char)a[0];
+		return ch >= '0' && ch <= '9' ? RX_D
+		       : (ch | 32) >= 'a' && (ch | 32) <= 'z' ? RX_L
+		       : ch == '_' ? RX_U : ch == ' ' || ch == '\t' ? RX_S
+		       : ch == '\n' ? RX_N : RX_P;
+	}
+	if (n != 2 || a[0] != '\\')
+		return 0;
+	switch (a[1]) {
+	case 'd': return RX_D;
+	case 'w': return RX_D | RX_L | RX_U;
+	case 's': return RX_S | RX_N;
+	case 'h': return RX_S;
+	case 'v': return RX_N;
+	case 'D': return RX_ALL & ~(unsigned)RX_D;
+	case 'W': return RX_S | RX_N | RX_P;
+	case 'S': return RX_ALL & ~(unsigned)(RX_S | RX_N);
+	case 'H': return RX_ALL & ~(unsigned)RX_S;
+	case 'V': case 'N': return RX_ALL & ~(unsigned)RX_N;
+	default: return 0;
+	}
+}
+
+/* Two repeated atoms that can match the same bytes: the same text, or
+ * kinds that meet (two different literal bytes never do). */
+static bool rx_overlap(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an == bn && memcmp(a, b, an) == 0)
+		return true;
+	if (an == 1 && bn == 1 && a[0] != '.' && b[0] != '.')
+		return false;
+	return (rx_kinds(a, an) & rx_kinds(b, bn)) != 0;
+}
+
+static bool rx_is_lookaround(const char *a, size_t n)
+{
+	return n >= 3 && a[0] == '(' && a[1] == '?' &&
+	       (a[2] == '=' || a[2] == '!' ||
+	        (n >= 4 && a[2] == '<' && (a[3] == '=' || a[3] == '!')));
+}
+
+/* Whether an alternative starting at p[i] can only match at the start:
+ * after option settings such as (?i), a ^, \A or \G, or a leading .*
+ * (`.` matches every byte, so PCRE2 tries it at the start only). */
+static bool rx_anchored_at(const char *p, size_t n, size_t i)
+{
+	while (i + 1 < n && p[i] == '(' && p[i + 1] == '?') {
+		size_t e = rx_atom_end(p, n, i), k = i + 2;
+		while (k < e && p[k] != ')' && p[k] != ':')
+			k++;
+		if (k + 1 != e)
+			break; /* not a bare (?flags) */
+		i = e;
+	}
+	if (i >= n)
+		return false;
+	if (p[i] == '^')
+		return true;
+	if (p[i] == '\\' && i + 1 < n && (p[i + 1] == 'A' || p[i + 1] == 'G'))
+		return true;
+	return p[i] == '.' && i + 1 < n && p[i + 1] == '*';
+}
+
+static bool rx_end_anchor_at(const char *p, size_t n, size_t i)
+{
+	size_t e = i < n && p[i] == '$' ? i + 1
+	           : i + 1 < n && p[i] == '\\' && p[i + 1] == 'z' ? i + 2 : 0;
+	return e > 0 && (e == n || p[e] == '|' || p[e] == ')');
+}
+
+/* Find, at the top level of the pattern, a repetition right before the
+ * end anchor or a lookaround holding a repetition in an alternative not
+ * anchored at the start, or two adjacent overlapping repetitions. Returns
+ * the offset of the atom or -1, with why and a hint. */
+static long rx_slow(const char *p, size_t n, const char **why,
+                    const char **hint)
+{
+	bool anchored = rx_anchored_at(p, n, 0);
+	size_t prev = 0, prev_end = 0; /* the previous repeated atom */
+	bool have_prev = false;
+	for (size_t i = 0; i < n;) {
+		if (p[i] == '|') {
+			anchored = rx_anchored_at(p, n, i + 1);
+			have_prev = false;
+			i++;
+			continue;
+		}
+		size_t e = rx_atom_end(p, n, i);
+		bool unbounded;
+		size_t q = rx_quant(p + e, n - e, &unbounded);
+		if (!anchored && rx_is_lookaround(p + i, e - i) &&
+		    rx_has_unbounded(p, i, e)) {
+			*why = "a lookaround holding a repetition runs again at "
+			       "every start position";
+			*hint = "anchor the pattern with ^ before the lookaround";
+			return (long)i;
+		}
+		if (unbounded && !anchored && rx_end_anchor_at(p, n, e + q)) {
+			*why = "a repetition before the end anchor is scanned "
+			       "again from every start position";
+			*hint = "anchor the pattern with ^, or test only the last "
+			        "character (\\s$ rather than \\s+$)";
+			return (long)i;
+		}
+		if (unbounded && have_prev &&
+		    rx_overlap(p + prev, prev_end - prev, p + i, e - i)) {
+			*why = "two adjacent repetitions can share the same text "
+			       "in many ways";
+			*hint = "merge them into one repetition, or make the "
+			        "first possessive (a++)";
+			return (long)prev;
+		}
+		have_prev = unbounded;
+		prev = i;
+		prev_end = e;
+		i = e + q;
+	}
+	return -1;
+}
+
 static srcpos pattern_pos(const m_cond *k, long off)
 {
 	srcpos p = k->rhs_pos;
@@ -477,19 +670,24 @@ static void lint_cond(cc *c, const m_cond *k)
 	if (k->op != COP_MATCHES || k->rhs_kind != RHS_REGEX || k->s == NULL)
 		return;
 	const char *why = NULL;
+	const char *hint = "make the inner repetition unambiguous, or use a "
+	                   "possessive quantifier (a++) or an atomic group "
+	                   "(?>...)";
 	long off = rx_catastrophic(k->s, k->slen, &why);
+	if (off < 0)
+		off = rx_slow(k->s, k->slen, &why, &hint);
 	if (off >= 0)
 		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-BACKTRACK",
-		        "make the inner repetition unambiguous, or use a "
-		        "possessive quantifier (a++) or an atomic group (?>...)",
-		        "regex '%s' may backtrack catastrophically: %s; matching "
-		        "can hit the match limit and become indeterminate",
+		        hint,
+		        "regex '%s' is slow on long values: %s; matching can "
+		        "exhaust its step budget and make the test indeterminate",
 		        k->s, why);
 	off = rx_never(k->s, k->slen);
 	if (off >= 0)
 		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-NEVER",
 		        "an anchor ($, ^, \\A, \\z) stands where text must follow "
-		        "or precede it; remove it or use (?m)",
+		        "or precede it; move or remove it, or escape it (\\$) if "
+		        "a literal was meant",
 		        "regex '%s' can never match", k->s);
 }
 

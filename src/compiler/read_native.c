@@ -355,6 +355,8 @@ void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 	} else if (rn != NULL) {
 		a->id = a->rn;
 		a->pos = rn->pos;
+	} else if (c->id_given) {
+		a->id = ""; /* a live store names it (segment.c) */
 	} else {
 		cc_error(c, obj->pos, "E-MISSING",
 		         "m2m:acp has neither ri nor rn to identify it");

@@ -77,6 +77,56 @@ static void read_attributes(cc *c, ynode *n)
 	}
 }
 
+/* `cse: { sp_id: example.com, cse_id: /id-in }`: the hosting CSE, so
+ * that every form of an originator id names the same entity
+ * (docs/language.md, originator ID forms). */
+static void read_host(cc *c, ynode *n)
+{
+	static const char *const keys[] = {"sp_id", "cse_id", NULL};
+	if (!map_or_null(c, n, "cse"))
+		return;
+	check_keys(c, n, keys, "cse");
+	if (c->host_sp.ptr != NULL) {
+		cc_error(c, n->pos, "E-DUPLICATE",
+		         "the hosting CSE is already declared at %u:%u; declare it "
+		         "once",
+		         c->host_pos.line, c->host_pos.col);
+		return;
+	}
+	ynode *sp = yn_get(n, "sp_id"), *cse = yn_get(n, "cse_id");
+	const char *a, *b;
+	if (sp == NULL || cse == NULL) {
+		cc_error(c, n->pos, "E-MISSING",
+		         "cse needs sp_id (the M2M-SP-ID, e.g. example.com) and "
+		         "cse_id (e.g. /id-in)");
+		return;
+	}
+	if (!read_string(c, sp, &a) || !read_string(c, cse, &b))
+		return;
+	pdp_str s1 = {a, sp->len}, s2 = {b, cse->len};
+	if (s1.len >= 2 && a[0] == '/' && a[1] == '/') {
+		s1.ptr += 2; /* "//example.com" and "example.com" are one SP-ID */
+		s1.len -= 2;
+	}
+	if (!origin_sp_valid(s1)) {
+		cc_error(c, sp->pos, "E-HOST",
+		         "sp_id '%s' is not an M2M-SP-ID: a name of 1 to %u bytes "
+		         "without '/', '*', '?' or spaces",
+		         a, PDP_MAX_HOST_ID_BYTES);
+		return;
+	}
+	if (!origin_cse_valid(s2)) {
+		cc_error(c, cse->pos, "E-HOST",
+		         "cse_id '%s' is not a CSE-ID in SP-relative form: '/' and "
+		         "a name without '/', '*', '?' or spaces",
+		         b);
+		return;
+	}
+	c->host_sp = s1;
+	c->host_cse = s2;
+	c->host_pos = n->pos;
+}
+
 static void read_groups(cc *c, ynode *n)
 {
 	if (!map_or_null(c, n, "groups"))
@@ -273,7 +323,7 @@ static void read_acp(cc *c, ynode *n)
 
 static void read_pdp_document(cc *c, ynode *doc)
 {
-	static const char *const keys[] = {"pdp", "attributes", "groups",
+	static const char *const keys[] = {"pdp", "cse", "attributes", "groups",
 	                                   "roles", "assignments", "constraints",
 	                                   "acps", "description", NULL};
 	check_keys(c, doc, keys, "policy document");
@@ -287,6 +337,8 @@ static void read_pdp_document(cc *c, ynode *doc)
 	}
 	(void)ver;
 	c->seen_version = true;
+	if ((v = yn_get(doc, "cse")) != NULL)
+		read_host(c, v);
 	if ((v = yn_get(doc, "attributes")) != NULL && !is_empty_scalar(v))
 		read_attributes(c, v);
 	if ((v = yn_get(doc, "groups")) != NULL && !is_empty_scalar(v))

@@ -5,14 +5,13 @@
  * cycles, compute role closures, check SSD over authorized roles, and type
  * the conditions.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/limits.h"
+#include "common/regex.h"
 #include "compiler/cc.h"
 
 static const char *file_name(const cc *c, srcpos p)
@@ -643,18 +642,13 @@ static bool resolve_cond(cc *c, m_cond *k)
 			         "pattern longer than %u bytes", PDP_MAX_REGEX_BYTES);
 			return false;
 		}
-		int err;
-		PCRE2_SIZE off;
-		pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, n->len, 0, &err,
-		                               &off, NULL);
+		prim_err e;
+		pcre2_code *re = regex_compile(pat, n->len, &e);
 		if (re == NULL) {
-			PCRE2_UCHAR msg[160];
-			pcre2_get_error_message(err, msg, sizeof(msg));
 			srcpos p = n->pos;
-			p.col += (uint32_t)off + (n->plain ? 0u : 1u);
-			cc_error(c, p, "E-REGEX",
-			         "invalid regex at offset %zu: %s", (size_t)off,
-			         (const char *)msg);
+			p.col += (uint32_t)e.offset + (n->plain ? 0u : 1u);
+			cc_error(c, p, "E-REGEX", "invalid regex at offset %zu: %s",
+			         e.offset, e.message);
 			return false;
 		}
 		uint32_t caps = 0;
@@ -705,8 +699,30 @@ static void resolve_attrs(cc *c)
 	}
 }
 
+/* With a hosting CSE declared, assignment keys and group members become
+ * absolute ids (and rules' ids do when emitted), so that two forms of one
+ * id are one principal: duplicates are then found as such. */
+static void absolute_ids(cc *c)
+{
+	if (c->host_sp.ptr == NULL)
+		return;
+	size_t n;
+	for (size_t i = 0; i < c->assigns.n; i++) {
+		m_assign *a = c->assigns.items[i];
+		a->user = cc_abs_id(c, a->user, strlen(a->user), &n);
+	}
+	for (size_t g = 0; g < c->groups.n; g++) {
+		m_group *gr = c->groups.items[g];
+		for (size_t j = 0; j < gr->members.n; j++) {
+			const char *m = gr->members.items[j].name;
+			gr->members.items[j].name = cc_abs_id(c, m, strlen(m), &n);
+		}
+	}
+}
+
 void resolve_policy(cc *c)
 {
+	absolute_ids(c);
 	SORT_UNIQUE(c, c->acps, m_acp, id, "ACP id");
 	SORT_UNIQUE(c, c->roles, m_role, name, "role");
 	SORT_UNIQUE(c, c->groups, m_group, name, "group");

@@ -42,6 +42,9 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 	if (st != PDPC_OK)
 		return st;
 	c->decl = decl;
+	c->id_given = id.ptr != NULL;
+	c->host_sp = decl->host_sp;
+	c->host_cse = decl->host_cse;
 	/* the declaration tables are the store's: read, never grown (a
 	 * document that declares anything is refused before reading) */
 	c->roles.items = decl->roles;
@@ -86,6 +89,7 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 	else if (!emit_segment(c))
 		st = PDPC_ERR_NOMEM;
 	c->decl = NULL;
+	c->id_given = false;
 	/* detach the store's tables before anything resets the model */
 	memset(&c->roles, 0, sizeof(c->roles));
 	memset(&c->groups, 0, sizeof(c->groups));
@@ -198,6 +202,16 @@ static void put_node(jbuf *b, const ynode *n)
 	}
 }
 
+static char *finish(jbuf *b, size_t *len)
+{
+	if (b->oom) {
+		free(b->p);
+		return NULL;
+	}
+	*len = b->n;
+	return b->p;
+}
+
 char *cc_acp_source(const cc *c, size_t acp, size_t *len)
 {
 	if (acp >= c->acps.n || c->acps.items[acp]->node == NULL)
@@ -206,10 +220,12 @@ char *cc_acp_source(const cc *c, size_t acp, size_t *len)
 	put(&b, "{\"m2m:acp\":", 11);
 	put_node(&b, c->acps.items[acp]->node);
 	put(&b, "}", 1);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	*len = b.n;
-	return b.p;
+	return finish(&b, len);
+}
+
+char *cc_node_json(const ynode *n, size_t *len)
+{
+	jbuf b = {NULL, 0, 0, false};
+	put_node(&b, n);
+	return finish(&b, len);
 }

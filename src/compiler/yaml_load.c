@@ -97,8 +97,6 @@ static void check_duplicate_keys(cc *c, const frame *f)
 static bool close_frame(cc *c, frame *f)
 {
 	ynode *n = f->node;
-	if (n->kind == YN_MAP)
-		check_duplicate_keys(c, f);
 	n->n = f->kids.n;
 	if (n->n > 0) {
 		n->items = cc_alloc(c, n->n * sizeof(ynode *));
@@ -120,42 +118,161 @@ static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
 		         p->problem ? p->problem : "invalid input");
 }
 
-bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
+/* One load: the open collections, and where finished trees go. */
+typedef struct loader {
+	cc *c;
+	uint32_t file;
+	ynode_vec *docs;          /* documents (yaml_load_docs), or */
+	const yaml_sink *sink;    /* trees handed over as they finish */
+	frame stack[PDPC_MAX_YAML_DEPTH + 1];
+	size_t depth;
+	ynode *root;
+	size_t nodes;             /* in the current tree */
+	arena_mark doc_start;     /* sink: memory of the current document */
+	arena_mark tree_start;    /* and of the current tree */
+} loader;
+
+/* With a sink that splits lists, each item of a root sequence is a tree of
+ * its own: depth 1 under a sequence root. */
+static bool splitting(const loader *L)
 {
-	source *src = &c->sources.items[file];
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser)) {
-		c->oom = true;
+	return L->sink != NULL && L->sink->split_lists && L->depth >= 1 &&
+	       L->stack[0].node->kind == YN_SEQ;
+}
+
+/* Hand a finished tree to the sink, then free it: memory is one tree's. */
+static bool hand_over(loader *L, ynode *n)
+{
+	bool go_on = L->sink->tree(L->sink->ctx, n);
+	arena_release(&L->c->ar, L->tree_start);
+	L->nodes = 0;
+	return go_on && !L->c->oom;
+}
+
+/* A new node: counted (per tree when streaming), and a tree starts here
+ * when it is an item of a split list. */
+static bool begin_node(loader *L, srcpos pos)
+{
+	if (splitting(L) && L->depth == 1) {
+		L->tree_start = arena_get_mark(&L->c->ar);
+		L->nodes = 0;
+	}
+	if (++L->nodes > PDPC_MAX_YAML_NODES) {
+		cc_error(L->c, pos, "E-LIMIT", "more than %u YAML nodes; split the %s",
+		         PDPC_MAX_YAML_NODES, L->sink ? L->sink->what : "policy");
 		return false;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)src->data,
-	                             src->len);
-	frame stack[PDPC_MAX_YAML_DEPTH + 1];
-	size_t depth = 0;
-	ynode *root = NULL;
-	size_t nodes = 0;
-	bool ok = true, done = false;
+	return true;
+}
 
+/* A node is complete: attach it, or hand over a finished list item. */
+static bool finish_node(loader *L, ynode *n)
+{
+	if (splitting(L) && L->depth == 1)
+		return hand_over(L, n);
+	return attach(L->c, L->stack, L->depth, n, &L->root);
+}
+
+static bool on_document_end(loader *L)
+{
+	ynode *root = L->root;
+	L->root = NULL;
+	if (root == NULL)
+		return true;
+	if (L->sink == NULL) {
+		VEC_PUSH(L->c, *L->docs, root);
+		return !L->c->oom;
+	}
+	bool go_on = (L->sink->split_lists && root->kind == YN_SEQ) ||
+	             hand_over(L, root);
+	arena_release(&L->c->ar, L->doc_start);
+	return go_on;
+}
+
+static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
+{
+	cc *c = L->c;
+	const yaml_char_t *anchor =
+		ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.anchor
+		: ev->type == YAML_SEQUENCE_START_EVENT
+		        ? ev->data.sequence_start.anchor
+		        : ev->data.mapping_start.anchor;
+	if (anchor != NULL) {
+		cc_error(c, pos, "E-YAML-ALIAS",
+		         "YAML anchors and aliases are not supported "
+		         "(anchor &%s); write the value out",
+		         (const char *)anchor);
+		return false;
+	}
+	if (!begin_node(L, pos))
+		return false;
+	ynode *n;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		n = new_node(c, YN_SCALAR, pos);
+		if (n == NULL)
+			return false;
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		n->len = ev->data.scalar.length;
+		n->str = cc_strndup(c, (const char *)ev->data.scalar.value, n->len);
+		return n->str != NULL && finish_node(L, n);
+	}
+	n = new_node(c, ev->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
+	             pos);
+	if (n == NULL)
+		return false;
+	if (L->depth >= PDPC_MAX_YAML_DEPTH) {
+		cc_error(c, pos, "E-LIMIT",
+		         "YAML nesting deeper than %u levels; flatten the %s",
+		         PDPC_MAX_YAML_DEPTH, L->sink ? L->sink->what : "policy");
+		return false;
+	}
+	/* a split list's items are attached nowhere: handed over at their end */
+	if (!(splitting(L) && L->depth == 1) &&
+	    !attach(c, L->stack, L->depth, n, &L->root))
+		return false;
+	L->stack[L->depth].node = n;
+	memset(&L->stack[L->depth].kids, 0, sizeof(L->stack[L->depth].kids));
+	L->depth++;
+	return true;
+}
+
+static bool on_collection_end(loader *L)
+{
+	if (L->depth == 0)
+		return false;
+	frame *f = &L->stack[--L->depth];
+	/* a sink checks mapping keys itself (and its trees are short-lived:
+	 * diagnostics would pile up over a long stream) */
+	if (L->sink == NULL && f->node->kind == YN_MAP)
+		check_duplicate_keys(L->c, f);
+	if (!close_frame(L->c, f))
+		return false;
+	return !(splitting(L) && L->depth == 1) || hand_over(L, f->node);
+}
+
+static bool load_events(loader *L, yaml_parser_t *parser)
+{
+	cc *c = L->c;
+	bool ok = true, done = false;
 	while (ok && !done) {
 		yaml_event_t ev;
-		if (!yaml_parser_parse(&parser, &ev)) {
-			yaml_problem(c, file, &parser);
-			ok = false;
-			break;
+		if (!yaml_parser_parse(parser, &ev)) {
+			yaml_problem(c, L->file, parser);
+			return false;
 		}
-		srcpos pos = pos_of(file, ev.start_mark);
-		const yaml_char_t *anchor = NULL;
+		srcpos pos = pos_of(L->file, ev.start_mark);
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = true;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
-			root = NULL;
+			L->root = NULL;
+			if (L->sink != NULL)
+				L->nodes = 0; /* a stream counts per tree */
+			L->doc_start = L->tree_start = arena_get_mark(&c->ar);
 			break;
 		case YAML_DOCUMENT_END_EVENT:
-			if (root != NULL)
-				VEC_PUSH(c, *docs, root);
-			root = NULL;
+			ok = on_document_end(L);
 			break;
 		case YAML_ALIAS_EVENT:
 			cc_error(c, pos, "E-YAML-ALIAS",
@@ -166,74 +283,50 @@ bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
 			break;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT: {
-			anchor = ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
-			         : ev.type == YAML_SEQUENCE_START_EVENT
-			                 ? ev.data.sequence_start.anchor
-			                 : ev.data.mapping_start.anchor;
-			if (anchor != NULL) {
-				cc_error(c, pos, "E-YAML-ALIAS",
-				         "YAML anchors and aliases are not supported "
-				         "(anchor &%s); write the value out",
-				         (const char *)anchor);
-				ok = false;
-				break;
-			}
-			if (++nodes > PDPC_MAX_YAML_NODES) {
-				cc_error(c, pos, "E-LIMIT",
-				         "more than %u YAML nodes; split the policy",
-				         PDPC_MAX_YAML_NODES);
-				ok = false;
-				break;
-			}
-			ynode *n;
-			if (ev.type == YAML_SCALAR_EVENT) {
-				n = new_node(c, YN_SCALAR, pos);
-				if (n == NULL) { ok = false; break; }
-				n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-				n->len = ev.data.scalar.length;
-				n->str = cc_strndup(c, (const char *)ev.data.scalar.value,
-				                    n->len);
-				if (n->str == NULL) { ok = false; break; }
-				ok = attach(c, stack, depth, n, &root);
-				break;
-			}
-			n = new_node(c, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ
-			                                                     : YN_MAP,
-			             pos);
-			if (n == NULL) { ok = false; break; }
-			if (depth >= PDPC_MAX_YAML_DEPTH) {
-				cc_error(c, pos, "E-LIMIT",
-				         "YAML nesting deeper than %u levels; "
-				         "flatten the policy",
-				         PDPC_MAX_YAML_DEPTH);
-				ok = false;
-				break;
-			}
-			ok = attach(c, stack, depth, n, &root);
-			stack[depth].node = n;
-			memset(&stack[depth].kids, 0, sizeof(stack[depth].kids));
-			depth++;
+		case YAML_MAPPING_START_EVENT:
+			ok = on_node_event(L, &ev, pos);
 			break;
-		}
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			if (depth == 0) {
-				ok = false;
-				break;
-			}
-			depth--;
-			ok = close_frame(c, &stack[depth]);
+			ok = on_collection_end(L);
 			break;
 		default:
 			break;
 		}
 		yaml_event_delete(&ev);
 	}
-	yaml_parser_delete(&parser);
-	if (c->oom)
+	return ok && !c->oom;
+}
+
+bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
+{
+	source *src = &c->sources.items[file];
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser)) {
+		c->oom = true;
 		return false;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)src->data,
+	                             src->len);
+	loader L;
+	memset(&L, 0, sizeof(L));
+	L.c = c;
+	L.file = file;
+	L.docs = docs;
+	bool ok = load_events(&L, &parser);
+	yaml_parser_delete(&parser);
 	return ok;
+}
+
+bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
+                      const yaml_sink *sink)
+{
+	loader L;
+	memset(&L, 0, sizeof(L));
+	L.c = c;
+	L.file = file;
+	L.sink = sink;
+	return load_events(&L, parser);
 }
 
 ynode *yn_get(const ynode *map, const char *key)

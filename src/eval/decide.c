@@ -23,6 +23,8 @@ typedef struct dctx {
 	const pdp_image *seg;
 	pdp_scratch *scratch;
 	const pdp_request *req;
+	pdp_str orig;             /* the originator, in absolute form when the
+	                             image declares its hosting CSE */
 	uint32_t principal;       /* PRINCIPALS index or NONE */
 	uint32_t principal_name;  /* its interned name string, or NONE */
 	const uint64_t *active;   /* active closure bitset, or NULL when lazy */
@@ -67,20 +69,34 @@ static bool bit(const uint64_t *b, uint32_t i)
 
 /* ---- originators ---- */
 
+static bool in_base_group(const dctx *d, const pdp_image *img, uint32_t g);
+
 static bool in_group(dctx *d, uint32_t g)
 {
 	const pdp_image *img = d->img;
 	if (img->view != NULL) {
-		/* a store's groups change at runtime: their members live in
-		 * the view, hashed once per decision */
+		const view_groups *vg = img->view->groups;
+		if (g >= vg->n || vg->g[g] == NULL)
+			return false;
+		if (vg->g[g] == VIEW_GROUP_IN_BASE)
+			return in_base_group(d, img->view_base, g);
+		/* a group the store changed: its members live in the view,
+		 * the originator hashed once per decision */
 		if (!d->orig_hashed) {
-			d->orig_hash = img_hash(d->req->originator.ptr,
-			                        d->req->originator.len);
+			d->orig_hash = img_hash(d->orig.ptr,
+			                        d->orig.len);
 			d->orig_hashed = true;
 		}
-		return view_in_group(img->view, g, d->req->originator,
+		return view_in_group(img->view, g, d->orig,
 		                     d->orig_hash);
 	}
+	return in_base_group(d, img, g);
+}
+
+/* Group g of a loaded image (or of a store's base): the principal's exact
+ * memberships, then the group's globs. */
+static bool in_base_group(const dctx *d, const pdp_image *img, uint32_t g)
+{
 	if (d->principal != PDP_NONE) {
 		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d->principal);
 		for (uint32_t i = 0; i < p[4]; i++)
@@ -90,7 +106,7 @@ static bool in_group(dctx *d, uint32_t g)
 	const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
 	for (uint32_t i = 0; i < gr[2]; i++) {
 		pdp_str pat = img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + i)[0]);
-		if (glob_match(pat, d->req->originator))
+		if (glob_match(pat, d->orig))
 			return true;
 	}
 	return false;
@@ -109,7 +125,7 @@ static bool orig_match(dctx *d, const uint32_t *rule)
 			if (seg->segment) {
 				/* a segment's strings are its own: compare bytes */
 				pdp_str id = {seg->blob + t[0], t[1]};
-				if (str_eq(id, d->req->originator))
+				if (str_eq(id, d->orig))
 					return true;
 			} else if (o[1] == d->principal_name) {
 				/* every exact originator id is a principal (checked
@@ -119,7 +135,7 @@ static bool orig_match(dctx *d, const uint32_t *rule)
 			break;
 		case ORIG_GLOB: {
 			pdp_str pat = {seg->blob + t[0], t[1]};
-			if (glob_match(pat, d->req->originator))
+			if (glob_match(pat, d->orig))
 				return true;
 			break;
 		}
@@ -236,7 +252,9 @@ static tri context_holds(dctx *d, const uint32_t *x)
 	const pdp_request *q = d->req;
 	tri r = T_TRUE;
 	if (x[1] > 0) {
-		if (!q->has_time) {
+		/* any second is a date; a time that is no instant (nsec out of
+		 * range) is as undecidable as a missing one */
+		if (!q->has_time || !time_valid(q->time)) {
 			d->rr->missing_env |= MISS_TIME;
 			r = T_INDET;
 		} else {
@@ -319,7 +337,7 @@ static bool get_attr(const dctx *d, uint32_t id, pdp_value *v)
 	switch (id) {
 	case BATTR_ORIGINATOR_ID:
 		v->type = PDP_TYPE_STRING;
-		v->u.s = q->originator;
+		v->u.s = d->orig;
 		return true;
 	case BATTR_OPERATION: {
 		const char *n = pdp_operation_name(q->operation);
@@ -373,6 +391,7 @@ static bool get_typed(dctx *d, uint32_t id, pdp_value *v)
 	bool present = get_attr(d, id, v);
 	if (!present || v->type != want ||
 	    (want == PDP_TYPE_STRING && v->u.s.ptr == NULL && v->u.s.len > 0) ||
+	    (want == PDP_TYPE_TIME && !time_valid(v->u.t)) ||
 	    (want == PDP_TYPE_SET && v->u.set.items == NULL && v->u.set.count > 0)) {
 		if (d->rr->missing_attr == PDP_NONE) {
 			d->rr->missing_attr = id;
@@ -414,14 +433,17 @@ static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 		d->rr->missing_env |= MISS_SCRATCH;
 		return T_INDET;
 	}
-	int rc = pcre2_match(d->seg->regex[re], (PCRE2_SPTR)(s.ptr ? s.ptr : ""),
-	                     s.len, 0, 0, sc->md, sc->mc);
-	if (rc >= 0)
+	pdp_str pat = img_str(d->seg, img_rec(d->seg, SEC_REGEXES, re)[0]);
+	switch (regex_search(d->seg->regex[re], pat.ptr, pat.len, s.ptr, s.len,
+	                     sc->md, sc->mc, &sc->budget)) {
+	case REGEX_MATCH:
 		return T_TRUE;
-	if (rc == PCRE2_ERROR_NOMATCH)
+	case REGEX_NO_MATCH:
 		return T_FALSE;
-	d->rr->missing_env |= MISS_REGEX_LIMIT;
-	return T_INDET;
+	default:
+		d->rr->missing_env |= MISS_REGEX_LIMIT;
+		return T_INDET;
+	}
 }
 
 static tri leaf(dctx *d, const uint32_t *k)
@@ -665,6 +687,10 @@ static pdp_bad check_request(const pdp_request *q)
 		return PDP_BAD_NO_ORIGINATOR;
 	if (q->originator.len > PDP_MAX_ID_BYTES)
 		return PDP_BAD_LIMIT;
+	/* globs count characters: bytes that are no UTF-8 character would
+	 * let an id slip past a `?` */
+	if (!utf8_valid(q->originator))
+		return PDP_BAD_ENCODING;
 	uint32_t op = q->operation;
 	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
 		return PDP_BAD_OPERATION;
@@ -833,10 +859,22 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		set_reason(out, PDP_REASON_NO_ACP, PDP_NONE);
 		return PDP_OK;
 	}
+	/* every form of an id names the same entity when the policy declares
+	 * the hosting CSE: match in absolute form (common/origin.c) */
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	pdp_str orig = q->originator;
+	if (img->host) {
+		orig.len = origin_absolute(img->host_sp, img->host_cse, q->originator,
+		                           abs, sizeof(abs));
+		orig.ptr = abs;
+		if (orig.len > sizeof(abs)) {
+			set_reason(out, PDP_REASON_BAD_REQUEST, PDP_BAD_LIMIT);
+			return PDP_OK;
+		}
+	}
 	acp_span spans[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
-	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS,
-	                 q->originator);
+	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS, orig);
 	uint32_t unknown;
 	if (img->view != NULL) {
 		img_lookup_probe(img, &lk[0]);
@@ -855,6 +893,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	d.img = img;
 	d.scratch = scratch;
 	d.req = q;
+	d.orig = orig;
 	d.principal = img_lookup_finish(img, &lk[0]);
 	d.principal_name = d.principal != PDP_NONE ? lk[0].hit->aux[2] : IMG_NONE;
 	if (img->prefetch && d.principal != PDP_NONE &&

@@ -5,6 +5,7 @@
 #ifndef PDP_EVAL_EVAL_H
 #define PDP_EVAL_EVAL_H
 
+#include "common/regex.h"
 #include "image/image.h"
 
 typedef enum tri { T_FALSE = 0, T_TRUE = 1, T_INDET = 2 } tri;
@@ -13,6 +14,7 @@ struct pdp_scratch {
 	pdp_image *img;
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
+	regex_budget budget; /* the callout's charge of the current search */
 };
 
 /* Why a context or condition could not be decided (explain detail). */

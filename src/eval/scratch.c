@@ -1,7 +1,8 @@
 /*
  * scratch.c - per-thread working memory for decisions: PCRE2 match data
  * (with its backtracking frames grown up front) and a match context
- * carrying the limits that make every regex match bounded. Created once per thread, so pdp_decide never allocates.
+ * carrying the limits and the step budget that make every regex search
+ * bounded. Created once per thread, so pdp_decide never allocates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ static pdp_status scratch_make(pdp_image *img, bool regex, uint32_t captures,
 		pcre2_set_match_limit(s->mc, PDP_REGEX_MATCH_LIMIT);
 		pcre2_set_depth_limit(s->mc, PDP_REGEX_DEPTH_LIMIT);
 		pcre2_set_heap_limit(s->mc, PDP_REGEX_HEAP_LIMIT_KIB);
+		pcre2_set_callout(s->mc, regex_charge, &s->budget);
 		if (!warm_up(s, captures))
 			goto nomem;
 	}

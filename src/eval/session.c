@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/limits.h"
+#include "common/prims.h"
 #include "eval/eval.h"
 
 struct pdp_session {
@@ -39,6 +40,21 @@ static pdp_status serr(pdp_error *err, pdp_status code, const char *msg)
 	return code;
 }
 
+/* The user's principal, found by the id's absolute form when the image
+ * declares its hosting CSE (as decisions do). */
+static uint32_t principal_of(const pdp_image *img, pdp_str user)
+{
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	if (img->host) {
+		user.len = origin_absolute(img->host_sp, img->host_cse, user, abs,
+		                           sizeof(abs));
+		user.ptr = abs;
+		if (user.len > sizeof(abs))
+			return PDP_NONE;
+	}
+	return img_lookup(img, &img->h_principal, SEC_PRINCIPALS, user);
+}
+
 pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
                             pdp_str user, pdp_session **out, pdp_error *err)
 {
@@ -54,7 +70,7 @@ pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
 	pdp_session *s = mem;
 	s->img = img;
 	s->user = user;
-	s->principal = img_lookup(img, &img->h_principal, SEC_PRINCIPALS, user);
+	s->principal = principal_of(img, user);
 	s->words = img->role_words;
 	s->broken = PDP_REASON_RULE;
 	memset(s->active, 0, (size_t)(s->words ? s->words : 1) * sizeof(uint64_t));
@@ -109,7 +125,7 @@ pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
 		else
 			next[n / 64] |= UINT64_C(1) << (n % 64);
 	}
-	s->principal = img_lookup(img, &img->h_principal, SEC_PRINCIPALS, s->user);
+	s->principal = principal_of(img, s->user);
 	s->words = img->role_words;
 	memcpy(s->active, next, (size_t)(s->words ? s->words : 1) * sizeof(uint64_t));
 	if (st != PDP_OK) {

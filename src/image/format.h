@@ -46,7 +46,8 @@ enum img_section {
 	SEC_CONTEXTS,     /* win_first, win_count, ip_first, ip_count,
 	                     cc_first, cc_count, circ_first, circ_count */
 	SEC_WINDOWS,      /* sec lo,hi, min lo,hi, hour, dom, month, dow,
-	                     year[4] as lo,hi pairs (8 words), source str */
+	                     year[4] as lo,hi pairs (8 words; bit 255 is
+	                     SCHED_YEAR_ANY_BIT), source str */
 	SEC_CIDRS,        /* 4 words of address bytes (big-endian order within
 	                     the 16 bytes, stored as LE words of 4 bytes each),
 	                     prefix (0-128) */
@@ -76,6 +77,11 @@ enum img_section {
 	SEC_LISTITEMS,    /* index into INTS or STRTAB (for `in`) */
 	SEC_REGEXES,      /* pattern str */
 	SEC_SOURCES,      /* file name str (for rule locations) */
+	SEC_HOST,         /* at most one: the hosting CSE's SP-ID str and
+	                     CSE-ID str (a policy's `cse:`): originators and
+	                     the policy's ids are compared in absolute form
+	                     (common/origin.c). Added after the first images:
+	                     a body without it has no host. */
 	IMG_SECTION_COUNT
 };
 
@@ -155,6 +161,7 @@ static const uint32_t IMG_RECORD_WORDS[IMG_SECTION_COUNT] = {
 	[SEC_CONSTRMEM] = 1, [SEC_ATTRS] = 2, [SEC_CONDS] = 6,
 	[SEC_CONDKIDS] = 1, [SEC_INTS] = 2, [SEC_TIMES] = 3,
 	[SEC_LISTITEMS] = 1, [SEC_REGEXES] = 1, [SEC_SOURCES] = 1,
+	[SEC_HOST] = 2,
 };
 
 #endif

@@ -49,6 +49,7 @@ typedef struct hash_index {
 struct pdp_image {
 	atomic_uint refs;
 	void *arena;
+	size_t arena_size;
 	const char *blob;
 	uint32_t blob_len;
 	const uint32_t *sec[IMG_SECTION_COUNT];
@@ -75,6 +76,10 @@ struct pdp_image {
 	/* A segment: one ACP's records, verified against a base's
 	 * declarations; its exact originators are compared by bytes. */
 	bool segment;
+	/* The hosting CSE (SEC_HOST), when the policy declares it: request
+	 * originators are turned into absolute form before matching. */
+	bool host;
+	pdp_str host_sp, host_cse;
 };
 
 static inline const uint32_t *img_rec(const pdp_image *img,
@@ -106,8 +111,11 @@ pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
 
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is
- * not loaded. Runs after the bounds checks of load.c. */
-pdp_status img_verify_ownership(const pdp_image *img, pdp_error *err);
+ * not loaded. Runs after the bounds checks of load.c; decl is the image
+ * whose attribute table types img's conditions (img itself, or a
+ * segment's base). */
+pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
+                                pdp_error *err);
 
 /* Load a segment (view.h): one ACP's records, verified like an image
  * except that role and attribute references are checked against base and
@@ -115,6 +123,15 @@ pdp_status img_verify_ownership(const pdp_image *img, pdp_error *err);
 pdp_status img_load_segment(const uint8_t *bytes, size_t len,
                             const pdp_image *base, uint32_t n_groups,
                             pdp_image **out, pdp_error *err);
+
+/* A copy of segment seg with originator entries changed (patch.c): entry
+ * at[i] becomes kind[i] with value val[i] (ORIG_EXACT with a string id of
+ * seg, or ORIG_GROUP with a group index below n_groups). Everything else
+ * is shared by value; the result is verified like a loaded segment. */
+pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
+                             const uint32_t *kind, const uint32_t *val,
+                             size_t n, uint32_t n_groups, pdp_image **out,
+                             pdp_error *err);
 
 uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */

@@ -16,6 +16,7 @@
 
 #include "common/limits.h"
 #include "common/prims.h"
+#include "common/regex.h"
 #include "image/view.h"
 
 uint64_t img_hash(const char *s, size_t len)
@@ -209,7 +210,9 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		st = img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
 		goto out;
 	}
-	if (!cbor_isa_array(b) || cbor_array_size(b) != IMG_SECTION_COUNT) {
+	/* images from before SEC_HOST existed have one section less */
+	if (!cbor_isa_array(b) || (cbor_array_size(b) != IMG_SECTION_COUNT &&
+	                           cbor_array_size(b) != IMG_SECTION_COUNT - 1)) {
 		cbor_decref(&b);
 		st = img_fail(err, PDP_ERR_FORMAT,
 		          "image body must hold %d sections", IMG_SECTION_COUNT);
@@ -610,6 +613,23 @@ static pdp_status verify_rules(verifier *v)
 	return PDP_OK;
 }
 
+/* The hosting CSE's ids, well formed as origin.c needs them. */
+static pdp_status verify_host(verifier *v)
+{
+	pdp_image *img = v->img;
+	CHECK(img->count[SEC_HOST] <= 1, "more than one host record");
+	if (img->count[SEC_HOST] == 0)
+		return PDP_OK;
+	const uint32_t *h = img_rec(img, SEC_HOST, 0);
+	CHECK(str_ok(img, h[0]) && str_ok(img, h[1]), "host record: bad string");
+	img->host_sp = img_str(img, h[0]);
+	img->host_cse = img_str(img, h[1]);
+	CHECK(origin_sp_valid(img->host_sp) && origin_cse_valid(img->host_cse),
+	      "host record: malformed SP-ID or CSE-ID");
+	img->host = true;
+	return PDP_OK;
+}
+
 /* ---- layer 4: derived tables ---- */
 
 static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
@@ -747,14 +767,12 @@ static pdp_status build_regexes(verifier *v)
 	for (uint32_t i = 0; i < n; i++) {
 		pdp_str pat = img_str(img, img_rec(img, SEC_REGEXES, i)[0]);
 		CHECK(pat.len <= PDP_MAX_REGEX_BYTES, "regex %u too long", i);
-		int ec;
-		PCRE2_SIZE off;
-		img->regex[i] = pcre2_compile((PCRE2_SPTR)pat.ptr, pat.len, 0, &ec,
-		                              &off, NULL);
+		prim_err e;
+		img->regex[i] = regex_compile(pat.ptr, pat.len, &e);
 		if (img->regex[i] == NULL)
 			return img_fail(v->err, PDP_ERR_REGEX,
 			            "regex %u does not compile (offset %zu)", i,
-			            (size_t)off);
+			            e.offset);
 		uint32_t caps = 0;
 		pcre2_pattern_info(img->regex[i], PCRE2_INFO_CAPTURECOUNT, &caps);
 		CHECK(caps <= PDP_MAX_REGEX_CAPTURES,
@@ -793,8 +811,9 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 {
 	pdp_image *img = v->img;
 	cbor_item_t **s = cbor_array_handle(body);
+	int present = (int)cbor_array_size(body); /* checked by decode_outer */
 	size_t total = 0;
-	for (int i = 0; i < IMG_SECTION_COUNT; i++) {
+	for (int i = 0; i < present; i++) {
 		if (!cbor_isa_bytestring(s[i]) || !cbor_bytestring_is_definite(s[i]))
 			return img_fail(v->err, PDP_ERR_FORMAT,
 			            "section %d is not a byte string", i);
@@ -810,10 +829,11 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 		total += (len + 7) & ~(size_t)7;
 	}
 	img->arena = malloc(total + 8);
+	img->arena_size = total + 8;
 	if (img->arena == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	uint8_t *p = img->arena;
-	for (int i = 0; i < IMG_SECTION_COUNT; i++) {
+	for (int i = 0; i < present; i++) {
 		size_t len = cbor_bytestring_length(s[i]);
 		const uint8_t *src = cbor_bytestring_handle(s[i]);
 		uint32_t rw = IMG_RECORD_WORDS[i];
@@ -905,7 +925,9 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 	if (st == PDP_OK)
 		st = verify_rules(&v);
 	if (st == PDP_OK)
-		st = img_verify_ownership(img, err);
+		st = verify_host(&v);
+	if (st == PDP_OK)
+		st = img_verify_ownership(img, v.decl, err);
 	if (st == PDP_OK)
 		st = build_index(&v, &img->h_principal, SEC_PRINCIPALS, "principal");
 	if (st == PDP_OK)
@@ -936,7 +958,7 @@ pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
 static const enum img_section SEGMENT_EMPTY[] = {
 	SEC_PRINCIPALS, SEC_PRINROLES, SEC_PRINGROUPS, SEC_GROUPS,
 	SEC_GROUPGLOBS, SEC_ROLES, SEC_ROLEJR, SEC_CONSTRAINTS, SEC_CONSTRMEM,
-	SEC_ATTRS, SEC_SOURCES,
+	SEC_ATTRS, SEC_SOURCES, SEC_HOST,
 };
 
 pdp_status img_load_segment(const uint8_t *bytes, size_t len,
@@ -963,7 +985,7 @@ pdp_status img_load_segment(const uint8_t *bytes, size_t len,
 	if (st == PDP_OK)
 		st = verify_rules(&v);
 	if (st == PDP_OK)
-		st = img_verify_ownership(img, err);
+		st = img_verify_ownership(img, v.decl, err);
 	if (st == PDP_OK)
 		st = build_orig_text(&v);
 	if (st == PDP_OK)

@@ -34,6 +34,7 @@
 /* Owner counts, one byte per record of every owned table. */
 typedef struct owners {
 	const pdp_image *img;
+	const pdp_image *decl;  /* whose attribute table types conditions */
 	pdp_error *err;
 	uint8_t *seen[IMG_SECTION_COUNT];
 } owners;
@@ -53,7 +54,7 @@ static const char *const SECTION_NAMES[IMG_SECTION_COUNT] = {
 	[SEC_CONDS] = "condition", [SEC_CONDKIDS] = "condition child",
 	[SEC_INTS] = "integer", [SEC_TIMES] = "time",
 	[SEC_LISTITEMS] = "list item", [SEC_REGEXES] = "regex",
-	[SEC_SOURCES] = "source",
+	[SEC_SOURCES] = "source", [SEC_HOST] = "host",
 };
 
 /* The tables whose records must each have exactly one owner. */
@@ -162,7 +163,7 @@ static pdp_status claim_conds(owners *o)
 				          img_rec(img, SEC_CONDKIDS, first + j)[0], 1));
 			continue;
 		}
-		pdp_type t = (pdp_type)img_rec(img, SEC_ATTRS, k[1])[1];
+		pdp_type t = (pdp_type)img_rec(o->decl, SEC_ATTRS, k[1])[1];
 		if (rk == RHS_REGEX) {
 			TRY(claim(o, SEC_REGEXES, rhs, 1));
 		} else if (rk == RHS_LIST && op == COP_IN_CIDR) {
@@ -221,11 +222,13 @@ static pdp_status check_all_owned(owners *o)
 	return PDP_OK;
 }
 
-pdp_status img_verify_ownership(const pdp_image *img, pdp_error *err)
+pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
+                                pdp_error *err)
 {
 	owners o;
 	memset(&o, 0, sizeof(o));
 	o.img = img;
+	o.decl = decl;
 	o.err = err;
 	size_t total = 0;
 	for (size_t t = 0; t < N_OWNED; t++)

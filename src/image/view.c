@@ -2,6 +2,7 @@
  * view.c - store views (view.h): lookups on the decision path, and the
  * immutable pieces a store builds and shares between successive views.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,8 @@ static bool str_eq(pdp_str a, pdp_str b)
 bool view_in_group(const img_view *v, uint32_t g, pdp_str originator,
                    uint64_t h)
 {
-	if (g >= v->groups->n || v->groups->g[g] == NULL)
+	if (g >= v->groups->n || v->groups->g[g] == NULL ||
+	    v->groups->g[g] == VIEW_GROUP_IN_BASE)
 		return false;
 	const view_group *gr = v->groups->g[g];
 	if (gr->n_exact > 0) {
@@ -198,7 +200,7 @@ view_group *view_group_build(pdp_str name, const pdp_str *exact, size_t n_exact,
 void view_group_release(const view_group *cg)
 {
 	view_group *g = (view_group *)(uintptr_t)cg;
-	if (g != NULL &&
+	if (g != NULL && cg != VIEW_GROUP_IN_BASE &&
 	    atomic_fetch_sub_explicit(&g->refs, 1u, memory_order_acq_rel) == 1u)
 		free(g);
 }
@@ -212,7 +214,7 @@ view_groups *view_groups_build(const view_group *const *g, uint32_t n)
 	b->n = n;
 	for (uint32_t i = 0; i < n; i++) {
 		b->g[i] = g[i];
-		if (g[i] != NULL)
+		if (g[i] != NULL && g[i] != VIEW_GROUP_IN_BASE)
 			atomic_fetch_add_explicit(&((view_group *)(uintptr_t)g[i])->refs,
 			                          1u, memory_order_relaxed);
 	}
@@ -243,7 +245,12 @@ pdp_image *view_image_new(pdp_image *base, view_shard *const *shards,
 		return NULL;
 	pdp_image *img = (pdp_image *)(void *)mem;
 	img_view *v = (img_view *)(void *)(mem + sizeof(pdp_image));
-	memcpy(img, base, sizeof(*img));
+	/* everything but the reference count, which other threads change
+	 * while we copy (it is the first member) */
+	_Static_assert(offsetof(pdp_image, refs) == 0, "refs leads pdp_image");
+	size_t skip = offsetof(pdp_image, arena);
+	memcpy((char *)img + skip, (const char *)base + skip,
+	       sizeof(*img) - skip);
 	atomic_init(&img->refs, 1u);
 	img->view = v;
 	img->view_base = pdp_image_retain(base);

@@ -81,8 +81,15 @@ typedef struct view_group {
 typedef struct view_groups {
 	atomic_uint refs;
 	uint32_t n;
-	const view_group *g[];      /* NULL: a removed group */
+	const view_group *g[];      /* NULL: a removed group; VIEW_GROUP_IN_BASE:
+	                               a base group the store never changed,
+	                               whose members the base image holds */
 } view_groups;
+
+/* A marker, never dereferenced: the base image's own group (its exact
+ * members in the principals' memberships, its globs in GROUPGLOBS), so
+ * that a store copies no member list it was not asked to change. */
+#define VIEW_GROUP_IN_BASE ((const view_group *)(uintptr_t)1)
 
 typedef struct img_view {
 	view_shard *shard[VIEW_SHARDS];

@@ -152,6 +152,8 @@ void acp_free(st_acp *a)
 	for (size_t i = 0; i < a->n_grefs; i++)
 		free(a->grefs[i]);
 	free(a->bare);
+	free(a->bare_at);
+	free(a->bare_str);
 	free(a->grefs);
 	free(a->source);
 	free(a->id);
@@ -176,7 +178,24 @@ static bool add_name(char ***list, size_t *n, const char *name, size_t len)
 	return true;
 }
 
-/* The bare names and group: references of a compiled ACP's rules. */
+static bool add_bare_at(st_acp *a, const m_orig *o)
+{
+	uint32_t *at = realloc(a->bare_at, (a->n_bare_at + 1) * sizeof(uint32_t));
+	if (at != NULL)
+		a->bare_at = at;
+	uint32_t *st = realloc(a->bare_str, (a->n_bare_at + 1) * sizeof(uint32_t));
+	if (st != NULL)
+		a->bare_str = st;
+	if (at == NULL || st == NULL)
+		return false;
+	a->bare_at[a->n_bare_at] = o->seg_at;
+	a->bare_str[a->n_bare_at] = o->seg_str;
+	a->n_bare_at++;
+	return true;
+}
+
+/* The bare names and group: references of a compiled ACP's rules, and for
+ * a segment where each bare entry is (rebind patches them). */
 static bool collect_refs(st_acp *a, const m_acp *m)
 {
 	for (int sec = 0; sec < 2; sec++) {
@@ -186,6 +205,8 @@ static bool collect_refs(st_acp *a, const m_acp *m)
 			for (size_t k = 0; k < r->origs.n; k++) {
 				const m_orig *o = &r->origs.items[k];
 				if (o->bare && !add_name(&a->bare, &a->n_bare, o->name, o->len))
+					return false;
+				if (o->bare && a->seg->segment && !add_bare_at(a, o))
 					return false;
 				if (!o->bare && o->kind == ORIG_GROUP &&
 				    !add_name(&a->grefs, &a->n_grefs, o->name, o->len))
@@ -390,14 +411,18 @@ pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
 		         err.message);
 		return PDPC_ERR_POLICY;
 	}
-	char *copy = malloc(len + 1);
-	if (copy == NULL) {
-		pdp_image_release(seg);
-		return PDPC_ERR_NOMEM;
+	/* the text is kept only for snapshots: rebinding patches segments */
+	char *copy = NULL;
+	if (s->dir != NULL) {
+		copy = malloc(len + 1);
+		if (copy == NULL) {
+			pdp_image_release(seg);
+			return PDPC_ERR_NOMEM;
+		}
+		memcpy(copy, text, len);
+		copy[len] = '\0';
 	}
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	st_acp *a = acp_new(m->id, m, seg, 0, copy, len);
+	st_acp *a = acp_new(m->id, m, seg, 0, copy, copy ? len : 0);
 	if (a == NULL) {
 		pdp_image_release(seg);
 		free(copy);
@@ -406,6 +431,13 @@ pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
 	a->put = put;
 	pdp_str key = {a->id, a->id_len};
 	st_acp *old = acp_find(s, key);
+	if (old == NULL && s->n_numbers >= PDP_MAX_TABLE) {
+		/* numbers are never reused (docs/store.md): none is left */
+		acp_free(a);
+		txn_diag(t, name, "E-STORE", "the store has handed out every ACP "
+		                             "index; open it again");
+		return PDPC_ERR_POLICY;
+	}
 	a->number = old != NULL ? old->number : s->n_numbers++;
 	if (!swap_acp(t, old, a)) {
 		acp_free(a);
@@ -428,9 +460,83 @@ pdpc_status apply_remove(pdp_store_txn *t, pdp_str id)
 	return swap_acp(t, old, NULL) ? PDPC_OK : PDPC_ERR_NOMEM;
 }
 
-/* Compile again every ACP whose acor holds `name` as a bare entry: a group
- * of that name was just created or removed. */
-static pdpc_status rebind(pdp_store_txn *t, pdp_str name)
+/* A copy of segment entry a whose bare entries naming `name` now mean
+ * group g (or, when g is NONE, the originator id again). */
+static st_acp *acp_rebound(const pdp_store *s, const st_acp *a, pdp_str name,
+                           uint32_t g, pdp_store_txn *t)
+{
+	size_t n = 0;
+	uint32_t *at = calloc(a->n_bare_at + 1, 3 * sizeof(uint32_t));
+	if (at == NULL)
+		return NULL;
+	/* the entries hold the name as the id it stands for */
+	char abs[PDP_MAX_ABS_ID_BYTES];
+	if (s->decl.host_sp.ptr != NULL) {
+		name.len = origin_absolute(s->decl.host_sp, s->decl.host_cse, name,
+		                           abs, sizeof(abs));
+		name.ptr = abs;
+	}
+	uint32_t *kind = at + a->n_bare_at + 1, *val = kind + a->n_bare_at + 1;
+	for (size_t i = 0; i < a->n_bare_at; i++) {
+		pdp_str nm = img_str(a->seg, a->bare_str[i]);
+		if (nm.len != name.len || memcmp(nm.ptr, name.ptr, name.len) != 0)
+			continue;
+		at[n] = a->bare_at[i];
+		kind[n] = g != IMG_NONE ? ORIG_GROUP : ORIG_EXACT;
+		val[n] = g != IMG_NONE ? g : a->bare_str[i];
+		n++;
+	}
+	pdp_image *seg = NULL;
+	pdp_error err;
+	pdp_status st = img_segment_patch(a->seg, at, kind, val, n, s->n_groups,
+	                                  &seg, &err);
+	free(at);
+	if (st != PDP_OK) {
+		char res[256];
+		resource_name(res, sizeof(res), "acp", (pdp_str){a->id, a->id_len});
+		txn_diag(t, res, "E-INTERNAL", "internal error: rebinding: %s",
+		         err.message);
+		return NULL;
+	}
+	st_acp *c = calloc(1, sizeof(*c));
+	bool ok = c != NULL;
+	if (ok) {
+		*c = *a;
+		c->seg = seg;
+		c->id = strdup(a->id);
+		c->source = a->source ? malloc(a->source_len + 1) : NULL;
+		c->bare = calloc(a->n_bare + 1, sizeof(char *));
+		c->grefs = calloc(a->n_grefs + 1, sizeof(char *));
+		c->bare_at = malloc((a->n_bare_at + 1) * sizeof(uint32_t));
+		c->bare_str = malloc((a->n_bare_at + 1) * sizeof(uint32_t));
+		c->n_bare = c->n_grefs = 0;
+		ok = c->id && (c->source || !a->source) && c->bare && c->grefs &&
+		     c->bare_at && c->bare_str;
+		for (size_t i = 0; ok && i < a->n_bare; i++)
+			ok = (c->bare[c->n_bare++] = strdup(a->bare[i])) != NULL;
+		for (size_t i = 0; ok && i < a->n_grefs; i++)
+			ok = (c->grefs[c->n_grefs++] = strdup(a->grefs[i])) != NULL;
+		if (ok) {
+			if (a->source)
+				memcpy(c->source, a->source, a->source_len + 1);
+			memcpy(c->bare_at, a->bare_at, a->n_bare_at * sizeof(uint32_t));
+			memcpy(c->bare_str, a->bare_str, a->n_bare_at * sizeof(uint32_t));
+		}
+	}
+	if (!ok) {
+		if (c != NULL)
+			acp_free(c);
+		else
+			pdp_image_release(seg);
+		return NULL;
+	}
+	return c;
+}
+
+/* Rebind every ACP whose acor holds `name` as a bare entry: a group of that
+ * name (index g, or NONE) was just created or removed. A segment is
+ * patched; a base ACP is compiled again from its source. */
+static pdpc_status rebind(pdp_store_txn *t, pdp_str name, uint32_t g)
 {
 	pdp_store *s = t->s;
 	/* collect first: recompiling changes the buckets */
@@ -454,6 +560,13 @@ static pdpc_status rebind(pdp_store_txn *t, pdp_str name)
 	pdpc_status st = PDPC_OK;
 	for (size_t i = 0; i < n && st == PDPC_OK; i++) {
 		st_acp *a = todo[i];
+		if (a->seg->segment) {
+			st_acp *c = acp_rebound(s, a, name, g, t);
+			st = c == NULL ? (t->failed ? PDPC_ERR_POLICY : PDPC_ERR_NOMEM)
+			     : swap_acp(t, a, c) ? PDPC_OK
+			                        : (acp_free(c), PDPC_ERR_NOMEM);
+			continue;
+		}
 		pdp_str id = {a->id, a->id_len};
 		st = apply_put(t, id, a->source, a->source_len, a->put);
 	}
@@ -509,23 +622,38 @@ static pdp_str *members_copy(const pdp_str *m, size_t n)
 	return c;
 }
 
-static view_group *group_object(pdp_str name, const pdp_str *m, size_t n)
+/* A group's members as decisions test them: in absolute form when the
+ * base declares its hosting CSE, as a compile writes them. */
+static view_group *group_object(const pdp_store *s, pdp_str name,
+                                const pdp_str *m, size_t n)
 {
+	pdp_str sp = s->decl.host_sp, cse = s->decl.host_cse;
+	size_t total = 0;
+	for (size_t i = 0; sp.ptr != NULL && i < n; i++)
+		total += origin_absolute(sp, cse, m[i], NULL, 0);
 	pdp_str *exact = calloc(n + 1, sizeof(pdp_str));
 	pdp_str *globs = calloc(n + 1, sizeof(pdp_str));
-	size_t ne = 0, ng = 0;
+	char *abs = sp.ptr != NULL ? malloc(total + 1) : NULL;
+	size_t ne = 0, ng = 0, at = 0;
 	view_group *g = NULL;
-	if (exact != NULL && globs != NULL) {
+	if (exact != NULL && globs != NULL && (abs != NULL || sp.ptr == NULL)) {
 		for (size_t i = 0; i < n; i++) {
+			pdp_str id = m[i];
+			if (abs != NULL) {
+				id.len = origin_absolute(sp, cse, m[i], abs + at, total - at);
+				id.ptr = abs + at;
+				at += id.len;
+			}
 			if (glob_has_wildcard(m[i]))
-				globs[ng++] = m[i];
+				globs[ng++] = id;
 			else
-				exact[ne++] = m[i];
+				exact[ne++] = id;
 		}
 		g = view_group_build(name, exact, ne, globs, ng);
 	}
 	free(exact);
 	free(globs);
+	free(abs);
 	return g;
 }
 
@@ -581,7 +709,7 @@ pdpc_status apply_set_group(pdp_store_txn *t, pdp_str id,
 		return PDPC_ERR_POLICY;
 	}
 	pdp_str *copy = members_copy(members, n);
-	view_group *obj = copy ? group_object(id, copy, n) : NULL;
+	view_group *obj = copy ? group_object(s, id, copy, n) : NULL;
 	if (obj == NULL) {
 		members_free(copy, n);
 		return PDPC_ERR_NOMEM;
@@ -634,7 +762,7 @@ pdpc_status apply_set_group(pdp_store_txn *t, pdp_str id,
 	s->groups[s->n_groups++] = g;
 	decl_add_group(s, g);
 	s->dirty_groups = true;
-	return rebind(t, id);
+	return rebind(t, id, g->index);
 }
 
 pdpc_status apply_remove_group(pdp_store_txn *t, pdp_str id)
@@ -672,7 +800,7 @@ pdpc_status apply_remove_group(pdp_store_txn *t, pdp_str id)
 	g->removed = true;
 	decl_remove_group(s, g);
 	s->dirty_groups = true;
-	return rebind(t, id);
+	return rebind(t, id, IMG_NONE);
 }
 
 /* ---- undo and forget ---- */

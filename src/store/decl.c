@@ -66,66 +66,29 @@ static bool decl_roles_attrs(pdp_store *s)
 	return true;
 }
 
-/* The base's groups: exact members from the principals' memberships,
- * globs from the group records. */
+/* The base's groups, by name: their members stay in the base image
+ * (VIEW_GROUP_IN_BASE) until the store sets them. */
 static bool decl_base_groups(pdp_store *s)
 {
 	const pdp_image *img = s->base_img;
-	uint32_t ng = img->count[SEC_GROUPS], np = img->count[SEC_PRINCIPALS];
-	size_t *count = calloc(ng + 1, sizeof(size_t));
-	pdp_str **exact = calloc(ng + 1, sizeof(pdp_str *));
-	bool ok = count != NULL && exact != NULL;
-	for (uint32_t p = 0; ok && p < np; p++) {
-		const uint32_t *pr = img_rec(img, SEC_PRINCIPALS, p);
-		for (uint32_t j = 0; j < pr[4]; j++)
-			count[img_rec(img, SEC_PRINGROUPS, pr[3] + j)[0]]++;
-	}
-	for (uint32_t g = 0; ok && g < ng; g++) {
-		exact[g] = calloc(count[g] + 1, sizeof(pdp_str));
-		ok = exact[g] != NULL;
-		count[g] = 0;
-	}
-	for (uint32_t p = 0; ok && p < np; p++) {
-		const uint32_t *pr = img_rec(img, SEC_PRINCIPALS, p);
-		pdp_str name = img_str(img, pr[0]);
-		for (uint32_t j = 0; j < pr[4]; j++) {
-			uint32_t g = img_rec(img, SEC_PRINGROUPS, pr[3] + j)[0];
-			exact[g][count[g]++] = name;
-		}
-	}
-	for (uint32_t g = 0; ok && g < ng; g++) {
-		const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
-		pdp_str *globs = calloc(gr[2] + 1, sizeof(pdp_str));
+	for (uint32_t g = 0; g < img->count[SEC_GROUPS]; g++) {
+		pdp_str name = img_str(img, img_rec(img, SEC_GROUPS, g)[0]);
 		st_group *sg = calloc(1, sizeof(*sg));
-		pdp_str name = img_str(img, gr[0]);
-		ok = globs != NULL && sg != NULL;
-		for (uint32_t j = 0; ok && j < gr[2]; j++)
-			globs[j] = img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + j)[0]);
-		if (ok) {
-			sg->name = dup_str(name);
-			sg->name_len = name.len;
-			sg->index = g;
-			sg->from_base = true;
-			sg->obj = view_group_build(name, exact[g], count[g], globs,
-			                           gr[2]);
-			ok = sg->name != NULL && sg->obj != NULL;
-		}
-		if (ok) {
-			sg->decl.name = sg->name;
-			sg->decl.index = g;
-			s->groups[g] = sg;
-		} else if (sg != NULL) {
-			free(sg->name);
-			view_group_release(sg->obj);
+		if (sg == NULL)
+			return false;
+		sg->name = dup_str(name);
+		if (sg->name == NULL) {
 			free(sg);
+			return false;
 		}
-		free(globs);
+		sg->name_len = name.len;
+		sg->index = g;
+		sg->from_base = true;
+		sg->decl.name = sg->name;
+		sg->decl.index = g;
+		s->groups[g] = sg;
 	}
-	for (uint32_t g = 0; exact != NULL && g < ng; g++)
-		free(exact[g]);
-	free(exact);
-	free(count);
-	return ok;
+	return true;
 }
 
 bool decl_build(pdp_store *s)
@@ -137,6 +100,10 @@ bool decl_build(pdp_store *s)
 	if (s->groups == NULL || s->decl.groups == NULL || !decl_roles_attrs(s))
 		return false;
 	s->n_groups = s->n_base_groups = ng;
+	if (s->base_img->host) {
+		s->decl.host_sp = s->base_img->host_sp;
+		s->decl.host_cse = s->base_img->host_cse;
+	}
 	if (!decl_base_groups(s))
 		return false;
 	for (uint32_t g = 0; g < ng; g++)

@@ -72,7 +72,9 @@ static view_groups *build_groups(const pdp_store *s)
 	if (g == NULL)
 		return NULL;
 	for (uint32_t i = 0; i < s->n_groups; i++)
-		g[i] = s->groups[i]->removed ? NULL : s->groups[i]->obj;
+		g[i] = s->groups[i]->removed ? NULL
+		       : s->groups[i]->obj ? s->groups[i]->obj
+		                           : VIEW_GROUP_IN_BASE;
 	view_groups *b = view_groups_build(g, s->n_groups);
 	free(g);
 	return b;

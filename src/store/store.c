@@ -492,7 +492,7 @@ const pdpc_diag *pdp_store_txn_diag_get(const pdp_store_txn *t, size_t i)
  * snapshot (replay at open stays bounded by the snapshot's size). */
 static void maybe_checkpoint(pdp_store *s)
 {
-	uint64_t floor = 1u << 20;
+	uint64_t floor = 64u * 1024u;
 	uint64_t limit = s->snapshot_bytes > floor ? s->snapshot_bytes : floor;
 	if (s->dir != NULL && s->log_bytes > limit)
 		(void)persist_checkpoint(s); /* the log still holds everything */

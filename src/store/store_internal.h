@@ -56,12 +56,17 @@ typedef struct st_acp {
 	uint32_t number;           /* its index in images (never reused) */
 	pdp_image *seg;            /* a segment, or the base image: one ref */
 	uint32_t local;            /* its index in seg */
-	char *source;              /* what it compiles from (NULL: a base
-	                              `pdp: 1` ACP, never compiled alone) */
+	char *source;              /* the text it compiles from: a put's text
+	                              when the store persists (snapshots), a
+	                              base native ACP's JSON (rebinding);
+	                              else NULL */
 	size_t source_len;
 	bool put;                  /* put through the store (persisted) */
 	char **bare;               /* bare native acor names (rebinding) */
 	size_t n_bare;
+	uint32_t *bare_at;         /* segments: ORIGS index and name string of */
+	uint32_t *bare_str;        /* each bare entry (img_segment_patch) */
+	size_t n_bare_at;
 	char **grefs;              /* names of its explicit group: references */
 	size_t n_grefs;
 } st_acp;
@@ -74,7 +79,8 @@ typedef struct st_group {
 	bool from_base;            /* declared by the base policy */
 	bool set;                  /* members set through the store (persisted) */
 	bool removed;
-	view_group *obj;           /* members; one reference */
+	view_group *obj;           /* members (one reference); NULL: a base
+	                              group's own, never set */
 	pdp_str *members;          /* as given (persisted, exported) */
 	size_t n_members;
 	uint32_t grefs;            /* explicit group: references to it */

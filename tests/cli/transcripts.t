@@ -93,7 +93,7 @@ pdp: small.yaml: image rejected: not a pdp image: malformed or truncated CBOR
 $ $PDP decide --frobnicate
 pdp decide: unknown option '--frobnicate'
 usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]
-                  [--no-clock] [REQUEST_FILE...]
+                  [--no-clock] [--jsonl] [REQUEST_FILE...]
 Decide each request: one line per request, `permit <reason>` or
 `deny <reason>`. A file holds one request, several YAML documents, a
 list or JSON Lines. No file or `-` reads standard input. An absent
@@ -101,6 +101,8 @@ env.time is now.
   --json      one JSON object per line: decision, reason, rule_id,
               indeterminate, error
   --no-clock  leave an absent env.time absent (windows indeterminate)
+  --jsonl     every input is JSON Lines (as are *.jsonl and *.ndjson
+              files): each non-blank line is one request
 Exit: 0 decided, 1 policy errors, 2 some request was bad (answered
 deny bad-request), 64 usage, 65 image rejected, 66 I/O.
 [exit 64]
@@ -126,3 +128,86 @@ deny no-rule-matched
 deny bad-request 5:24: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping
 deny rule:acp-a:privileges:1
 [exit 2]
+$ $PDP decide -p small.yaml bad-lines.jsonl
+permit rule:acp-a:privileges:0 read
+deny bad-request 2:1: a request is a mapping (a JSON object), not null
+deny bad-request 3:1: a request is a mapping (a JSON object), not a list
+deny bad-request 4:1: the line holds no request (a JSON object)
+deny bad-request 7:49: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping
+deny bad-request 8:1: a request is a mapping (a JSON object), not a string
+deny rule:acp-a:privileges:1
+[exit 2]
+$ $PDP decide --json -p small.yaml < bad-lines.jsonl
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read"}
+{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null"}
+{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list"}
+{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)"}
+{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping"}
+{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1"}
+[exit 2]
+$ printf 'null\n{"originator": "CAE-evil", "operation": "delete", "target": {"acps": ["acp-a"]}}\n' | $PDP decide --jsonl -p small.yaml
+deny bad-request 1:1: a request is a mapping (a JSON object), not null
+deny rule:acp-a:privileges:1
+[exit 2]
+$ echo '{"originator": "CAE-a", "operation": "retrieve", "target": {"acps": ["acp-a"]}, "attrs": {"originator.clearance": "3"}}' | $PDP explain --no-clock -p small.yaml
+request at line 1: originator CAE-a, operation retrieve
+  note: attribute 'originator.clearance' is a string, not int: tests reading it are indeterminate
+  rule:acp-a:privileges:0 read (permit)
+    operations held, originators held, authenticated held, objects held, contexts held, when indeterminate
+    attribute originator.clearance has a value of the wrong type
+    => indeterminate
+  rule:acp-a:privileges:1 (deny)
+    operations held, originators failed, authenticated held, objects held, contexts held, when held
+    => does not apply
+decision: deny no-rule-matched
+
+$ d=$(mktemp -d); q=$(printf '%065000d' 0 | tr 0 Q); printf 'pdp: 1\nacps:\n  - id: %s\n    privileges:\n      - { originators: [all], operations: all, id: %s }\n' "$q" "$q" > $d/p.yaml; printf '{"originator": "CAE-x", "operation": 2, "target": {"acps": ["%s"]}}\n' "$q" > $d/r.jsonl; $PDP explain --json --no-clock -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide --json -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP audit -p $d/p.yaml --subject CAE-x | tr -d Q | tr -s ' '; rm -rf $d
+{"line":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":""}}
+permit rule::privileges:0 
+{"decision":"permit","reason":"rule::privileges:0","rule_id":""}
+subject CAE-x
+assigned roles: -
+active roles: - (assigned)
+with juniors: -
+
+ACP SECTION OPERATION GRANT VIA RULE OVERRIDES CONDITIONS
+ privileges create unconditional all rule::privileges:0 - -
+ privileges retrieve unconditional all rule::privileges:0 - -
+ privileges update unconditional all rule::privileges:0 - -
+ privileges delete unconditional all rule::privileges:0 - -
+ privileges notify unconditional all rule::privileges:0 - -
+ privileges discover unconditional all rule::privileges:0 - -
+$ q=$(printf '%060000d' 0 | tr 0 Q); yes "{\"originator\": \"CAE-a\", \"operation\": \"retrieve\", \"target\": {\"acps\": [\"acp-a\"]}, \"attrs\": {\"x.pad\": \"$q\"}}" | head -n 1200 | $PDP decide -p small.yaml | sort | uniq -c | awk '{$1 = $1; print}'
+1200 deny no-rule-matched
+$ q=$(printf '%01100000d' 0 | tr 0 Q); printf '{"originator": "%s"}\n{"originator": "CAE-evil", "operation": "delete", "target": {"acps": ["acp-a"]}}\n' "$q" | $PDP decide -p small.yaml
+deny bad-request 1:1: the line is longer than 1048576 bytes, the limit for one request (docs/limits.md)
+deny rule:acp-a:privileges:1
+[exit 2]
+$ q=$(printf '%01100000d' 0 | tr 0 Q); printf -- '- {originator: CAE-evil, operation: delete, target: {acps: [acp-a]}}\n- originator: %s\n- {originator: CAE-a, operation: delete, target: {acps: [acp-a]}}\n' "$q" | $PDP decide -p small.yaml
+deny rule:acp-a:privileges:1
+deny bad-request 2:2: more than 1048576 bytes from here without a complete request, the limit for one request (docs/limits.md)
+[exit 2]
+$ b=$(printf '[%.0s' $(seq 70)); e=$(printf ']%.0s' $(seq 70)); printf '{"originator": "CAE-a", "operation": "retrieve", "target": {"acps": ["acp-a"]}, "attrs": {"x": %s1%s}}\n{"originator": "CAE-evil", "operation": "delete", "target": {"acps": ["acp-a"]}}\n' "$b" "$e" | $PDP decide -p small.yaml
+deny bad-request 1:158: YAML nesting deeper than 64 levels; flatten the request
+deny rule:acp-a:privileges:1
+[exit 2]
+$ $PDP audit -p small.yaml --subject ""
+pdp audit: pdp decide answers every request of this subject deny bad-request: no originator; no grants to list
+[exit 64]
+$ $PDP audit -p small.yaml --subject $(printf '%01025d' 0)
+pdp audit: pdp decide answers every request of this subject deny bad-request: too many ACPs or roles, or an originator too long (docs/limits.md); no grants to list
+[exit 64]
+$ d=$(mktemp -d); cp small.yaml ../../policies/metering.yaml ../../policies/native-acp.json $d; cd $d; $PDP compile -o p.pdpi small.yaml; cp p.pdpi good; sh -c 'ulimit -f 2; "$0" compile -o p.pdpi metering.yaml native-acp.json; echo "exit $?"' "$PDP" 2>&1 | cat; cmp p.pdpi good && ls -A; cd /; rm -rf $d
+pdp compile: cannot write p.pdpi: File too large; the file there is unchanged
+exit 66
+good
+metering.yaml
+native-acp.json
+p.pdpi
+small.yaml
+$ $PDP decide -i /dev/zero small-requests.yaml
+pdp: /dev/zero: image rejected: not a pdp image: malformed or truncated CBOR
+[exit 65]
+$ d=$(mktemp -d); truncate -s 300M $d/big.pdpi; $PDP decide -i $d/big.pdpi small-requests.yaml 2>&1 | sed "s|$d/||"; rm -rf $d
+pdp: image big.pdpi is larger than the 256 MiB limit (docs/limits.md)

@@ -92,14 +92,23 @@ static const char *const IDS[] = {
 	"CAE-ax", "CAE-bx", "CAE-", "/cse-in/CAE-a", "/cse-in/a/b",
 	"/cse-mn/CAE-c", "S-root", "g1"};
 #define N_IDS (sizeof(IDS) / sizeof(IDS[0]))
-/* request-only originators, never named by a policy */
-static const char *const UNKNOWN_IDS[] = {"CAE-zz", "CAE-a/b", "zzz", "CAE-A",
-                                          "/cse-in/"};
+/* request-only originators, never named by a policy: some hold '*' or
+ * '?' (literal in an originator) or multi-byte characters (one '?' each) */
+static const char *const UNKNOWN_IDS[] = {
+	"CAE-zz", "CAE-a/b", "zzz", "CAE-A", "/cse-in/", "CAE-a*", "*", "**",
+	"CAE-*x", "CAE-?", "/cse-in/*", "CAE-\xc3\xa9", "CAE-\xc3\xa9x",
+	"CAE-\xf0\x9f\x98\x80"};
 #define N_UNKNOWN_IDS (sizeof(UNKNOWN_IDS) / sizeof(UNKNOWN_IDS[0]))
+/* originators that are not UTF-8: bad requests (never in a policy text,
+ * which the YAML reader would refuse) */
+static const char *const NOT_UTF8_IDS[] = {"CAE-\xc3", "CAE-\xed\xa0\x80",
+                                           "\xff"};
+#define N_NOT_UTF8_IDS (sizeof(NOT_UTF8_IDS) / sizeof(NOT_UTF8_IDS[0]))
 
 static const char *const GLOBS[] = {
 	"CAE-*", "CAE-?x", "/cse-in/*", "CAE-?", "*", "/cse-*/*", "CAE-a*",
-	"?AE-*", "*-b", "CAE-**", "*x", "/*/*/*", "C*-?", "/cse-in/CAE-?"};
+	"?AE-*", "*-b", "CAE-**", "*x", "/*/*/*", "C*-?", "/cse-in/CAE-?",
+	"CAE-\xc3\xa9*", "*\xc3\xa9?", "CAE-??", "*\\*"};
 #define N_GLOBS (sizeof(GLOBS) / sizeof(GLOBS[0]))
 
 static const char *const STRS[] = {"ops", "maint", "sales", "CAE-a",
@@ -199,6 +208,7 @@ typedef struct win_info {
 
 struct gen_policy {
 	sb text;
+	sb decls;  /* the text's declarations without groups and ACPs */
 	int n_roles;
 	char role[MAX_ROLES][8];
 	bool junior[MAX_ROLES][MAX_ROLES]; /* direct: i inherits j */
@@ -1211,6 +1221,7 @@ gen_policy *gen_policy_make(uint64_t seed)
 		p->decl[i] = true;
 		sb_printf(b, "  %s: %s\n", ATTRS[i].name, type_word(ATTRS[i].t));
 	}
+	sb_printf(&p->decls, "%s", b->p);
 	p->n_groups = (int)gen_below(r, 4);
 	if (p->n_groups > 0)
 		sb_printf(b, "groups:\n");
@@ -1225,7 +1236,13 @@ gen_policy *gen_policy_make(uint64_t seed)
 		}
 		sb_printf(b, "]\n");
 	}
-	gen_rbac(p, r, b);
+	sb rb = {0};
+	gen_rbac(p, r, &rb);
+	if (rb.p != NULL) {
+		sb_printf(b, "%s", rb.p);
+		sb_printf(&p->decls, "%s", rb.p);
+		free(rb.p);
+	}
 	/* time literals first, so that requests know them */
 	int nt = (int)gen_below(r, 3);
 	for (int i = 0; i < nt; i++) {
@@ -1259,6 +1276,61 @@ const char *gen_policy_text(const gen_policy *p)
 	return p->text.p;
 }
 
+/* ---- live store (tests/test_store_diff.c) ---- */
+
+const char *gen_policy_decls(const gen_policy *p)
+{
+	return p->decls.p;
+}
+
+void gen_policy_set_groups(gen_policy *p, int n)
+{
+	p->n_groups = n;
+}
+
+void gen_policy_set_acps(gen_policy *p, int n)
+{
+	if (n > MAX_ACPS)
+		n = MAX_ACPS;
+	p->n_acps = n;
+	for (int a = 0; a < n; a++)
+		snprintf(p->acp[a], sizeof(p->acp[a]), "acp-%c", 'a' + a);
+}
+
+const char *gen_policy_acp(const gen_policy *p, int i)
+{
+	return p->acp[i];
+}
+
+const char *gen_member(gen_rng *r)
+{
+	return pct(r, 60) ? IDS[gen_below(r, N_IDS)] : GLOBS[gen_below(r, N_GLOBS)];
+}
+
+char *gen_acp_doc(gen_policy *p, gen_rng *r, const char *id, bool native)
+{
+	sb b = {0};
+	if (native) {
+		sb item = {0};
+		gen_native_acp(p, r, &item, id);
+		/* a list item "  - {...}\n": the object alone */
+		sb_printf(&b, "%s", item.p + 4);
+		free(item.p);
+		return b.p;
+	}
+	sb_printf(&b, "pdp: 1\nacps:\n  - id: %s\n", id);
+	int np = pct(r, 5) ? 0 : 1 + (int)gen_below(r, 5);
+	sb_printf(&b, "    privileges:%s\n", np == 0 ? " []" : "");
+	for (int i = 0; i < np; i++)
+		gen_rule(p, r, &b);
+	int ns = (int)gen_below(r, 3);
+	if (ns > 0)
+		sb_printf(&b, "    self:\n");
+	for (int i = 0; i < ns; i++)
+		gen_rule(p, r, &b);
+	return b.p;
+}
+
 int gen_policy_role_count(const gen_policy *p)
 {
 	return p->n_roles;
@@ -1274,6 +1346,7 @@ void gen_policy_free(gen_policy *p)
 	if (p == NULL)
 		return;
 	free(p->text.p);
+	free(p->decls.p);
 	free(p);
 }
 
@@ -1339,11 +1412,22 @@ static void gen_time(const gen_policy *p, gen_rng *r, pdp_time *t)
 		t->sec = range_i(r, 7226582400, 7258118399); /* in 2199 */
 	} else if (k < 75) {
 		t->sec = range_i(r, 7258118400, 7289654400); /* 2200 */
+	} else if (k < 77) {
+		/* anything RFC 3339 can write: years 0000-9999 */
+		t->sec = range_i(r, -62167219200, 253402300799);
+	} else if (k < 78) {
+		/* the ends of int64: still a date, and `*` years match them */
+		static const int64_t E[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX,
+		                            INT64_MAX - 86400, -62167219201,
+		                            253402300800};
+		t->sec = E[gen_below(r, sizeof(E) / sizeof(E[0]))];
 	} else {
 		t->sec = range_i(r, 1577836800, 2082758400); /* 2020..2036 */
 	}
 	uint32_t n = gen_below(r, 10);
 	t->nsec = n < 7 ? 0 : n == 7 ? 999999999 : (int32_t)gen_below(r, 1000000000);
+	if (gen_below(r, 100) == 0) /* no instant: windows and tests are `?` */
+		t->nsec = pct(r, 50) ? -1 : 1000000000;
 }
 
 static void gen_req_ip(const gen_policy *p, gen_rng *r, pdp_ip *ip)
@@ -1416,7 +1500,8 @@ static void gen_location(const gen_policy *p, gen_rng *r, double *lat,
 
 static const char *const STR_VALUES[] = {"ops", "maint", "sales", "CAE-a",
                                          "/cse-in/x", "", "public", "secret",
-                                         "op", "OPS", "CAE-ab", "opsx"};
+                                         "op", "OPS", "CAE-ab", "opsx",
+                                         "ops\n", "CAE-\nx", "CAE-a\n"};
 #define N_STR_VALUES (sizeof(STR_VALUES) / sizeof(STR_VALUES[0]))
 
 static void gen_value(const gen_policy *p, gen_rng *r, pdp_type t,
@@ -1465,6 +1550,8 @@ void gen_request_make(const gen_policy *p, const pdp_image *img, gen_rng *r,
 	                              : UNKNOWN_IDS[gen_below(r, N_UNKNOWN_IDS)]);
 	if (gen_below(r, 1000) < 3)
 		q->originator.ptr = NULL, q->originator.len = 0;
+	else if (gen_below(r, 100) == 0)
+		q->originator = zs(NOT_UTF8_IDS[gen_below(r, N_NOT_UTF8_IDS)]);
 	/* roles */
 	uint32_t k = gen_below(r, 100);
 	if (k < 40) {
@@ -1590,8 +1677,11 @@ static void put_str(sb *b, pdp_str s)
 
 static void put_time(sb *b, pdp_time t)
 {
-	int64_t days = t.sec >= 0 ? t.sec / 86400 : -((-t.sec + 86399) / 86400);
-	int64_t rem = t.sec - days * 86400;
+	/* floor division that cannot overflow, for INT64_MIN too */
+	int64_t rem = t.sec % 86400;
+	int64_t days = t.sec / 86400 - (rem < 0);
+	if (rem < 0)
+		rem += 86400;
 	int64_t y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);

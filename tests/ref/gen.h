@@ -10,6 +10,7 @@
 #ifndef PDP_TESTS_REF_GEN_H
 #define PDP_TESTS_REF_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,19 @@ const char *gen_policy_role(const gen_policy *p, int i);
 #define GEN_MAX_REQ_ACPS 4
 #define GEN_MAX_REQ_ATTRS 16
 #define GEN_MAX_SET 4
+
+/* For the live store's differential test: the policy's declarations
+ * (attributes, roles, assignments, constraints) as a `pdp: 1` document
+ * without groups or ACPs; the number of groups g0..g(n-1) rules may name
+ * and of ACP ids acp-a.. requests name; a random group member (id or
+ * glob); and a random one-ACP document (malloc'd): a `pdp: 1` document
+ * with one ACP, or a native m2m:acp object. */
+const char *gen_policy_decls(const gen_policy *p);
+void gen_policy_set_groups(gen_policy *p, int n);
+void gen_policy_set_acps(gen_policy *p, int n);
+const char *gen_policy_acp(const gen_policy *p, int i);
+const char *gen_member(gen_rng *r);
+char *gen_acp_doc(gen_policy *p, gen_rng *r, const char *id, bool native);
 
 /* A request and the storage its pointers refer to (besides the policy's
  * strings and static pools: keep the policy alive while using it). */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/limits.h"
+#include "glob_ref.h"
 #include "ref_eval.h"
 
 /* ------------------------------------------------------------------ */
@@ -64,27 +66,7 @@ static bool bytes_eq(const char *a, size_t an, const char *b, size_t bn)
 /* Set by a reader that could not parse a literal of the model. */
 static const char *ref_failure;
 
-/* ------------------------------------------------------------------ */
-/* globs (3.1): '*' any run (possibly empty) of characters other than
- * '/', '?' exactly one character other than '/', anything else literal. */
-
-static bool glob(const char *p, size_t pn, const char *s, size_t sn)
-{
-	if (pn == 0)
-		return sn == 0;
-	if (p[0] == '*') {
-		if (glob(p + 1, pn - 1, s, sn))
-			return true; /* the star matches nothing more */
-		if (sn > 0 && s[0] != '/')
-			return glob(p, pn, s + 1, sn - 1); /* it eats one more */
-		return false;
-	}
-	if (sn == 0)
-		return false;
-	if (p[0] == '?')
-		return s[0] != '/' && glob(p + 1, pn - 1, s + 1, sn - 1);
-	return p[0] == s[0] && glob(p + 1, pn - 1, s + 1, sn - 1);
-}
+/* globs (3.1) are tests/ref/glob_ref.h: ref_glob. */
 
 /* ------------------------------------------------------------------ */
 /* civil time, UTC, proleptic Gregorian                                */
@@ -118,16 +100,20 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return q;
 }
 
+/* Any int64 t: whole 400-year cycles (146097 days, a whole number of
+ * weeks) are counted off first, then the years one by one. */
 static void to_civil(int64_t t, rciv *c)
 {
 	int64_t days = floor_div(t, 86400);
-	int64_t rem = t - days * 86400;
+	int64_t rem = ((t % 86400) + 86400) % 86400;
 	c->hour = (int)(rem / 3600);
 	c->min = (int)(rem / 60 % 60);
 	c->sec = (int)(rem % 60);
 	/* 1970-01-01 was a Thursday (4). */
 	c->wday = (int)(((days % 7) + 7 + 4) % 7);
-	int64_t y = 1970;
+	int64_t cycles = floor_div(days, 146097);
+	days -= cycles * 146097;
+	int64_t y = 1970 + 400 * cycles;
 	while (days < 0) {
 		y--;
 		days += year_days(y);
@@ -185,6 +171,7 @@ static const rfield FIELDS[7] = {
 
 typedef struct rsched {
 	bool ok[7][2200]; /* ok[field][value] */
+	bool any_year;    /* the year field has a bare `*`: every year */
 } rsched;
 
 /* A number or (month, day-of-week) a name; -1 when neither. */
@@ -209,8 +196,10 @@ static int field_value(const rfield *f, const char *s, size_t n)
 	return -1;
 }
 
-/* One comma-separated item: `*`, `a`, `a-b`, `*\/n`, `a-b/n`. */
-static bool parse_item(const rfield *f, const char *s, size_t n, bool *ok)
+/* One comma-separated item: `*`, `a`, `a-b`, `*\/n`, `a-b/n`. *bare is
+ * set for a `*` without a step. */
+static bool parse_item(const rfield *f, const char *s, size_t n, bool *ok,
+                       bool *bare)
 {
 	size_t slash = n;
 	for (size_t i = 0; i < n; i++)
@@ -229,6 +218,7 @@ static bool parse_item(const rfield *f, const char *s, size_t n, bool *ok)
 	if (bn == 1 && s[0] == '*') {
 		a = f->lo;
 		b = f->hi;
+		*bare = *bare || slash == n;
 	} else {
 		size_t dash = bn;
 		for (size_t i = 0; i < bn; i++)
@@ -271,10 +261,13 @@ static bool parse_sched(const char *s, rsched *out)
 		size_t a = start;
 		for (size_t k = start; k <= i; k++) {
 			if (k == i || s[k] == ',') {
+				bool bare = false;
 				if (k == a ||
 				    !parse_item(&FIELDS[field], s + a, k - a,
-				                out->ok[field]))
+				                out->ok[field], &bare))
 					return false;
+				if (field == 6 && bare)
+					out->any_year = true;
 				a = k + 1;
 			}
 		}
@@ -291,11 +284,10 @@ static bool sched_holds(const rsched *s, pdp_time t)
 {
 	rciv c;
 	to_civil(t.sec, &c);
-	if (c.year < 1970 || c.year > 2199)
-		return false;
-	return s->ok[0][c.sec] && s->ok[1][c.min] && s->ok[2][c.hour] &&
-	       s->ok[3][c.day] && s->ok[4][c.month] && s->ok[5][c.wday] &&
-	       s->ok[6][c.year];
+	bool year = s->any_year ||
+	            (c.year >= 1970 && c.year <= 2199 && s->ok[6][c.year]);
+	return year && s->ok[0][c.sec] && s->ok[1][c.min] && s->ok[2][c.hour] &&
+	       s->ok[3][c.day] && s->ok[4][c.month] && s->ok[5][c.wday];
 }
 
 /* ------------------------------------------------------------------ */
@@ -363,6 +355,12 @@ static bool parse_time(const char *s, pdp_time *out)
 	out->sec = from_civil(y, mo, d, h, mi, se) - offset;
 	out->nsec = nsec;
 	return true;
+}
+
+/* A time is an instant when its nanoseconds are in range. */
+static bool time_ok(pdp_time t)
+{
+	return t.nsec >= 0 && t.nsec <= 999999999;
 }
 
 static int time_cmp(pdp_time a, pdp_time b)
@@ -673,8 +671,8 @@ static bool in_group(const rctx *x, const char *name, size_t len)
 		for (size_t k = 0; k < g->members.n; k++) {
 			const char *m = g->members.items[k].name;
 			/* an exact member is a glob without wildcards */
-			if (glob(m, strlen(m), x->q->originator.ptr,
-			         x->q->originator.len))
+			if (ref_glob(m, strlen(m), x->q->originator.ptr,
+			             x->q->originator.len))
 				return true;
 		}
 	}
@@ -690,7 +688,7 @@ static bool originator_matches(const rctx *x, const m_orig *o)
 	case ORIG_EXACT:
 		return bytes_eq(o->name, o->len, who.ptr, who.len);
 	case ORIG_GLOB:
-		return glob(o->name, o->len, who.ptr, who.len);
+		return ref_glob(o->name, o->len, who.ptr, who.len);
 	case ORIG_GROUP:
 		return in_group(x, o->name, o->len);
 	case ORIG_ROLE: {
@@ -749,7 +747,7 @@ static tv context_holds(const rctx *x, const m_context *ctx)
 	const pdp_request *q = x->q;
 	tv window = YES, ip = YES, region = YES;
 	if (ctx->windows.n > 0) {
-		if (!q->has_time) {
+		if (!q->has_time || !time_ok(q->time)) {
 			window = UNKNOWN;
 		} else {
 			window = NO;
@@ -890,10 +888,11 @@ static bool lookup(const rctx *x, const char *name, pdp_value *v)
 	return false;
 }
 
-/* Present and of the declared type. */
+/* Present and of the declared type (a time must be an instant). */
 static bool typed(const rctx *x, const char *name, pdp_value *v)
 {
-	return lookup(x, name, v) && v->type == declared_type(x->c, name);
+	return lookup(x, name, v) && v->type == declared_type(x->c, name) &&
+	       (v->type != PDP_TYPE_TIME || time_ok(v->u.t));
 }
 
 static tv compare(uint32_t op, int c)
@@ -909,11 +908,18 @@ static tv compare(uint32_t op, int c)
 	}
 }
 
+/* 3.4: a PCRE2 search anywhere in the value; `$` is the end of the value
+ * only and `.` any byte (the value is one string, not lines); a value
+ * longer than the regex subject limit is unknown. */
 static tv regex_search(const char *pat, size_t plen, pdp_str s)
 {
+	if (s.len > PDP_MAX_REGEX_SUBJECT_BYTES)
+		return UNKNOWN;
 	int err;
 	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, plen, 0, &err, &off, NULL);
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, plen,
+	                               PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL, &err,
+	                               &off, NULL);
 	if (re == NULL) {
 		ref_failure = "regex";
 		return UNKNOWN;
@@ -1184,8 +1190,11 @@ bool ref_decide(const pdpc_compiler *c, const pdp_image *img,
                 const pdp_request *q, char *out, size_t size)
 {
 	ref_failure = NULL;
-	/* bad-request: no originator, or not exactly one known operation */
-	if (q->originator.ptr == NULL || op_name(q->operation) == NULL)
+	/* bad-request: no originator, one that is not UTF-8 text, or not
+	 * exactly one known operation */
+	if (q->originator.ptr == NULL ||
+	    !ref_utf8_ok(q->originator.ptr, q->originator.len) ||
+	    op_name(q->operation) == NULL)
 		return finish(out, size, false, "bad-request");
 	if (q->n_acps == 0)
 		return finish(out, size, false, "no-acp");

@@ -101,9 +101,11 @@ int main(void)
 		return 1;
 	}
 	pdpc_free(c);
-	static char longnote[20001];
+	static char longnote[20001], midnote[8002];
 	memset(longnote, 'a', 20000);
-	const char *notes[] = {"abac", "ababababc", "x", longnote, "ac"};
+	memset(midnote, 'a', 8000);
+	midnote[8000] = 'b'; /* runs '^(a+)+$' out of its step budget */
+	const char *notes[] = {"abac", "ababababc", midnote, longnote, "ac"};
 	const char *origs[] = {"CAE-m1", "CAE-m977", "CAE-op", "CAE-xy", "CAE-evil", "nobody"};
 	uint32_t ops[] = {PDP_OP_RETRIEVE, PDP_OP_UPDATE, PDP_OP_DELETE};
 	pdp_str labels[2] = {S("private"), S("public")};

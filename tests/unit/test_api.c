@@ -696,3 +696,165 @@ Test(api, pre_resolved_acp_ids)
 	cr_assert_eq(by_id.reason, PDP_REASON_UNKNOWN_ACP);
 	pdp_image_free(img);
 }
+
+/* ---- originators are UTF-8; times are any int64 second ---- */
+
+/* An originator that is not well-formed UTF-8 is a bad request, whether or
+ * not a pattern could have told it apart (issue 11, item 2). */
+Test(api, originator_not_utf8_is_a_bad_request)
+{
+	pdp_image *img = load_text("pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                           "      - { originators: [all], operations: all }\n"
+	                           "      - { originators: ['CAE-?'], operations: all, "
+	                           "effect: deny }\n");
+	static const char *const bad[] = {
+		"CAE-\xc3",             /* truncated */
+		"CAE-\xa9",             /* continuation byte alone */
+		"CAE-\xc0\xaf",         /* overlong '/' */
+		"CAE-\xed\xa0\x80",     /* surrogate */
+		"CAE-\xf4\x90\x80\x80", /* above U+10FFFF */
+		"\xff",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		pdp_decision d = decide(img, NULL, bad[i], PDP_OP_RETRIEVE, "a");
+		cr_expect_eq(d.effect, PDP_DENY);
+		cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST, "case %zu", i);
+		cr_expect_eq(d.detail, PDP_BAD_ENCODING, "case %zu", i);
+	}
+	/* the same through a session */
+	size_t sz = pdp_session_size(img);
+	void *mem = malloc(sz);
+	pdp_session *s = NULL;
+	cr_assert_eq(pdp_session_init(mem, sz, img, S(bad[0]), &s, NULL), PDP_OK);
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("a")};
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	pdp_decision d;
+	cr_assert_eq(pdp_session_decide(s, NULL, &q, &d), PDP_OK);
+	cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_expect_eq(d.detail, PDP_BAD_ENCODING);
+	free(mem);
+	/* well-formed multi-byte ids are decided, and '?' takes one */
+	pdp_decision e = decide(img, NULL, "CAE-\xc3\xa9", PDP_OP_RETRIEVE, "a");
+	cr_expect_eq(e.effect, PDP_DENY);
+	cr_expect_eq(e.reason, PDP_REASON_RULE);
+	cr_expect_eq(e.rule, 1u);
+	e = decide(img, NULL, "CAE-\xc3\xa9\xc3\xa9", PDP_OP_RETRIEVE, "a");
+	cr_expect_eq(e.effect, PDP_PERMIT);
+	pdp_image_free(img);
+}
+
+/* A policy pattern must be UTF-8 too: the YAML reader refuses other bytes
+ * anywhere in the file, quoted patterns included. */
+Test(compile, pattern_not_utf8_is_an_error)
+{
+	static const char text[] = "pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                           "      - { originators: [\"CAE-\xc3*\"], "
+	                           "operations: all }\n";
+	pdpc_compiler *c = pdpc_new();
+	pdpc_add_buffer(c, "utf8.yaml", text, sizeof(text) - 1);
+	const uint8_t *img = NULL;
+	size_t len = 0;
+	cr_expect_eq(pdpc_compile(c, &img, &len), PDPC_ERR_POLICY);
+	cr_expect_gt(pdpc_diag_count(c), 0u);
+	pdpc_free(c);
+}
+
+static const char WINDOW_POLICY[] =
+	"pdp: 1\n"
+	"attributes: { resource.expires: time }\n"
+	"acps:\n"
+	"  - id: always\n"
+	"    privileges:\n"
+	"      - { originators: [all], operations: all }\n"
+	"      - originators: [all]\n"
+	"        operations: all\n"
+	"        effect: deny\n"
+	"        contexts: [{ window: ['* * * * * * *'] }]\n"
+	"  - id: listed\n"
+	"    privileges:\n"
+	"      - originators: [all]\n"
+	"        operations: all\n"
+	"        contexts: [{ window: ['* * * * * * 1970-2199'] }]\n"
+	"  - id: expiry\n"
+	"    privileges:\n"
+	"      - { originators: [all], operations: all }\n"
+	"      - originators: [all]\n"
+	"        operations: all\n"
+	"        effect: deny\n"
+	"        when: { attr: resource.expires, lt: '2026-01-01T00:00:00Z' }\n";
+
+static pdp_decision decide_at(pdp_image *img, const char *acp, pdp_time t,
+                              const pdp_attr *attr)
+{
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S(acp)};
+	q.originator = S("CAE-x");
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	q.has_time = true;
+	q.time = t;
+	q.attrs = attr;
+	q.n_attrs = attr != NULL;
+	pdp_decision d;
+	cr_assert_eq(pdp_decide(img, NULL, &q, &d), PDP_OK);
+	return d;
+}
+
+/* Every int64 second is a date: an "always" window denies at any of them
+ * (INT64_MIN was signed overflow before), and listed years 1970-2199 are
+ * plainly false outside (issue 11, item 3). */
+Test(api, extreme_times_are_evaluated_by_windows)
+{
+	pdp_image *img = load_text(WINDOW_POLICY);
+	static const int64_t secs[] = {INT64_MIN, INT64_MIN + 1, -62167219201,
+	                               -1, 0, 7258118400, 253402300800,
+	                               INT64_MAX};
+	for (size_t i = 0; i < sizeof(secs) / sizeof(*secs); i++) {
+		pdp_time t = {secs[i], 999999999};
+		pdp_decision d = decide_at(img, "always", t, NULL);
+		cr_expect_eq(d.effect, PDP_DENY, "sec %lld", (long long)secs[i]);
+		cr_expect_eq(d.reason, PDP_REASON_RULE);
+		cr_expect_not(d.indeterminate, "sec %lld", (long long)secs[i]);
+		d = decide_at(img, "listed", t, NULL);
+		bool inside = secs[i] >= 0 && secs[i] < 7258118400;
+		cr_expect_eq(d.effect, inside ? PDP_PERMIT : PDP_DENY, "sec %lld",
+		             (long long)secs[i]);
+		if (!inside)
+			cr_expect_eq(d.reason, PDP_REASON_NO_RULE_MATCHED);
+	}
+	pdp_image_free(img);
+}
+
+/* A time that is no instant (nsec outside 0..999999999) cannot be placed
+ * in a window or compared: indeterminate, so a deny rule denies. */
+Test(api, time_with_bad_nanoseconds_is_indeterminate)
+{
+	pdp_image *img = load_text(WINDOW_POLICY);
+	static const int32_t nsecs[] = {-1, 1000000000, INT32_MIN, INT32_MAX};
+	uint32_t expires = pdp_attr_id(img, S("resource.expires"));
+	cr_assert_neq(expires, PDP_NONE);
+	for (size_t i = 0; i < sizeof(nsecs) / sizeof(*nsecs); i++) {
+		pdp_time t = {1795000000, nsecs[i]};
+		pdp_decision d = decide_at(img, "always", t, NULL);
+		cr_expect_eq(d.effect, PDP_DENY);
+		cr_expect(d.indeterminate, "nsec %d", (int)nsecs[i]);
+		d = decide_at(img, "listed", t, NULL);
+		cr_expect_eq(d.reason, PDP_REASON_NO_RULE_MATCHED);
+		pdp_attr a = {expires, {.type = PDP_TYPE_TIME}};
+		a.value.u.t.sec = 4102444800; /* 2100: not before 2026 */
+		a.value.u.t.nsec = nsecs[i];
+		d = decide_at(img, "expiry", t, &a);
+		cr_expect_eq(d.effect, PDP_DENY);
+		cr_expect(d.indeterminate, "nsec %d", (int)nsecs[i]);
+		a.value.u.t.nsec = 0;
+		d = decide_at(img, "expiry", t, &a);
+		cr_expect_eq(d.effect, PDP_PERMIT);
+	}
+	pdp_image_free(img);
+}

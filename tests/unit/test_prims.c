@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/prims.h"
+#include "../ref/glob_ref.h"
 
 /* ---- helpers ---- */
 
@@ -195,11 +196,45 @@ Test(schedule, year_field_and_boundaries)
 	cr_expect_not(SM("* * * * * * 2025", T(2026, 1, 1, 0, 0, 0)));
 	cr_expect(SM("* * * * * * 2199", T(2199, 12, 31, 23, 59, 59)));
 	cr_expect(SM("* * * * * * 1970", T(1970, 1, 1, 0, 0, 0)));
-	cr_expect_not(SM("* * * * * * *", T(2200, 1, 1, 0, 0, 0)));
-	cr_expect_not(SM("* * * * * * *", T(1969, 12, 31, 23, 59, 59)));
+	cr_expect_not(SM("* * * * * * 1970-2199", T(2200, 1, 1, 0, 0, 0)));
+	cr_expect_not(SM("* * * * * * 1970-2199", T(1969, 12, 31, 23, 59, 59)));
 	sched all = SP("* * * * * * *");
 	cr_expect_eq(all.year[0], UINT64_MAX);
-	cr_expect_eq(all.year[3], (UINT64_C(1) << (230 - 192)) - 1);
+	cr_expect_eq(all.year[3], ((UINT64_C(1) << (230 - 192)) - 1) |
+	                                  (UINT64_C(1) << 63));
+}
+
+/* A bare `*` year matches every year a pdp_time can hold; explicit years
+ * (and `*\/n`) stay within 1970-2199 (issue 11, item 3). */
+Test(schedule, bare_star_year_matches_every_year)
+{
+	const char *always = "* * * * * * *";
+	static const int64_t years[] = {0, 1, 1969, 2200, 9999, 10000, -1,
+	                                -4713};
+	for (size_t i = 0; i < sizeof(years) / sizeof(*years); i++) {
+		cr_expect(SM(always, T(years[i], 1, 1, 0, 0, 0)), "year %lld",
+		          (long long)years[i]);
+		cr_expect(SM(always, T(years[i], 12, 31, 23, 59, 59)), "year %lld",
+		          (long long)years[i]);
+		cr_expect_not(SM("* * * * * * 1970-2199", T(years[i], 6, 1, 0, 0, 0)));
+		cr_expect_not(SM("* * * * * * */1", T(years[i], 6, 1, 0, 0, 0)));
+	}
+	static const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1,
+	                                   INT64_MIN + 86399, INT64_MAX,
+	                                   INT64_MAX - 86399};
+	for (size_t i = 0; i < sizeof(extremes) / sizeof(*extremes); i++) {
+		pdp_time t = {extremes[i], 0};
+		cr_expect(SM(always, t), "sec %lld", (long long)extremes[i]);
+		cr_expect_not(SM("* * * * * * 2026", t));
+	}
+	/* the other fields still count outside 1970-2199 */
+	cr_expect(SM("* * * 29 2 * *", T(0, 2, 29, 12, 0, 0))); /* 0000 is leap */
+	cr_expect_not(SM("* * * 29 2 * *", T(1900, 3, 1, 12, 0, 0)));
+	cr_expect(SM("* * 8-17 * * MON *", T(1969, 12, 29, 9, 0, 0)));
+	cr_expect_not(SM("* * 8-17 * * MON *", T(1969, 12, 30, 9, 0, 0)));
+	cr_expect(SM("* * * * * * 2020,*", T(2500, 1, 1, 0, 0, 0)));
+	cr_expect(SM("* * * * * * */2", T(2198, 1, 1, 0, 0, 0)));
+	cr_expect_not(SM("* * * * * * */2", T(2200, 1, 1, 0, 0, 0)));
 }
 
 Test(schedule, whitespace)
@@ -330,6 +365,48 @@ Test(timeutil, epoch_and_negative)
 	civil_from_unix(INT64_C(2147483648), &c);
 	cr_expect(c.year == 2038 && c.month == 1 && c.day == 19 &&
 	          c.hour == 3 && c.min == 14 && c.sec == 8);
+}
+
+/* Every int64 second converts without overflow (UBSan checks the
+ * arithmetic), and the calendar repeats every 400 years. */
+Test(timeutil, extreme_seconds)
+{
+	civil_time c;
+	civil_from_unix(INT64_MIN, &c);
+	cr_expect(c.year == INT64_C(-292277022657) && c.month == 1 &&
+	          c.day == 27 && c.hour == 8 && c.min == 29 && c.sec == 52 &&
+	          c.wday >= 0 && c.wday <= 6);
+	civil_from_unix(INT64_MAX, &c);
+	cr_expect(c.year == INT64_C(292277026596) && c.month == 12 &&
+	          c.day == 4 && c.hour == 15 && c.min == 30 && c.sec == 7 &&
+	          c.wday == 0);
+	civil_from_unix(-62167219200, &c); /* 0000-01-01, a Saturday */
+	cr_expect(c.year == 0 && c.month == 1 && c.day == 1 && c.wday == 6);
+	civil_from_unix(253402300799, &c); /* 9999-12-31T23:59:59, a Friday */
+	cr_expect(c.year == 9999 && c.month == 12 && c.day == 31 &&
+	          c.hour == 23 && c.sec == 59 && c.wday == 5);
+	const int64_t cycle = INT64_C(146097) * 86400;
+	for (int64_t s = INT64_MIN; s < INT64_MIN + 3 * 86400; s += 3607) {
+		civil_time a, b;
+		civil_from_unix(s, &a);
+		civil_from_unix(s + cycle, &b);
+		cr_assert(a.year + 400 == b.year && a.month == b.month &&
+		          a.day == b.day && a.hour == b.hour && a.min == b.min &&
+		          a.sec == b.sec && a.wday == b.wday, "sec %lld",
+		          (long long)s);
+	}
+}
+
+Test(timeutil, valid_times)
+{
+	pdp_time t = {INT64_MIN, 0};
+	cr_expect(time_valid(t));
+	t.nsec = 999999999;
+	cr_expect(time_valid(t));
+	t.nsec = 1000000000;
+	cr_expect_not(time_valid(t));
+	t.nsec = -1;
+	cr_expect_not(time_valid(t));
 }
 
 Test(timeutil, known_dates)
@@ -469,6 +546,16 @@ Test(rfc3339, format)
 	pdp_time u = RP("2024-02-29T23:59:59.25+01:00");
 	time_format_rfc3339(u, buf, sizeof buf);
 	cr_expect_str_eq(buf, "2024-02-29T22:59:59.25Z");
+	/* years 0000-9999 as written; an offset can move the instant out */
+	time_format_rfc3339(RP("0000-01-01T00:00:00Z"), buf, sizeof buf);
+	cr_expect_str_eq(buf, "0000-01-01T00:00:00Z");
+	time_format_rfc3339(RP("0000-01-01T00:00:00+01:00"), buf, sizeof buf);
+	cr_expect_str_eq(buf, "-0001-12-31T23:00:00Z");
+	time_format_rfc3339(RP("9999-12-31T23:59:59-00:01"), buf, sizeof buf);
+	cr_expect_str_eq(buf, "10000-01-01T00:00:59Z");
+	t.sec = INT64_MIN;
+	time_format_rfc3339(t, buf, sizeof buf);
+	cr_expect_str_eq(buf, "-292277022657-01-27T08:29:52Z");
 }
 
 /* ---- IP and CIDR ---- */
@@ -769,6 +856,100 @@ Test(glob, literals_and_empty)
 	cr_expect_not(glob_match(S("abcd*"), t));
 }
 
+/* '*' and '?' in the text are literal characters: the pattern's '*' is
+ * still a wildcard where the text holds a '*' (issue 11, item 1). */
+Test(glob, wildcards_in_the_text_are_literal)
+{
+	cr_expect(G("CAE-evil*", "CAE-evil*x"));
+	cr_expect(G("CAE-evil*", "CAE-evil*"));
+	cr_expect(G("CAE-evil*", "CAE-evil**"));
+	cr_expect(G("*", "*a"));
+	cr_expect(G("*", "**"));
+	cr_expect(G("*a", "*a"));
+	cr_expect(G("*a", "**a"));
+	cr_expect(G("a*b", "a*xb"));
+	cr_expect(G("?", "*"));
+	cr_expect(G("*?", "*"));
+	cr_expect(G("/cse-in/*", "/cse-in/*x"));
+	cr_expect_not(G("*", "*/a"));
+	cr_expect_not(G("a*", "*a"));
+	cr_expect_not(G("CAE-?", "CAE-*x"));
+}
+
+/* '?' is one UTF-8 character, not one byte (issue 11, item 2). */
+Test(glob, question_mark_is_one_utf8_character)
+{
+	cr_expect(G("CAE-?", "CAE-\xc3\xa9"));            /* e acute, 2 bytes */
+	cr_expect(G("CAE-?", "CAE-\xe2\x82\xac"));        /* euro, 3 bytes */
+	cr_expect(G("CAE-?", "CAE-\xf0\x9f\x98\x80"));    /* emoji, 4 bytes */
+	cr_expect_not(G("CAE-??", "CAE-\xc3\xa9"));
+	cr_expect(G("CAE-??", "CAE-\xc3\xa9\xc3\xa9"));
+	cr_expect(G("?x", "\xc3\xa9x"));
+	cr_expect(G("*\xc3\xa9", "ab\xc3\xa9"));
+	cr_expect(G("*?", "\xc3\xa9"));
+	cr_expect_not(G("*??", "\xc3\xa9"));
+	/* a literal multi-byte character matches itself only */
+	cr_expect(G("\xc3\xa9*", "\xc3\xa9t\xc3\xa9"));
+	cr_expect_not(G("\xc3\xa9", "\xc3\xa8"));
+}
+
+/* Bytes that are not well-formed UTF-8 are one character each (decide
+ * refuses such originators; the matcher still gives one answer). */
+Test(glob, ill_formed_bytes_are_single_characters)
+{
+	cr_expect(G("?", "\xc3"));
+	cr_expect(G("??", "\xc3x"));
+	cr_expect(G("??", "\xe2\x82"));        /* truncated: two lone bytes */
+	cr_expect_not(G("??", "\xed\xa0\x80")); /* a surrogate: three */
+	cr_expect(G("???", "\xed\xa0\x80"));
+	cr_expect(G("??", "\xc0\xaf"));        /* overlong '/' is no '/' */
+	cr_expect_not(G("\xc3?", "\xc3\xa9")); /* a lone lead byte is not e acute's */
+}
+
+/* Every pattern and text up to 5 characters over {a * ? / e-acute},
+ * against the reference matcher of tests/ref/glob_ref.h. */
+#define ALPHA 5
+#define MAXC 5
+
+static size_t spell(unsigned code, unsigned nchars, char *out)
+{
+	static const char *const SYM[ALPHA] = {"a", "*", "?", "/", "\xc3\xa9"};
+	size_t len = 0;
+	for (unsigned i = 0; i < nchars; i++, code /= ALPHA) {
+		const char *c = SYM[code % ALPHA];
+		memcpy(out + len, c, strlen(c));
+		len += strlen(c);
+	}
+	return len;
+}
+
+Test(glob, exhaustive_small_alphabet_against_reference)
+{
+	static char pats[3906][2 * MAXC], texts[3906][2 * MAXC];
+	static size_t plen[3906], tlen[3906];
+	size_t n = 0;
+	for (unsigned len = 0, count = 1; len <= MAXC; len++, count *= ALPHA)
+		for (unsigned code = 0; code < count; code++, n++) {
+			plen[n] = spell(code, len, pats[n]);
+			tlen[n] = plen[n];
+			memcpy(texts[n], pats[n], plen[n]);
+		}
+	cr_assert_eq(n, 3906u);
+	size_t disagree = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			pdp_str p = {pats[i], plen[i]}, t = {texts[j], tlen[j]};
+			bool got = glob_match(p, t);
+			bool want = ref_glob(p.ptr, p.len, t.ptr, t.len);
+			if (got != want && disagree++ < 10)
+				cr_log_error("pattern \"%.*s\" text \"%.*s\": %d, "
+				             "reference %d",
+				             (int)p.len, p.ptr, (int)t.len, t.ptr,
+				             got, want);
+		}
+	cr_expect_eq(disagree, 0u, "%zu disagreements", disagree);
+}
+
 Test(glob, pathological_is_fast, .timeout = 2)
 {
 	static char text[20001];
@@ -788,6 +969,85 @@ Test(glob, has_wildcard)
 	cr_expect_not(glob_has_wildcard(absent));
 	pdp_str cut = {"ab*", 2};
 	cr_expect_not(glob_has_wildcard(cut));
+}
+
+/* ---- UTF-8 ---- */
+
+static size_t UL(const char *s)
+{
+	return utf8_char_len(s, strlen(s));
+}
+
+Test(utf8, boundaries_of_well_formed_sequences)
+{
+	cr_expect_eq(UL("a"), 1u);
+	cr_expect_eq(UL("\x7f"), 1u);
+	cr_expect_eq(UL("\x80"), 0u);           /* continuation byte */
+	cr_expect_eq(UL("\xc1\xbf"), 0u);       /* overlong */
+	cr_expect_eq(UL("\xc2\x80"), 2u);
+	cr_expect_eq(UL("\xdf\xbf"), 2u);
+	cr_expect_eq(UL("\xc2"), 0u);           /* truncated */
+	cr_expect_eq(UL("\xc2\xc0"), 0u);       /* not a continuation */
+	cr_expect_eq(UL("\xe0\x9f\xbf"), 0u);   /* overlong */
+	cr_expect_eq(UL("\xe0\xa0\x80"), 3u);
+	cr_expect_eq(UL("\xed\x9f\xbf"), 3u);   /* U+D7FF */
+	cr_expect_eq(UL("\xed\xa0\x80"), 0u);   /* U+D800, a surrogate */
+	cr_expect_eq(UL("\xee\x80\x80"), 3u);   /* U+E000 */
+	cr_expect_eq(UL("\xf0\x8f\xbf\xbf"), 0u); /* overlong */
+	cr_expect_eq(UL("\xf0\x90\x80\x80"), 4u);
+	cr_expect_eq(UL("\xf4\x8f\xbf\xbf"), 4u); /* U+10FFFF */
+	cr_expect_eq(UL("\xf4\x90\x80\x80"), 0u); /* above U+10FFFF */
+	cr_expect_eq(UL("\xf5\x80\x80\x80"), 0u);
+	cr_expect_eq(UL("\xff"), 0u);
+	cr_expect_eq(utf8_char_len("\xc3\xa9", 1), 0u); /* counted string */
+	cr_expect_eq(utf8_char_len("", 0), 0u);
+}
+
+/* Every sequence of up to three bytes, and four-byte ones over the
+ * interesting continuation values, agree with the reference decoder. */
+Test(utf8, agrees_with_reference_decoder)
+{
+	char b[4];
+	for (unsigned v = 0; v < (1u << 24); v++) {
+		b[0] = (char)(v >> 16);
+		b[1] = (char)(v >> 8);
+		b[2] = (char)v;
+		for (size_t n = 1; n <= 3; n++)
+			if (utf8_char_len(b, n) != ref_utf8_len(b, n))
+				cr_assert_fail("%02x %02x %02x (n %zu): %zu, reference %zu",
+				               (unsigned)(v >> 16), (unsigned)(v >> 8) & 0xffu,
+				               v & 0xffu, n, utf8_char_len(b, n),
+				               ref_utf8_len(b, n));
+	}
+	static const unsigned char K[] = {0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff};
+	for (unsigned lead = 0xf0; lead <= 0xff; lead++)
+		for (unsigned second = 0; second < 256; second++)
+			for (size_t i = 0; i < sizeof(K); i++)
+				for (size_t j = 0; j < sizeof(K); j++) {
+					b[0] = (char)lead;
+					b[1] = (char)second;
+					b[2] = (char)K[i];
+					b[3] = (char)K[j];
+					cr_assert_eq(utf8_char_len(b, 4), ref_utf8_len(b, 4),
+					             "%02x %02x %02x %02x", lead, second,
+					             K[i], K[j]);
+				}
+}
+
+Test(utf8, valid_strings)
+{
+	cr_expect(utf8_valid(S("")));
+	cr_expect(utf8_valid(S("CAE-admin")));
+	cr_expect(utf8_valid(S("CAE-\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80")));
+	cr_expect_not(utf8_valid(S("CAE-\xc3")));
+	cr_expect_not(utf8_valid(S("\xc3(")));
+	cr_expect_not(utf8_valid(S("CAE-\xed\xa0\x80")));
+	pdp_str cut = {"\xc3\xa9", 1};
+	cr_expect_not(utf8_valid(cut));
+	pdp_str absent = {NULL, 0};
+	cr_expect(utf8_valid(absent));
+	pdp_str bad = {NULL, 3};
+	cr_expect_not(utf8_valid(bad));
 }
 
 /* ---- geography ---- */

@@ -1,0 +1,85 @@
+/*
+ * patch.c - a segment copied with some originator entries changed.
+ *
+ * A live store's bare acor names change meaning when a group of that name
+ * is created or removed (docs/store.md): the entry turns from an exact id
+ * into a group reference or back. Rather than keeping every ACP's source
+ * text to compile it again, the store copies the segment and rewrites those
+ * entries (their positions and name strings were recorded at compile).
+ * The copy shares nothing with the original, and the changed entries are
+ * checked as the loader checks them: a patch cannot produce what the
+ * verifier would refuse.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+
+static void *rebase(const pdp_image *from, void *arena, const void *p)
+{
+	return (char *)arena + ((const char *)p - (const char *)from->arena);
+}
+
+pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
+                             const uint32_t *kind, const uint32_t *val,
+                             size_t n, uint32_t n_groups, pdp_image **out,
+                             pdp_error *err)
+{
+	*out = NULL;
+	if (!seg->segment)
+		return img_fail(err, PDP_ERR_ARG, "only a segment can be patched");
+	for (size_t i = 0; i < n; i++) {
+		bool ok = at[i] < seg->count[SEC_ORIGS] &&
+		          ((kind[i] == ORIG_EXACT && val[i] < seg->count[SEC_STRTAB]) ||
+		           (kind[i] == ORIG_GROUP && val[i] < n_groups));
+		if (!ok)
+			return img_fail(err, PDP_ERR_INVALID,
+			                "patch %zu does not fit the segment", i);
+	}
+	pdp_image *img = calloc(1, sizeof(*img));
+	if (img == NULL)
+		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
+	atomic_init(&img->refs, 1u);
+	img->segment = true;
+	img->max_regex_captures = seg->max_regex_captures;
+	img->arena = malloc(seg->arena_size);
+	uint32_t no = seg->count[SEC_ORIGS];
+	img->orig_text = malloc((2u * (size_t)no + 2u) * sizeof(uint32_t));
+	uint32_t nr = seg->count[SEC_REGEXES];
+	img->regex = nr ? calloc(nr, sizeof(pcre2_code *)) : NULL;
+	if (img->arena == NULL || img->orig_text == NULL || (nr && !img->regex)) {
+		pdp_image_release(img);
+		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
+	}
+	img->arena_size = seg->arena_size;
+	memcpy(img->arena, seg->arena, seg->arena_size);
+	img->blob = rebase(seg, img->arena, seg->blob);
+	img->blob_len = seg->blob_len;
+	for (int s = 0; s < IMG_SECTION_COUNT; s++) {
+		img->count[s] = seg->count[s];
+		if (seg->sec[s] != NULL)
+			img->sec[s] = rebase(seg, img->arena, seg->sec[s]);
+	}
+	memcpy(img->orig_text, seg->orig_text,
+	       (2u * (size_t)no + 2u) * sizeof(uint32_t));
+	for (uint32_t i = 0; i < nr; i++) {
+		img->regex[i] = pcre2_code_copy(seg->regex[i]);
+		if (img->regex[i] == NULL) {
+			pdp_image_release(img);
+			return img_fail(err, PDP_ERR_NOMEM, "out of memory");
+		}
+	}
+	uint32_t *origs = (uint32_t *)(uintptr_t)img->sec[SEC_ORIGS];
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *o = origs + (size_t)at[i] * IMG_RECORD_WORDS[SEC_ORIGS];
+		o[0] = kind[i];
+		o[1] = val[i];
+		if (kind[i] == ORIG_EXACT) {
+			const uint32_t *t = img_rec(img, SEC_STRTAB, val[i]);
+			img->orig_text[2 * at[i]] = t[0];
+			img->orig_text[2 * at[i] + 1] = t[1];
+		}
+	}
+	*out = img;
+	return PDP_OK;
+}
