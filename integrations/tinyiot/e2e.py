@@ -94,15 +94,15 @@ DIFFERENCES = {
     "parent-ae": "a resource with acpi under an <AE>: stock lets the parent "
                  "AE do anything whatever the ACPs say; with acpi set, the "
                  "ACPs decide (TS-0001 accessControlPolicyIDs): pdp's side",
-    "id-forms": "acor in the SP-relative form of this CSE (/tinyiot/Cspr): "
-                "stock strips its own CSE-ID from acor entries (never from "
-                "the originator), so it matches the CSE-relative originator "
-                "only; pdp compares ids byte for byte until originator ID "
-                "forms (issue 13 item 3) land. TS-0001 clause 7.2: both name "
-                "the same AE, so both should be granted: neither side yet",
+    "id-forms": "an SP-relative originator of this CSE (/tinyiot/Cbob): "
+                "stock strips its own CSE-ID from acor entries but never "
+                "from the originator, so it does not recognize the AE; pdp, "
+                "told the hosting CSE (cse: {sp_id, cse_id}), compares "
+                "absolute forms. TS-0001 clause 7.2: the CSE-relative, "
+                "SP-relative and absolute IDs name the same AE: pdp's side",
     "absolute-id": "an absolute originator ID of the hosting SP: stock "
                    "dereferences NULL and the server dies; the patched CSE "
-                   "answers",
+                   "decides it as the same AE (TS-0001 clause 7.2)",
 }
 
 
@@ -502,11 +502,18 @@ def scenario():
         post("container cntSpRel", CSE, ADMIN, 3,
              cnt("cntSpRel", [at("acpSpRel")])),
         get("CSE-relative originator, SP-relative acor", at("cntSpRel"),
-            "Cspr", FORBIDDEN, stock=OK, why="id-forms"),
+            "Cspr"),
         get("SP-relative originator, SP-relative acor", at("cntSpRel"),
             "/tinyiot/Cspr", stock=FORBIDDEN, why="id-forms"),
+        get("SP-relative originator, CSE-relative acor", at("cntData"),
+            "/tinyiot/Cbob", stock=FORBIDDEN, why="id-forms"),
+        get("an AE of another CSE is another originator", at("cntSpRel"),
+            "/id-mn/Cspr", FORBIDDEN),
+        get("a deny rule cannot be escaped by another ID form", at("cntBase"),
+            "/tinyiot/Cmallory", FORBIDDEN, pdp_only=True,
+            reason="rule:acpBaseGuard:privileges:0 mallory-banned"),
         get("absolute originator of this SP", at("cntData"),
-            "//tinyiot.example.com/tinyiot/Calice", FORBIDDEN, stock=CRASH,
+            "//tinyiot.example.com/tinyiot/Calice", stock=CRASH,
             why="absolute-id"),
     ]
 

@@ -27,6 +27,12 @@ extern ResourceTree *rt;
 /* The CSE's store: one per process, like tinyIoT's resource tree. */
 static pdpa *g_pdp;
 
+/* The hosting CSE as a base policy document: tinyIoT's M2M-SP-ID and
+ * CSE-ID (config.h; the CSE-ID is "/" and the CSEBase's ri). */
+#define HOSTING_CSE                                                      \
+	"pdp: 1\ncse: { sp_id: \"" CSE_BASE_SP_ID "\", cse_id: \"/" CSE_BASE_RI \
+	"\" }\n"
+
 /* ACP references of one decision kept on the stack; longer lists are
  * allocated. 16 covers every acpi seen in practice. */
 #define REFS_ON_STACK 16
@@ -349,10 +355,12 @@ int tinyiot_pdp_start(char *const *policies, size_t n)
 			return -1;
 		}
 	}
-	/* Without base files the base is empty: ACPs from tinyIoT only. */
-	if (n == 0 && pdpa_add_base_text(g_pdp, "empty-base", "pdp: 1\n",
-	                                 &err) != PDPC_OK) {
-		logger("PDP", LOG_LEVEL_ERROR, "empty base: %s", err.message);
+	/* The CSE declares itself, so that CSE-relative, SP-relative and
+	 * absolute originator ids name the same originator; it is also the
+	 * whole base when no files are given. */
+	if (pdpa_add_base_text(g_pdp, "tinyiot-cse", HOSTING_CSE, &err) !=
+	    PDPC_OK) {
+		logger("PDP", LOG_LEVEL_ERROR, "hosting CSE: %s", err.message);
 		return -1;
 	}
 	if (pdpa_open(g_pdp, &err) != PDPC_OK) {

@@ -29,8 +29,9 @@
 #include "cJSON.h"
 #include "onem2m.h"
 
-/* Create the store with these base policy files (none: an empty base)
- * and open it. 0, or -1 with the reason logged. */
+/* Create the store with these base policy files and open it. The CSE
+ * adds a document declaring itself (cse: its SP-ID and CSE-ID), so base
+ * files must not declare cse:. 0, or -1 with the reason logged. */
 int tinyiot_pdp_start(char *const *policies, size_t n);
 
 /* Put every <accessControlPolicy> and <group> of the resource tree into
