@@ -42,6 +42,8 @@ if [ -z "$vendor" ] || [ ! -f "$vendor/source/server/main.c" ]; then
   echo "build.sh: vendored tinyIoT not found; set TINYIOT_SRC" >&2
   exit 1
 fi
+# mkpatch.sh asks where the vendored tree is.
+if [ -n "${TINYIOT_PRINT_VENDOR:-}" ]; then echo "$vendor"; exit 0; fi
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
