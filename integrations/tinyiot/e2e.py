@@ -100,6 +100,12 @@ DIFFERENCES = {
                 "told the hosting CSE (cse: {sp_id, cse_id}), compares "
                 "absolute forms. TS-0001 clause 7.2: the CSE-relative, "
                 "SP-relative and absolute IDs name the same AE: pdp's side",
+    "acpi-update": "an update of acpi by an originator whose selfPrivileges "
+                   "grant UPDATE: stock refuses every one that is not the "
+                   "admin's (4000: validate_acpi compares an ACOP bit with an "
+                   "Operation value); the patched CSE checks what the code "
+                   "means, UPDATE in the selfPrivileges of the ACPs: pdp's "
+                   "side",
     "absolute-id": "an absolute originator ID of the hosting SP: stock "
                    "dereferences NULL and the server dies; the patched CSE "
                    "decides it as the same AE (TS-0001 clause 7.2)",
@@ -447,6 +453,25 @@ def scenario():
             {"m2m:acp": {"pv": {"acr": [{"acor": ["Cdave"], "acop": 1}]}}}),
         get("the very next request is denied", at("cntRevoke"), "Cdave",
             FORBIDDEN, reason="no-rule-matched"),
+
+        # --- changing a resource's acpi ---------------------------------------------------
+        post("ACP whose selfPrivileges let Calice update it", CSE, ADMIN, 1,
+             acp("acpSelfUpd", [{"acor": ["Calice", "Cdan"], "acop": 63}],
+                 [{"acor": [ADMIN], "acop": 63},
+                  {"acor": ["Calice"], "acop": 4}])),
+        post("container cntAcpi", CSE, ADMIN, 3,
+             cnt("cntAcpi", [at("acpSelfUpd")])),
+        put("Calice adds an ACP to the acpi", at("cntAcpi"), "Calice",
+            {"m2m:cnt": {"acpi": [at("acpSelfUpd"), at("acpAll")]}},
+            stock=BAD_REQUEST, why="acpi-update"),
+        get("... and the added ACP grants", at("cntAcpi"), "Ccarol",
+            stock=FORBIDDEN, why="acpi-update"),
+        put("Ccarol may not change the acpi", at("cntAcpi"), "Ccarol",
+            {"m2m:cnt": {"acpi": [at("acpAll")]}}, FORBIDDEN),
+        put("Cdan may update cntAcpi but not its acpi (selfPrivileges)",
+            at("cntAcpi"), "Cdan",
+            {"m2m:cnt": {"acpi": [at("acpSelfUpd"), at("acpGroup")]}},
+            BAD_REQUEST, check=dbg_has("no privilege to update acpi")),
 
         # --- changes while requests are being decided ----------------------------------
         post("ACP to flip", CSE, ADMIN, 1,
