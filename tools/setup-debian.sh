@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install what pdp needs to build, test and fuzz on Debian 12. Run it as
+# Install what pdp needs to build, test and fuzz on Debian 12 (and what the
+# tinyIoT end-to-end test needs to build tinyIoT). Run it as
 # root, or as a user with sudo (it re-runs itself through sudo). Safe to run
 # again.
 set -eu
@@ -11,4 +12,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   gcc clang clang-tools libclang-rt-14-dev llvm meson ninja-build pkg-config \
   libyaml-dev libpcre2-dev libcbor-dev libcriterion-dev \
-  iso-codes python3 python3-yaml ca-certificates python3-jsonschema >/dev/null
+  iso-codes python3 python3-yaml ca-certificates python3-jsonschema \
+  make patch libssl-dev libsqlite3-dev libwebsockets-dev >/dev/null
