@@ -77,7 +77,8 @@ PDP_API pdpc_status pdp_store_set_dir(pdp_store *s, const char *dir);
  * Compile the base policy and, with a directory, recover what was
  * committed there: when base files were added they are the base (the
  * persisted ACPs and groups are compiled against them), else the persisted
- * base is used. Then publish the first image. On PDPC_ERR_POLICY the
+ * base is used, else an empty policy (no roles, groups or ACPs). Then
+ * publish the first image. On PDPC_ERR_POLICY the
  * diagnostics (pdp_store_diag_*) say why and the store stays closed.
  */
 PDP_API pdpc_status pdp_store_open(pdp_store *s);
@@ -102,7 +103,9 @@ PDP_API pdp_store_txn *pdp_store_begin(pdp_store *s);
  * and nothing else. id names the ACP (ri); when id.ptr is NULL the id is
  * the text's ri, else its rn. The text is compiled now, against the
  * store's roles, groups and attributes; on PDPC_ERR_POLICY nothing of it
- * is staged and the transaction's diagnostics say why.
+ * is staged and the transaction's diagnostics say why. A transaction that
+ * holds a refused change commits nothing (pdp_store_commit returns
+ * PDPC_ERR_POLICY): abort it, or leave the refused change out of a new one.
  */
 PDP_API pdpc_status pdp_store_txn_put_acp(pdp_store_txn *t, pdp_str id,
                                           const char *text, size_t len);

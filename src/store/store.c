@@ -287,11 +287,10 @@ pdpc_status pdp_store_open(pdp_store *s)
 	size_t base_given = s->n_base;
 	if (s->dir != NULL)
 		st = persist_read_snapshot(s, &snap);
-	if (st == PDPC_OK && s->n_base == 0) {
-		store_diag(s, "E-IO", "no base policy: add base files (a `pdp: 1` "
-		                      "file may hold just the version line)");
-		st = PDPC_ERR_POLICY;
-	}
+	/* no base files and nothing persisted: an empty policy (ACPs and
+	 * groups then all come through the store) */
+	if (st == PDPC_OK && s->n_base == 0)
+		st = pdp_store_add_base_buffer(s, "<empty base>", "pdp: 1\n", 7);
 	if (st == PDPC_OK)
 		st = open_base(s);
 	bool replayed = false;

@@ -651,3 +651,18 @@ Test(store, a_put_is_read_as_policy_text)
 	cr_expect_eq(pdp_store_acp_count(s), 2u);
 	pdp_store_free(s);
 }
+
+Test(store, no_base_files_is_an_empty_policy)
+{
+	pdp_store *s = pdp_store_new();
+	cr_assert_eq(pdp_store_open(s), PDPC_OK);
+	cr_expect_eq(pdp_store_acp_count(s), 0u);
+	put(s, NULL, ACP1);
+	cr_expect_str_eq(decide(s, "CAE-x", "acp-1"),
+	                 "permit rule:acp-1:privileges:0");
+	pdp_error err;
+	cr_expect_eq(pdp_store_put_acp(s, NO_ID, "{\"m2m:acp\": {\"ri\": \"r\", "
+	             "\"pv\": {\"acr\": [{\"acor\": [\"role:viewer\"], \"acop\": 2}]}}}",
+	             86, &err), PDPC_ERR_POLICY);
+	pdp_store_free(s);
+}
