@@ -657,7 +657,8 @@ Test(store, no_base_files_is_an_empty_policy)
 	pdp_store *s = pdp_store_new();
 	cr_assert_eq(pdp_store_open(s), PDPC_OK);
 	cr_expect_eq(pdp_store_acp_count(s), 0u);
-	put(s, NULL, ACP1);
+	put(s, NULL, "{\"m2m:acp\": {\"ri\": \"acp-1\", \"pv\": {\"acr\": "
+	             "[{\"acor\": [\"CAE-x\"], \"acop\": 2}]}}}");
 	cr_expect_str_eq(decide(s, "CAE-x", "acp-1"),
 	                 "permit rule:acp-1:privileges:0");
 	pdp_error err;
