@@ -117,6 +117,13 @@ static void reset_diags(cc *c)
 	arena_free_all(&c->diag_ar);
 }
 
+static void source_free(source *s)
+{
+	free(s->name);
+	free(s->data);
+	VEC_FREE(s->marks);
+}
+
 void cc_reset(cc *c)
 {
 	reset_diags(c);
@@ -124,10 +131,8 @@ void cc_reset(cc *c)
 	free(c->image);
 	c->image = NULL;
 	c->image_len = 0;
-	for (size_t i = 0; i < c->sources.n; i++) {
-		free(c->sources.items[i].name);
-		free(c->sources.items[i].data);
-	}
+	for (size_t i = 0; i < c->sources.n; i++)
+		source_free(&c->sources.items[i]);
 	c->sources.n = 0;
 }
 
@@ -137,11 +142,8 @@ void pdpc_free(pdpc_compiler *c)
 		return;
 	reset_model(c);
 	reset_diags(c);
-	for (size_t i = 0; i < c->sources.n; i++) {
-		free(c->sources.items[i].name);
-		free(c->sources.items[i].data);
-		VEC_FREE(c->sources.items[i].marks);
-	}
+	for (size_t i = 0; i < c->sources.n; i++)
+		source_free(&c->sources.items[i]);
 	VEC_FREE(c->sources);
 	free(c->image);
 	free(c);

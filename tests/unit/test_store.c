@@ -662,8 +662,9 @@ Test(store, no_base_files_is_an_empty_policy)
 	cr_expect_str_eq(decide(s, "CAE-x", "acp-1"),
 	                 "permit rule:acp-1:privileges:0");
 	pdp_error err;
-	cr_expect_eq(pdp_store_put_acp(s, NO_ID, "{\"m2m:acp\": {\"ri\": \"r\", "
-	             "\"pv\": {\"acr\": [{\"acor\": [\"role:viewer\"], \"acop\": 2}]}}}",
-	             86, &err), PDPC_ERR_POLICY);
+	const char *role = "{\"m2m:acp\": {\"ri\": \"r\", \"pv\": {\"acr\": "
+	                   "[{\"acor\": [\"role:viewer\"], \"acop\": 2}]}}}";
+	cr_expect_eq(pdp_store_put_acp(s, NO_ID, role, strlen(role), &err),
+	             PDPC_ERR_POLICY);
 	pdp_store_free(s);
 }
