@@ -435,7 +435,7 @@ static bool read_env(rctx *r, const ynode *n)
 		return false;
 	ynode *v;
 	prim_err e;
-	pdp_str s;
+	pdp_str s = {NULL, 0};
 	if ((v = yn_get(n, "time")) != NULL) {
 		if (!get_str(r, v, "env.time", &s))
 			return false;

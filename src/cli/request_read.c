@@ -52,6 +52,9 @@ static bool fill(reader *r)
 			r->c->oom = true;
 			return false;
 		}
+		/* cleared once per growth (a few times per run), so that no byte
+		 * of the buffer is ever indeterminate, whatever a reader reports */
+		memset(nb + r->cap, 0, ncap - r->cap);
 		r->buf = nb;
 		r->cap = ncap;
 	}
@@ -337,7 +340,7 @@ requests_status requests_read(const request_input *in, const pdp_image *img,
 	r.ctx = ctx;
 	r.c = pdpc_new();
 	r.cap = READ_CHUNK * 2;
-	r.buf = malloc(r.cap);
+	r.buf = calloc(1, r.cap);
 	requests_status st = REQUESTS_NOMEM;
 	if (r.c != NULL && r.buf != NULL &&
 	    pdpc_add_buffer(r.c, in->name, "", 0) == PDPC_OK) {

@@ -377,7 +377,9 @@ static size_t candidate_runs(cc *c, const cover_index *x, cover_scratch *s,
 /* Whether posting k of run r is a rule with an entry covering o. */
 static bool run_entry_covers(const cand_run *r, size_t k, const m_orig *o)
 {
-	const name_post *p = r->names ? &r->names[k] : NULL;
+	if (r->names == NULL)
+		return true; /* a run without names checks nothing per posting */
+	const name_post *p = &r->names[k];
 	switch (r->check) {
 	case RUN_GLOB_MATCH: {
 		pdp_str pat = {p->s, p->len}, text = {o->name, o->len};

@@ -229,6 +229,8 @@ static bool on_document_end(loader *L)
 	if (root == NULL)
 		return true;
 	if (L->sink == NULL) {
+		if (L->docs == NULL)
+			return true;
 		VEC_PUSH(L->c, *L->docs, root);
 		return !L->c->oom;
 	}

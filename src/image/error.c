@@ -8,7 +8,7 @@
 
 #include "image/image.h"
 
-pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
+void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 {
 	if (err != NULL) {
 		err->code = code;
@@ -17,5 +17,4 @@ pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 		va_end(ap);
 	}
-	return code;
 }

@@ -104,10 +104,15 @@ static inline uint64_t img_u64(const uint32_t *w)
 	return (uint64_t)w[0] | (uint64_t)w[1] << 32;
 }
 
-/* Fill err (may be NULL) with code and a printf-style message; returns
- * code, so that a check reads `return img_fail(err, PDP_ERR_..., ...)`. */
-pdp_status img_fail(pdp_error *err, pdp_status code, const char *fmt, ...)
+/* Fill err (may be NULL) with code and a printf-style message. */
+void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* img_set_error, then the code itself, so that a check reads
+ * `return img_fail(err, PDP_ERR_..., ...)`. A macro rather than a function
+ * so that the static analyzer sees a failure is never PDP_OK; code must be
+ * a constant (it is evaluated twice). */
+#define img_fail(err, code, ...) (img_set_error((err), (code), __VA_ARGS__), (code))
 
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is

@@ -367,7 +367,8 @@ bool acp_add_base(pdp_store *s, uint32_t local, char *src, size_t src_len,
 	char *z = malloc(id.len + 1);
 	if (z == NULL)
 		return false;
-	memcpy(z, id.ptr, id.len);
+	if (id.len != 0)
+		memcpy(z, id.ptr, id.len);
 	z[id.len] = '\0';
 	st_acp *a = acp_new(z, model, pdp_image_retain(s->base_img), local,
 	                    src, src_len);
@@ -481,7 +482,8 @@ static st_acp *acp_rebound(const pdp_store *s, const st_acp *a, pdp_str name,
 	uint32_t *kind = at + a->n_bare_at + 1, *val = kind + a->n_bare_at + 1;
 	for (size_t i = 0; i < a->n_bare_at; i++) {
 		pdp_str nm = img_str(a->seg, a->bare_str[i]);
-		if (nm.len != name.len || memcmp(nm.ptr, name.ptr, name.len) != 0)
+		if (nm.len != name.len ||
+		    (name.len != 0 && memcmp(nm.ptr, name.ptr, name.len) != 0))
 			continue;
 		at[n] = a->bare_at[i];
 		kind[n] = g != IMG_NONE ? ORIG_GROUP : ORIG_EXACT;

@@ -24,7 +24,8 @@ static char *dup_str(pdp_str s)
 {
 	char *p = malloc(s.len + 1);
 	if (p != NULL) {
-		memcpy(p, s.ptr, s.len);
+		if (s.len != 0)
+			memcpy(p, s.ptr, s.len);
 		p[s.len] = '\0';
 	}
 	return p;
