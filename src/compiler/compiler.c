@@ -26,28 +26,30 @@ const char *cc_strndup(cc *c, const char *s, size_t len)
 	return p;
 }
 
-void cc_diag(cc *c, pdpc_severity sev, srcpos pos, const char *code,
-             const char *hint, const char *fmt, ...)
+void cc_report(cc *c, srcpos pos, diag_code code, const char *hint,
+               const char *fmt, ...)
 {
 	char buf[1024];
+	pdpc_diag d;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	diag_fill(&d, code,
+	          pos.file < c->sources.n ? c->sources.items[pos.file].name : "",
+	          pos.line, pos.col, buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	pdpc_diag d;
-	memset(&d, 0, sizeof(d));
-	d.severity = sev;
-	d.code = code;
 	d.message = arena_strndup(&c->diag_ar, buf, strlen(buf));
 	d.hint = hint ? arena_strndup(&c->diag_ar, hint, strlen(hint)) : NULL;
-	d.file = pos.file < c->sources.n ? c->sources.items[pos.file].name : "";
-	d.line = pos.line;
-	d.col = pos.col;
 	if (d.message == NULL) {
 		c->oom = true;
 		return;
 	}
 	VEC_PUSH_HEAP(c, c->diags, d);
+}
+
+diag_code diag_by_text(const char *text)
+{
+	diag_code code = diag_find(text);
+	return code < DIAG_COUNT ? code : DIAG_E_INTERNAL;
 }
 
 size_t cc_error_count(const cc *c)
@@ -212,7 +214,7 @@ pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s: cannot open: %s", path,
 		         strerror(errno));
-		cc_diag(c, PDPC_ERROR, none, "E-IO", NULL, "%s", msg);
+		cc_report(c, none, DIAG_E_IO, NULL, "%s", msg);
 		return PDPC_ERR_IO;
 	}
 	char *buf = NULL;
@@ -242,13 +244,13 @@ pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 	fclose(f);
 	if (too_big || len > PDPC_MAX_FILE_BYTES) {
 		free(buf);
-		cc_diag(c, PDPC_ERROR, none, "E-LIMIT", NULL,
-		        "%s: file larger than %u bytes", path, PDPC_MAX_FILE_BYTES);
+		cc_report(c, none, DIAG_E_LIMIT, NULL,
+		          "%s: file larger than %u bytes", path, PDPC_MAX_FILE_BYTES);
 		return PDPC_ERR_IO;
 	}
 	if (err) {
 		free(buf);
-		cc_diag(c, PDPC_ERROR, none, "E-IO", NULL, "%s: read error", path);
+		cc_report(c, none, DIAG_E_IO, NULL, "%s: read error", path);
 		return PDPC_ERR_IO;
 	}
 	pdpc_status st = pdpc_add_buffer(c, path, buf, len);
@@ -309,7 +311,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	/* keep I/O diagnostics reported by pdpc_add_file */
 	size_t io_errors = 0;
 	for (size_t i = 0; i < c->diags.n; i++)
-		io_errors += strcmp(c->diags.items[i].code, "E-IO") == 0 ||
+		io_errors += strcmp(c->diags.items[i].code, diag_get(DIAG_E_IO)->code) == 0 ||
 		             c->diags.items[i].line == 0;
 	if (io_errors == 0)
 		reset_diags(c);
@@ -321,7 +323,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	if (c->sources.n == 0) {
 		srcpos none = {UINT32_MAX, 0, 0};
 		if (io_errors == 0)
-			cc_error(c, none, "E-IO", "no policy files given");
+			cc_error(c, none, DIAG_E_IO, "no policy files given");
 		return PDPC_ERR_POLICY;
 	}
 	for (size_t i = 0; i < c->sources.n && !c->oom; i++) {
@@ -330,7 +332,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 			continue;
 		if (docs.n == 0) {
 			srcpos p = {(uint32_t)i, 1, 1};
-			cc_error(c, p, "E-VERSION",
+			cc_error(c, p, DIAG_E_VERSION,
 			         "empty policy file: start it with 'pdp: 1'");
 		}
 		for (size_t d = 0; d < docs.n && !c->oom; d++) {
@@ -356,7 +358,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	pdp_error err;
 	if (pdp_image_load(c->image, c->image_len, &img, &err) != PDP_OK) {
 		srcpos none = {UINT32_MAX, 0, 0};
-		cc_error(c, none, "E-INTERNAL",
+		cc_error(c, none, DIAG_E_INTERNAL,
 		         "internal error: the compiled image does not load: %s",
 		         err.message);
 		free(c->image);

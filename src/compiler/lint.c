@@ -484,10 +484,10 @@ static void lint_section(cc *c, const m_acp *a, m_rule *const *rules,
 			         "this rule matches; remove one or narrow the "
 			         "deny rule",
 			         d->index, d->pos.line);
-			cc_diag(c, PDPC_WARNING, b->pos, "W-DEAD-PERMIT", hint,
-			        "permit rule %u of '%s' %s can never grant: "
-			        "deny rule %u always overrides it",
-			        b->index, a->id, section_name(b->self), d->index);
+			cc_report(c, b->pos, DIAG_W_DEAD_PERMIT, hint,
+			          "permit rule %u of '%s' %s can never grant: "
+			          "deny rule %u always overrides it",
+			          b->index, a->id, section_name(b->self), d->index);
 			continue;
 		}
 		/* a rule whose every match another rule of the same effect
@@ -502,10 +502,10 @@ static void lint_section(cc *c, const m_acp *a, m_rule *const *rules,
 		         "matches; remove this rule or narrow rule %u",
 		         o->index, o->pos.line, o->deny ? "denies" : "grants",
 		         o->index);
-		cc_diag(c, PDPC_WARNING, b->pos, "W-REDUNDANT", hint,
-		        "rule %u of '%s' %s is redundant: it is subsumed by "
-		        "rule %u",
-		        b->index, a->id, section_name(b->self), o->index);
+		cc_report(c, b->pos, DIAG_W_REDUNDANT, hint,
+		          "rule %u of '%s' %s is redundant: it is subsumed by "
+		          "rule %u",
+		          b->index, a->id, section_name(b->self), o->index);
 	}
 	cover_free(&deny);
 	cover_free(&permit);
@@ -1021,18 +1021,18 @@ static void lint_cond(cc *c, const m_cond *k)
 	if (off < 0)
 		off = rx_slow(k->s, k->slen, &why, &hint);
 	if (off >= 0)
-		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-BACKTRACK",
-		        hint,
-		        "regex '%s' is slow on long values: %s; matching can "
-		        "exhaust its step budget and make the test indeterminate",
-		        k->s, why);
+		cc_report(c, pattern_pos(k, off), DIAG_W_REGEX_BACKTRACK,
+		          hint,
+		          "regex '%s' is slow on long values: %s; matching can "
+		          "exhaust its step budget and make the test indeterminate",
+		          k->s, why);
 	off = rx_never(k->s, k->slen);
 	if (off >= 0)
-		cc_diag(c, PDPC_WARNING, pattern_pos(k, off), "W-REGEX-NEVER",
-		        "an anchor ($, ^, \\A, \\z) stands where text must follow "
-		        "or precede it; move or remove it, or escape it (\\$) if "
-		        "a literal was meant",
-		        "regex '%s' can never match", k->s);
+		cc_report(c, pattern_pos(k, off), DIAG_W_REGEX_NEVER,
+		          "an anchor ($, ^, \\A, \\z) stands where text must follow "
+		          "or precede it; move or remove it, or escape it (\\$) if "
+		          "a literal was meant",
+		          "regex '%s' can never match", k->s);
 }
 
 /* ---- one rule ---- */
@@ -1043,20 +1043,20 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 		const m_orig *o = &r->origs.items[i];
 		if (o->kind == ORIG_EXACT && !o->native &&
 		    resolve_find_group(c, o->name, o->len) != IMG_NONE)
-			cc_diag(c, PDPC_WARNING, o->pos, "W-GROUP-LOOKALIKE",
-			        "write group:NAME to refer to the group",
-			        "originator '%.*s' is the name of a group but is "
-			        "matched as an exact originator id",
-			        (int)o->len, o->name);
+			cc_report(c, o->pos, DIAG_W_GROUP_LOOKALIKE,
+			          "write group:NAME to refer to the group",
+			          "originator '%.*s' is the name of a group but is "
+			          "matched as an exact originator id",
+			          (int)o->len, o->name);
 		else if (o->kind == ORIG_EXACT && !o->native &&
 		         resolve_find_role(c, o->name, o->len) != IMG_NONE)
-			cc_diag(c, PDPC_WARNING, o->pos, "W-ROLE-LOOKALIKE",
-			        "write role:NAME to refer to the role",
-			        "originator '%.*s' is the name of a role but is "
-			        "matched as an exact originator id",
-			        (int)o->len, o->name);
+			cc_report(c, o->pos, DIAG_W_ROLE_LOOKALIKE,
+			          "write role:NAME to refer to the role",
+			          "originator '%.*s' is the name of a role but is "
+			          "matched as an exact originator id",
+			          (int)o->len, o->name);
 		if (o->kind == ORIG_ROLE && r->deny)
-			cc_warn(c, o->pos, "W-DENY-ROLE",
+			cc_warn(c, o->pos, DIAG_W_DENY_ROLE,
 			        "deny rule on role:%.*s applies only while the role "
 			        "is active; an originator can leave it inactive",
 			        (int)o->len, o->name);
@@ -1065,12 +1065,12 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 		const m_context *x = &r->contexts.items[i];
 		for (size_t j = 0; j < x->cidrs.n; j++)
 			if (x->cidrs.items[j].host_bits)
-				cc_warn(c, x->cidrs.items[j].pos, "W-CIDR-HOST-BITS",
+				cc_warn(c, x->cidrs.items[j].pos, DIAG_W_CIDR_HOST_BITS,
 				        "CIDR has host bits set; it is used as its "
 				        "network address");
 		for (size_t j = 0; j < x->windows.n; j++)
 			if (sched_never_matches(&x->windows.items[j].s))
-				cc_warn(c, x->windows.items[j].pos, "W-SCHED-NEVER",
+				cc_warn(c, x->windows.items[j].pos, DIAG_W_SCHED_NEVER,
 				        "schedule '%s' can never match",
 				        x->windows.items[j].src);
 	}
@@ -1079,12 +1079,12 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 		any |= r->origs.items[i].kind == ORIG_ALL;
 	if (any && !r->deny && r->ops == PDP_OP_ALL && r->contexts.n == 0 &&
 	    r->objects.n == 0 && r->when == NULL && !r->auth)
-		cc_warn(c, r->pos, "W-BROAD",
+		cc_warn(c, r->pos, DIAG_W_BROAD,
 		        "rule %u of '%s' grants every operation to all "
 		        "originators without any condition",
 		        r->index, a->id);
 	if (r->origs.n == 0)
-		cc_warn(c, r->pos, "W-NO-ORIGINATOR",
+		cc_warn(c, r->pos, DIAG_W_NO_ORIGINATOR,
 		        "rule has no originators and never applies");
 	lint_cond(c, r->when);
 }
@@ -1096,8 +1096,8 @@ static void lint_self(cc *c, const m_acp *a)
 	if (a->priv.n == 0 && a->self.n == 0)
 		return; /* W-EMPTY-ACP says it */
 	if (a->self.n == 0) {
-		cc_diag(c, PDPC_WARNING, a->pos, "W-SELF-LOCKOUT",
-		        a->native ? "add a pvs rule for the administrator, e.g. "
+		cc_report(c, a->pos, DIAG_W_SELF_LOCKOUT,
+		          a->native ? "add a pvs rule for the administrator, e.g. "
 		                    "{acor: [CAE-admin], acop: 63}"
 		                  : "add self: [{originators: [CAE-admin], "
 		                    "operations: all}]",
@@ -1113,11 +1113,11 @@ static void lint_self(cc *c, const m_acp *a)
 		                 (r->ops & PDP_OP_UPDATE) != 0;
 	}
 	if (!permit_update) {
-		cc_diag(c, PDPC_WARNING, a->self.items[0]->pos, "W-SELF-LOCKOUT",
-		        "give one administrator a permit self rule with update",
-		        "no self rule of ACP '%s' permits update: nobody can "
-		        "change the ACP itself",
-		        a->id);
+		cc_report(c, a->self.items[0]->pos, DIAG_W_SELF_LOCKOUT,
+		          "give one administrator a permit self rule with update",
+		          "no self rule of ACP '%s' permits update: nobody can "
+		          "change the ACP itself",
+		          a->id);
 		return;
 	}
 	for (size_t i = 0; i < a->self.n; i++) {
@@ -1127,11 +1127,11 @@ static void lint_self(cc *c, const m_acp *a)
 			all |= r->origs.items[j].kind == ORIG_ALL;
 		if (r->deny && all && unconditional(r) && !r->auth &&
 		    (r->ops & PDP_OP_UPDATE) != 0) {
-			cc_diag(c, PDPC_WARNING, r->pos, "W-SELF-LOCKOUT",
-			        "narrow the deny rule's originators or operations",
-			        "self deny rule %u of ACP '%s' denies update to "
-			        "everyone: nobody can change the ACP itself",
-			        r->index, a->id);
+			cc_report(c, r->pos, DIAG_W_SELF_LOCKOUT,
+			          "narrow the deny rule's originators or operations",
+			          "self deny rule %u of ACP '%s' denies update to "
+			          "everyone: nobody can change the ACP itself",
+			          r->index, a->id);
 			return;
 		}
 	}
@@ -1187,23 +1187,23 @@ static void lint_constraints(cc *c)
 			if (count < k->n)
 				continue;
 			if (k->dsd) {
-				cc_diag(c, PDPC_WARNING, role->pos,
-				        "W-DSD-ROLE-NEVER",
-				        "activating a role activates its juniors; "
-				        "change the hierarchy or the constraint",
-				        "role '%s' can never be activated: its closure "
-				        "holds %u roles of DSD constraint '%s' (%s), "
-				        "the limit is fewer than %u",
-				        role->name, count, k->name, held, k->n);
+				cc_report(c, role->pos,
+				          DIAG_W_DSD_ROLE_NEVER,
+				          "activating a role activates its juniors; "
+				          "change the hierarchy or the constraint",
+				          "role '%s' can never be activated: its closure "
+				          "holds %u roles of DSD constraint '%s' (%s), "
+				          "the limit is fewer than %u",
+				          role->name, count, k->name, held, k->n);
 			} else if (!role_authorized(c, r)) {
-				cc_diag(c, PDPC_WARNING, role->pos,
-				        "W-SSD-UNASSIGNED",
-				        "assigning it to anybody is an E-SSD error; "
-				        "change the hierarchy or the constraint",
-				        "role '%s' can never be assigned: its closure "
-				        "holds %u roles of SSD constraint '%s' (%s), "
-				        "the limit is fewer than %u",
-				        role->name, count, k->name, held, k->n);
+				cc_report(c, role->pos,
+				          DIAG_W_SSD_UNASSIGNED,
+				          "assigning it to anybody is an E-SSD error; "
+				          "change the hierarchy or the constraint",
+				          "role '%s' can never be assigned: its closure "
+				          "holds %u roles of SSD constraint '%s' (%s), "
+				          "the limit is fewer than %u",
+				          role->name, count, k->name, held, k->n);
 			}
 		}
 	}
@@ -1249,17 +1249,17 @@ static void lint_unused(cc *c)
 #undef MARK_ROLE
 	for (size_t i = 0; i < nr; i++)
 		if (!role_used[i])
-			cc_diag(c, PDPC_WARNING, c->roles.items[i]->pos, "W-UNUSED",
-			        "remove it, or use it in a rule (role:NAME) or an "
-			        "assignment",
-			        "role '%s' is declared but never used",
-			        c->roles.items[i]->name);
+			cc_report(c, c->roles.items[i]->pos, DIAG_W_UNUSED,
+			          "remove it, or use it in a rule (role:NAME) or an "
+			          "assignment",
+			          "role '%s' is declared but never used",
+			          c->roles.items[i]->name);
 	for (size_t i = 0; i < ng; i++)
 		if (!group_used[i])
-			cc_diag(c, PDPC_WARNING, c->groups.items[i]->pos, "W-UNUSED",
-			        "remove it, or refer to it as group:NAME",
-			        "group '%s' is declared but never used",
-			        c->groups.items[i]->name);
+			cc_report(c, c->groups.items[i]->pos, DIAG_W_UNUSED,
+			          "remove it, or refer to it as group:NAME",
+			          "group '%s' is declared but never used",
+			          c->groups.items[i]->name);
 	free(role_used);
 	free(group_used);
 }
@@ -1280,7 +1280,7 @@ void lint_policy(cc *c)
 	for (size_t i = 0; i < c->acps.n; i++) {
 		const m_acp *a = c->acps.items[i];
 		if (a->priv.n == 0 && a->self.n == 0)
-			cc_warn(c, a->pos, "W-EMPTY-ACP",
+			cc_warn(c, a->pos, DIAG_W_EMPTY_ACP,
 			        "ACP '%s' has no rules: it denies everything", a->id);
 		for (size_t j = 0; j < a->priv.n; j++)
 			lint_rule(c, a, a->priv.items[j]);
@@ -1297,7 +1297,7 @@ void lint_policy(cc *c)
 	lint_constraints(c);
 	for (size_t i = 0; i < c->attrs.n; i++)
 		if (!c->attrs.items[i]->used)
-			cc_warn(c, c->attrs.items[i]->pos, "W-UNUSED",
+			cc_warn(c, c->attrs.items[i]->pos, DIAG_W_UNUSED,
 			        "attribute '%s' is declared but never used",
 			        c->attrs.items[i]->name);
 	lint_unused(c);

@@ -31,7 +31,7 @@ static bool reject_unsupported(cc *c, const ynode *map)
 	for (size_t i = 0; i + 1 < map->n; i += 2)
 		for (size_t j = 0; UNSUPPORTED[j] != NULL; j++)
 			if (yn_is(map->items[i], UNSUPPORTED[j])) {
-				cc_error(c, map->items[i]->pos, "E-UNSUPPORTED",
+				cc_error(c, map->items[i]->pos, DIAG_E_UNSUPPORTED,
 				         "unsupported oneM2M attribute '%s': pdp "
 				         "rejects it rather than ignore a restriction",
 				         UNSUPPORTED[j]);
@@ -51,7 +51,7 @@ static bool each_item(cc *c, ynode *n, const char *what,
 	}
 	if (n->kind == YN_SCALAR)
 		return fn(c, n, ctx);
-	cc_error(c, n->pos, "E-TYPE", "%s must be a list, found %s", what,
+	cc_error(c, n->pos, DIAG_E_TYPE, "%s must be a list, found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -110,7 +110,7 @@ static bool read_accr(cc *c, ynode *n, m_context *x)
 	}
 	return true;
 bad:
-	cc_error(c, n->pos, "E-TYPE",
+	cc_error(c, n->pos, DIAG_E_TYPE,
 	         "accr must be [latitude, longitude, radius] or a list of them");
 	return false;
 }
@@ -124,7 +124,7 @@ static bool read_acco(cc *c, ynode *n, m_context *x)
 	memset(x, 0, sizeof(*x));
 	x->pos = n->pos;
 	if (n->kind != YN_MAP) {
-		cc_error(c, n->pos, "E-TYPE", "acco entry must be a mapping");
+		cc_error(c, n->pos, DIAG_E_TYPE, "acco entry must be a mapping");
 		return false;
 	}
 	if (!reject_unsupported(c, n))
@@ -136,7 +136,7 @@ static bool read_acco(cc *c, ynode *n, m_context *x)
 		ok &= each_item(c, v, "actw", add_window, x);
 	if ((v = get_opt(n, "acip")) != NULL) {
 		if (v->kind != YN_MAP) {
-			cc_error(c, v->pos, "E-TYPE",
+			cc_error(c, v->pos, DIAG_E_TYPE,
 			         "acip must be {ipv4: [...], ipv6: [...]}");
 			return false;
 		}
@@ -149,7 +149,7 @@ static bool read_acco(cc *c, ynode *n, m_context *x)
 	}
 	if ((v = get_opt(n, "aclr")) != NULL) {
 		if (v->kind != YN_MAP) {
-			cc_error(c, v->pos, "E-TYPE",
+			cc_error(c, v->pos, DIAG_E_TYPE,
 			         "aclr must be {accc: [...], accr: [...]}");
 			return false;
 		}
@@ -189,7 +189,7 @@ static bool read_acod(cc *c, ynode *n, m_object *o)
 	memset(o, 0, sizeof(*o));
 	o->pos = n->pos;
 	if (n->kind != YN_MAP) {
-		cc_error(c, n->pos, "E-TYPE", "acod entry must be a mapping");
+		cc_error(c, n->pos, DIAG_E_TYPE, "acod entry must be a mapping");
 		return false;
 	}
 	check_keys(c, n, keys, "acod");
@@ -209,7 +209,7 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 	static const char *const keys[] = {"acor", "acop", "acco", "acaf",
 	                                   "acod", "aca", NULL};
 	if (n->kind != YN_MAP) {
-		cc_error(c, n->pos, "E-TYPE", "acr entry must be a mapping");
+		cc_error(c, n->pos, DIAG_E_TYPE, "acr entry must be a mapping");
 		return NULL;
 	}
 	if (!reject_unsupported(c, n))
@@ -226,7 +226,7 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 	if ((v = yn_get(n, "acor")) != NULL)
 		ok &= read_originators(c, v, true, r);
 	else {
-		cc_error(c, n->pos, "E-MISSING", "acr entry has no acor");
+		cc_error(c, n->pos, DIAG_E_MISSING, "acr entry has no acor");
 		ok = false;
 	}
 	if ((v = yn_get(n, "acop")) != NULL) {
@@ -234,18 +234,18 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 		if (!read_int(c, v, &ops))
 			ok = false;
 		else if (ops < 1 || ops > 63) {
-			cc_error(c, v->pos, "E-OPERATION",
+			cc_error(c, v->pos, DIAG_E_OPERATION,
 			         "acop %lld is out of range 1-63", (long long)ops);
 			ok = false;
 		} else
 			r->ops = (uint32_t)ops;
 	} else {
-		cc_error(c, n->pos, "E-MISSING", "acr entry has no acop");
+		cc_error(c, n->pos, DIAG_E_MISSING, "acr entry has no acop");
 		ok = false;
 	}
 	if ((v = get_opt(n, "acco")) != NULL) {
 		if (v->kind != YN_SEQ) {
-			cc_error(c, v->pos, "E-TYPE", "acco must be a list");
+			cc_error(c, v->pos, DIAG_E_TYPE, "acco must be a list");
 			ok = false;
 		} else
 			for (size_t i = 0; i < v->n; i++) {
@@ -268,7 +268,7 @@ static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 			v = &one;
 		}
 		if (v->kind != YN_SEQ) {
-			cc_error(c, v->pos, "E-TYPE", "acod must be a list");
+			cc_error(c, v->pos, DIAG_E_TYPE, "acod must be a list");
 			ok = false;
 		} else
 			for (size_t i = 0; i < v->n; i++) {
@@ -286,7 +286,7 @@ static bool read_pv(cc *c, ynode *n, bool self, m_acp *a)
 {
 	static const char *const keys[] = {"acr", NULL};
 	if (n->kind != YN_MAP) {
-		cc_error(c, n->pos, "E-TYPE", "%s must be {acr: [...]}",
+		cc_error(c, n->pos, DIAG_E_TYPE, "%s must be {acr: [...]}",
 		         self ? "pvs" : "pv");
 		return false;
 	}
@@ -295,7 +295,7 @@ static bool read_pv(cc *c, ynode *n, bool self, m_acp *a)
 	if (acr == NULL)
 		return true;
 	if (acr->kind != YN_SEQ) {
-		cc_error(c, acr->pos, "E-TYPE", "acr must be a list");
+		cc_error(c, acr->pos, DIAG_E_TYPE, "acr must be a list");
 		return false;
 	}
 	bool ok = true;
@@ -324,7 +324,7 @@ static const char *const IGNORED[] = {
 void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 {
 	if (obj->kind != YN_MAP) {
-		cc_error(c, obj->pos, "E-TYPE", "m2m:acp must be a mapping");
+		cc_error(c, obj->pos, DIAG_E_TYPE, "m2m:acp must be a mapping");
 		return;
 	}
 	if (!reject_unsupported(c, obj))
@@ -335,7 +335,7 @@ void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 		for (size_t j = 0; IGNORED[j] != NULL; j++)
 			known |= yn_is(k, IGNORED[j]);
 		if (!known)
-			cc_warn(c, k->pos, "W-NATIVE-IGNORED",
+			cc_warn(c, k->pos, DIAG_W_NATIVE_IGNORED,
 			        "attribute '%s' of m2m:acp is ignored",
 			        k->kind == YN_SCALAR ? k->str : "?");
 	}
@@ -358,7 +358,7 @@ void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 	} else if (c->id_given) {
 		a->id = ""; /* a live store names it (segment.c) */
 	} else {
-		cc_error(c, obj->pos, "E-MISSING",
+		cc_error(c, obj->pos, DIAG_E_MISSING,
 		         "m2m:acp has neither ri nor rn to identify it");
 		return;
 	}

@@ -14,7 +14,7 @@ static bool read_name_list(cc *c, ynode *n, const char *what,
 {
 	VEC(m_name_ref) *v = vec_ptr;
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE", "expected a list for %s, found %s", what,
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a list for %s, found %s", what,
 		         yn_kind_name(n));
 		return false;
 	}
@@ -35,7 +35,7 @@ static bool map_or_null(cc *c, ynode *n, const char *what)
 {
 	if (n->kind == YN_MAP)
 		return true;
-	cc_error(c, n->pos, "E-TYPE", "expected a mapping for '%s', found %s", what,
+	cc_error(c, n->pos, DIAG_E_TYPE, "expected a mapping for '%s', found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -66,11 +66,11 @@ static void read_attributes(cc *c, ynode *n)
 			if (yn_is(v, TYPES[j].name))
 				a->type = TYPES[j].t;
 		if (a->type == PDP_TYPE_NONE) {
-			cc_diag(c, PDPC_ERROR, v->pos, "E-ATTR-TYPE",
-			        "types: int string bool ip time set<string>",
-			        "unknown attribute type '%s' for '%s'",
-			        v->kind == YN_SCALAR ? v->str : yn_kind_name(v),
-			        a->name);
+			cc_report(c, v->pos, DIAG_E_ATTR_TYPE,
+			          "types: int string bool ip time set<string>",
+			          "unknown attribute type '%s' for '%s'",
+			          v->kind == YN_SCALAR ? v->str : yn_kind_name(v),
+			          a->name);
 			continue;
 		}
 		VEC_PUSH(c, c->attrs, a);
@@ -87,7 +87,7 @@ static void read_host(cc *c, ynode *n)
 		return;
 	check_keys(c, n, keys, "cse");
 	if (c->host_sp.ptr != NULL) {
-		cc_error(c, n->pos, "E-DUPLICATE",
+		cc_error(c, n->pos, DIAG_E_DUPLICATE,
 		         "the hosting CSE is already declared at %u:%u; declare it "
 		         "once",
 		         c->host_pos.line, c->host_pos.col);
@@ -96,7 +96,7 @@ static void read_host(cc *c, ynode *n)
 	ynode *sp = yn_get(n, "sp_id"), *cse = yn_get(n, "cse_id");
 	const char *a, *b;
 	if (sp == NULL || cse == NULL) {
-		cc_error(c, n->pos, "E-MISSING",
+		cc_error(c, n->pos, DIAG_E_MISSING,
 		         "cse needs sp_id (the M2M-SP-ID, e.g. example.com) and "
 		         "cse_id (e.g. /id-in)");
 		return;
@@ -109,14 +109,14 @@ static void read_host(cc *c, ynode *n)
 		s1.len -= 2;
 	}
 	if (!origin_sp_valid(s1)) {
-		cc_error(c, sp->pos, "E-HOST",
+		cc_error(c, sp->pos, DIAG_E_HOST,
 		         "sp_id '%s' is not an M2M-SP-ID: a name of 1 to %u bytes "
 		         "without '/', '*', '?' or spaces",
 		         a, PDP_MAX_HOST_ID_BYTES);
 		return;
 	}
 	if (!origin_cse_valid(s2)) {
-		cc_error(c, cse->pos, "E-HOST",
+		cc_error(c, cse->pos, DIAG_E_HOST,
 		         "cse_id '%s' is not a CSE-ID in SP-relative form: '/' and "
 		         "a name without '/', '*', '?' or spaces",
 		         b);
@@ -152,32 +152,32 @@ static orig_like originator_like(const char *s)
 static void check_group_member(cc *c, const m_group *g, const m_name_ref *m)
 {
 	if (strlen(m->name) > PDP_MAX_ID_BYTES || m->name[0] == '\0') {
-		cc_error(c, m->pos, "E-LIMIT", "group member must be 1 to %u bytes",
+		cc_error(c, m->pos, DIAG_E_LIMIT, "group member must be 1 to %u bytes",
 		         PDP_MAX_ID_BYTES);
 		return;
 	}
 	switch (originator_like(m->name)) {
 	case LIKE_ALL:
-		cc_diag(c, PDPC_ERROR, m->pos, "E-GROUP-MEMBER",
-		        "to grant every originator, write all in the rule's "
-		        "originators instead of the group",
-		        "group member 'all' of group '%s' would be the literal id "
-		        "'all', not every originator",
-		        g->name);
+		cc_report(c, m->pos, DIAG_E_GROUP_MEMBER,
+		          "to grant every originator, write all in the rule's "
+		          "originators instead of the group",
+		          "group member 'all' of group '%s' would be the literal id "
+		          "'all', not every originator",
+		          g->name);
 		break;
 	case LIKE_GROUP:
-		cc_diag(c, PDPC_ERROR, m->pos, "E-GROUP-MEMBER",
-		        "list that group's members here, or name both groups in "
-		        "the rule's originators",
-		        "group '%s' cannot contain '%s': groups do not nest",
-		        g->name, m->name);
+		cc_report(c, m->pos, DIAG_E_GROUP_MEMBER,
+		          "list that group's members here, or name both groups in "
+		          "the rule's originators",
+		          "group '%s' cannot contain '%s': groups do not nest",
+		          g->name, m->name);
 		break;
 	case LIKE_ROLE:
-		cc_diag(c, PDPC_ERROR, m->pos, "E-GROUP-MEMBER",
-		        "write it in the rule's originators next to the group",
-		        "group '%s' cannot contain '%s': a group holds originator "
-		        "ids and globs, not roles",
-		        g->name, m->name);
+		cc_report(c, m->pos, DIAG_E_GROUP_MEMBER,
+		          "write it in the rule's originators next to the group",
+		          "group '%s' cannot contain '%s': a group holds originator "
+		          "ids and globs, not roles",
+		          g->name, m->name);
 		break;
 	default:
 		break;
@@ -246,14 +246,14 @@ static bool check_assignee(cc *c, const char *user, srcpos pos)
 	orig_like like = originator_like(user);
 	if (like == LIKE_ID)
 		return true;
-	cc_diag(c, PDPC_ERROR, pos, "E-ASSIGNMENT", hints[like],
-	        "assignment key '%s' looks like %s, but an assignment applies "
-	        "to one exact originator id (this one only to an originator "
-	        "literally named '%s')",
-	        user,
-	        like == LIKE_ALL     ? "'all'"
-	        : like == LIKE_GROUP ? "a group"
-	        : like == LIKE_ROLE  ? "a role"
+	cc_report(c, pos, DIAG_E_ASSIGNMENT, hints[like],
+	          "assignment key '%s' looks like %s, but an assignment applies "
+	          "to one exact originator id (this one only to an originator "
+	          "literally named '%s')",
+	          user,
+	          like == LIKE_ALL     ? "'all'"
+	          : like == LIKE_GROUP ? "a group"
+	          : like == LIKE_ROLE  ? "a role"
 	                             : "a glob",
 	        user);
 	return false;
@@ -280,7 +280,7 @@ static void read_constraint_list(cc *c, ynode *n, bool dsd)
 	static const char *const keys[] = {"name", "roles", "n", "description",
 	                                   NULL};
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE", "expected a list for %s, found %s",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a list for %s, found %s",
 		         dsd ? "dsd" : "ssd", yn_kind_name(n));
 		return;
 	}
@@ -297,7 +297,7 @@ static void read_constraint_list(cc *c, ynode *n, bool dsd)
 		ynode *name = yn_get(e, "name"), *roles = yn_get(e, "roles"),
 		      *nn = yn_get(e, "n");
 		if (roles == NULL || nn == NULL) {
-			cc_error(c, e->pos, "E-MISSING",
+			cc_error(c, e->pos, DIAG_E_MISSING,
 			         "a constraint needs roles and n (and a name)");
 			continue;
 		}
@@ -314,7 +314,7 @@ static void read_constraint_list(cc *c, ynode *n, bool dsd)
 			continue;
 		k->n_pos = nn->pos;
 		if (v < 2 || (uint64_t)v > k->roles.n) {
-			cc_error(c, nn->pos, "E-CONSTRAINT",
+			cc_error(c, nn->pos, DIAG_E_CONSTRAINT,
 			         "constraint '%s': n = %lld must be between 2 and the "
 			         "number of roles (%zu)",
 			         k->name, (long long)v, k->roles.n);
@@ -341,7 +341,7 @@ static void read_constraints(cc *c, ynode *n)
 static bool read_rule_list(cc *c, ynode *n, bool self, m_acp *a)
 {
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE", "expected a list of rules for '%s'",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a list of rules for '%s'",
 		         self ? "self" : "privileges");
 		return false;
 	}
@@ -372,13 +372,13 @@ static void read_acp(cc *c, ynode *n)
 		native = yn_get(n, "m2m:acpA"); /* announced copy: same privileges */
 	if (n->kind == YN_MAP && native != NULL) {
 		if (n->n != 2)
-			cc_error(c, n->pos, "E-NATIVE",
+			cc_error(c, n->pos, DIAG_E_NATIVE,
 			         "an m2m:acp entry must hold only the m2m:acp key");
 		read_native_acp(c, native, n->items[0]->pos);
 		return;
 	}
 	if (n->kind != YN_MAP) {
-		cc_error(c, n->pos, "E-TYPE", "expected a mapping for an ACP, found %s",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a mapping for an ACP, found %s",
 		         yn_kind_name(n));
 		return;
 	}
@@ -389,7 +389,7 @@ static void read_acp(cc *c, ynode *n)
 	a->pos = n->pos;
 	ynode *v = yn_get(n, "id");
 	if (v == NULL) {
-		cc_error(c, n->pos, "E-MISSING", "ACP has no 'id'");
+		cc_error(c, n->pos, DIAG_E_MISSING, "ACP has no 'id'");
 		return;
 	}
 	if (!read_string(c, v, &a->id))
@@ -413,7 +413,7 @@ static void read_pdp_document(cc *c, ynode *doc)
 	ynode *v = yn_get(doc, "pdp");
 	int64_t ver = 0;
 	if (v->kind != YN_SCALAR || !yn_is(v, "1")) {
-		cc_error(c, v->pos, "E-VERSION",
+		cc_error(c, v->pos, DIAG_E_VERSION,
 		         "unsupported format version '%s': this pdp reads pdp: 1",
 		         v->kind == YN_SCALAR ? v->str : yn_kind_name(v));
 		return;
@@ -434,7 +434,7 @@ static void read_pdp_document(cc *c, ynode *doc)
 		read_constraints(c, v);
 	if ((v = yn_get(doc, "acps")) != NULL && !is_empty_scalar(v)) {
 		if (v->kind != YN_SEQ) {
-			cc_error(c, v->pos, "E-TYPE", "expected a list for 'acps', found %s",
+			cc_error(c, v->pos, DIAG_E_TYPE, "expected a list for 'acps', found %s",
 			         yn_kind_name(v));
 			return;
 		}
@@ -459,7 +459,7 @@ void read_document(cc *c, ynode *doc)
 			ynode *e = doc->items[i];
 			if (e->kind != YN_MAP || (yn_get(e, "m2m:acp") == NULL &&
 			                          yn_get(e, "m2m:acpA") == NULL)) {
-				cc_error(c, e->pos, "E-DOCUMENT",
+				cc_error(c, e->pos, DIAG_E_DOCUMENT,
 				         "a list document must hold m2m:acp objects");
 				continue;
 			}
@@ -467,8 +467,8 @@ void read_document(cc *c, ynode *doc)
 		}
 		return;
 	}
-	cc_diag(c, PDPC_ERROR, doc->pos, "E-VERSION",
-	        "start the file with 'pdp: 1', or give an {\"m2m:acp\": ...} "
-	        "object or a list of them",
-	        "not a pdp policy: missing 'pdp' version key");
+	cc_report(c, doc->pos, DIAG_E_VERSION,
+	          "start the file with 'pdp: 1', or give an {\"m2m:acp\": ...} "
+	          "object or a list of them",
+	          "not a pdp policy: missing 'pdp' version key");
 }

@@ -21,7 +21,7 @@ static const struct {
 static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 {
 	if (n->kind != YN_SCALAR || n->len == 0) {
-		cc_error(c, n->pos, "E-OPERATION",
+		cc_error(c, n->pos, DIAG_E_OPERATION,
 		         "expected an operation name or number, found %s",
 		         yn_kind_name(n));
 		return false;
@@ -42,7 +42,7 @@ static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 			return false;
 		bool single = v > 0 && (v & (v - 1)) == 0;
 		if (v < 1 || v > 63 || (!allow_mask && !single)) {
-			cc_error(c, n->pos, "E-OPERATION",
+			cc_error(c, n->pos, DIAG_E_OPERATION,
 			         "operation %s is out of range: use 1-63 (create=1, "
 			         "retrieve=2, update=4, delete=8, notify=16, "
 			         "discover=32)",
@@ -52,10 +52,10 @@ static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 		*ops |= (uint32_t)v;
 		return true;
 	}
-	cc_diag(c, PDPC_ERROR, n->pos, "E-OPERATION",
-	        "expected one of: create retrieve update delete notify discover "
-	        "all",
-	        "unknown operation '%s'", n->str);
+	cc_report(c, n->pos, DIAG_E_OPERATION,
+	          "expected one of: create retrieve update delete notify discover "
+	          "all",
+	          "unknown operation '%s'", n->str);
 	return false;
 }
 
@@ -65,7 +65,7 @@ bool read_operations(cc *c, ynode *n, uint32_t *ops)
 	if (n->kind == YN_SCALAR)
 		return read_one_op(c, n, true, ops);
 	if (n->kind != YN_SEQ) {
-		cc_error(c, n->pos, "E-TYPE",
+		cc_error(c, n->pos, DIAG_E_TYPE,
 		         "expected a list of operation names, 'all' or a bitmask "
 		         "for operations");
 		return false;
@@ -74,7 +74,7 @@ bool read_operations(cc *c, ynode *n, uint32_t *ops)
 	for (size_t i = 0; i < n->n; i++)
 		ok &= read_one_op(c, n->items[i], true, ops);
 	if (n->n == 0) {
-		cc_error(c, n->pos, "E-OPERATION",
+		cc_error(c, n->pos, DIAG_E_OPERATION,
 		         "operations is empty: the rule could never apply; list "
 		         "operations or remove the rule");
 		return false;
@@ -86,7 +86,7 @@ static bool expect_seq(cc *c, ynode *n, const char *what)
 {
 	if (n->kind == YN_SEQ)
 		return true;
-	cc_error(c, n->pos, "E-TYPE", "expected a list for %s, found %s", what,
+	cc_error(c, n->pos, DIAG_E_TYPE, "expected a list for %s, found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -95,7 +95,7 @@ static bool expect_map(cc *c, ynode *n, const char *what)
 {
 	if (n->kind == YN_MAP)
 		return true;
-	cc_error(c, n->pos, "E-TYPE", "expected a mapping for %s, found %s", what,
+	cc_error(c, n->pos, DIAG_E_TYPE, "expected a mapping for %s, found %s", what,
 	         yn_kind_name(n));
 	return false;
 }
@@ -112,16 +112,16 @@ static bool read_orig(cc *c, ynode *n, bool native, m_orig *o)
 	o->name = s;
 	o->len = n->len;
 	if (n->len == 0) {
-		cc_error(c, n->pos, "E-ORIGINATOR", "empty originator");
+		cc_error(c, n->pos, DIAG_E_ORIGINATOR, "empty originator");
 		return false;
 	}
 	if (n->len > PDP_MAX_ID_BYTES) {
-		cc_error(c, n->pos, "E-LIMIT",
+		cc_error(c, n->pos, DIAG_E_LIMIT,
 		         "originator longer than %u bytes", PDP_MAX_ID_BYTES);
 		return false;
 	}
 	if (yn_is(n, "group:") || yn_is(n, "role:")) {
-		cc_error(c, n->pos, "E-ORIGINATOR",
+		cc_error(c, n->pos, DIAG_E_ORIGINATOR,
 		         "'%s' names no %s; write %sNAME", s,
 		         s[0] == 'g' ? "group" : "role", s);
 		return false;
@@ -212,7 +212,7 @@ static bool push_circle_map(cc *c, ynode *n, void *ctx)
 	ynode *lat = yn_get(n, "lat"), *lon = yn_get(n, "lon"),
 	      *rad = yn_get(n, "radius");
 	if (lat == NULL || lon == NULL || rad == NULL) {
-		cc_error(c, n->pos, "E-MISSING",
+		cc_error(c, n->pos, DIAG_E_MISSING,
 		         "a circle needs lat, lon and radius (metres)");
 		return false;
 	}
@@ -311,14 +311,14 @@ m_rule *read_rule(cc *c, ynode *n, bool self)
 	if ((v = yn_get(n, "originators")) != NULL)
 		ok &= read_originators(c, v, false, r);
 	else {
-		cc_error(c, n->pos, "E-MISSING",
+		cc_error(c, n->pos, DIAG_E_MISSING,
 		         "rule has no 'originators' (use [all] for anyone)");
 		ok = false;
 	}
 	if ((v = yn_get(n, "operations")) != NULL)
 		ok &= read_operations(c, v, &r->ops);
 	else {
-		cc_error(c, n->pos, "E-MISSING",
+		cc_error(c, n->pos, DIAG_E_MISSING,
 		         "rule has no 'operations' (e.g. [retrieve] or all)");
 		ok = false;
 	}
@@ -352,17 +352,17 @@ m_rule *read_rule(cc *c, ynode *n, bool self)
 		if (yn_is(v, "deny"))
 			r->deny = true;
 		else if (!yn_is(v, "permit")) {
-			cc_diag(c, PDPC_ERROR, v->pos, "E-EFFECT",
-			        "expected one of: permit deny",
-			        "unknown effect '%s'",
-			        v->kind == YN_SCALAR ? v->str : yn_kind_name(v));
+			cc_report(c, v->pos, DIAG_E_EFFECT,
+			          "expected one of: permit deny",
+			          "unknown effect '%s'",
+			          v->kind == YN_SCALAR ? v->str : yn_kind_name(v));
 			ok = false;
 		}
 	}
 	if ((v = yn_get(n, "id")) != NULL)
 		ok &= read_string(c, v, &r->id);
 	if ((v = yn_get(n, "description")) != NULL && v->kind != YN_SCALAR) {
-		cc_error(c, v->pos, "E-TYPE", "description must be a string");
+		cc_error(c, v->pos, DIAG_E_TYPE, "description must be a string");
 		ok = false;
 	}
 	return ok ? r : NULL;
@@ -384,7 +384,7 @@ static const struct {
 m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 {
 	if (depth > PDP_MAX_COND_DEPTH) {
-		cc_error(c, n->pos, "E-LIMIT",
+		cc_error(c, n->pos, DIAG_E_LIMIT,
 		         "condition nested deeper than %u levels; simplify it",
 		         PDP_MAX_COND_DEPTH);
 		return NULL;
@@ -421,10 +421,10 @@ m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 	}
 	ynode *attr = yn_get(n, "attr");
 	if (attr == NULL) {
-		cc_diag(c, PDPC_ERROR, n->pos, "E-COND",
-		        "write {attr: NAME, OP: VALUE}, {all: [...]}, {any: [...]} "
-		        "or {not: ...}",
-		        "condition needs 'attr' and one operator, or all/any/not");
+		cc_report(c, n->pos, DIAG_E_COND,
+		          "write {attr: NAME, OP: VALUE}, {all: [...]}, {any: [...]} "
+		          "or {not: ...}",
+		          "condition needs 'attr' and one operator, or all/any/not");
 		return NULL;
 	}
 	if (!read_string(c, attr, &k->attr))
@@ -441,7 +441,7 @@ m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 				continue;
 			known = true;
 			if (have_op) {
-				cc_error(c, key->pos, "E-COND",
+				cc_error(c, key->pos, DIAG_E_COND,
 				         "a condition takes exactly one operator; "
 				         "combine several with all: [...]");
 				return NULL;
@@ -453,16 +453,16 @@ m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 			k->op_pos = key->pos;
 		}
 		if (!known) {
-			cc_diag(c, PDPC_ERROR, key->pos, "E-UNKNOWN-KEY",
-			        "operators: eq ne lt le gt ge in contains matches "
-			        "prefix in_cidr present",
-			        "unknown condition operator '%s'",
-			        key->kind == YN_SCALAR ? key->str : "?");
+			cc_report(c, key->pos, DIAG_E_UNKNOWN_KEY,
+			          "operators: eq ne lt le gt ge in contains matches "
+			          "prefix in_cidr present",
+			          "unknown condition operator '%s'",
+			          key->kind == YN_SCALAR ? key->str : "?");
 			return NULL;
 		}
 	}
 	if (!have_op) {
-		cc_error(c, n->pos, "E-COND",
+		cc_error(c, n->pos, DIAG_E_COND,
 		         "condition on '%s' has no operator (eq, ge, in, ...)",
 		         k->attr);
 		return NULL;

@@ -22,17 +22,17 @@ static bool is_null(const ynode *n)
 bool read_string(cc *c, ynode *n, const char **out)
 {
 	if (n->kind != YN_SCALAR || is_null(n)) {
-		cc_error(c, n->pos, "E-TYPE", "expected a string, found %s",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a string, found %s",
 		         is_null(n) ? "null" : yn_kind_name(n));
 		return false;
 	}
 	if (n->len > PDP_MAX_STRING_BYTES) {
-		cc_error(c, n->pos, "E-LIMIT", "string longer than %u bytes",
+		cc_error(c, n->pos, DIAG_E_LIMIT, "string longer than %u bytes",
 		         PDP_MAX_STRING_BYTES);
 		return false;
 	}
 	if (memchr(n->str, '\0', n->len) != NULL) {
-		cc_error(c, n->pos, "E-TYPE", "string contains a NUL byte");
+		cc_error(c, n->pos, DIAG_E_TYPE, "string contains a NUL byte");
 		return false;
 	}
 	*out = n->str;
@@ -42,7 +42,7 @@ bool read_string(cc *c, ynode *n, const char **out)
 bool read_int(cc *c, ynode *n, int64_t *out)
 {
 	if (n->kind != YN_SCALAR || n->len == 0 || n->len > 24) {
-		cc_error(c, n->pos, "E-TYPE", "expected an integer, found %s",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected an integer, found %s",
 		         yn_kind_name(n));
 		return false;
 	}
@@ -69,10 +69,10 @@ bool read_int(cc *c, ynode *n, int64_t *out)
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return true;
 bad:
-	cc_error(c, n->pos, "E-TYPE", "expected an integer, found '%s'", n->str);
+	cc_error(c, n->pos, DIAG_E_TYPE, "expected an integer, found '%s'", n->str);
 	return false;
 range:
-	cc_error(c, n->pos, "E-RANGE", "integer '%s' is out of the 64-bit range",
+	cc_error(c, n->pos, DIAG_E_RANGE, "integer '%s' is out of the 64-bit range",
 	         n->str);
 	return false;
 }
@@ -81,7 +81,7 @@ bool read_double(cc *c, ynode *n, double *out)
 {
 	char buf[64];
 	if (n->kind != YN_SCALAR || n->len == 0 || n->len >= sizeof(buf)) {
-		cc_error(c, n->pos, "E-TYPE", "expected a number, found %s",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a number, found %s",
 		         yn_kind_name(n));
 		return false;
 	}
@@ -91,7 +91,7 @@ bool read_double(cc *c, ynode *n, double *out)
 	errno = 0;
 	double v = strtod(buf, &end);
 	if (end != buf + n->len || errno != 0 || !isfinite(v)) {
-		cc_error(c, n->pos, "E-TYPE", "expected a finite number, found '%s'",
+		cc_error(c, n->pos, DIAG_E_TYPE, "expected a finite number, found '%s'",
 		         n->str);
 		return false;
 	}
@@ -119,7 +119,7 @@ bool read_bool(cc *c, ynode *n, bool *out)
 			}
 		}
 	}
-	cc_error(c, n->pos, "E-TYPE", "expected true or false, found %s%s%s",
+	cc_error(c, n->pos, DIAG_E_TYPE, "expected true or false, found %s%s%s",
 	         n->kind == YN_SCALAR ? "'" : "",
 	         n->kind == YN_SCALAR ? n->str : yn_kind_name(n),
 	         n->kind == YN_SCALAR ? "'" : "");
@@ -140,7 +140,7 @@ bool read_cidr_node(cc *c, ynode *n, m_cidr *out)
 		if (!n->plain)
 			p.col++;
 		p.col += (uint32_t)e.offset;
-		cc_error(c, p, "E-CIDR", "invalid CIDR '%s': %s", s, e.message);
+		cc_error(c, p, DIAG_E_CIDR, "invalid CIDR '%s': %s", s, e.message);
 		return false;
 	}
 	return true;
@@ -160,7 +160,7 @@ bool read_window_node(cc *c, ynode *n, m_window *out)
 		if (!n->plain)
 			p.col++;
 		p.col += (uint32_t)e.offset;
-		cc_error(c, p, "E-SCHED", "invalid schedule '%s': %s", s,
+		cc_error(c, p, DIAG_E_SCHED, "invalid schedule '%s': %s", s,
 		         e.message);
 		return false;
 	}
@@ -170,7 +170,7 @@ bool read_window_node(cc *c, ynode *n, m_window *out)
 bool read_country_node(cc *c, ynode *n, uint32_t *out)
 {
 	if (n->kind != YN_SCALAR || n->len == 0) {
-		cc_error(c, n->pos, "E-COUNTRY",
+		cc_error(c, n->pos, DIAG_E_COUNTRY,
 		         "expected an ISO 3166-1 country code, found %s",
 		         yn_kind_name(n));
 		return false;
@@ -178,7 +178,7 @@ bool read_country_node(cc *c, ynode *n, uint32_t *out)
 	pdp_str s = {n->str, n->len};
 	int code = country_code(s);
 	if (code < 0) {
-		cc_error(c, n->pos, "E-COUNTRY",
+		cc_error(c, n->pos, DIAG_E_COUNTRY,
 		         "'%s' is not an ISO 3166-1 country code (use alpha-2 "
 		         "like DE or numeric like 276)",
 		         n->str);
@@ -191,7 +191,7 @@ bool read_country_node(cc *c, ynode *n, uint32_t *out)
 bool read_rtype_node(cc *c, ynode *n, int32_t *out)
 {
 	if (n->kind != YN_SCALAR || n->len == 0) {
-		cc_error(c, n->pos, "E-RTYPE",
+		cc_error(c, n->pos, DIAG_E_RTYPE,
 		         "expected a resource type name or number, found %s",
 		         yn_kind_name(n));
 		return false;
@@ -199,7 +199,7 @@ bool read_rtype_node(cc *c, ynode *n, int32_t *out)
 	pdp_str s = {n->str, n->len};
 	int32_t t = rtype_from_name(s);
 	if (t < 0) {
-		cc_error(c, n->pos, "E-RTYPE",
+		cc_error(c, n->pos, DIAG_E_RTYPE,
 		         "unknown resource type '%s' (use a oneM2M name such as "
 		         "contentInstance, or its number)",
 		         n->str);
@@ -218,17 +218,17 @@ bool read_circle(cc *c, ynode *lat, ynode *lon, ynode *rad, srcpos pos,
 	    !read_double(c, rad, &out->radius))
 		return false;
 	if (out->lat < -90.0 || out->lat > 90.0) {
-		cc_error(c, lat->pos, "E-RANGE",
+		cc_error(c, lat->pos, DIAG_E_RANGE,
 		         "latitude %g is out of range -90..90", out->lat);
 		return false;
 	}
 	if (out->lon < -180.0 || out->lon > 180.0) {
-		cc_error(c, lon->pos, "E-RANGE",
+		cc_error(c, lon->pos, DIAG_E_RANGE,
 		         "longitude %g is out of range -180..180", out->lon);
 		return false;
 	}
 	if (out->radius < 0.0) {
-		cc_error(c, rad->pos, "E-RANGE",
+		cc_error(c, rad->pos, DIAG_E_RANGE,
 		         "radius %g is negative; give metres >= 0", out->radius);
 		return false;
 	}
@@ -269,7 +269,7 @@ void check_keys(cc *c, const ynode *map, const char *const *known,
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const ynode *k = map->items[i];
 		if (k->kind != YN_SCALAR) {
-			cc_error(c, k->pos, "E-KEY", "%s keys must be strings", what);
+			cc_error(c, k->pos, DIAG_E_KEY, "%s keys must be strings", what);
 			continue;
 		}
 		bool found = false;
@@ -298,7 +298,7 @@ void check_keys(cc *c, const ynode *map, const char *const *known,
 				o += (size_t)snprintf(hint + o, sizeof(hint) - o, " %s",
 				                      known[j]);
 		}
-		cc_diag(c, PDPC_ERROR, k->pos, "E-UNKNOWN-KEY", hint,
-		        "unknown key '%s' in %s", k->str, what);
+		cc_report(c, k->pos, DIAG_E_UNKNOWN_KEY, hint,
+		          "unknown key '%s' in %s", k->str, what);
 	}
 }

@@ -58,7 +58,7 @@ static int cmp_constraint(const void *a, const void *b)
 static void dup_error(cc *c, const char *what, const char *name, srcpos here,
                       srcpos first)
 {
-	cc_error(c, here, "E-DUPLICATE",
+	cc_error(c, here, DIAG_E_DUPLICATE,
 	         "duplicate %s '%s': already defined at %s:%u:%u", what, name,
 	         file_name(c, first), first.line, first.col);
 }
@@ -126,7 +126,7 @@ static bool resolve_role_refs(cc *c, void *vec_ptr, const char *ctx)
 		m_name_ref *r = &v->items[i];
 		r->ref = resolve_find_role(c, r->name, strlen(r->name));
 		if (r->ref == IMG_NONE) {
-			cc_error(c, r->pos, "E-UNDECLARED",
+			cc_error(c, r->pos, DIAG_E_UNDECLARED,
 			         "undeclared role '%s' in %s; declare it under roles:",
 			         r->name, ctx);
 			ok = false;
@@ -182,7 +182,7 @@ static bool visit_role(cc *c, uint32_t r, topo_state *ts)
 		if (o < sizeof(buf))
 			snprintf(buf + o, sizeof(buf) - o, "%s", role->name);
 		cc_error(c, ts->has_cycle_pos ? ts->cycle_pos : role->pos,
-		         "E-ROLE-CYCLE",
+		         DIAG_E_ROLE_CYCLE,
 		         "role hierarchy has a cycle: %s; remove one inherits "
 		         "entry",
 		         buf);
@@ -219,7 +219,7 @@ static bool visit_role(cc *c, uint32_t r, topo_state *ts)
 static bool resolve_roles(cc *c)
 {
 	if (c->roles.n > PDP_MAX_ROLES) {
-		cc_error(c, c->roles.items[PDP_MAX_ROLES]->pos, "E-LIMIT",
+		cc_error(c, c->roles.items[PDP_MAX_ROLES]->pos, DIAG_E_LIMIT,
 		         "more than %u roles", PDP_MAX_ROLES);
 		return false;
 	}
@@ -288,7 +288,7 @@ static void check_ssd(cc *c)
 					                      k->roles.items[m].name);
 			}
 			if (count >= k->n)
-				cc_error(c, a->pos, "E-SSD",
+				cc_error(c, a->pos, DIAG_E_SSD,
 				         "SSD constraint '%s' violated: '%s' is "
 				         "authorized for %u of its roles (%s), the "
 				         "limit is fewer than %u",
@@ -310,7 +310,7 @@ static void resolve_constraints(cc *c)
 				if (strcmp(k->roles.items[a].name,
 				           k->roles.items[b].name) == 0)
 					cc_error(c, k->roles.items[a].pos,
-					         "E-CONSTRAINT",
+					         DIAG_E_CONSTRAINT,
 					         "constraint '%s' lists role '%s' twice",
 					         k->name, k->roles.items[a].name);
 	}
@@ -326,11 +326,11 @@ static void resolve_native_name(cc *c, m_orig *o)
 	uint32_t g = resolve_find_group(c, o->name, o->len),
 	         r = resolve_find_role(c, o->name, o->len);
 	if (g != IMG_NONE && r != IMG_NONE) {
-		cc_diag(c, PDPC_ERROR, o->pos, "E-ORIGINATOR",
-		        "write group:NAME or role:NAME to say which one is meant",
-		        "acor entry '%.*s' names both a declared group and a "
-		        "declared role",
-		        (int)o->len, o->name);
+		cc_report(c, o->pos, DIAG_E_ORIGINATOR,
+		          "write group:NAME or role:NAME to say which one is meant",
+		          "acor entry '%.*s' names both a declared group and a "
+		          "declared role",
+		          (int)o->len, o->name);
 	} else if (g != IMG_NONE) {
 		o->kind = ORIG_GROUP;
 		o->ref = g;
@@ -347,14 +347,14 @@ static void resolve_origs(cc *c, m_rule *r)
 		if (o->kind == ORIG_GROUP) {
 			o->ref = resolve_find_group(c, o->name, o->len);
 			if (o->ref == IMG_NONE)
-				cc_error(c, o->pos, "E-UNDECLARED",
+				cc_error(c, o->pos, DIAG_E_UNDECLARED,
 				         "undeclared group '%.*s'; declare it under "
 				         "groups:",
 				         (int)o->len, o->name);
 		} else if (o->kind == ORIG_ROLE) {
 			o->ref = resolve_find_role(c, o->name, o->len);
 			if (o->ref == IMG_NONE)
-				cc_error(c, o->pos, "E-UNDECLARED",
+				cc_error(c, o->pos, DIAG_E_UNDECLARED,
 				         "undeclared role '%.*s'; declare it under "
 				         "roles:",
 				         (int)o->len, o->name);
@@ -469,12 +469,12 @@ static bool expect_string_literal(cc *c, const m_cond *k, const ynode *n)
 	yn_core t = yn_core_type(n);
 	if (t == YC_STRING)
 		return true;
-	cc_diag(c, PDPC_ERROR, n->pos, "E-COND-TYPE",
-	        "quote the value to make it a string",
-	        "type mismatch: '%s' (%s) takes a string here, but %s%s%s is %s",
-	        k->attr, type_name(k->type), n->len > 0 ? "'" : "",
-	        n->len > 0 ? n->str : "the empty value", n->len > 0 ? "'" : "",
-	        yn_core_name(t));
+	cc_report(c, n->pos, DIAG_E_COND_TYPE,
+	          "quote the value to make it a string",
+	          "type mismatch: '%s' (%s) takes a string here, but %s%s%s is %s",
+	          k->attr, type_name(k->type), n->len > 0 ? "'" : "",
+	          n->len > 0 ? n->str : "the empty value", n->len > 0 ? "'" : "",
+	          yn_core_name(t));
 	return false;
 }
 
@@ -482,7 +482,7 @@ static bool expect_string_literal(cc *c, const m_cond *k, const ynode *n)
 static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 {
 	if (n->kind != YN_SCALAR) {
-		cc_error(c, n->pos, "E-COND-TYPE",
+		cc_error(c, n->pos, DIAG_E_COND_TYPE,
 		         "type mismatch: '%s' is %s, expected a %s literal, found "
 		         "%s",
 		         k->attr, type_name(t), type_name(t), yn_kind_name(n));
@@ -500,7 +500,7 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 		for (; i < n->len; i++)
 			digits &= s[i] >= '0' && s[i] <= '9';
 		if (!digits || !n->plain) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "type mismatch: '%s' is int, but %s%s%s is not an "
 			         "integer",
 			         k->attr, n->plain ? "'" : "\"", n->str,
@@ -516,7 +516,7 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 		if (!expect_string_literal(c, k, n))
 			return false;
 		if (memchr(n->str, '\0', n->len) != NULL) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "string literal contains a NUL byte");
 			return false;
 		}
@@ -536,7 +536,7 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 	case PDP_TYPE_BOOL: {
 		bool ok = n->plain && (yn_is(n, "true") || yn_is(n, "false"));
 		if (!ok) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "type mismatch: '%s' is bool, but '%s' is not true "
 			         "or false",
 			         k->attr, n->str);
@@ -547,7 +547,7 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 	}
 	case PDP_TYPE_IP: {
 		if (!ip_parse(n->str, n->len, &k->ip, NULL, &e)) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "type mismatch: '%s' is ip, but '%s' is not an IP "
 			         "address: %s",
 			         k->attr, n->str, e.message);
@@ -557,7 +557,7 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 	}
 	case PDP_TYPE_TIME:
 		if (!time_parse_rfc3339(n->str, n->len, &k->t, &e)) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "type mismatch: '%s' is time, but '%s' is not an "
 			         "RFC 3339 date-time: %s",
 			         k->attr, n->str, e.message);
@@ -565,7 +565,7 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 		}
 		return true;
 	default:
-		cc_error(c, n->pos, "E-COND-TYPE",
+		cc_error(c, n->pos, DIAG_E_COND_TYPE,
 		         "'%s' (%s) cannot be compared with a literal", k->attr,
 		         type_name(t));
 		return false;
@@ -582,14 +582,14 @@ static bool resolve_cond(cc *c, m_cond *k)
 	}
 	k->attr_id = find_attr(c, k->attr, &k->type);
 	if (k->attr_id == IMG_NONE) {
-		cc_error(c, k->attr_pos, "E-UNDECLARED",
+		cc_error(c, k->attr_pos, DIAG_E_UNDECLARED,
 		         "undeclared attribute '%s'; declare it under attributes: "
 		         "with its type",
 		         k->attr);
 		return false;
 	}
 	if (!op_fits(k->op, k->type)) {
-		cc_error(c, k->op_pos, "E-COND-TYPE",
+		cc_error(c, k->op_pos, DIAG_E_COND_TYPE,
 		         "type mismatch: operator '%s' does not apply to '%s' of "
 		         "type %s",
 		         op_name(k->op), k->attr, type_name(k->type));
@@ -599,7 +599,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 	if (k->op == COP_PRESENT) {
 		if (n->kind != YN_SCALAR || !n->plain ||
 		    !(yn_is(n, "true") || yn_is(n, "false"))) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "present takes true or false");
 			return false;
 		}
@@ -613,7 +613,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 		bool attr_ok = k->op != COP_IN && k->op != COP_IN_CIDR &&
 		               k->op != COP_MATCHES;
 		if (ra == NULL || n->n != 2 || !attr_ok) {
-			cc_error(c, n->pos, "E-COND-TYPE",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE,
 			         "operator '%s' takes %s", op_name(k->op),
 			         attr_ok ? "a literal or {attr: NAME}"
 			                 : "a literal list or pattern");
@@ -624,13 +624,13 @@ static bool resolve_cond(cc *c, m_cond *k)
 		pdp_type rt;
 		k->rhs_attr_id = find_attr(c, k->rhs_attr, &rt);
 		if (k->rhs_attr_id == IMG_NONE) {
-			cc_error(c, ra->pos, "E-UNDECLARED",
+			cc_error(c, ra->pos, DIAG_E_UNDECLARED,
 			         "undeclared attribute '%s'", k->rhs_attr);
 			return false;
 		}
 		pdp_type want = k->op == COP_CONTAINS ? PDP_TYPE_STRING : k->type;
 		if (rt != want) {
-			cc_error(c, ra->pos, "E-COND-TYPE",
+			cc_error(c, ra->pos, DIAG_E_COND_TYPE,
 			         "type mismatch: '%s' is %s but '%s' is %s",
 			         k->attr, type_name(k->type), k->rhs_attr,
 			         type_name(rt));
@@ -641,7 +641,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 	}
 	if (k->op == COP_IN || k->op == COP_IN_CIDR) {
 		if (n->kind != YN_SEQ) {
-			cc_error(c, n->pos, "E-COND-TYPE", "'%s' takes a list",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a list",
 			         op_name(k->op));
 			return false;
 		}
@@ -673,7 +673,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 		if (!read_string(c, n, &pat) || !expect_string_literal(c, k, n))
 			return false;
 		if (n->len > PDP_MAX_REGEX_BYTES) {
-			cc_error(c, n->pos, "E-LIMIT",
+			cc_error(c, n->pos, DIAG_E_LIMIT,
 			         "pattern longer than %u bytes", PDP_MAX_REGEX_BYTES);
 			return false;
 		}
@@ -682,7 +682,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 		if (re == NULL) {
 			srcpos p = n->pos;
 			p.col += (uint32_t)e.offset + (n->plain ? 0u : 1u);
-			cc_error(c, p, "E-REGEX", "invalid regex at offset %zu: %s",
+			cc_error(c, p, DIAG_E_REGEX, "invalid regex at offset %zu: %s",
 			         e.offset, e.message);
 			return false;
 		}
@@ -690,7 +690,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 		pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &caps);
 		pcre2_code_free(re);
 		if (caps > PDP_MAX_REGEX_CAPTURES) {
-			cc_error(c, n->pos, "E-LIMIT",
+			cc_error(c, n->pos, DIAG_E_LIMIT,
 			         "pattern has %u capture groups, more than %u; use "
 			         "(?:...) for grouping",
 			         caps, PDP_MAX_REGEX_CAPTURES);
@@ -703,7 +703,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 	}
 	if (k->op == COP_CONTAINS || k->op == COP_PREFIX) {
 		if (n->kind != YN_SCALAR || memchr(n->str, '\0', n->len) != NULL) {
-			cc_error(c, n->pos, "E-COND-TYPE", "'%s' takes a string",
+			cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a string",
 			         op_name(k->op));
 			return false;
 		}
@@ -728,7 +728,7 @@ static void resolve_attrs(cc *c)
 		for (uint32_t b = 0; b < IMG_BUILTIN_ATTRS; b++)
 			if (strcmp(BUILTINS[b].name, a->name) == 0) {
 				(void)t;
-				cc_error(c, a->pos, "E-DUPLICATE",
+				cc_error(c, a->pos, DIAG_E_DUPLICATE,
 				         "'%s' is a built-in attribute; do not declare "
 				         "it",
 				         a->name);

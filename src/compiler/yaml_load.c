@@ -92,7 +92,7 @@ static void check_duplicate_keys(cc *c, const frame *f)
 	for (size_t i = 1; i < n; i++) {
 		const ynode *a = keys[first], *b = keys[i];
 		if (a->len == b->len && memcmp(a->str, b->str, a->len) == 0)
-			cc_error(c, b->pos, "E-YAML-DUPKEY",
+			cc_error(c, b->pos, DIAG_E_YAML_DUPKEY,
 			         "duplicate key '%s' (first at line %u); merge the "
 			         "two entries",
 			         b->str, a->pos.line);
@@ -160,10 +160,10 @@ static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
 	                                     p->problem_offset)
 	                     : pos_of(file, p->problem_mark);
 	if (p->context != NULL)
-		cc_error(c, pos, "E-YAML", "YAML syntax error: %s %s",
+		cc_error(c, pos, DIAG_E_YAML, "YAML syntax error: %s %s",
 		         p->problem ? p->problem : "invalid input", p->context);
 	else
-		cc_error(c, pos, "E-YAML", "YAML syntax error: %s",
+		cc_error(c, pos, DIAG_E_YAML, "YAML syntax error: %s",
 		         p->problem ? p->problem : "invalid input");
 }
 
@@ -207,7 +207,7 @@ static bool begin_node(loader *L, srcpos pos)
 		L->nodes = 0;
 	}
 	if (++L->nodes > PDPC_MAX_YAML_NODES) {
-		cc_error(L->c, pos, "E-LIMIT", "more than %u YAML nodes; split the %s",
+		cc_error(L->c, pos, DIAG_E_LIMIT, "more than %u YAML nodes; split the %s",
 		         PDPC_MAX_YAML_NODES, L->sink ? L->sink->what : "policy");
 		return false;
 	}
@@ -249,7 +249,7 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 		        ? ev->data.sequence_start.anchor
 		        : ev->data.mapping_start.anchor;
 	if (anchor != NULL) {
-		cc_error(c, pos, "E-YAML-ALIAS",
+		cc_error(c, pos, DIAG_E_YAML_ALIAS,
 		         "YAML anchors and aliases are not supported "
 		         "(anchor &%s); write the value out",
 		         (const char *)anchor);
@@ -276,7 +276,7 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 	if (n == NULL || !keep_tag(c, n, tag))
 		return false;
 	if (L->depth >= PDPC_MAX_YAML_DEPTH) {
-		cc_error(c, pos, "E-LIMIT",
+		cc_error(c, pos, DIAG_E_LIMIT,
 		         "YAML nesting deeper than %u levels; flatten the %s",
 		         PDPC_MAX_YAML_DEPTH, L->sink ? L->sink->what : "policy");
 		return false;
@@ -330,7 +330,7 @@ static bool load_events(loader *L, yaml_parser_t *parser)
 			ok = on_document_end(L);
 			break;
 		case YAML_ALIAS_EVENT:
-			cc_error(c, pos, "E-YAML-ALIAS",
+			cc_error(c, pos, DIAG_E_YAML_ALIAS,
 			         "YAML aliases (*%s) are not supported; write "
 			         "the value out",
 			         (const char *)ev.data.alias.anchor);
@@ -448,10 +448,10 @@ static void check_scalar(cc *c, const ynode *n)
 {
 	const char *why = n->plain ? ambiguous_number(n) : NULL;
 	if (why != NULL)
-		cc_diag(c, PDPC_ERROR, n->pos, "E-YAML-NUMBER",
-		        "write the number in plain decimal, or quote it if it is "
-		        "text",
-		        "ambiguous plain scalar '%s': %s", n->str, why);
+		cc_report(c, n->pos, DIAG_E_YAML_NUMBER,
+		          "write the number in plain decimal, or quote it if it is "
+		          "text",
+		          "ambiguous plain scalar '%s': %s", n->str, why);
 }
 
 static void check_tag(cc *c, const ynode *n)
@@ -460,12 +460,12 @@ static void check_tag(cc *c, const ynode *n)
 	if (n->tag == NULL)
 		return;
 	bool short_form = strncmp(n->tag, core, sizeof(core) - 1) == 0;
-	cc_diag(c, PDPC_ERROR, n->pos, "E-YAML-TAG",
-	        "remove the tag; quote a value to make it text",
-	        "YAML tag '%s%s' is not supported: pdp reads each value by "
-	        "where it appears",
-	        short_form ? "!!" : "",
-	        short_form ? n->tag + sizeof(core) - 1 : n->tag);
+	cc_report(c, n->pos, DIAG_E_YAML_TAG,
+	          "remove the tag; quote a value to make it text",
+	          "YAML tag '%s%s' is not supported: pdp reads each value by "
+	          "where it appears",
+	          short_form ? "!!" : "",
+	          short_form ? n->tag + sizeof(core) - 1 : n->tag);
 }
 
 /* Report a merge key and drop its pair, so that the keys it would have
@@ -476,9 +476,9 @@ static void drop_merge_keys(cc *c, ynode *map)
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const ynode *k = map->items[i];
 		if (k->kind == YN_SCALAR && k->plain && yn_is(k, "<<")) {
-			cc_diag(c, PDPC_ERROR, k->pos, "E-YAML-MERGE",
-			        "write the merged keys out in this mapping",
-			        "YAML merge keys ('<<') are not supported");
+			cc_report(c, k->pos, DIAG_E_YAML_MERGE,
+			          "write the merged keys out in this mapping",
+			          "YAML merge keys ('<<') are not supported");
 			continue;
 		}
 		map->items[w++] = map->items[i];

@@ -62,20 +62,15 @@ static void push_diag(pdp_store_txn *t, const pdpc_diag *d)
 	t->diags[t->n_diags++] = c;
 }
 
-void txn_diag(pdp_store_txn *t, const char *file, const char *code,
+void txn_diag(pdp_store_txn *t, const char *file, diag_code code,
               const char *fmt, ...)
 {
 	char msg[1024];
+	pdpc_diag d;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_fill(&d, code, file, 0, 0, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pdpc_diag d;
-	memset(&d, 0, sizeof(d));
-	d.severity = PDPC_ERROR;
-	d.code = code;
-	d.message = msg;
-	d.file = file;
 	push_diag(t, &d);
 	t->failed = true;
 }
@@ -409,7 +404,7 @@ pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
 	pdp_error err;
 	if (img_load_segment(s->cc->image, s->cc->image_len, s->base_img,
 	                     s->n_groups, &seg, &err) != PDP_OK) {
-		txn_diag(t, name, "E-INTERNAL",
+		txn_diag(t, name, DIAG_E_INTERNAL,
 		         "internal error: the compiled ACP does not load: %s",
 		         err.message);
 		return PDPC_ERR_POLICY;
@@ -437,7 +432,7 @@ pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
 	if (old == NULL && s->n_numbers >= PDP_MAX_TABLE) {
 		/* numbers are never reused (docs/store.md): none is left */
 		acp_free(a);
-		txn_diag(t, name, "E-STORE", "the store has handed out every ACP "
+		txn_diag(t, name, DIAG_E_STORE, "the store has handed out every ACP "
 		                             "index; open it again");
 		return PDPC_ERR_POLICY;
 	}
@@ -456,7 +451,7 @@ pdpc_status apply_remove(pdp_store_txn *t, pdp_str id)
 	if (old == NULL) {
 		char name[256];
 		resource_name(name, sizeof(name), "acp", id);
-		txn_diag(t, name, "E-STORE", "there is no ACP '%.*s' to remove",
+		txn_diag(t, name, DIAG_E_STORE, "there is no ACP '%.*s' to remove",
 		         (int)(id.len > 200 ? 200 : id.len), id.ptr);
 		return PDPC_ERR_POLICY;
 	}
@@ -498,7 +493,7 @@ static st_acp *acp_rebound(const pdp_store *s, const st_acp *a, pdp_str name,
 	if (st != PDP_OK) {
 		char res[256];
 		resource_name(res, sizeof(res), "acp", (pdp_str){a->id, a->id_len});
-		txn_diag(t, res, "E-INTERNAL", "internal error: rebinding: %s",
+		txn_diag(t, res, DIAG_E_INTERNAL, "internal error: rebinding: %s",
 		         err.message);
 		return NULL;
 	}
@@ -598,7 +593,7 @@ static bool member_ok(pdp_store_txn *t, const char *res, size_t i, pdp_str m)
 		      "or globs";
 	if (why == NULL)
 		return true;
-	txn_diag(t, res, "E-STORE", "member %zu %s", i + 1, why);
+	txn_diag(t, res, DIAG_E_STORE, "member %zu %s", i + 1, why);
 	return false;
 }
 
@@ -697,7 +692,7 @@ pdpc_status apply_set_group(pdp_store_txn *t, pdp_str id,
 	bool ok = true;
 	if (id.ptr == NULL || id.len == 0 || id.len > PDP_MAX_ID_BYTES ||
 	    memchr(id.ptr, '\0', id.len) != NULL || !utf8_valid(id)) {
-		txn_diag(t, res, "E-STORE", "a group id is 1 to %u bytes of UTF-8",
+		txn_diag(t, res, DIAG_E_STORE, "a group id is 1 to %u bytes of UTF-8",
 		         PDP_MAX_ID_BYTES);
 		return PDPC_ERR_POLICY;
 	}
@@ -706,7 +701,7 @@ pdpc_status apply_set_group(pdp_store_txn *t, pdp_str id,
 	if (!ok)
 		return PDPC_ERR_POLICY;
 	if (is_role(s, id)) {
-		txn_diag(t, res, "E-STORE",
+		txn_diag(t, res, DIAG_E_STORE,
 		         "'%.*s' is a role of the base policy: a group of that name "
 		         "would make acor entries ambiguous",
 		         (int)(id.len > 200 ? 200 : id.len), id.ptr);
@@ -776,19 +771,19 @@ pdpc_status apply_remove_group(pdp_store_txn *t, pdp_str id)
 	resource_name(res, sizeof(res), "group", id);
 	st_group *g = id.ptr ? group_find(s, id) : NULL;
 	if (g == NULL) {
-		txn_diag(t, res, "E-STORE", "there is no group '%.*s' to remove",
+		txn_diag(t, res, DIAG_E_STORE, "there is no group '%.*s' to remove",
 		         (int)(id.len > 200 ? 200 : id.len), id.ptr ? id.ptr : "");
 		return PDPC_ERR_POLICY;
 	}
 	if (g->from_base) {
-		txn_diag(t, res, "E-STORE",
+		txn_diag(t, res, DIAG_E_STORE,
 		         "group '%s' is declared by the base policy; set its members "
 		         "to an empty list instead",
 		         g->name);
 		return PDPC_ERR_POLICY;
 	}
 	if (g->grefs > 0) {
-		txn_diag(t, res, "E-STORE",
+		txn_diag(t, res, DIAG_E_STORE,
 		         "group '%s' is still named by %u group: reference(s); "
 		         "change those ACPs first",
 		         g->name, g->grefs);

@@ -254,7 +254,7 @@ static bool fsync_dir(const char *dir)
 
 static pdpc_status io_fail(pdp_store *s, const char *what, const char *path)
 {
-	store_diag(s, "E-IO", "%s %s: %s", what, path, strerror(errno));
+	store_diag(s, DIAG_E_IO, "%s %s: %s", what, path, strerror(errno));
 	return PDPC_ERR_IO;
 }
 
@@ -291,7 +291,7 @@ pdpc_status persist_read_snapshot(pdp_store *s, st_snapshot *snap)
 	if (b.bad || magic != SNAP_MAGIC || version != SNAP_VERSION ||
 	    plen != snap->len - SNAP_HEADER ||
 	    crc32_ieee(snap->bytes + SNAP_HEADER, (size_t)plen) != crc) {
-		store_diag(s, "E-IO", "%s is damaged (bad header or checksum); "
+		store_diag(s, DIAG_E_IO, "%s is damaged (bad header or checksum); "
 		                      "restore it from a backup", path);
 		st = PDPC_ERR_IO;
 	}
@@ -328,7 +328,7 @@ pdpc_status persist_read_snapshot(pdp_store *s, st_snapshot *snap)
 		snap->ops = snap->bytes + b.at;
 		snap->ops_len = snap->len - b.at;
 		if (b.bad) {
-			store_diag(s, "E-IO", "%s is damaged (truncated)", path);
+			store_diag(s, DIAG_E_IO, "%s is damaged (truncated)", path);
 			st = PDPC_ERR_IO;
 		}
 	}
@@ -471,7 +471,7 @@ pdpc_status persist_replay(pdp_store *s, pdp_store_txn *t,
 	for (uint32_t i = 0; snap->bytes != NULL && i < snap->n_ops; i++) {
 		pdpc_status st = r_apply_op(&sb, t);
 		if (st == PDPC_ERR_IO)
-			store_diag(s, "E-IO", "store.snap: change %u is damaged", i);
+			store_diag(s, DIAG_E_IO, "store.snap: change %u is damaged", i);
 		if (st != PDPC_OK)
 			return st;
 	}
@@ -500,7 +500,7 @@ pdpc_status persist_replay(pdp_store *s, pdp_store_txn *t,
 			if (!h.bad && magic == LOG_MAGIC &&
 			    plen <= len - at - LOG_HEADER &&
 			    at + LOG_HEADER + plen < len) {
-				store_diag(s, "E-IO", "store.log is damaged at byte %zu; "
+				store_diag(s, DIAG_E_IO, "store.log is damaged at byte %zu; "
 				                      "restore it from a backup", at);
 				st = PDPC_ERR_IO;
 			}
@@ -513,7 +513,7 @@ pdpc_status persist_replay(pdp_store *s, pdp_store_txn *t,
 			for (uint32_t i = 0; st == PDPC_OK && i < nops; i++)
 				st = r_apply_op(&b, t);
 			if (st == PDPC_ERR_IO || b.bad) {
-				store_diag(s, "E-IO", "store.log: record at byte %zu is "
+				store_diag(s, DIAG_E_IO, "store.log: record at byte %zu is "
 				                      "malformed", at);
 				st = PDPC_ERR_IO;
 			}
@@ -559,7 +559,7 @@ pdpc_status persist_commit(pdp_store *s, const pdp_store_txn *t)
 		st = io_fail(s, "cannot append to", "store.log");
 		/* cut what may have been written: the commit did not happen */
 		if (ftruncate(s->log_fd, (off_t)s->log_bytes) != 0)
-			store_diag(s, "E-IO", "store.log could not be cut back");
+			store_diag(s, DIAG_E_IO, "store.log could not be cut back");
 	} else
 		s->log_bytes += b.n;
 	free(b.p);

@@ -58,19 +58,15 @@ static void keep_diag(pdp_store *s, const pdpc_diag *d)
 		s->open_diags[s->n_open_diags++] = c;
 }
 
-void store_diag(pdp_store *s, const char *code, const char *fmt, ...)
+void store_diag(pdp_store *s, diag_code code, const char *fmt, ...)
 {
 	char msg[1024];
+	pdpc_diag d;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_fill(&d, code, s->dir ? s->dir : "store", 0, 0, msg, sizeof(msg),
+	          fmt, ap);
 	va_end(ap);
-	pdpc_diag d;
-	memset(&d, 0, sizeof(d));
-	d.severity = PDPC_ERROR;
-	d.code = code;
-	d.message = msg;
-	d.file = s->dir ? s->dir : "store";
 	keep_diag(s, &d);
 }
 
@@ -225,7 +221,7 @@ static pdpc_status open_base(pdp_store *s)
 		return st;
 	pdp_error err;
 	if (pdp_image_load(bytes, len, &s->base_img, &err) != PDP_OK) {
-		store_diag(s, "E-INTERNAL", "the base image does not load: %s",
+		store_diag(s, DIAG_E_INTERNAL, "the base image does not load: %s",
 		           err.message);
 		return PDPC_ERR_POLICY;
 	}

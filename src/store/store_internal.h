@@ -198,7 +198,7 @@ st_acp *acp_find(const pdp_store *s, pdp_str id);
 st_group *group_find(const pdp_store *s, pdp_str name);
 void acp_free(st_acp *a);
 void group_free(st_group *g);
-void txn_diag(pdp_store_txn *t, const char *file, const char *code,
+void txn_diag(pdp_store_txn *t, const char *file, diag_code code,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Copy the store compiler's diagnostics into t (errors and warnings). */
 void txn_take_diags(pdp_store_txn *t, const pdpc_compiler *c);
@@ -248,7 +248,7 @@ void persist_close(pdp_store *s);
 /* Apply one staged change (as the txn API does) without logging it. */
 pdpc_status txn_apply_op(pdp_store_txn *t, const st_op *op);
 /* A diagnostic of the store itself (open, persistence). */
-void store_diag(pdp_store *s, const char *code, const char *fmt, ...)
+void store_diag(pdp_store *s, diag_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif
