@@ -31,9 +31,6 @@ static inline bool aud_str_eq(pdp_str a, pdp_str b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-/* Set err (may be NULL) and return code. */
-pdp_status aud_fail(pdp_error *err, pdp_status code, const char *msg);
-
 /* Principal index of an exact id, or PDP_NONE. */
 uint32_t aud_principal(const pdp_image *img, pdp_str id);
 

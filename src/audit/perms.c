@@ -429,19 +429,19 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 		*out = NULL;
 	if (img == NULL || out == NULL || (mode != 2 && user.ptr == NULL) ||
 	    (n_roles > 0 && roles == NULL))
-		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+		return img_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	if (img->view != NULL)
-		return aud_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
+		return img_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
 	if (acp != PDP_NONE && acp >= img->count[SEC_ACPS])
-		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
+		return img_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
 	if (mode == 2 && role >= img->count[SEC_ROLES])
-		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such role");
+		return img_fail(err, PDP_ERR_NOT_FOUND, "audit: no such role");
 	perms_impl *m = calloc(1, sizeof(*m));
 	uint64_t *active = calloc(img->role_words + 1, sizeof(uint64_t));
 	if (m == NULL || active == NULL) {
 		free(m);
 		free(active);
-		return aud_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
+		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
 	}
 	subject s;
 	s.img = img;
@@ -455,7 +455,7 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 		if (n > sizeof(abs)) {
 			free(m);
 			free(active);
-			return aud_fail(err, PDP_ERR_LIMIT, "audit: subject too long");
+			return img_fail(err, PDP_ERR_LIMIT, "audit: subject too long");
 		}
 		s.id.ptr = abs;
 		s.id.len = n;
@@ -475,7 +475,7 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 	free(active);
 	if (!ok) {
 		pdp_audit_perms_free(&m->pub);
-		return aud_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
+		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
 	}
 	/* the arrays no longer move: point into them */
 	for (size_t i = 0; i < m->n_perms; i++) {
@@ -553,7 +553,7 @@ pdp_status pdp_audit_role_operations_on_object(const pdp_image *img,
                                                pdp_error *err)
 {
 	if (ops == NULL || acp == PDP_NONE)
-		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+		return img_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	pdp_audit_perms *p = NULL;
 	pdp_status st = pdp_audit_role_permissions(img, role, acp, &p, err);
 	return ops_from(st, p, self, ops, unconditional);
@@ -566,7 +566,7 @@ pdp_status pdp_audit_user_operations_on_object(const pdp_image *img,
                                                pdp_error *err)
 {
 	if (ops == NULL || acp == PDP_NONE)
-		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+		return img_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	pdp_audit_perms *p = NULL;
 	pdp_status st = pdp_audit_user_permissions(img, user, acp, &p, err);
 	return ops_from(st, p, self, ops, unconditional);
@@ -600,11 +600,11 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 	if (out != NULL)
 		*out = NULL;
 	if (img == NULL || out == NULL)
-		return aud_fail(err, PDP_ERR_ARG, "audit: missing argument");
+		return img_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	if (img->view != NULL)
-		return aud_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
+		return img_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
 	if (acp >= img->count[SEC_ACPS])
-		return aud_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
+		return img_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
 	if (ops == 0)
 		ops = PDP_OP_ALL;
 	acp_impl *m = calloc(1, sizeof(*m));
@@ -654,7 +654,7 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 			free(ent);
 			free(offs);
 		}
-		return aud_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
+		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
 	}
 	for (size_t i = 0; i < m->n_entries; i++) {
 		ent[i].permits = m->rules.v + offs[2 * i];

@@ -10,15 +10,6 @@
 #include "common/limits.h"
 #include "common/prims.h"
 
-pdp_status aud_fail(pdp_error *err, pdp_status code, const char *msg)
-{
-	if (err != NULL) {
-		err->code = code;
-		snprintf(err->message, sizeof(err->message), "%s", msg);
-	}
-	return code;
-}
-
 uint32_t aud_principal(const pdp_image *img, pdp_str id)
 {
 	if (id.ptr == NULL)

@@ -54,13 +54,8 @@ static pdp_status scratch_make(pdp_image *img, bool regex, uint32_t captures,
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (out == NULL) {
-		if (err) {
-			err->code = PDP_ERR_ARG;
-			strcpy(err->message, "NULL argument");
-		}
-		return PDP_ERR_ARG;
-	}
+	if (out == NULL)
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	*out = NULL;
 	pdp_scratch *s = calloc(1, sizeof(*s));
 	if (s == NULL)
@@ -86,22 +81,13 @@ nomem:
 		pcre2_match_context_free(s->mc);
 		free(s);
 	}
-	if (err) {
-		err->code = PDP_ERR_NOMEM;
-		strcpy(err->message, "out of memory");
-	}
-	return PDP_ERR_NOMEM;
+	return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 }
 
 pdp_status pdp_scratch_new(pdp_image *img, pdp_scratch **out, pdp_error *err)
 {
-	if (img == NULL) {
-		if (err) {
-			err->code = PDP_ERR_ARG;
-			strcpy(err->message, "NULL argument");
-		}
-		return PDP_ERR_ARG;
-	}
+	if (img == NULL)
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	/* a store view's segments may hold patterns: size for any */
 	bool regex = img->count[SEC_REGEXES] > 0 || img->view != NULL;
 	return scratch_make(img, regex, img->max_regex_captures, out, err);

@@ -30,16 +30,6 @@ size_t pdp_session_size(const pdp_image *img)
 	return sizeof(pdp_session) + (size_t)PDP_ROLE_WORDS_MAX * sizeof(uint64_t);
 }
 
-static pdp_status serr(pdp_error *err, pdp_status code, const char *msg)
-{
-	if (err) {
-		err->code = code;
-		strncpy(err->message, msg, sizeof(err->message) - 1);
-		err->message[sizeof(err->message) - 1] = '\0';
-	}
-	return code;
-}
-
 /* The user's principal, found by the id's absolute form when the image
  * declares its hosting CSE (as decisions do). */
 static uint32_t principal_of(const pdp_image *img, pdp_str user)
@@ -61,12 +51,12 @@ pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (mem == NULL || img == NULL || out == NULL || user.ptr == NULL)
-		return serr(err, PDP_ERR_ARG, "NULL argument");
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	if (size < pdp_session_size(img) ||
 	    ((uintptr_t)mem % alignof(max_align_t)) != 0)
-		return serr(err, PDP_ERR_ARG,
-		            "session memory too small or misaligned; use "
-		            "pdp_session_size()");
+		return img_fail(err, PDP_ERR_ARG,
+		                "session memory too small or misaligned; use "
+		                "pdp_session_size()");
 	pdp_session *s = mem;
 	s->img = img;
 	s->user = user;
@@ -106,7 +96,7 @@ pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (s == NULL || img == NULL)
-		return serr(err, PDP_ERR_ARG, "NULL argument");
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	const pdp_image *old = s->img;
 	s->img = img;
 	if (decl_of(old) == decl_of(img))
@@ -130,17 +120,17 @@ pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
 	memcpy(s->active, next, (size_t)(s->words ? s->words : 1) * sizeof(uint64_t));
 	if (st != PDP_OK) {
 		s->broken = PDP_REASON_SESSION_ROLE_REMOVED;
-		return serr(err, st, "an active role of the session no longer "
-		                     "exists; start a new session");
+		return img_fail(err, st, "an active role of the session no "
+		                         "longer exists; start a new session");
 	}
 	uint64_t auth[PDP_ROLE_WORDS_MAX];
 	authorized_of(img, s->principal, auth);
 	for (uint32_t k = 0; k < s->words; k++)
 		if (s->active[k] & ~auth[k]) {
 			s->broken = PDP_REASON_ROLE_NOT_AUTHORIZED;
-			return serr(err, PDP_ERR_NOT_AUTHORIZED,
-			            "the user is no longer authorized for an active "
-			            "role; start a new session");
+			return img_fail(err, PDP_ERR_NOT_AUTHORIZED,
+			                "the user is no longer authorized for an active "
+			                "role; start a new session");
 		}
 	s->broken = PDP_REASON_RULE;
 	return PDP_OK;
@@ -164,18 +154,18 @@ pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (s == NULL || role.ptr == NULL)
-		return serr(err, PDP_ERR_ARG, "NULL argument");
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	const pdp_image *img = s->img;
 	uint32_t r = img_lookup(img, &img->h_role, SEC_ROLES, role);
 	if (r == PDP_NONE)
-		return serr(err, PDP_ERR_NOT_FOUND, "no such role");
+		return img_fail(err, PDP_ERR_NOT_FOUND, "no such role");
 	uint32_t w = img->role_words;
 	uint64_t auth[PDP_ROLE_WORDS_MAX], next[PDP_ROLE_WORDS_MAX],
 	         closure[PDP_ROLE_WORDS_MAX];
 	authorized_of(img, s->principal, auth);
 	if (!((auth[r / 64] >> (r % 64)) & 1u))
-		return serr(err, PDP_ERR_NOT_AUTHORIZED,
-		            "the user is not authorized for this role");
+		return img_fail(err, PDP_ERR_NOT_AUTHORIZED,
+		                "the user is not authorized for this role");
 	memcpy(next, s->active, w * sizeof(uint64_t));
 	next[r / 64] |= UINT64_C(1) << (r % 64);
 	closure_of(img, next, closure);
@@ -188,9 +178,9 @@ pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
 		for (uint32_t j = 0; j < w; j++)
 			n += (uint32_t)__builtin_popcountll(closure[j] & set[j]);
 		if (n >= k[2])
-			return serr(err, PDP_ERR_DSD,
-			            "activating this role would violate a dynamic "
-			            "separation of duty constraint");
+			return img_fail(err, PDP_ERR_DSD,
+			                "activating this role would violate a dynamic "
+			                "separation of duty constraint");
 	}
 	memcpy(s->active, next, w * sizeof(uint64_t));
 	return PDP_OK;
@@ -201,10 +191,10 @@ pdp_status pdp_session_drop_role(pdp_session *s, pdp_str role, pdp_error *err)
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (s == NULL || role.ptr == NULL)
-		return serr(err, PDP_ERR_ARG, "NULL argument");
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	uint32_t r = img_lookup(s->img, &s->img->h_role, SEC_ROLES, role);
 	if (r == PDP_NONE || !((s->active[r / 64] >> (r % 64)) & 1u))
-		return serr(err, PDP_ERR_NOT_FOUND, "the role is not active");
+		return img_fail(err, PDP_ERR_NOT_FOUND, "the role is not active");
 	s->active[r / 64] &= ~(UINT64_C(1) << (r % 64));
 	return PDP_OK;
 }

@@ -1,7 +1,8 @@
 /*
- * error.c - the one way the image layer reports a failure: the status code
+ * error.c - the one way a library call reports a failure: the status code
  * and a message for a person, in the caller's error struct (which may be
- * NULL). Shared by the reader, the verifiers and the index builders.
+ * NULL). Used by the image reader and verifiers, the evaluator's sessions
+ * and scratch, the audit queries and the live store (image.h).
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -104,14 +104,17 @@ static inline uint64_t img_u64(const uint32_t *w)
 	return (uint64_t)w[0] | (uint64_t)w[1] << 32;
 }
 
-/* Fill err (may be NULL) with code and a printf-style message. */
+/* Fill err (may be NULL) with code and a printf-style message: the one way
+ * a pdp_error is filled, in libpdp (image, evaluator, sessions) and in
+ * libpdpc (audit, store), so that every failure of the public API reads
+ * alike. Compiler diagnostics have their own path (compiler/diag.h). */
 void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* img_set_error, then the code itself, so that a check reads
  * `return img_fail(err, PDP_ERR_..., ...)`. A macro rather than a function
- * so that the static analyzer sees a failure is never PDP_OK; code must be
- * a constant (it is evaluated twice). */
+ * so that the static analyzer sees a failure is never PDP_OK; code is
+ * evaluated twice (a constant, or a variable already known not PDP_OK). */
 #define img_fail(err, code, ...) (img_set_error((err), (code), __VA_ARGS__), (code))
 
 /* Every record of every table is owned exactly once (ownership.c): an

@@ -105,21 +105,11 @@ pdp_status pdp_store_reader_new(pdp_store *s, pdp_store_reader **out,
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (s == NULL || out == NULL || s->pub == NULL) {
-		if (err) {
-			err->code = PDP_ERR_ARG;
-			strcpy(err->message, "NULL argument");
-		}
-		return PDP_ERR_ARG;
-	}
+	if (s == NULL || out == NULL || s->pub == NULL)
+		return img_fail(err, PDP_ERR_ARG, "NULL argument");
 	pdp_store_reader *r = calloc(1, sizeof(*r));
-	if (r == NULL) {
-		if (err) {
-			err->code = PDP_ERR_NOMEM;
-			strcpy(err->message, "out of memory");
-		}
-		return PDP_ERR_NOMEM;
-	}
+	if (r == NULL)
+		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 	atomic_init(&r->hazard, NULL);
 	r->pub = s->pub;
 	atomic_fetch_add_explicit(&r->pub->refs, 1u, memory_order_relaxed);

@@ -549,28 +549,24 @@ void pdp_store_abort(pdp_store_txn *t)
 
 static void first_error(const pdp_store *s, pdpc_status st, pdp_error *err)
 {
-	if (err == NULL)
-		return;
-	memset(err, 0, sizeof(*err));
-	err->code = st == PDPC_ERR_NOMEM ? PDP_ERR_NOMEM
-	            : st == PDPC_ERR_ARG ? PDP_ERR_ARG
-	                                 : PDP_ERR_INVALID;
+	pdp_status code = st == PDPC_ERR_NOMEM ? PDP_ERR_NOMEM
+	                  : st == PDPC_ERR_ARG ? PDP_ERR_ARG
+	                                       : PDP_ERR_INVALID;
 	for (size_t i = 0; i < s->n_open_diags; i++) {
 		const pdpc_diag *d = &s->open_diags[i];
 		if (d->severity != PDPC_ERROR)
 			continue;
 		if (d->line > 0)
-			snprintf(err->message, sizeof(err->message), "%s:%u:%u: %s",
-			         d->file, d->line, d->col, d->message);
+			img_set_error(err, code, "%s:%u:%u: %s", d->file, d->line,
+			              d->col, d->message);
 		else
-			snprintf(err->message, sizeof(err->message), "%s: %s", d->file,
-			         d->message);
+			img_set_error(err, code, "%s: %s", d->file, d->message);
 		return;
 	}
-	snprintf(err->message, sizeof(err->message), "%s",
-	         st == PDPC_ERR_NOMEM ? "out of memory"
-	         : st == PDPC_ERR_ARG ? "invalid argument or store not open"
-	                              : "the change was refused");
+	img_set_error(err, code, "%s",
+	              st == PDPC_ERR_NOMEM ? "out of memory"
+	              : st == PDPC_ERR_ARG ? "invalid argument or store not open"
+	                                   : "the change was refused");
 }
 
 typedef struct one_arg {
@@ -588,10 +584,8 @@ static pdpc_status one_shot(pdp_store *s, const one_arg *a, pdp_error *err)
 	if (t == NULL) {
 		if (s != NULL)
 			first_error(s, PDPC_ERR_ARG, err);
-		else if (err != NULL) {
-			err->code = PDP_ERR_ARG;
-			strcpy(err->message, "NULL store");
-		}
+		else
+			img_set_error(err, PDP_ERR_ARG, "NULL store");
 		return PDPC_ERR_ARG;
 	}
 	open_diags_clear(s);
