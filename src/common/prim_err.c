@@ -10,6 +10,7 @@ bool prim_fail(prim_err *err, size_t offset, const char *fmt, ...)
 		va_list ap;
 		va_start(ap, fmt);
 		err->offset = offset;
+		err->nomem = false;
 		vsnprintf(err->message, sizeof err->message, fmt, ap);
 		va_end(ap);
 	}

@@ -19,6 +19,7 @@
 typedef struct prim_err {
 	size_t offset;
 	char message[160];
+	bool nomem;        /* the parser ran out of memory (regex_compile) */
 } prim_err;
 
 /* Record a parse error at offset (err may be NULL); always returns false,

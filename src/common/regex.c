@@ -75,6 +75,7 @@ pcre2_code *regex_compile(const char *pattern, size_t len, prim_err *err)
 		PCRE2_UCHAR msg[sizeof(err->message)];
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		prim_fail(err, off, "%s", (const char *)msg);
+		err->nomem = code == PCRE2_ERROR_HEAP_FAILED;
 	}
 	return re;
 }

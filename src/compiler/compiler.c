@@ -356,7 +356,14 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	 * shows as a compile error, not as a CSE that cannot start. */
 	pdp_image *img = NULL;
 	pdp_error err;
-	if (pdp_image_load(c->image, c->image_len, &img, &err) != PDP_OK) {
+	pdp_status loaded = pdp_image_load(c->image, c->image_len, &img, &err);
+	if (loaded == PDP_ERR_NOMEM) {
+		free(c->image);
+		c->image = NULL;
+		c->image_len = 0;
+		return PDPC_ERR_NOMEM;
+	}
+	if (loaded != PDP_OK) {
 		srcpos none = {UINT32_MAX, 0, 0};
 		cc_error(c, none, DIAG_E_INTERNAL,
 		         "internal error: the compiled image does not load: %s",

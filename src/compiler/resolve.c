@@ -679,6 +679,10 @@ static bool resolve_cond(cc *c, m_cond *k)
 		}
 		prim_err e;
 		pcre2_code *re = regex_compile(pat, n->len, &e);
+		if (re == NULL && e.nomem) {
+			c->oom = true;
+			return false;
+		}
 		if (re == NULL) {
 			srcpos p = n->pos;
 			p.col += (uint32_t)e.offset + (n->plain ? 0u : 1u);

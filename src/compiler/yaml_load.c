@@ -154,6 +154,10 @@ static srcpos pos_at_offset(uint32_t file, const char *data, size_t len,
 
 static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
 {
+	if (p->error == YAML_MEMORY_ERROR) {
+		c->oom = true; /* not the file's fault: PDPC_ERR_NOMEM */
+		return;
+	}
 	const source *src = &c->sources.items[file];
 	srcpos pos = p->error == YAML_READER_ERROR
 	                     ? pos_at_offset(file, src->data, src->len,

@@ -160,6 +160,8 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	if (top == NULL || res.error.code != CBOR_ERR_NONE) {
 		if (top)
 			cbor_decref(&top);
+		if (res.error.code == CBOR_ERR_MEMERROR)
+			return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 		return img_fail(err, PDP_ERR_FORMAT,
 		            "not a pdp image: CBOR error at byte %zu",
 		            res.error.position);
@@ -207,7 +209,10 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	if (b == NULL || res.error.code != CBOR_ERR_NONE) {
 		if (b)
 			cbor_decref(&b);
-		st = img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
+		st = res.error.code == CBOR_ERR_MEMERROR
+		             ? img_fail(err, PDP_ERR_NOMEM, "out of memory")
+		             : img_fail(err, PDP_ERR_FORMAT,
+		                        "image body is malformed CBOR");
 		goto out;
 	}
 	/* images from before SEC_HOST existed have one section less */
@@ -769,6 +774,8 @@ static pdp_status build_regexes(verifier *v)
 		CHECK(pat.len <= PDP_MAX_REGEX_BYTES, "regex %u too long", i);
 		prim_err e;
 		img->regex[i] = regex_compile(pat.ptr, pat.len, &e);
+		if (img->regex[i] == NULL && e.nomem)
+			return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 		if (img->regex[i] == NULL)
 			return img_fail(v->err, PDP_ERR_REGEX,
 			            "regex %u does not compile (offset %zu)", i,

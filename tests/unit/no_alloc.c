@@ -1,7 +1,6 @@
 /*
  * no_alloc.c - counts heap allocations made inside pdp_decide (and session
- * decisions) by interposing malloc and friends for this program (glibc's
- * __libc_* entry points), over requests that exercise roles, groups, globs,
+ * decisions) with alloc_hook.c, over requests that exercise roles, groups, globs,
  * windows, CIDRs, regions, conditions and regex matches (JIT or not). Any
  * allocation in a decision is a failure. Built only without sanitizers,
  * which bring their own allocator.
@@ -11,43 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_hook.h"
 #include "common/prims.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-static _Thread_local int counting;
-static _Thread_local unsigned long allocations;
-
-void *malloc(size_t n)
-{
-	if (counting)
-		allocations++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	if (counting)
-		allocations++;
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	if (counting)
-		allocations++;
-	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
 
 static const char POLICY[] =
 	"pdp: 1\n"
@@ -162,22 +128,22 @@ int main(void)
 							q.roles_given = true;
 						}
 						pdp_decision d;
-						counting = 1;
+						alloc_counting = 1;
 						pdp_decide(img, sc, &q, &d);
 						pdp_session_decide(session, sc, &q, &d);
 						char buf[256];
 						pdp_reason_format(img, &d, true, buf, sizeof(buf));
-						counting = 0;
+						alloc_counting = 0;
 						decisions += 2;
 						permits += d.effect == PDP_PERMIT;
 					}
 	pdp_scratch_free(sc);
 	pdp_image_free(img);
 	printf("%lu decisions, %lu permits, %lu heap allocations inside them\n",
-	       decisions, permits, allocations);
+	       decisions, permits, alloc_count);
 	if (permits == 0) {
 		fprintf(stderr, "no permit at all: the workload is not exercising rules\n");
 		return 1;
 	}
-	return allocations == 0 ? 0 : 1;
+	return alloc_count == 0 ? 0 : 1;
 }

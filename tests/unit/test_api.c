@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/limits.h"
 #include "common/prims.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
@@ -345,31 +346,44 @@ static void refresh_crc(uint8_t *bytes, size_t len, size_t body_off,
 	bytes[crc_off + 3] = (uint8_t)crc;
 }
 
+/* Where an image's body and its CRC are: the outer array is 0x84, text(9)
+ * "pdp-image", uint 1, uint32 crc (0x1a + 4), then the body's byte string
+ * header and the body, up to the end. */
+typedef struct image_parts {
+	size_t crc_off, body_off, body_len;
+} image_parts;
+
+static image_parts image_find_body(const uint8_t *bytes, size_t len)
+{
+	image_parts ip;
+	cr_assert_eq(bytes[0], 0x84);
+	size_t p = 1 + 1 + 9 + 1;
+	cr_assert_eq(bytes[p], 0x1a, "crc encoded as uint32");
+	ip.crc_off = p + 1;
+	p = ip.crc_off + 4;
+	uint8_t hb = bytes[p];
+	if ((hb & 31) < 24) {
+		ip.body_len = hb & 31;
+		ip.body_off = p + 1;
+	} else if ((hb & 31) == 24) {
+		ip.body_len = bytes[p + 1];
+		ip.body_off = p + 2;
+	} else {
+		cr_assert_eq(hb & 31, 25);
+		ip.body_len = (size_t)bytes[p + 1] << 8 | bytes[p + 2];
+		ip.body_off = p + 3;
+	}
+	cr_assert_eq(ip.body_off + ip.body_len, len);
+	return ip;
+}
+
 Test(image, bad_indices_behind_valid_checksum_are_rejected)
 {
 	size_t len;
 	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
-	/* outer: 0x84, text(9) "pdp-image", uint 1, uint32 crc (0x1a + 4),
-	 * bytes header, body */
-	cr_assert_eq(bytes[0], 0x84);
-	size_t p = 1 + 1 + 9 + 1;
-	cr_assert_eq(bytes[p], 0x1a, "crc encoded as uint32");
-	size_t crc_off = p + 1;
-	p = crc_off + 4;
-	uint8_t hb = bytes[p];
-	size_t body_len, body_off;
-	if ((hb & 31) < 24) {
-		body_len = hb & 31;
-		body_off = p + 1;
-	} else if ((hb & 31) == 24) {
-		body_len = bytes[p + 1];
-		body_off = p + 2;
-	} else {
-		cr_assert_eq(hb & 31, 25);
-		body_len = (size_t)bytes[p + 1] << 8 | bytes[p + 2];
-		body_off = p + 3;
-	}
-	cr_assert_eq(body_off + body_len, len);
+	image_parts ip = image_find_body(bytes, len);
+	size_t body_off = ip.body_off, body_len = ip.body_len,
+	       crc_off = ip.crc_off;
 	size_t rejected = 0, tried = 0;
 	/* flip every 4th byte of the body with a valid checksum: each either
 	 * is rejected or still verifies (e.g. a changed bitmask), never crashes */
@@ -480,6 +494,53 @@ static pdp_status load_tampered(uint8_t *bytes, size_t len,
 	pdp_status st = pdp_image_load(bytes, len, &img, err);
 	pdp_image_free(img);
 	return st;
+}
+
+/* A pattern that PCRE2 refuses, behind a valid checksum (the compiler
+ * never writes one): PDP_ERR_REGEX, and nothing is loaded. */
+Test(image, pattern_that_does_not_compile_is_refused)
+{
+	static const char policy[] =
+		"pdp: 1\n"
+		"acps:\n"
+		"  - id: acp\n"
+		"    privileges:\n"
+		"      - originators: [all]\n"
+		"        operations: [retrieve]\n"
+		"        when: { attr: originator.id, matches: '^CAE-zq' }\n";
+	size_t len;
+	uint8_t *bytes = compile_text(policy, &len);
+	image_parts ip = image_find_body(bytes, len);
+	uint8_t *pat = NULL;
+	for (size_t i = ip.body_off; pat == NULL && i + 7 <= len; i++)
+		if (memcmp(bytes + i, "^CAE-zq", 7) == 0)
+			pat = bytes + i;
+	cr_assert_not_null(pat, "the pattern is not in the image");
+	memcpy(pat, "^CAE(zq", 7); /* an unclosed group */
+	refresh_crc(bytes, len, ip.body_off, ip.body_len, ip.crc_off);
+	pdp_image *img = NULL;
+	pdp_error err;
+	cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_ERR_REGEX, "%s",
+	             err.message);
+	cr_assert_eq(err.code, PDP_ERR_REGEX);
+	cr_assert_null(img);
+	cr_assert_not_null(strstr(err.message, "does not compile"), "%s",
+	                   err.message);
+	free(bytes);
+}
+
+/* The size limit is checked before any byte is read. */
+Test(image, image_over_the_size_limit_is_refused)
+{
+	static const uint8_t one = 0x84;
+	pdp_image *img = NULL;
+	pdp_error err;
+	cr_assert_eq(pdp_image_load(&one, (size_t)PDP_MAX_IMAGE_BYTES + 1, &img,
+	                            &err),
+	             PDP_ERR_LIMIT);
+	cr_assert_eq(err.code, PDP_ERR_LIMIT);
+	cr_assert_null(img);
+	cr_assert_not_null(strstr(err.message, "larger than"), "%s", err.message);
 }
 
 Test(image, orphan_records_are_rejected)
@@ -658,6 +719,63 @@ Test(limits, long_originator_is_a_bad_request)
 	cr_assert_eq(d.reason, PDP_REASON_BAD_REQUEST);
 	cr_assert_eq(d.detail, PDP_BAD_LIMIT);
 	free(id);
+	pdp_image_free(img);
+}
+
+/* Each way a request can be malformed denies with its own detail, even
+ * where a rule would permit anyone. */
+Test(api, malformed_requests_say_why)
+{
+	static const char policy[] = "pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                             "      - { originators: [all], operations: all }\n";
+	pdp_image *img = load_text(policy), *other = load_text(policy);
+	pdp_str acps[1] = {S("a")};
+	pdp_request q;
+	pdp_decision d;
+	struct {
+		const char *what;
+		pdp_bad want;
+	} cases[] = {
+		{"no originator", PDP_BAD_NO_ORIGINATOR},
+		{"empty originator", PDP_BAD_NO_ORIGINATOR},
+		{"no operation", PDP_BAD_OPERATION},
+		{"two operations", PDP_BAD_OPERATION},
+		{"operation past discover", PDP_BAD_OPERATION},
+		{"attribute count without array", PDP_BAD_ARGUMENT},
+		{"ACP count without array", PDP_BAD_ARGUMENT},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		pdp_request_init(&q);
+		q.originator = S("CAE-a");
+		q.operation = PDP_OP_RETRIEVE;
+		q.acps = acps;
+		q.n_acps = 1;
+		switch (i) {
+		case 0: q.originator = (pdp_str){NULL, 0}; break;
+		case 1: q.originator = S(""); break;
+		case 2: q.operation = 0; break;
+		case 3: q.operation = PDP_OP_RETRIEVE | PDP_OP_UPDATE; break;
+		case 4: q.operation = PDP_OP_DISCOVER << 1; break;
+		case 5: q.n_attrs = 1; break;
+		default: q.acps = NULL; break;
+		}
+		cr_assert_eq(pdp_decide(img, NULL, &q, &d), PDP_OK);
+		cr_expect_eq(d.effect, PDP_DENY, "%s", cases[i].what);
+		cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST, "%s", cases[i].what);
+		cr_expect_eq(d.detail, (uint32_t)cases[i].want, "%s", cases[i].what);
+	}
+	/* a scratch made for another image */
+	pdp_scratch *sc = NULL;
+	cr_assert_eq(pdp_scratch_new(other, &sc, NULL), PDP_OK);
+	d = decide(img, sc, "CAE-a", PDP_OP_RETRIEVE, "a");
+	cr_expect_eq(d.effect, PDP_DENY);
+	cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_expect_eq(d.detail, PDP_BAD_NO_SCRATCH);
+	/* with its own image the same scratch permits */
+	d = decide(other, sc, "CAE-a", PDP_OP_RETRIEVE, "a");
+	cr_expect_eq(d.effect, PDP_PERMIT);
+	pdp_scratch_free(sc);
+	pdp_image_free(other);
 	pdp_image_free(img);
 }
 

@@ -27,7 +27,7 @@ static pdp_time T(int64_t y, int mo, int d, int h, int mi, int s)
 static sched SP(const char *s)
 {
 	sched sc;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	bool ok = sched_parse(s, strlen(s), &sc, &e);
 	cr_assert(ok, "sched_parse(\"%s\") failed: %s at %zu", s, e.message,
 	          e.offset);
@@ -44,7 +44,7 @@ static bool SM(const char *s, pdp_time t)
 static void sched_err(const char *s, size_t offset, const char *msg)
 {
 	sched sc;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_assert_not(sched_parse(s, strlen(s), &sc, &e),
 	              "sched_parse(\"%s\") should fail", s);
 	cr_expect_eq(e.offset, offset, "\"%s\": offset %zu, expected %zu (%s)",
@@ -437,7 +437,7 @@ Test(timeutil, round_trip)
 static pdp_time RP(const char *s)
 {
 	pdp_time t = {0, 0};
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_assert(time_parse_rfc3339(s, strlen(s), &t, &e),
 	          "parse \"%s\": %s at %zu", s, e.message, e.offset);
 	return t;
@@ -446,7 +446,7 @@ static pdp_time RP(const char *s)
 static void rfc_err(const char *s, size_t offset, const char *msg)
 {
 	pdp_time t;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_assert_not(time_parse_rfc3339(s, strlen(s), &t, &e),
 	              "\"%s\" should fail", s);
 	cr_expect_eq(e.offset, offset, "\"%s\": offset %zu, expected %zu (%s)",
@@ -563,7 +563,7 @@ Test(rfc3339, format)
 static pdp_ip IP(const char *s)
 {
 	pdp_ip ip;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_assert(ip_parse(s, strlen(s), &ip, NULL, &e), "ip \"%s\": %s", s,
 	          e.message);
 	return ip;
@@ -578,7 +578,7 @@ typedef struct net {
 static net NET(const char *s)
 {
 	net n;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_assert(cidr_parse(s, strlen(s), &n.ip, &n.prefix, &n.host, &e),
 	          "cidr \"%s\": %s", s, e.message);
 	return n;
@@ -594,7 +594,7 @@ static bool IN(const char *cidr, const char *ip)
 static void ip_err(const char *s, size_t len, size_t offset)
 {
 	pdp_ip ip;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_expect_not(ip_parse(s, len, &ip, NULL, &e), "\"%s\" should fail", s);
 	cr_expect_eq(e.offset, offset, "\"%s\": offset %zu, expected %zu (%s)",
 	             s, e.offset, offset, e.message);
@@ -603,7 +603,7 @@ static void ip_err(const char *s, size_t len, size_t offset)
 static void cidr_err(const char *s, size_t offset, const char *msg)
 {
 	net n;
-	prim_err e = {0, ""};
+	prim_err e = {0, "", false};
 	cr_assert_not(cidr_parse(s, strlen(s), &n.ip, &n.prefix, &n.host, &e),
 	              "\"%s\" should fail", s);
 	cr_expect_eq(e.offset, offset, "\"%s\": offset %zu, expected %zu (%s)",
