@@ -1,11 +1,16 @@
 /*
  * cc.h - the compiler's state: sources, parsed YAML trees, the policy model
- * with source positions, and diagnostics. Passes:
+ * with source positions, and diagnostics. The driver, compiler.c, runs the
+ * passes in this order:
  *   yaml_load.c  bytes -> ynode trees (positions, limits)
  *   read_*.c     ynode trees -> model (syntax and value checks)
  *   resolve.c    names, groups, role hierarchy, SSD, attribute types
  *   lint.c       warnings beyond errors
  *   emit.c       model -> image bytes (deterministic)
+ * Below the passes: cc.c (arena memory, diagnostics, absolute ids, the
+ * rule walk), diag.c (the table of codes), name_index.c, base.c. A pass
+ * calls down into those, never up into the driver; segment.c is the live
+ * store's driver for one ACP.
  */
 #ifndef PDP_COMPILER_CC_H
 #define PDP_COMPILER_CC_H

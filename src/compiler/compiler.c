@@ -1,6 +1,8 @@
 /*
- * compiler.c - the libpdpc API: sources in, passes run in order, image or
- * diagnostics out. A compile that reports any error produces no image.
+ * compiler.c - the driver and the libpdpc API: sources in, passes run in
+ * order, image or diagnostics out. A compile that reports any error
+ * produces no image. The helpers the passes share are in cc.c, so that
+ * passes only call down (cc.h lists them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,89 +11,6 @@
 
 #include "common/limits.h"
 #include "compiler/cc.h"
-
-void *cc_alloc(cc *c, size_t size)
-{
-	void *p = arena_alloc(&c->ar, size);
-	if (p == NULL)
-		c->oom = true;
-	return p;
-}
-
-const char *cc_strndup(cc *c, const char *s, size_t len)
-{
-	char *p = arena_strndup(&c->ar, s, len);
-	if (p == NULL)
-		c->oom = true;
-	return p;
-}
-
-void cc_report(cc *c, srcpos pos, diag_code code, const char *hint,
-               const char *fmt, ...)
-{
-	char buf[1024];
-	pdpc_diag d;
-	va_list ap;
-	va_start(ap, fmt);
-	diag_fill(&d, code,
-	          pos.file < c->sources.n ? c->sources.items[pos.file].name : "",
-	          pos.line, pos.col, buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	d.message = arena_strndup(&c->diag_ar, buf, strlen(buf));
-	d.hint = hint ? arena_strndup(&c->diag_ar, hint, strlen(hint)) : NULL;
-	if (d.message == NULL) {
-		c->oom = true;
-		return;
-	}
-	VEC_PUSH_HEAP(c, c->diags, d);
-}
-
-diag_code diag_by_text(const char *text)
-{
-	diag_code code = diag_find(text);
-	return code < DIAG_COUNT ? code : DIAG_E_INTERNAL;
-}
-
-size_t cc_error_count(const cc *c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->diags.n; i++)
-		n += c->diags.items[i].severity == PDPC_ERROR;
-	return n;
-}
-
-const char *cc_abs_id(cc *c, const char *id, size_t len, size_t *out_len)
-{
-	*out_len = len;
-	if (c->host_sp.ptr == NULL)
-		return id;
-	char buf[PDP_MAX_ABS_ID_BYTES];
-	pdp_str s = {id, len};
-	size_t n = origin_absolute(c->host_sp, c->host_cse, s, buf, sizeof(buf));
-	if (n > sizeof(buf))
-		n = sizeof(buf); /* ids are capped well below: cannot happen */
-	*out_len = n;
-	return cc_strndup(c, buf, n);
-}
-
-m_rule *rule_next(const cc *c, rule_iter *it)
-{
-	while (it->acp < c->acps.n) {
-		const m_acp *a = c->acps.items[it->acp];
-		size_t n = it->sec ? a->self.n : a->priv.n;
-		if (it->idx < n) {
-			m_rule *r = it->sec ? a->self.items[it->idx] : a->priv.items[it->idx];
-			it->idx++;
-			return r;
-		}
-		it->idx = 0;
-		if (++it->sec == 2) {
-			it->sec = 0;
-			it->acp++;
-		}
-	}
-	return NULL;
-}
 
 pdpc_compiler *pdpc_new(void)
 {
