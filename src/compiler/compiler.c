@@ -123,6 +123,10 @@ pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
 	return PDPC_OK;
 }
 
+/* Read the whole file, growing the buffer, and refuse it past the size
+ * limit without reading on (a policy file larger than that is an error,
+ * not something to load into memory first). A file that cannot be read is
+ * an E-IO diagnostic without position and PDPC_ERR_IO. */
 pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 {
 	if (c == NULL || path == NULL)

@@ -464,6 +464,11 @@ static uint32_t first_cover(cc *c, const cover_index *x, cover_scratch *s,
 
 /* ---- rules of one ACP section ---- */
 
+/* W-DEAD-PERMIT and W-REDUNDANT within one section (privileges or self;
+ * rules of different sections never meet in a decision). A permit that a
+ * deny always overrides is reported as dead and not also as redundant, so
+ * each rule gets at most one of the two. The cover indexes keep the
+ * comparison of every rule with every other from being quadratic. */
 static void lint_section(cc *c, const m_acp *a, m_rule *const *rules,
                          size_t n, cover_scratch *s)
 {
@@ -1037,6 +1042,10 @@ static void lint_cond(cc *c, const m_cond *k)
 
 /* ---- one rule ---- */
 
+/* The warnings one rule earns alone, without looking at the others: names
+ * that look like a group or role but match as ids, deny rules an
+ * originator can escape, contexts that never or always hold, rules that
+ * grant everything or never apply, and the checks of its `when`. */
 static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 {
 	for (size_t i = 0; i < r->origs.n; i++) {
@@ -1091,6 +1100,10 @@ static void lint_rule(cc *c, const m_acp *a, const m_rule *r)
 
 /* ---- self privileges ---- */
 
+/* W-SELF-LOCKOUT: a request on the ACP resource itself is decided by the
+ * self rules alone (docs/language.md section 11), so an ACP with no self
+ * rule permitting update, or with one that denies it to all, cannot be
+ * changed by anyone once it is in place. */
 static void lint_self(cc *c, const m_acp *a)
 {
 	if (a->priv.n == 0 && a->self.n == 0)
@@ -1209,6 +1222,11 @@ static void lint_constraints(cc *c)
 	}
 }
 
+/* W-UNUSED for roles and groups (attributes are marked while resolving
+ * `when`): marks every one that something names (a rule, an inherits
+ * list, an assignment, a constraint), then reports the rest. A junior
+ * counts as used by its seniors; a senior that nothing names is unused
+ * even though it inherits. */
 static void lint_unused(cc *c)
 {
 	size_t nr = c->roles.n, ng = c->groups.n;

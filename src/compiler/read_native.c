@@ -115,6 +115,10 @@ bad:
 	return false;
 }
 
+/* One `acco` entry (a native context): time windows, IP ranges and a
+ * location region, the same checks as the pdp: 1 form's `contexts`. The
+ * attributes of newer releases that restrict access (acui, acec, acl) are
+ * refused rather than ignored, so that no restriction silently widens. */
 static bool read_acco(cc *c, ynode *n, m_context *x)
 {
 	static const char *const keys[] = {"actw", "acip", "aclr", "acui",
@@ -204,6 +208,10 @@ static bool read_acod(cc *c, ynode *n, m_object *o)
 	return ok;
 }
 
+/* One `acr` entry as a rule of the model: acor -> originators (a bare
+ * name means the group or role of that name when one is declared), acop ->
+ * operations (a bitmask), acco -> contexts, acaf -> authenticated, acod ->
+ * objects. Native rules only permit; the pdp: 1 form adds deny. */
 static m_rule *read_acr(cc *c, ynode *n, bool self, uint32_t index)
 {
 	static const char *const keys[] = {"acor", "acop", "acco", "acaf",
@@ -321,6 +329,9 @@ static const char *const IGNORED[] = {
 	"at", "aa", "ast", "daci", "cstn", "hld", "loc", "apn", "cnd", "or",
 	"pv", "pvs", "dr", "ri2", "lnk", NULL};
 
+/* An m2m:acp object as a CSE stores it (docs/language.md section 12): its
+ * id from ri (else rn), pv and pvs as privileges and self rules. Unknown
+ * attributes are W-NATIVE-IGNORED, restricting ones E-UNSUPPORTED. */
 void read_native_acp(cc *c, ynode *obj, srcpos key_pos)
 {
 	if (obj->kind != YN_MAP) {

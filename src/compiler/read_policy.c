@@ -275,6 +275,9 @@ static void read_assignments(cc *c, ynode *n)
 	}
 }
 
+/* `constraints: { ssd: [...], dsd: [...] }`: each set names roles and n.
+ * Only the shape is read here; resolve checks the names, n against the
+ * role count and (SSD) every assignment. */
 static void read_constraint_list(cc *c, ynode *n, bool dsd)
 {
 	static const char *const keys[] = {"name", "roles", "n", "description",

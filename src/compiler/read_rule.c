@@ -293,6 +293,10 @@ static bool read_object(cc *c, ynode *n, m_object *o)
 	return ok;
 }
 
+/* One rule of the pdp: 1 form. Unknown keys are errors (a misspelt
+ * restriction would otherwise widen access), `originators` and
+ * `operations` are required, and each part is read even after an error in
+ * another, so that one run reports every problem of the rule. */
 m_rule *read_rule(cc *c, ynode *n, bool self)
 {
 	static const char *const keys[] = {
@@ -381,6 +385,10 @@ static const struct {
 	{"present", COP_PRESENT},
 };
 
+/* One `when` node: a combinator (all, any, not) or a test (attr plus one
+ * operator). The right side is kept as a YAML node: its type depends on
+ * the attribute's declaration, which resolve knows and the reader does
+ * not. Depth is bounded so that the evaluator's recursion is. */
 m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 {
 	if (depth > PDP_MAX_COND_DEPTH) {

@@ -434,7 +434,8 @@ static const char *op_name(uint32_t op)
 	return op < COP_COUNT && names[op] ? names[op] : "?";
 }
 
-/* Which operators fit which type (policy-language.md 3.4). */
+/* Which operators fit which type (docs/language.md section 9.2, the
+ * table of operators). */
 static bool op_fits(uint32_t op, pdp_type t)
 {
 	switch (op) {
@@ -462,7 +463,7 @@ static bool op_fits(uint32_t op, pdp_type t)
 	}
 }
 
-/* A string literal, typed by the YAML core schema as the contract says: a
+/* A string literal, typed by the YAML core schema (docs/language.md 9.2): a
  * plain 3, true or ~ is not a string, a quoted "3" is. */
 static bool expect_string_literal(cc *c, const m_cond *k, const ynode *n)
 {
@@ -572,6 +573,123 @@ static bool type_literal(cc *c, m_cond *k, ynode *n, pdp_type t)
 	}
 }
 
+/* `{attr: NAME}` on the right: another declared attribute of the type the
+ * operator compares with (a string for `contains` on a set), decided per
+ * request. Lists and patterns are literals only, so that what a rule
+ * allows can be read from the policy. */
+static bool resolve_rhs_attr(cc *c, m_cond *k, ynode *n)
+{
+	ynode *ra = yn_get(n, "attr");
+	bool attr_ok = k->op != COP_IN && k->op != COP_IN_CIDR &&
+	               k->op != COP_MATCHES;
+	if (ra == NULL || n->n != 2 || !attr_ok) {
+		cc_error(c, n->pos, DIAG_E_COND_TYPE,
+		         "operator '%s' takes %s", op_name(k->op),
+		         attr_ok ? "a literal or {attr: NAME}"
+		                 : "a literal list or pattern");
+		return false;
+	}
+	if (!read_string(c, ra, &k->rhs_attr))
+		return false;
+	pdp_type rt;
+	k->rhs_attr_id = find_attr(c, k->rhs_attr, &rt);
+	if (k->rhs_attr_id == IMG_NONE) {
+		cc_error(c, ra->pos, DIAG_E_UNDECLARED,
+		         "undeclared attribute '%s'", k->rhs_attr);
+		return false;
+	}
+	pdp_type want = k->op == COP_CONTAINS ? PDP_TYPE_STRING : k->type;
+	if (rt != want) {
+		cc_error(c, ra->pos, DIAG_E_COND_TYPE,
+		         "type mismatch: '%s' is %s but '%s' is %s",
+		         k->attr, type_name(k->type), k->rhs_attr,
+		         type_name(rt));
+		return false;
+	}
+	k->rhs_kind = RHS_ATTR;
+	return true;
+}
+
+/* `in` and `in_cidr`: a literal list, each item typed like a single
+ * literal; every bad item is reported, not only the first. */
+static bool resolve_rhs_list(cc *c, m_cond *k, ynode *n)
+{
+	if (n->kind != YN_SEQ) {
+		cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a list",
+		         op_name(k->op));
+		return false;
+	}
+	k->rhs_kind = RHS_LIST;
+	bool ok = true;
+	for (size_t i = 0; i < n->n; i++) {
+		if (k->op == COP_IN_CIDR) {
+			m_cidr cd;
+			if (!read_cidr_node(c, n->items[i], &cd)) {
+				ok = false;
+				continue;
+			}
+			VEC_PUSH(c, k->cidrs, cd);
+			continue;
+		}
+		if (!type_literal(c, k, n->items[i], k->type)) {
+			ok = false;
+			continue;
+		}
+		if (k->type == PDP_TYPE_INT)
+			VEC_PUSH(c, k->ints, k->i);
+		else
+			VEC_PUSH(c, k->strs, k->s);
+	}
+	return ok;
+}
+
+/* `matches`: the pattern is compiled here, so that a policy with a pattern
+ * PCRE2 refuses (or one the limits refuse) does not compile, rather than
+ * fail when the image loads. The compiled code is dropped: the image keeps
+ * the text and the loader compiles it again. */
+static bool resolve_rhs_regex(cc *c, m_cond *k, ynode *n)
+{
+	const char *pat;
+	if (!read_string(c, n, &pat) || !expect_string_literal(c, k, n))
+		return false;
+	if (n->len > PDP_MAX_REGEX_BYTES) {
+		cc_error(c, n->pos, DIAG_E_LIMIT,
+		         "pattern longer than %u bytes", PDP_MAX_REGEX_BYTES);
+		return false;
+	}
+	prim_err e;
+	pcre2_code *re = regex_compile(pat, n->len, &e);
+	if (re == NULL && e.nomem) {
+		c->oom = true;
+		return false;
+	}
+	if (re == NULL) {
+		srcpos p = n->pos;
+		p.col += (uint32_t)e.offset + (n->plain ? 0u : 1u);
+		cc_error(c, p, DIAG_E_REGEX, "invalid regex at offset %zu: %s",
+		         e.offset, e.message);
+		return false;
+	}
+	uint32_t caps = 0;
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &caps);
+	pcre2_code_free(re);
+	if (caps > PDP_MAX_REGEX_CAPTURES) {
+		cc_error(c, n->pos, DIAG_E_LIMIT,
+		         "pattern has %u capture groups, more than %u; use "
+		         "(?:...) for grouping",
+		         caps, PDP_MAX_REGEX_CAPTURES);
+		return false;
+	}
+	k->s = pat;
+	k->slen = n->len;
+	k->rhs_kind = RHS_REGEX;
+	return true;
+}
+
+/* Type one leaf test against the declarations (docs/language.md 9.2): the
+ * attribute is declared, the operator fits its type, and the right side
+ * has the shape and type the operator takes. Combinators recurse and
+ * report every bad leaf. */
 static bool resolve_cond(cc *c, m_cond *k)
 {
 	if (k->op == COP_ALL || k->op == COP_ANY || k->op == COP_NOT) {
@@ -607,104 +725,12 @@ static bool resolve_cond(cc *c, m_cond *k)
 		k->rhs_kind = RHS_LIT;
 		return true;
 	}
-	/* {attr: other} on the right. */
-	if (n->kind == YN_MAP) {
-		ynode *ra = yn_get(n, "attr");
-		bool attr_ok = k->op != COP_IN && k->op != COP_IN_CIDR &&
-		               k->op != COP_MATCHES;
-		if (ra == NULL || n->n != 2 || !attr_ok) {
-			cc_error(c, n->pos, DIAG_E_COND_TYPE,
-			         "operator '%s' takes %s", op_name(k->op),
-			         attr_ok ? "a literal or {attr: NAME}"
-			                 : "a literal list or pattern");
-			return false;
-		}
-		if (!read_string(c, ra, &k->rhs_attr))
-			return false;
-		pdp_type rt;
-		k->rhs_attr_id = find_attr(c, k->rhs_attr, &rt);
-		if (k->rhs_attr_id == IMG_NONE) {
-			cc_error(c, ra->pos, DIAG_E_UNDECLARED,
-			         "undeclared attribute '%s'", k->rhs_attr);
-			return false;
-		}
-		pdp_type want = k->op == COP_CONTAINS ? PDP_TYPE_STRING : k->type;
-		if (rt != want) {
-			cc_error(c, ra->pos, DIAG_E_COND_TYPE,
-			         "type mismatch: '%s' is %s but '%s' is %s",
-			         k->attr, type_name(k->type), k->rhs_attr,
-			         type_name(rt));
-			return false;
-		}
-		k->rhs_kind = RHS_ATTR;
-		return true;
-	}
-	if (k->op == COP_IN || k->op == COP_IN_CIDR) {
-		if (n->kind != YN_SEQ) {
-			cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a list",
-			         op_name(k->op));
-			return false;
-		}
-		k->rhs_kind = RHS_LIST;
-		bool ok = true;
-		for (size_t i = 0; i < n->n; i++) {
-			if (k->op == COP_IN_CIDR) {
-				m_cidr cd;
-				if (!read_cidr_node(c, n->items[i], &cd)) {
-					ok = false;
-					continue;
-				}
-				VEC_PUSH(c, k->cidrs, cd);
-				continue;
-			}
-			if (!type_literal(c, k, n->items[i], k->type)) {
-				ok = false;
-				continue;
-			}
-			if (k->type == PDP_TYPE_INT)
-				VEC_PUSH(c, k->ints, k->i);
-			else
-				VEC_PUSH(c, k->strs, k->s);
-		}
-		return ok;
-	}
-	if (k->op == COP_MATCHES) {
-		const char *pat;
-		if (!read_string(c, n, &pat) || !expect_string_literal(c, k, n))
-			return false;
-		if (n->len > PDP_MAX_REGEX_BYTES) {
-			cc_error(c, n->pos, DIAG_E_LIMIT,
-			         "pattern longer than %u bytes", PDP_MAX_REGEX_BYTES);
-			return false;
-		}
-		prim_err e;
-		pcre2_code *re = regex_compile(pat, n->len, &e);
-		if (re == NULL && e.nomem) {
-			c->oom = true;
-			return false;
-		}
-		if (re == NULL) {
-			srcpos p = n->pos;
-			p.col += (uint32_t)e.offset + (n->plain ? 0u : 1u);
-			cc_error(c, p, DIAG_E_REGEX, "invalid regex at offset %zu: %s",
-			         e.offset, e.message);
-			return false;
-		}
-		uint32_t caps = 0;
-		pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &caps);
-		pcre2_code_free(re);
-		if (caps > PDP_MAX_REGEX_CAPTURES) {
-			cc_error(c, n->pos, DIAG_E_LIMIT,
-			         "pattern has %u capture groups, more than %u; use "
-			         "(?:...) for grouping",
-			         caps, PDP_MAX_REGEX_CAPTURES);
-			return false;
-		}
-		k->s = pat;
-		k->slen = n->len;
-		k->rhs_kind = RHS_REGEX;
-		return true;
-	}
+	if (n->kind == YN_MAP)
+		return resolve_rhs_attr(c, k, n);
+	if (k->op == COP_IN || k->op == COP_IN_CIDR)
+		return resolve_rhs_list(c, k, n);
+	if (k->op == COP_MATCHES)
+		return resolve_rhs_regex(c, k, n);
 	if (k->op == COP_CONTAINS || k->op == COP_PREFIX) {
 		if (n->kind != YN_SCALAR || memchr(n->str, '\0', n->len) != NULL) {
 			cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a string",

@@ -244,6 +244,10 @@ static bool on_document_end(loader *L)
 	return go_on;
 }
 
+/* A scalar, or the start of a sequence or mapping: refuse anchors (an
+ * alias could multiply a policy's size and hides what a rule holds), keep
+ * explicit tags for yaml_check_policy, bound the nesting, and attach the
+ * node to its parent (a streamed list's items go to the sink instead). */
 static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 {
 	cc *c = L->c;
@@ -309,6 +313,9 @@ static bool on_collection_end(loader *L)
 	return !(splitting(L) && L->depth == 1) || hand_over(L, f->node);
 }
 
+/* The event loop over libyaml: builds trees on the loader's stack and
+ * stops at the first YAML error, which libyaml cannot recover from (the
+ * position it reports is where it noticed). */
 static bool load_events(loader *L, yaml_parser_t *parser)
 {
 	cc *c = L->c;
