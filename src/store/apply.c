@@ -387,6 +387,12 @@ bool acp_add_base(pdp_store *s, uint32_t local, char *src, size_t src_len,
 
 /* ---- changes ---- */
 
+/* Put one ACP: compile its text as a segment against the store's
+ * declarations, load the segment (a compiler bug shows as E-INTERNAL here,
+ * not as a decision later), and swap it in with an undo entry. An ACP
+ * keeps its number when replaced; new ones take the next number, never a
+ * freed one, so that resources naming an old number never meet a new ACP
+ * (docs/store.md). */
 pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
                       size_t len, bool put)
 {
@@ -433,7 +439,7 @@ pdpc_status apply_put(pdp_store_txn *t, pdp_str id, const char *text,
 		/* numbers are never reused (docs/store.md): none is left */
 		acp_free(a);
 		txn_diag(t, name, DIAG_E_STORE, "the store has handed out every ACP "
-		                             "index; open it again");
+		                                "index; open it again");
 		return PDPC_ERR_POLICY;
 	}
 	a->number = old != NULL ? old->number : s->n_numbers++;
@@ -683,6 +689,11 @@ static bool grow_groups(pdp_store *s)
 	return true;
 }
 
+/* Create or replace a group: its id and members are checked first, and a
+ * group may not take a role's name (a bare acor name would then mean
+ * two things). Replacing a group swaps its members; a new one is
+ * appended, and ACPs whose native bare acor names now mean it are
+ * rebound in the same transaction. */
 pdpc_status apply_set_group(pdp_store_txn *t, pdp_str id,
                             const pdp_str *members, size_t n)
 {
@@ -804,6 +815,9 @@ pdpc_status apply_remove_group(pdp_store_txn *t, pdp_str id)
 
 /* ---- undo and forget ---- */
 
+/* Abort: the undo entries, newest first, put back exactly what each change
+ * replaced, so the writer state is as before the transaction (the
+ * published image was never touched). */
 void apply_undo(pdp_store_txn *t)
 {
 	pdp_store *s = t->s;

@@ -292,7 +292,7 @@ pdpc_status persist_read_snapshot(pdp_store *s, st_snapshot *snap)
 	    plen != snap->len - SNAP_HEADER ||
 	    crc32_ieee(snap->bytes + SNAP_HEADER, (size_t)plen) != crc) {
 		store_diag(s, DIAG_E_IO, "%s is damaged (bad header or checksum); "
-		                      "restore it from a backup", path);
+		                         "restore it from a backup", path);
 		st = PDPC_ERR_IO;
 	}
 	uint32_t nb = st == PDPC_OK ? r_u32(&b) : 0;
@@ -376,6 +376,10 @@ static uint32_t w_state(pdp_store *s, wbuf *b)
 	return n;
 }
 
+/* Write the whole state (base sources and every change) as a new
+ * snapshot: to a temporary file, fsync, rename over store.snap, fsync the
+ * folder, and only then empty the log. A crash at any point leaves either
+ * the old snapshot with its log or the new one (docs/store.md). */
 pdpc_status persist_checkpoint(pdp_store *s)
 {
 	wbuf b = {NULL, 0, 0, false};
@@ -501,7 +505,7 @@ pdpc_status persist_replay(pdp_store *s, pdp_store_txn *t,
 			    plen <= len - at - LOG_HEADER &&
 			    at + LOG_HEADER + plen < len) {
 				store_diag(s, DIAG_E_IO, "store.log is damaged at byte %zu; "
-				                      "restore it from a backup", at);
+				                         "restore it from a backup", at);
 				st = PDPC_ERR_IO;
 			}
 			break;
@@ -514,7 +518,7 @@ pdpc_status persist_replay(pdp_store *s, pdp_store_txn *t,
 				st = r_apply_op(&b, t);
 			if (st == PDPC_ERR_IO || b.bad) {
 				store_diag(s, DIAG_E_IO, "store.log: record at byte %zu is "
-				                      "malformed", at);
+				                         "malformed", at);
 				st = PDPC_ERR_IO;
 			}
 			s->revision = rev;

@@ -272,6 +272,10 @@ static void txn_diags_to_store(pdp_store *s, const pdp_store_txn *t)
 		keep_diag(s, &t->diags[i]);
 }
 
+/* Open in the order that makes recovery safe: the snapshot (its base
+ * sources when none were given), the base compiled, the snapshot's changes
+ * and the log replayed in one recovery transaction, the first image
+ * published; then what was replayed is folded into a fresh snapshot. */
 pdpc_status pdp_store_open(pdp_store *s)
 {
 	if (s == NULL || s->open || pthread_mutex_lock(&s->write_lock) != 0)
