@@ -468,3 +468,22 @@ Test(diagnostics, table_matches_documentation)
 	}
 	free(doc);
 }
+
+/* The table as the public API lists it (pdpc_code_get, pdpc_code_find). */
+Test(diagnostics, public_listing_is_the_table)
+{
+	size_t n = 0;
+	for (const pdpc_code_info *e; (e = pdpc_code_get(n)) != NULL; n++) {
+		cr_expect_eq(e, diag_get((diag_code)n), "entry %zu", n);
+		cr_expect_eq(pdpc_code_find(e->code), e, "%s", e->code);
+	}
+	cr_expect_eq(n, (size_t)DIAG_COUNT);
+	const pdpc_code_info *s = pdpc_code_find("E-SCHED");
+	cr_assert_not_null(s);
+	cr_expect_eq(s->severity, PDPC_ERROR);
+	cr_expect_str_eq(s->anchor, "e-sched");
+	cr_expect_eq(pdpc_code_find("W-REDUNDANT")->severity, PDPC_WARNING);
+	cr_expect_null(pdpc_code_find("E-NOPE"));
+	cr_expect_null(pdpc_code_find("e-sched"));
+	cr_expect_null(pdpc_code_find(NULL));
+}

@@ -89,6 +89,22 @@ PDP_API const char *pdpc_source_line(const pdpc_compiler *c,
                                      const char *file, uint32_t line,
                                      size_t *len);
 
+/* Every diagnostic code the compiler and the store can report (the same
+ * table they report from): for listings, SARIF rules and links to the
+ * documentation. Static data, valid for the life of the program. */
+typedef struct pdpc_code_info {
+	const char *code;        /* "E-SCHED", as in pdpc_diag.code */
+	pdpc_severity severity;  /* PDPC_ERROR (E-) or PDPC_WARNING (W-) */
+	const char *meaning;     /* one line */
+	const char *anchor;      /* its section: docs/diagnostics.md#anchor */
+} pdpc_code_info;
+
+/* Code i of the table (in the order of docs/diagnostics.md), or NULL when
+ * i is past the last. */
+PDP_API const pdpc_code_info *pdpc_code_get(size_t i);
+/* The entry of code (e.g. a pdpc_diag's), or NULL when there is none. */
+PDP_API const pdpc_code_info *pdpc_code_find(const char *code);
+
 #ifdef __cplusplus
 }
 #endif

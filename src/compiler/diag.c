@@ -132,6 +132,17 @@ const diag_def *diag_get(diag_code code)
 	return &table[code < DIAG_COUNT ? code : DIAG_E_INTERNAL];
 }
 
+const pdpc_code_info *pdpc_code_get(size_t i)
+{
+	return i < DIAG_COUNT ? &table[i] : NULL;
+}
+
+const pdpc_code_info *pdpc_code_find(const char *code)
+{
+	diag_code i = code != NULL ? diag_find(code) : DIAG_COUNT;
+	return i < DIAG_COUNT ? &table[i] : NULL;
+}
+
 diag_code diag_find(const char *text)
 {
 	for (size_t i = 0; i < DIAG_COUNT; i++)

@@ -77,12 +77,9 @@ typedef enum diag_code {
 	DIAG_COUNT
 } diag_code;
 
-typedef struct diag_def {
-	const char *code;        /* "E-CIDR": stable, never reused */
-	pdpc_severity severity;  /* PDPC_ERROR for E-, PDPC_WARNING for W- */
-	const char *meaning;     /* one line, for listings and SARIF rules */
-	const char *anchor;      /* docs/diagnostics.md#anchor */
-} diag_def;
+/* A row: the public pdpc_code_info (pdp/pdpc.h), whose code text is
+ * stable and never reused. */
+typedef pdpc_code_info diag_def;
 
 /* The row of code (code < DIAG_COUNT). */
 const diag_def *diag_get(diag_code code);
