@@ -242,7 +242,7 @@ static void decide(replay *r, cc *c, ynode *obj)
 		d.reason = PDP_REASON_BAD_REQUEST;
 		worse(r, EXIT_BAD_REQUEST);
 	}
-	print_decision(stdout, img, &pr, &d, r->json, true);
+	print_decision(stdout, img, &pr, &d, r->json);
 	pdp_image_release(img);
 }
 

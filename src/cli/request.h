@@ -70,14 +70,4 @@ typedef enum requests_status {
 requests_status requests_read(const request_input *in, const pdp_image *img,
                               request_fn fn, void *ctx);
 
-/* cmd_decide.c, shared with cmd_replay.c: one decision as `pdp decide`
- * prints it (text or JSON); a request the library refused turned into a
- * bad request with the reason; the wall clock for an absent env.time. */
-void print_decision(FILE *out, const pdp_image *img,
-                    const parsed_request *pr, const pdp_decision *d,
-                    bool json, bool newline);
-bool library_refused(parsed_request *pr, const pdp_decision *d, char *buf,
-                     size_t size);
-pdp_time now_utc(void);
-
 #endif
