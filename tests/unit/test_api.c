@@ -913,3 +913,147 @@ Test(api, source_line_any_line)
 	pdpc_free(c);
 	free(text);
 }
+
+/* ---- pdp_explain: the public rule trace ---- */
+
+static const char EXPLAIN_POLICY[] =
+	"pdp: 1\n"
+	"attributes: { originator.clearance: int }\n"
+	"acps:\n"
+	"  - id: acp-x\n"
+	"    privileges:\n"
+	"      - { originators: [CAE-a], operations: [retrieve], id: read-a }\n"
+	"      - originators: [all]\n"
+	"        operations: [retrieve, update]\n"
+	"        contexts: [{ window: [\"* * 8-17 * * * *\"] }]\n"
+	"        effect: deny\n"
+	"      - originators: [all]\n"
+	"        operations: [retrieve]\n"
+	"        when: { attr: originator.clearance, ge: 2 }\n"
+	"        id: cleared\n"
+	"      - { originators: [CAE-b], operations: [delete] }\n"
+	"    self:\n"
+	"      - { originators: [CAE-a], operations: all }\n";
+
+typedef struct trace_log {
+	pdp_rule_trace t[8];
+	size_t n;
+} trace_log;
+
+static void log_rule(void *ctx, const pdp_rule_trace *t)
+{
+	trace_log *l = ctx;
+	cr_assert_lt(l->n, 8);
+	l->t[l->n++] = *t;
+}
+
+Test(explain, traces_every_rule_with_each_test)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("acp-x")};
+	q.originator = S("CAE-a");
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1; /* no env.time: the deny's window is indeterminate */
+	trace_log l = {.n = 0};
+	pdp_decision d, plain;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(pdp_decide(img, NULL, &q, &plain), PDP_OK);
+	/* the same decision as pdp_decide: the indeterminate deny denies */
+	cr_assert_eq(d.effect, plain.effect);
+	cr_assert_eq(d.reason, plain.reason);
+	cr_assert_eq(d.rule, plain.rule);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(d.rule, 1);
+	cr_assert(d.indeterminate);
+	/* the trace stops at the deciding deny rule */
+	cr_assert_eq(l.n, 2);
+	cr_assert_eq(l.t[0].acp, pdp_acp_index(img, S("acp-x")));
+	cr_assert_not(l.t[0].self);
+	cr_assert_eq(l.t[0].rule, 0);
+	cr_assert_eq(l.t[0].effect, PDP_PERMIT);
+	cr_assert_eq(l.t[0].id.len, 6);
+	cr_assert_eq(memcmp(l.t[0].id.ptr, "read-a", 6), 0);
+	cr_assert_eq(l.t[0].originators, PDP_TEST_HELD);
+	cr_assert_eq(l.t[0].operations, PDP_TEST_HELD);
+	cr_assert_eq(l.t[0].result, PDP_TEST_HELD);
+	cr_assert_eq(l.t[1].rule, 1);
+	cr_assert_eq(l.t[1].effect, PDP_DENY);
+	cr_assert_null(l.t[1].id.ptr);
+	cr_assert_eq(l.t[1].contexts, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[1].result, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[1].undecidable, PDP_UNDECIDABLE_TIME);
+	cr_assert_eq(l.t[1].missing_attr, PDP_NONE);
+	pdp_image_free(img);
+}
+
+Test(explain, reports_the_missing_attribute_and_failed_tests)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("acp-x")};
+	q.originator = S("CAE-z");
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	q.has_time = true;
+	q.time.sec = 1700000000 - 1700000000 % 86400 + 3 * 3600; /* 03:00 */
+	trace_log l = {.n = 0};
+	pdp_decision d;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(d.reason, PDP_REASON_NO_RULE_MATCHED);
+	/* every rule of the section is traced, also those the operation
+	 * rules out */
+	cr_assert_eq(l.n, 4);
+	cr_assert_eq(l.t[0].originators, PDP_TEST_FAILED);
+	cr_assert_eq(l.t[0].result, PDP_TEST_FAILED);
+	cr_assert_eq(l.t[1].contexts, PDP_TEST_FAILED);
+	cr_assert_eq(l.t[1].undecidable, 0);
+	cr_assert_eq(l.t[2].when, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[2].result, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[2].missing_attr,
+	             pdp_attr_id(img, S("originator.clearance")));
+	cr_assert_not(l.t[2].wrong_type);
+	cr_assert_eq(l.t[3].operations, PDP_TEST_FAILED);
+	/* a self request traces the self rules */
+	q.originator = S("CAE-a");
+	q.self = true;
+	l.n = 0;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.effect, PDP_PERMIT);
+	cr_assert_eq(l.n, 1);
+	cr_assert(l.t[0].self);
+	pdp_image_free(img);
+}
+
+Test(explain, calls_back_never_for_a_request_refused_before_the_rules)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	pdp_request q;
+	pdp_request_init(&q);
+	pdp_str acps[1] = {S("acp-nope")};
+	q.originator = S("CAE-a");
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	trace_log l = {.n = 0};
+	pdp_decision d;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.reason, PDP_REASON_UNKNOWN_ACP);
+	cr_assert_eq(l.n, 0);
+	q.operation = 0;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_assert_eq(l.n, 0);
+	/* without a callback it is pdp_decide */
+	q.operation = PDP_OP_RETRIEVE;
+	acps[0] = S("acp-x");
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, NULL, NULL), PDP_OK);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(pdp_explain(NULL, NULL, &q, &d, log_rule, &l), PDP_ERR_ARG);
+	pdp_image_free(img);
+}
