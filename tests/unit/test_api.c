@@ -940,6 +940,18 @@ typedef struct trace_log {
 	size_t n;
 } trace_log;
 
+/* A retrieve by orig on one ACP (acps holds it). */
+static void one_acp_request(pdp_request *q, pdp_str *acps, const char *orig,
+                            const char *acp)
+{
+	pdp_request_init(q);
+	acps[0] = S(acp);
+	q->originator = S(orig);
+	q->operation = PDP_OP_RETRIEVE;
+	q->acps = acps;
+	q->n_acps = 1;
+}
+
 static void log_rule(void *ctx, const pdp_rule_trace *t)
 {
 	trace_log *l = ctx;
@@ -951,12 +963,9 @@ Test(explain, traces_every_rule_with_each_test)
 {
 	pdp_image *img = load_text(EXPLAIN_POLICY);
 	pdp_request q;
-	pdp_request_init(&q);
-	pdp_str acps[1] = {S("acp-x")};
-	q.originator = S("CAE-a");
-	q.operation = PDP_OP_RETRIEVE;
-	q.acps = acps;
-	q.n_acps = 1; /* no env.time: the deny's window is indeterminate */
+	pdp_str acps[1];
+	/* no env.time: the deny's window is indeterminate */
+	one_acp_request(&q, acps, "CAE-a", "acp-x");
 	trace_log l = {.n = 0};
 	pdp_decision d, plain;
 	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
@@ -993,12 +1002,8 @@ Test(explain, reports_the_missing_attribute_and_failed_tests)
 {
 	pdp_image *img = load_text(EXPLAIN_POLICY);
 	pdp_request q;
-	pdp_request_init(&q);
-	pdp_str acps[1] = {S("acp-x")};
-	q.originator = S("CAE-z");
-	q.operation = PDP_OP_RETRIEVE;
-	q.acps = acps;
-	q.n_acps = 1;
+	pdp_str acps[1];
+	one_acp_request(&q, acps, "CAE-z", "acp-x");
 	q.has_time = true;
 	q.time.sec = 1700000000 - 1700000000 % 86400 + 3 * 3600; /* 03:00 */
 	trace_log l = {.n = 0};
@@ -1034,12 +1039,8 @@ Test(explain, calls_back_never_for_a_request_refused_before_the_rules)
 {
 	pdp_image *img = load_text(EXPLAIN_POLICY);
 	pdp_request q;
-	pdp_request_init(&q);
-	pdp_str acps[1] = {S("acp-nope")};
-	q.originator = S("CAE-a");
-	q.operation = PDP_OP_RETRIEVE;
-	q.acps = acps;
-	q.n_acps = 1;
+	pdp_str acps[1];
+	one_acp_request(&q, acps, "CAE-a", "acp-nope");
 	trace_log l = {.n = 0};
 	pdp_decision d;
 	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
