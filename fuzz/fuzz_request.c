@@ -1,6 +1,6 @@
 /*
- * fuzz_request.c - request files (policy-language.md section 2, YAML/JSON)
- * read the way `pdp decide` does (src/cli/request.h requests_read, handed
+ * fuzz_request.c - request files (docs/language.md section 10, YAML/JSON)
+ * read the way `pdp decide` does (src/request/request.h requests_read, handed
  * over in pieces), then decided on a fixed image compiled once from the policy below (roles with
  * a hierarchy, DSD, groups, attributes of every type, a regex condition,
  * contexts, objects, self rules).
@@ -13,7 +13,7 @@
  * answer, whatever its time or originator.
  */
 #include "../tests/ref/glob_ref.h"
-#include "cli/request.h"
+#include "request/request.h"
 #include "fuzz.h"
 
 static const char policy[] =

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/request.h"
+#include "request/request.h"
 #include "cli/json_out.h"
 
 static const char DECIDE_HELP[] =

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/request.h"
+#include "request/request.h"
 #include "pdp/store.h"
 
 static const char REPLAY_HELP[] =

@@ -7,7 +7,7 @@
  * would type them: a plain 3 is an integer, a plain true a boolean, a quoted
  * "3" a string. An attribute value keeps its own type; when that is not the
  * declared type, the evaluator makes every test reading it indeterminate
- * (policy-language.md 3.4). Nothing is coerced.
+ * (docs/language.md 9.4). Nothing is coerced.
  */
 #include <limits.h>
 #include <math.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/request.h"
+#include "request/request.h"
 #include "common/limits.h"
 #include "image/format.h"
 

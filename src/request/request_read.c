@@ -9,7 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "cli/request.h"
+#include "request/request.h"
 #include "common/limits.h"
 
 typedef struct reader {

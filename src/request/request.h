@@ -1,11 +1,11 @@
 /*
- * request.h - the request format of policy-language.md section 2, read
+ * request.h - the request format of docs/language.md section 10, read
  * from YAML/JSON into pdp_request values (CLI, tests, fuzzers). Values are
  * typed by the YAML 1.2 core schema (docs/language.md section 10), never
  * coerced to the type the policy declares.
  */
-#ifndef PDP_CLI_REQUEST_H
-#define PDP_CLI_REQUEST_H
+#ifndef PDP_REQUEST_REQUEST_H
+#define PDP_REQUEST_REQUEST_H
 
 #include <stdio.h>
 
