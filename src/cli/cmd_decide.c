@@ -394,6 +394,9 @@ static int decide_file(decide_run *x, const char *path)
 	return x->rc;
 }
 
+/* decide and explain share everything but the printing: options, the
+ * image (-i or compiled -p), one scratch, then each request file in turn;
+ * the exit code is the worst of the files'. */
 int cmd_decide(int argc, char **argv, bool explain)
 {
 	const char *verb = explain ? "explain" : "decide";

@@ -342,6 +342,9 @@ static int open_store(pdp_store **out, char **pols, int npols,
 	return EXIT_OK;
 }
 
+/* Options, the store (opened on --dir, seeded with the -p policies), one
+ * scratch that fits every image the store publishes, then each stream in
+ * turn; a transaction left open at the end is aborted and reported. */
 int cmd_replay(int argc, char **argv)
 {
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));

@@ -554,6 +554,11 @@ static bool read_attr_value(rctx *r, const ynode *key, const ynode *n,
 	return true;
 }
 
+/* attrs: resolve each name against the image once, here, so the decision
+ * compares ids. What the policy cannot use (null, undeclared, built in) is
+ * a note, not an error: a CSE sends the same attributes to every policy
+ * version, and a request must not turn bad because a policy stopped
+ * declaring one. */
 static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 {
 	pdp_request *q = &r->out->req;
@@ -597,6 +602,9 @@ static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 
 /* ---- one request ---- */
 
+/* One request mapping, key by key in the order of docs/language.md
+ * section 10; the first problem marks it bad at its position and stops
+ * (the caller answers deny bad-request and reads on). */
 static void read_request(rctx *r, ynode *n, const pdp_image *img)
 {
 	static const char *const keys[] = {"originator", "roles", "authenticated",
