@@ -45,14 +45,13 @@ const char *bad_request_text(pdp_bad why);
  * prints it (text, or JSON as one line, or JSON inside a larger document);
  * a request the library refused turned into a bad request with the reason;
  * the wall clock for an absent env.time. */
-typedef struct parsed_request parsed_request;
 struct json_out;
 void print_decision(FILE *out, const pdp_image *img,
-                    const parsed_request *pr, const pdp_decision *d,
+                    const pdpc_request *pr, const pdp_decision *d,
                     bool json);
 void decision_json(struct json_out *j, const pdp_image *img,
-                   const parsed_request *pr, const pdp_decision *d);
-bool library_refused(parsed_request *pr, const pdp_decision *d, char *buf,
+                   const pdpc_request *pr, const pdp_decision *d);
+bool library_refused(pdpc_request *pr, const pdp_decision *d, char *buf,
                      size_t size);
 pdp_time now_utc(void);
 

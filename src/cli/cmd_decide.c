@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "request/request.h"
 #include "cli/json_out.h"
 
 static const char DECIDE_HELP[] =
@@ -155,7 +154,7 @@ static void explain_rule(void *vctx, const pdp_rule_trace *t)
 }
 
 void decision_json(json_out *j, const pdp_image *img,
-                   const parsed_request *pr, const pdp_decision *d)
+                   const pdpc_request *pr, const pdp_decision *d)
 {
 	json_begin(j);
 	json_key_str(j, "decision", d->effect == PDP_PERMIT ? "permit" : "deny");
@@ -178,7 +177,7 @@ void decision_json(json_out *j, const pdp_image *img,
 }
 
 void print_decision(FILE *out, const pdp_image *img,
-                    const parsed_request *pr, const pdp_decision *d,
+                    const pdpc_request *pr, const pdp_decision *d,
                     bool json)
 {
 	const char *eff = d->effect == PDP_PERMIT ? "permit" : "deny";
@@ -198,13 +197,13 @@ void print_decision(FILE *out, const pdp_image *img,
 /* A request the CLI could read but the library refused (a limit of
  * docs/limits.md): turn it into a bad request with the reason, written to
  * buf (the text is short and has no names in it). */
-bool library_refused(parsed_request *pr, const pdp_decision *d,
+bool library_refused(pdpc_request *pr, const pdp_decision *d,
                      char *buf, size_t size)
 {
 	if (!pr->ok || d->reason != PDP_REASON_BAD_REQUEST)
 		return false;
 	pr->ok = false;
-	snprintf(buf, size, "%u:%u: %s", pr->pos.line, pr->pos.col,
+	snprintf(buf, size, "%u:%u: %s", pr->line, pr->col,
 	         bad_request_text((pdp_bad)d->detail));
 	pr->error = buf;
 	return true;
@@ -232,11 +231,11 @@ static void rfc3339_text(pdp_time t, char *buf, size_t size)
 }
 
 static void explain_header(FILE *out, const pdp_image *img,
-                           const parsed_request *pr)
+                           const pdpc_request *pr)
 {
 	const pdp_request *q = &pr->req;
 	fprintf(out, "request at line %u: originator %.*s, operation %s\n",
-	        pr->pos.line, (int)q->originator.len, q->originator.ptr,
+	        pr->line, (int)q->originator.len, q->originator.ptr,
 	        pdp_operation_name(q->operation));
 	if (pr->time_defaulted) {
 		char buf[64];
@@ -256,7 +255,7 @@ typedef struct decide_run {
 	int rc;
 } decide_run;
 
-static void explain_extra(const parsed_request *pr, const pdp_decision *d)
+static void explain_extra(const pdpc_request *pr, const pdp_decision *d)
 {
 	if (d->reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&
 	    d->detail < pr->req.n_roles)
@@ -272,12 +271,12 @@ static void explain_extra(const parsed_request *pr, const pdp_decision *d)
 }
 
 /* explain --json: one object per request, the trace and the decision. */
-static void explain_json(decide_run *x, parsed_request *pr, pdp_decision *d)
+static void explain_json(decide_run *x, pdpc_request *pr, pdp_decision *d)
 {
 	char refused[160];
 	json_out j = json_on(stdout);
 	json_begin(&j);
-	json_key_uint(&j, "line", pr->pos.line);
+	json_key_uint(&j, "line", pr->line);
 	if (pr->ok) {
 		json_key_bool(&j, "time_defaulted", pr->time_defaulted);
 		if (pr->notes)
@@ -300,13 +299,13 @@ static void explain_json(decide_run *x, parsed_request *pr, pdp_decision *d)
 
 /* Decide one request as soon as it is read and print the answer (with
  * explain, the trace before it). */
-static bool decide_one(void *ctx, parsed_request *pr)
+static bool decide_one(void *ctx, pdpc_request *pr)
 {
 	decide_run *x = ctx;
 	pdp_decision d;
 	char refused[160];
 	if (x->clock)
-		request_default_time(pr, now_utc());
+		pdpc_request_default_time(pr, now_utc());
 	if (!pr->ok) {
 		memset(&d, 0, sizeof(d));
 		d.effect = PDP_DENY;
@@ -375,19 +374,19 @@ static int decide_file(decide_run *x, const char *path)
 		        strerror(errno));
 		return EXIT_IO;
 	}
-	request_input in = {fd_read, &fin, is_stdin ? "<stdin>" : path,
+	pdpc_request_input in = {fd_read, &fin, is_stdin ? "<stdin>" : path,
 	                    x->jsonl || ends_with(path, ".jsonl") ||
 	                            ends_with(path, ".ndjson")};
 	x->rc = EXIT_OK;
-	requests_status st = requests_read(&in, x->img, decide_one, x);
+	pdpc_status st = pdpc_requests_read(&in, x->img, decide_one, x);
 	if (!is_stdin)
 		close(fin.fd);
-	if (st == REQUESTS_IO) {
+	if (st == PDPC_ERR_IO) {
 		fprintf(stderr, "pdp %s: cannot read %s: %s\n", verb,
 		        is_stdin ? "standard input" : path, strerror(fin.err));
 		return EXIT_IO;
 	}
-	if (st == REQUESTS_NOMEM) {
+	if (st != PDPC_OK) {
 		fprintf(stderr, "pdp %s: out of memory reading %s\n", verb, path);
 		return EXIT_IO;
 	}

@@ -229,10 +229,12 @@ static void decide(replay *r, cc *c, ynode *obj)
 	if (rq == NULL || rq->kind != YN_MAP)
 		return bad_line(r, "'decide' needs a \"request\" object%s", "");
 	pdp_image *img = pdp_store_image(r->store);
-	parsed_request pr;
-	request_from_node(c, rq, img, &pr);
+	parsed_request parsed;
+	request_from_node(c, rq, img, &parsed);
+	pdpc_request pr;
+	request_to_public(&parsed, &pr);
 	if (r->clock)
-		request_default_time(&pr, now_utc());
+		pdpc_request_default_time(&pr, now_utc());
 	pdp_decision d;
 	pdp_decide(img, r->scratch, &pr.req, &d);
 	char why[128];

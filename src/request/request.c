@@ -669,15 +669,6 @@ void request_from_node(cc *c, ynode *n, const pdp_image *img,
 		                          r.extra_notes);
 }
 
-void request_default_time(parsed_request *pr, pdp_time now)
-{
-	if (!pr->ok || pr->req.has_time)
-		return;
-	pr->req.has_time = true;
-	pr->req.time = now;
-	pr->time_defaulted = true;
-}
-
 void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)
 {
 	memset(out, 0, sizeof(*out));

@@ -1058,3 +1058,123 @@ Test(explain, calls_back_never_for_a_request_refused_before_the_rules)
 	cr_assert_eq(pdp_explain(NULL, NULL, &q, &d, log_rule, &l), PDP_ERR_ARG);
 	pdp_image_free(img);
 }
+
+/* ---- pdpc_requests_read: requests from text, as pdp decide reads them ---- */
+
+typedef struct text_input {
+	const char *text;
+	size_t at;
+	bool fail;
+} text_input;
+
+/* Hands the text over three bytes at a time, to cross every boundary. */
+static bool text_read(void *ctx, char *buf, size_t cap, size_t *got)
+{
+	text_input *t = ctx;
+	if (t->fail)
+		return false;
+	size_t n = strlen(t->text + t->at);
+	if (n > 3)
+		n = 3;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, t->text + t->at, n);
+	t->at += n;
+	*got = n;
+	return true;
+}
+
+typedef struct seen_requests {
+	pdp_image *img;
+	char lines[8][80];
+	size_t n;
+} seen_requests;
+
+/* Each request as "line:col ok|error decision [notes]". */
+static bool note_request(void *ctx, pdpc_request *r)
+{
+	seen_requests *s = ctx;
+	cr_assert_lt(s->n, 8);
+	pdp_decision d = {0};
+	if (r->ok)
+		pdp_decide(s->img, NULL, &r->req, &d);
+	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%u:%u %s %s%s%s",
+	         r->line, r->col, r->ok ? "ok" : r->error,
+	         r->ok ? (d.effect == PDP_PERMIT ? "permit" : "deny") : "-",
+	         r->notes ? " " : "", r->notes ? r->notes : "");
+	return true;
+}
+
+Test(requests, json_lines_and_yaml_into_pdp_request)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	seen_requests s = {img, {{0}}, 0};
+	text_input t = {
+		"{\"originator\": \"CAE-a\", \"operation\": \"retrieve\", "
+		"\"target\": {\"acps\": [\"acp-x\"]}, \"env\": "
+		"{\"time\": \"2025-01-01T03:00:00Z\"}}\n"
+		"\n"
+		"[1, 2]\n"
+		"{\"originator\": \"CAE-a\", \"operation\": \"fly\", "
+		"\"target\": {\"acps\": [\"acp-x\"]}}\n",
+		0, false};
+	pdpc_request_input in = {text_read, &t, "mem.jsonl", false};
+	cr_assert_eq(pdpc_requests_read(&in, img, note_request, &s), PDPC_OK);
+	cr_assert_eq(s.n, 3); /* the blank line is no request */
+	cr_assert_str_eq(s.lines[0], "1:1 ok permit");
+	cr_assert_eq(strncmp(s.lines[1], "3:1 3:1: ", 9), 0, "%s", s.lines[1]);
+	cr_assert_eq(strncmp(s.lines[2], "4:1 4:", 6), 0, "%s", s.lines[2]);
+	cr_assert(strstr(s.lines[2], "unknown operation 'fly'") != NULL, "%s",
+	          s.lines[2]);
+	/* YAML: a list of requests, an undeclared attribute is a note */
+	s.n = 0;
+	text_input y = {
+		"- originator: CAE-z\n"
+		"  operation: retrieve\n"
+		"  target: { acps: [acp-x] }\n"
+		"  attrs: { nope: 1 }\n"
+		"- { originator: CAE-a, operation: retrieve, target: { acps: [acp-x] } }\n",
+		0, false};
+	in.ctx = &y;
+	in.name = "mem.yaml";
+	cr_assert_eq(pdpc_requests_read(&in, img, note_request, &s), PDPC_OK);
+	cr_assert_eq(s.n, 2);
+	cr_assert(strstr(s.lines[0], "'nope' is not declared") != NULL, "%s",
+	          s.lines[0]);
+	cr_assert_eq(strncmp(s.lines[1], "5:3 ok deny", 11), 0, "%s",
+	             s.lines[1]);
+	pdp_image_free(img);
+}
+
+Test(requests, default_time_read_errors_and_arguments)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	seen_requests s = {img, {{0}}, 0};
+	text_input t = {"", 0, true};
+	pdpc_request_input in = {text_read, &t, "broken", false};
+	cr_assert_eq(pdpc_requests_read(&in, img, note_request, &s), PDPC_ERR_IO);
+	cr_assert_eq(pdpc_requests_read(NULL, img, note_request, &s),
+	             PDPC_ERR_ARG);
+	cr_assert_eq(pdpc_requests_read(&in, NULL, note_request, &s),
+	             PDPC_ERR_ARG);
+	cr_assert_eq(pdpc_requests_read(&in, img, NULL, &s), PDPC_ERR_ARG);
+	pdpc_request r;
+	memset(&r, 0, sizeof(r));
+	pdp_request_init(&r.req);
+	r.ok = true;
+	pdp_time now = {1700000000, 0};
+	pdpc_request_default_time(&r, now);
+	cr_assert(r.req.has_time);
+	cr_assert_eq(r.req.time.sec, 1700000000);
+	cr_assert(r.time_defaulted);
+	/* a given time stays; a bad request is left alone */
+	pdp_time later = {1800000000, 0};
+	r.time_defaulted = false;
+	pdpc_request_default_time(&r, later);
+	cr_assert_eq(r.req.time.sec, 1700000000);
+	cr_assert_not(r.time_defaulted);
+	memset(&r, 0, sizeof(r));
+	pdpc_request_default_time(&r, now);
+	cr_assert_not(r.req.has_time);
+	pdp_image_free(img);
+}
