@@ -7,10 +7,6 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 
-#ifndef PDP_TOOL_VERSION
-#define PDP_TOOL_VERSION "0.1.0"
-#endif
-
 static const char *sev_name(pdpc_severity s)
 {
 	return s == PDPC_ERROR ? "error" : s == PDPC_WARNING ? "warning" : "note";
@@ -115,7 +111,7 @@ static void print_sarif(FILE *out, const pdpc_compiler *c)
 	json_key(&j, "driver");
 	json_begin(&j);
 	json_key_str(&j, "name", "pdp");
-	json_key_str(&j, "version", PDP_TOOL_VERSION);
+	json_key_str(&j, "version", pdp_version());
 	json_key(&j, "rules");
 	json_begin_array(&j);
 	sarif_rules(&j, c);
