@@ -41,8 +41,19 @@ char *rule_token_text(const pdp_image *img, uint32_t rule);
 /* Why the library refused a request (a pdp_bad detail), for a person. */
 const char *bad_request_text(pdp_bad why);
 
-/* Write JSON string contents with escapes. */
-void json_string(FILE *out, const char *s, size_t len);
+/* cmd_decide.c, shared with cmd_replay.c: one decision as `pdp decide`
+ * prints it (text, or JSON as one line, or JSON inside a larger document);
+ * a request the library refused turned into a bad request with the reason;
+ * the wall clock for an absent env.time. */
+struct json_out;
+void print_decision(FILE *out, const pdp_image *img,
+                    const pdpc_request *pr, const pdp_decision *d,
+                    bool json);
+void decision_json(struct json_out *j, const pdp_image *img,
+                   const pdpc_request *pr, const pdp_decision *d);
+bool library_refused(pdpc_request *pr, const pdp_decision *d, char *buf,
+                     size_t size);
+pdp_time now_utc(void);
 
 int cmd_compile(int argc, char **argv);
 int cmd_lint(int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file_read.h"
 #include "common/limits.h"
 #include "compiler/cc.h"
 
@@ -123,60 +124,40 @@ pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
 	return PDPC_OK;
 }
 
-/* Read the whole file, growing the buffer, and refuse it past the size
- * limit without reading on (a policy file larger than that is an error,
- * not something to load into memory first). A file that cannot be read is
- * an E-IO diagnostic without position and PDPC_ERR_IO. */
+/* Read the whole file (common file reader), refused past the size limit
+ * without reading on: a policy file larger than that is an error, not
+ * something to load into memory first. A file that cannot be read is an
+ * E-IO diagnostic without position and PDPC_ERR_IO. */
 pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 {
 	if (c == NULL || path == NULL)
 		return PDPC_ERR_ARG;
 	srcpos none = {UINT32_MAX, 0, 0};
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int eno = 0;
+	switch (file_read_all(path, PDPC_MAX_FILE_BYTES, NULL, &buf, &len,
+	                      &eno)) {
+	case FILE_READ_OK:
+		break;
+	case FILE_READ_OPEN: {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s: cannot open: %s", path,
-		         strerror(errno));
+		         strerror(eno));
 		cc_report(c, none, DIAG_E_IO, NULL, "%s", msg);
 		return PDPC_ERR_IO;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	bool too_big = false;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > PDPC_MAX_FILE_BYTES + 1) {
-				too_big = true;
-				break;
-			}
-			char *nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return PDPC_ERR_NOMEM;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	bool err = ferror(f) != 0;
-	fclose(f);
-	if (too_big || len > PDPC_MAX_FILE_BYTES) {
-		free(buf);
+	case FILE_READ_NOMEM:
+		return PDPC_ERR_NOMEM;
+	case FILE_READ_TOO_LARGE:
 		cc_report(c, none, DIAG_E_LIMIT, NULL,
 		          "%s: file larger than %u bytes", path, PDPC_MAX_FILE_BYTES);
 		return PDPC_ERR_IO;
-	}
-	if (err) {
-		free(buf);
+	case FILE_READ_IO:
 		cc_report(c, none, DIAG_E_IO, NULL, "%s: read error", path);
 		return PDPC_ERR_IO;
 	}
-	pdpc_status st = pdpc_add_buffer(c, path, buf, len);
+	pdpc_status st = pdpc_add_buffer(c, path, (const char *)buf, len);
 	free(buf);
 	return st;
 }

@@ -1,6 +1,7 @@
 /*
  * no_alloc.c - counts heap allocations made inside pdp_decide (and session
- * decisions) with alloc_hook.c, over requests that exercise roles, groups, globs,
+ * decisions, and pdp_explain's traced ones) with alloc_hook.c, over
+ * requests that exercise roles, groups, globs,
  * windows, CIDRs, regions, conditions and regex matches (JIT or not). Any
  * allocation in a decision is a failure. Built only without sanitizers,
  * which bring their own allocator.
@@ -47,6 +48,14 @@ static pdp_str S(const char *s)
 {
 	pdp_str r = {s, strlen(s)};
 	return r;
+}
+
+/* pdp_explain's callback: the trace entry is on the library's stack. */
+static unsigned long traced;
+static void count_rule(void *ctx, const pdp_rule_trace *t)
+{
+	(void)ctx;
+	traced += t->result == PDP_TEST_HELD;
 }
 
 int main(void)
@@ -131,16 +140,18 @@ int main(void)
 						alloc_counting = 1;
 						pdp_decide(img, sc, &q, &d);
 						pdp_session_decide(session, sc, &q, &d);
+						pdp_explain(img, sc, &q, &d, count_rule, NULL);
 						char buf[256];
 						pdp_reason_format(img, &d, true, buf, sizeof(buf));
 						alloc_counting = 0;
-						decisions += 2;
+						decisions += 3;
 						permits += d.effect == PDP_PERMIT;
 					}
 	pdp_scratch_free(sc);
 	pdp_image_free(img);
-	printf("%lu decisions, %lu permits, %lu heap allocations inside them\n",
-	       decisions, permits, alloc_count);
+	printf("%lu decisions, %lu permits, %lu rules traced as held, "
+	       "%lu heap allocations inside them\n",
+	       decisions, permits, traced, alloc_count);
 	if (permits == 0) {
 		fprintf(stderr, "no permit at all: the workload is not exercising rules\n");
 		return 1;
