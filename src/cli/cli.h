@@ -23,6 +23,13 @@ enum {
 typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF } diag_format;
 
 /* Print the compiler's diagnostics; min severity filters notes/warnings. */
+/* Every diagnostic of c as one SARIF 2.1.0 log (sarif.c): rules from the
+ * table of codes, locations relative to the working directory. */
+void print_sarif(FILE *out, const pdpc_compiler *c);
+/* A file name as a URI reference: relative names stay relative
+ * (percent-encoded), absolute ones become file:// URIs. Returns a malloc'd
+ * string, or NULL when out of memory. */
+char *path_uri(const char *path);
 void print_diags(FILE *out, const pdpc_compiler *c, diag_format fmt,
                  bool color);
 

@@ -1,6 +1,6 @@
 /*
  * diag_print.c - compiler diagnostics as GCC-style text with the source line
- * and a caret, as JSON lines, or as SARIF 2.1.0.
+ * and a caret, or as JSON lines; SARIF is sarif.c's.
  */
 #include <string.h>
 
@@ -54,107 +54,6 @@ static void print_json(FILE *out, const pdpc_diag *d)
 	json_key_str(&j, "message", text(d->message));
 	if (d->hint)
 		json_key_str(&j, "hint", d->hint);
-	json_end(&j);
-	fputc('\n', out);
-}
-
-/* SARIF's rules: one per distinct code, in first-seen order. */
-static void sarif_rules(json_out *j, const pdpc_compiler *c)
-{
-	size_t n = pdpc_diag_count(c);
-	const char *seen[256];
-	size_t nseen = 0;
-	for (size_t i = 0; i < n; i++) {
-		const pdpc_diag *d = pdpc_diag_get(c, i);
-		bool dup = false;
-		for (size_t k = 0; k < nseen; k++)
-			dup |= strcmp(seen[k], d->code) == 0;
-		if (dup || nseen == 256)
-			continue;
-		seen[nseen++] = d->code;
-		json_begin(j);
-		json_key_str(j, "id", text(d->code));
-		json_key_str(j, "name", text(d->code));
-		json_key(j, "shortDescription");
-		json_begin(j);
-		json_key_str(j, "text", text(d->message));
-		json_end(j);
-		char help[160];
-		snprintf(help, sizeof(help),
-		         "See %s in docs/diagnostics.md for the meaning and the fix.",
-		         d->code);
-		json_key(j, "help");
-		json_begin(j);
-		json_key_str(j, "text", help);
-		json_end(j);
-		json_key(j, "defaultConfiguration");
-		json_begin(j);
-		json_key_str(j, "level", sev_name(d->severity));
-		json_end(j);
-		json_end(j);
-	}
-}
-
-/* One SARIF 2.1.0 log of every diagnostic, for code-scanning tools. */
-static void print_sarif(FILE *out, const pdpc_compiler *c)
-{
-	json_out j = json_on(out);
-	json_begin(&j);
-	json_key_str(&j, "$schema",
-	             "https://json.schemastore.org/sarif-2.1.0.json");
-	json_key_str(&j, "version", "2.1.0");
-	json_key(&j, "runs");
-	json_begin_array(&j);
-	json_begin(&j);
-	json_key(&j, "tool");
-	json_begin(&j);
-	json_key(&j, "driver");
-	json_begin(&j);
-	json_key_str(&j, "name", "pdp");
-	json_key_str(&j, "version", pdp_version());
-	json_key(&j, "rules");
-	json_begin_array(&j);
-	sarif_rules(&j, c);
-	json_end_array(&j);
-	json_end(&j);
-	json_end(&j);
-	json_key(&j, "results");
-	json_begin_array(&j);
-	for (size_t i = 0; i < pdpc_diag_count(c); i++) {
-		const pdpc_diag *d = pdpc_diag_get(c, i);
-		json_begin(&j);
-		json_key_str(&j, "ruleId", text(d->code));
-		json_key_str(&j, "level", sev_name(d->severity));
-		json_key(&j, "message");
-		json_begin(&j);
-		json_key_str(&j, "text", text(d->message));
-		json_end(&j);
-		if (d->file && d->file[0]) {
-			json_key(&j, "locations");
-			json_begin_array(&j);
-			json_begin(&j);
-			json_key(&j, "physicalLocation");
-			json_begin(&j);
-			json_key(&j, "artifactLocation");
-			json_begin(&j);
-			json_key_str(&j, "uri", d->file);
-			json_end(&j);
-			if (d->line > 0) {
-				json_key(&j, "region");
-				json_begin(&j);
-				json_key_uint(&j, "startLine", d->line);
-				json_key_uint(&j, "startColumn", d->col);
-				json_end(&j);
-			}
-			json_end(&j);
-			json_end(&j);
-			json_end_array(&j);
-		}
-		json_end(&j);
-	}
-	json_end_array(&j);
-	json_end(&j);
-	json_end_array(&j);
 	json_end(&j);
 	fputc('\n', out);
 }
