@@ -92,3 +92,60 @@ m_rule *rule_next(const cc *c, rule_iter *it)
 	}
 	return NULL;
 }
+
+/* ---- "did you mean": the known name closest to a misspelt one ---- */
+
+/* Levenshtein distance; names of 63 bytes or more count as far apart
+ * (hints only: no need for long names). */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t row[64];
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] == b[j - 1] ? 0 : 1);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+void cc_suggest_init(cc_suggest *s, const char *want, size_t len)
+{
+	s->want = want;
+	s->want_len = len;
+	s->best = NULL;
+	s->best_len = 0;
+	/* at most two edits, and fewer than the name has characters: "ab"
+	 * is no misspelling of "xy" */
+	s->best_d = len < 3 ? len : 3;
+}
+
+void cc_suggest_try(cc_suggest *s, const char *cand, size_t len)
+{
+	size_t d = edit_distance(s->want, s->want_len, cand, len);
+	if (d < s->best_d) {
+		s->best_d = d;
+		s->best = cand;
+		s->best_len = len;
+	}
+}
+
+const char *cc_suggest_hint(const cc_suggest *s, char *buf, size_t n)
+{
+	if (s->best == NULL)
+		return NULL;
+	snprintf(buf, n, "did you mean '%.*s'?", (int)s->best_len, s->best);
+	return buf;
+}

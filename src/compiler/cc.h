@@ -334,6 +334,19 @@ bool read_country_node(cc *c, ynode *n, uint32_t *out);
 bool read_rtype_node(cc *c, ynode *n, int32_t *out);
 bool read_circle(cc *c, ynode *lat, ynode *lon, ynode *rad, srcpos pos,
                  m_circle *out);
+/* "Did you mean" (cc.c): offer each known name to cc_suggest_try, then
+ * cc_suggest_hint writes "did you mean 'x'?" into buf for the closest one
+ * within two edits, or returns NULL when none is that close. */
+typedef struct cc_suggest {
+	const char *want;
+	size_t want_len;
+	const char *best;
+	size_t best_len, best_d;
+} cc_suggest;
+void cc_suggest_init(cc_suggest *s, const char *want, size_t len);
+void cc_suggest_try(cc_suggest *s, const char *cand, size_t len);
+const char *cc_suggest_hint(const cc_suggest *s, char *buf, size_t n);
+
 void check_keys(cc *c, const ynode *map, const char *const *known,
                 const char *what);
 

@@ -52,9 +52,18 @@ static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 		*ops |= (uint32_t)v;
 		return true;
 	}
+	static const char *const NAMES[] = {"create", "retrieve", "update",
+	                                    "delete", "notify", "discover", "all"};
+	cc_suggest sg;
+	cc_suggest_init(&sg, n->str, n->len);
+	for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++)
+		cc_suggest_try(&sg, NAMES[i], strlen(NAMES[i]));
+	char hint[64];
 	cc_report(c, n->pos, DIAG_E_OPERATION,
-	          "expected one of: create retrieve update delete notify discover "
-	          "all",
+	          cc_suggest_hint(&sg, hint, sizeof(hint))
+	              ? hint
+	              : "expected one of: create retrieve update delete notify "
+	                "discover all",
 	          "unknown operation '%s'", n->str);
 	return false;
 }

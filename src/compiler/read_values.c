@@ -235,32 +235,6 @@ bool read_circle(cc *c, ynode *lat, ynode *lon, ynode *rad, srcpos pos,
 	return true;
 }
 
-/* Levenshtein distance, capped: for "did you mean" hints only. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t row[64];
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 /* Every key of map must be in known (NULL-terminated); others are errors
  * with a did-you-mean hint. Keys must be scalars. */
 void check_keys(cc *c, const ynode *map, const char *const *known,
@@ -273,26 +247,19 @@ void check_keys(cc *c, const ynode *map, const char *const *known,
 			continue;
 		}
 		bool found = false;
-		const char *best = NULL;
-		size_t best_d = 3;
+		cc_suggest sg;
+		cc_suggest_init(&sg, k->str, k->len);
 		for (size_t j = 0; known[j] != NULL; j++) {
 			if (yn_is(k, known[j])) {
 				found = true;
 				break;
 			}
-			size_t d = edit_distance(k->str, k->len, known[j],
-			                         strlen(known[j]));
-			if (d < best_d) {
-				best_d = d;
-				best = known[j];
-			}
+			cc_suggest_try(&sg, known[j], strlen(known[j]));
 		}
 		if (found)
 			continue;
 		char hint[128];
-		if (best != NULL)
-			snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
-		else {
+		if (cc_suggest_hint(&sg, hint, sizeof(hint)) == NULL) {
 			size_t o = (size_t)snprintf(hint, sizeof(hint), "expected one of:");
 			for (size_t j = 0; known[j] != NULL && o < sizeof(hint); j++)
 				o += (size_t)snprintf(hint + o, sizeof(hint) - o, " %s",

@@ -117,6 +117,22 @@ uint32_t resolve_find_group(const cc *c, const char *name, size_t len)
 	                    offsetof(m_group, name), name, len);
 }
 
+/* "did you mean" over the declared roles (and groups, when groups): the
+ * hint for an undeclared name, or NULL. */
+static const char *name_hint(const cc *c, const char *name, size_t len,
+                             bool roles, bool groups, char *buf, size_t n)
+{
+	cc_suggest sg;
+	cc_suggest_init(&sg, name, len);
+	for (size_t i = 0; roles && i < c->roles.n; i++)
+		cc_suggest_try(&sg, c->roles.items[i]->name,
+		               strlen(c->roles.items[i]->name));
+	for (size_t i = 0; groups && i < c->groups.n; i++)
+		cc_suggest_try(&sg, c->groups.items[i]->name,
+		               strlen(c->groups.items[i]->name));
+	return cc_suggest_hint(&sg, buf, n);
+}
+
 
 static bool resolve_role_refs(cc *c, void *vec_ptr, const char *ctx)
 {
@@ -126,9 +142,12 @@ static bool resolve_role_refs(cc *c, void *vec_ptr, const char *ctx)
 		m_name_ref *r = &v->items[i];
 		r->ref = resolve_find_role(c, r->name, strlen(r->name));
 		if (r->ref == IMG_NONE) {
-			cc_error(c, r->pos, DIAG_E_UNDECLARED,
-			         "undeclared role '%s' in %s; declare it under roles:",
-			         r->name, ctx);
+			char hint[96];
+			cc_report(c, r->pos, DIAG_E_UNDECLARED,
+			          name_hint(c, r->name, strlen(r->name), true, false,
+			                    hint, sizeof(hint)),
+			          "undeclared role '%s' in %s; declare it under roles:",
+			          r->name, ctx);
 			ok = false;
 		}
 	}
@@ -344,20 +363,25 @@ static void resolve_origs(cc *c, m_rule *r)
 {
 	for (size_t i = 0; i < r->origs.n; i++) {
 		m_orig *o = &r->origs.items[i];
+		char hint[96];
 		if (o->kind == ORIG_GROUP) {
 			o->ref = resolve_find_group(c, o->name, o->len);
 			if (o->ref == IMG_NONE)
-				cc_error(c, o->pos, DIAG_E_UNDECLARED,
-				         "undeclared group '%.*s'; declare it under "
-				         "groups:",
-				         (int)o->len, o->name);
+				cc_report(c, o->pos, DIAG_E_UNDECLARED,
+				          name_hint(c, o->name, o->len, false, true, hint,
+				                    sizeof(hint)),
+				          "undeclared group '%.*s'; declare it under "
+				          "groups:",
+				          (int)o->len, o->name);
 		} else if (o->kind == ORIG_ROLE) {
 			o->ref = resolve_find_role(c, o->name, o->len);
 			if (o->ref == IMG_NONE)
-				cc_error(c, o->pos, DIAG_E_UNDECLARED,
-				         "undeclared role '%.*s'; declare it under "
-				         "roles:",
-				         (int)o->len, o->name);
+				cc_report(c, o->pos, DIAG_E_UNDECLARED,
+				          name_hint(c, o->name, o->len, true, false, hint,
+				                    sizeof(hint)),
+				          "undeclared role '%.*s'; declare it under "
+				          "roles:",
+				          (int)o->len, o->name);
 		} else if (o->kind == ORIG_EXACT && o->native) {
 			resolve_native_name(c, o);
 		}
@@ -382,6 +406,20 @@ const char *resolve_builtin_name(uint32_t i)
 pdp_type resolve_builtin_type(uint32_t i)
 {
 	return i < IMG_BUILTIN_ATTRS ? BUILTINS[i].type : PDP_TYPE_NONE;
+}
+
+/* "did you mean" over the built-in and declared attributes. */
+static const char *attr_hint(const cc *c, const char *name, char *buf,
+                             size_t n)
+{
+	cc_suggest sg;
+	cc_suggest_init(&sg, name, strlen(name));
+	for (uint32_t i = 0; i < IMG_BUILTIN_ATTRS; i++)
+		cc_suggest_try(&sg, BUILTINS[i].name, strlen(BUILTINS[i].name));
+	for (size_t i = 0; i < c->attrs.n; i++)
+		cc_suggest_try(&sg, c->attrs.items[i]->name,
+		               strlen(c->attrs.items[i]->name));
+	return cc_suggest_hint(&sg, buf, n);
 }
 
 static uint32_t find_attr(cc *c, const char *name, pdp_type *type)
@@ -593,8 +631,10 @@ static bool resolve_rhs_attr(cc *c, m_cond *k, ynode *n)
 	pdp_type rt;
 	k->rhs_attr_id = find_attr(c, k->rhs_attr, &rt);
 	if (k->rhs_attr_id == IMG_NONE) {
-		cc_error(c, ra->pos, DIAG_E_UNDECLARED,
-		         "undeclared attribute '%s'", k->rhs_attr);
+		char hint[96];
+		cc_report(c, ra->pos, DIAG_E_UNDECLARED,
+		          attr_hint(c, k->rhs_attr, hint, sizeof(hint)),
+		          "undeclared attribute '%s'", k->rhs_attr);
 		return false;
 	}
 	pdp_type want = k->op == COP_CONTAINS ? PDP_TYPE_STRING : k->type;
@@ -699,10 +739,12 @@ static bool resolve_cond(cc *c, m_cond *k)
 	}
 	k->attr_id = find_attr(c, k->attr, &k->type);
 	if (k->attr_id == IMG_NONE) {
-		cc_error(c, k->attr_pos, DIAG_E_UNDECLARED,
-		         "undeclared attribute '%s'; declare it under attributes: "
-		         "with its type",
-		         k->attr);
+		char hint[96];
+		cc_report(c, k->attr_pos, DIAG_E_UNDECLARED,
+		          attr_hint(c, k->attr, hint, sizeof(hint)),
+		          "undeclared attribute '%s'; declare it under attributes: "
+		          "with its type",
+		          k->attr);
 		return false;
 	}
 	if (!op_fits(k->op, k->type)) {

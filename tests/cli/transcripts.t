@@ -211,3 +211,19 @@ pdp: /dev/zero: image rejected: not a pdp image: malformed or truncated CBOR
 [exit 65]
 $ d=$(mktemp -d); truncate -s 300M $d/big.pdpi; $PDP decide -i $d/big.pdpi small-requests.yaml 2>&1 | sed "s|$d/||"; rm -rf $d
 pdp: image big.pdpi is larger than the 256 MiB limit (docs/limits.md)
+$ $PDP compile -o /dev/null misspelt.yaml
+misspelt.yaml:9:54: error: unknown operation 'retreive' [E-OPERATION]
+        - { originators: [role:operater], operations: [retreive] }
+                                                       ^
+  hint: did you mean 'retrieve'?
+[exit 1]
+$ $PDP compile -o /dev/null misspelt-names.yaml
+misspelt-names.yaml:9:25: error: undeclared role 'operater'; declare it under roles: [E-UNDECLARED]
+        - { originators: [role:operater], operations: [retrieve] }
+                          ^
+  hint: did you mean 'operator'?
+misspelt-names.yaml:10:62: error: undeclared attribute 'clearence'; declare it under attributes: with its type [E-UNDECLARED]
+        - { originators: [all], operations: all, when: { attr: clearence, ge: 2 } }
+                                                               ^
+  hint: did you mean 'clearance'?
+[exit 1]
