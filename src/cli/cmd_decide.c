@@ -68,19 +68,19 @@ static void jkey_str(FILE *out, const char *key, const char *s, size_t len)
  * a decision by this rule would give. Works for a store's view too, whose
  * rules live in segments. */
 static char *trace_token(const pdp_image *img, uint32_t acp,
-                         const uint32_t *rule)
+                         const img_rule_rec *rule)
 {
 	pdp_decision d;
 	memset(&d, 0, sizeof(d));
 	d.reason = PDP_REASON_RULE;
 	d.acp = acp;
-	d.self = (rule[RW_FLAGS] & RULE_FLAG_SELF) != 0;
-	d.rule = rule[RW_INDEX];
+	d.self = (rule->flags & RULE_FLAG_SELF) != 0;
+	d.rule = rule->index;
 	return reason_text(img, &d, false);
 }
 
 static void explain_rule_json(explain_ctx *x, const pdp_image *seg,
-                              uint32_t acp, const uint32_t *rule,
+                              uint32_t acp, const img_rule_rec *rule,
                               const rule_result *r)
 {
 	const pdp_image *img = x->img;
@@ -89,15 +89,15 @@ static void explain_rule_json(explain_ctx *x, const pdp_image *seg,
 	fprintf(out, "%s{\"rule\":", x->n++ ? "," : "");
 	json_string(out, tok, strlen(tok));
 	free(tok);
-	if (rule[RW_ID] != IMG_NONE) {
-		pdp_str id = img_str(seg, rule[RW_ID]);
+	if (rule->id != IMG_NONE) {
+		pdp_str id = img_str(seg, rule->id);
 		jkey_str(out, "id", id.ptr, id.len);
 	}
 	fprintf(out, ",\"effect\":\"%s\",\"operations\":\"%s\","
 	             "\"originators\":\"%s\",\"authenticated\":\"%s\","
 	             "\"objects\":\"%s\",\"contexts\":\"%s\",\"when\":\"%s\","
 	             "\"result\":\"%s\"",
-	        (rule[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit",
+	        (rule->flags & RULE_FLAG_DENY) ? "deny" : "permit",
 	        bool_word(r->ops), bool_word(r->orig), bool_word(r->auth),
 	        bool_word(r->obj), tri_word(r->ctx), tri_word(r->when),
 	        r->all == T_TRUE ? "applies"
@@ -128,7 +128,7 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 {
 	explain_ctx *x = vctx;
 	const pdp_image *img = x->img;
-	const uint32_t *rule = img_rec(seg, SEC_RULES, idx);
+	const img_rule_rec *rule = img_rule(seg, idx);
 	if (x->json) {
 		explain_rule_json(x, seg, acp_index, rule, r);
 		return;
@@ -136,14 +136,14 @@ static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
 	char *tok = trace_token(img, acp_index, rule);
 	fprintf(x->out, "  %s", tok);
 	free(tok);
-	if (rule[RW_ID] != IMG_NONE) {
-		pdp_str id = img_str(seg, rule[RW_ID]);
+	if (rule->id != IMG_NONE) {
+		pdp_str id = img_str(seg, rule->id);
 		fprintf(x->out, " %.*s", (int)id.len, id.ptr);
 	}
-	fprintf(x->out, " (%s", (rule[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit");
-	if (rule[RW_SOURCE] != IMG_NONE) {
-		pdp_str src = img_str(seg, img_rec(seg, SEC_SOURCES, rule[RW_SOURCE])[0]);
-		fprintf(x->out, ", %.*s:%u", (int)src.len, src.ptr, rule[RW_LINE]);
+	fprintf(x->out, " (%s", (rule->flags & RULE_FLAG_DENY) ? "deny" : "permit");
+	if (rule->source != IMG_NONE) {
+		pdp_str src = img_str(seg, img_word(seg, SEC_SOURCES, rule->source));
+		fprintf(x->out, ", %.*s:%u", (int)src.len, src.ptr, rule->line);
 	}
 	fputs(")\n", x->out);
 	fprintf(x->out, "    operations %s, originators %s, authenticated %s, "

@@ -19,16 +19,6 @@
 #include "common/regex.h"
 #include "image/view.h"
 
-uint64_t img_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)s[i];
-		h *= 1099511628211ull;
-	}
-	return h ^ (h >> 29);
-}
-
 void img_lookup_start(const pdp_image *img, img_lookup_op *op,
                       const hash_index *h, enum img_section s, pdp_str name)
 {
@@ -42,7 +32,7 @@ void img_lookup_start(const pdp_image *img, img_lookup_op *op,
 		op->slot = IMG_NONE;
 		return;
 	}
-	op->hash = img_hash(name.ptr, name.len);
+	op->hash = str_hash(name.ptr, name.len);
 	op->slot = (uint32_t)op->hash & h->mask;
 	__builtin_prefetch(&h->slots[op->slot]);
 }
@@ -250,9 +240,9 @@ static pdp_status verify_strings(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_STRTAB]; i++) {
-		const uint32_t *r = img_rec(img, SEC_STRTAB, i);
-		CHECK(range_ok(r[0], r[1], img->blob_len) &&
-		          r[1] <= PDP_MAX_STRING_BYTES,
+		const img_strtab_rec *r = img_strtab(img, i);
+		CHECK(range_ok(r->off, r->len, img->blob_len) &&
+		          r->len <= PDP_MAX_STRING_BYTES,
 		      "string %u is out of bounds", i);
 	}
 	return PDP_OK;
@@ -276,7 +266,7 @@ static pdp_status verify_list(verifier *v, enum img_section list,
 	CHECK(range_ok(first, n, img->count[list]), "%s list out of bounds",
 	      what);
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t x = img_rec(img, list, first + i)[0];
+		uint32_t x = img_word(img, list, first + i);
 		uint32_t limit = target == SEC_STRTAB ? img->count[SEC_STRTAB]
 		                                      : img->count[target];
 		CHECK(x < limit, "%s entry %u is out of range", what, i);
@@ -296,20 +286,21 @@ static pdp_status verify_roles(verifier *v)
 	pdp_image *img = v->img;
 	CHECK(img->count[SEC_ROLES] <= PDP_MAX_ROLES, "too many roles");
 	for (uint32_t i = 0; i < img->count[SEC_ROLES]; i++) {
-		const uint32_t *r = img_rec(img, SEC_ROLES, i);
-		CHECK(str_ok(img, r[0]), "role %u has a bad name", i);
-		CHECK(range_ok(r[1], r[2], img->count[SEC_ROLEJR]),
+		const img_role_rec *r = img_role(img, i);
+		CHECK(str_ok(img, r->name), "role %u has a bad name", i);
+		CHECK(range_ok(r->jr_first, r->jr_count, img->count[SEC_ROLEJR]),
 		      "role %u juniors out of bounds", i);
-		for (uint32_t j = 0; j < r[2]; j++)
-			CHECK(img_rec(img, SEC_ROLEJR, r[1] + j)[0] < i,
+		for (uint32_t j = 0; j < r->jr_count; j++)
+			CHECK(img_word(img, SEC_ROLEJR, r->jr_first + j) < i,
 			      "role %u: junior not in topological order", i);
 	}
 	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-		CHECK(k[0] <= 1 && str_ok(img, k[1]), "constraint %u is malformed",
-		      i);
-		CHECK(k[2] >= 2 && k[2] <= k[4], "constraint %u: bad n", i);
-		TRY(verify_list(v, SEC_CONSTRMEM, k[3], k[4], SEC_ROLES,
+		const img_constraint_rec *k = img_constraint(img, i);
+		CHECK((k->kind == CONSTRAINT_SSD || k->kind == CONSTRAINT_DSD) &&
+		          str_ok(img, k->name),
+		      "constraint %u is malformed", i);
+		CHECK(k->n >= 2 && k->n <= k->mem_count, "constraint %u: bad n", i);
+		TRY(verify_list(v, SEC_CONSTRMEM, k->mem_first, k->mem_count, SEC_ROLES,
 		                "constraint roles"));
 	}
 	return PDP_OK;
@@ -319,17 +310,19 @@ static pdp_status verify_principals(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
-		CHECK(str_ok(img, p[0]), "principal %u has a bad name", i);
-		TRY(verify_list(v, SEC_PRINROLES, p[1], p[2], SEC_ROLES,
-		                "assigned roles"));
-		TRY(verify_list(v, SEC_PRINGROUPS, p[3], p[4], SEC_GROUPS,
+		const img_principal_rec *p = img_principal(img, i);
+		CHECK(str_ok(img, p->name), "principal %u has a bad name", i);
+		TRY(verify_list(v, SEC_PRINROLES, p->role_first, p->role_count,
+		                SEC_ROLES, "assigned roles"));
+		TRY(verify_list(v, SEC_PRINGROUPS, p->group_first, p->group_count,
+		                SEC_GROUPS,
 		                "group memberships"));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_GROUPS]; i++) {
-		const uint32_t *g = img_rec(img, SEC_GROUPS, i);
-		CHECK(str_ok(img, g[0]), "group %u has a bad name", i);
-		TRY(verify_list(v, SEC_GROUPGLOBS, g[1], g[2], SEC_STRTAB,
+		const img_group_rec *g = img_group(img, i);
+		CHECK(str_ok(img, g->name), "group %u has a bad name", i);
+		TRY(verify_list(v, SEC_GROUPGLOBS, g->glob_first, g->glob_count,
+		                SEC_STRTAB,
 		                "group globs"));
 	}
 	return PDP_OK;
@@ -349,15 +342,15 @@ static pdp_status verify_attrs(verifier *v)
 	CHECK(img->count[SEC_ATTRS] >= IMG_BUILTIN_ATTRS,
 	      "built-in attributes missing");
 	for (uint32_t i = 0; i < img->count[SEC_ATTRS]; i++) {
-		const uint32_t *a = img_rec(img, SEC_ATTRS, i);
-		CHECK(str_ok(img, a[0]) && type_ok(a[1]), "attribute %u is "
+		const img_attr_rec *a = img_attr(img, i);
+		CHECK(str_ok(img, a->name) && type_ok(a->type), "attribute %u is "
 		                                          "malformed", i);
 		if (i < IMG_BUILTIN_ATTRS) {
 			static const char *const names[IMG_BUILTIN_ATTRS] = {
 				"originator.id", "operation", "resource.type",
 				"env.time", "env.ip", "env.country"};
-			pdp_str n = img_str(img, a[0]);
-			CHECK(a[1] == (uint32_t)builtin[i] &&
+			pdp_str n = img_str(img, a->name);
+			CHECK(a->type == (uint32_t)builtin[i] &&
 			          n.len == strlen(names[i]) &&
 			          memcmp(n.ptr, names[i], n.len) == 0,
 			      "built-in attribute %u is not %s", i, names[i]);
@@ -368,7 +361,7 @@ static pdp_status verify_attrs(verifier *v)
 
 static pdp_type attr_type(const pdp_image *img, uint32_t id)
 {
-	return (pdp_type)img_rec(img, SEC_ATTRS, id)[1];
+	return (pdp_type)img_attr(img, id)->type;
 }
 
 /* Which operator/type/right-side combinations the compiler can produce
@@ -415,7 +408,7 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 	memset(depth + n, 0, n);
 	uint8_t *used = depth + n;
 	for (uint32_t i = 0; i < img->count[SEC_RULES]; i++) {
-		uint32_t root = img_rec(img, SEC_RULES, i)[RW_COND];
+		uint32_t root = img_rule(img, i)->cond;
 		if (root == IMG_NONE)
 			continue;
 		CHECK(root < n && !used[root], "rule %u: condition %u shared or "
@@ -423,9 +416,9 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 		used[root] = 1;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONDS, i);
-		uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3],
-		         first = k[4], cnt = k[5];
+		const img_cond_rec *k = img_cond(img, i);
+		uint32_t op = k->op, attr = k->attr, rk = k->rhs_kind, rhs = k->rhs,
+		         first = k->first, cnt = k->count;
 		CHECK(op < COP_COUNT, "condition %u: bad operator", i);
 		depth[i] = 1;
 		if (op == COP_TRUE || op == COP_FALSE)
@@ -436,7 +429,7 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 			CHECK(op != COP_NOT || cnt == 1, "condition %u: not needs "
 			                                 "one child", i);
 			for (uint32_t j = 0; j < cnt; j++) {
-				uint32_t kid = img_rec(img, SEC_CONDKIDS, first + j)[0];
+				uint32_t kid = img_word(img, SEC_CONDKIDS, first + j);
 				CHECK(kid < i, "condition %u: child not before parent",
 				      i);
 				CHECK(!used[kid], "condition %u: child %u has two parents",
@@ -507,61 +500,63 @@ static pdp_status verify_rules(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_ACPS]; i++) {
-		const uint32_t *a = img_rec(img, SEC_ACPS, i);
-		CHECK(str_ok(img, a[0]) && opt_str_ok(img, a[1]),
+		const img_acp_rec *a = img_acp(img, i);
+		CHECK(str_ok(img, a->id) && opt_str_ok(img, a->rn),
 		      "ACP %u has a bad name", i);
-		CHECK(range_ok(a[2], a[3], img->count[SEC_RULES]) &&
-		          range_ok(a[4], a[5], img->count[SEC_RULES]) &&
-		          range_ok(a[6], a[7], img->count[SEC_ORIGS]) &&
-		          a[8] <= img->count[SEC_CONTEXTS] &&
-		          a[9] <= img->count[SEC_WINDOWS] &&
-		          a[10] <= img->count[SEC_CIDRS] &&
-		          a[11] <= img->count[SEC_CONDS],
+		CHECK(range_ok(a->priv_first, a->priv_count, img->count[SEC_RULES]) &&
+		          range_ok(a->self_first, a->self_count,
+		                   img->count[SEC_RULES]) &&
+		          range_ok(a->orig_first, a->orig_count,
+		                   img->count[SEC_ORIGS]) &&
+		          a->ctx_first <= img->count[SEC_CONTEXTS] &&
+		          a->win_first <= img->count[SEC_WINDOWS] &&
+		          a->cidr_first <= img->count[SEC_CIDRS] &&
+		          a->cond_first <= img->count[SEC_CONDS],
 		      "ACP %u rules out of bounds", i);
 		for (uint32_t s = 0; s < 2; s++) {
-			uint32_t first = a[2 + 2 * s], n = a[3 + 2 * s];
+			uint32_t first = s ? a->self_first : a->priv_first,
+			         n = s ? a->self_count : a->priv_count;
 			for (uint32_t j = 0; j < n; j++) {
-				const uint32_t *r = img_rec(img, SEC_RULES, first + j);
-				CHECK(r[RW_ACP] == i && r[RW_INDEX] == j &&
-				          ((r[RW_FLAGS] & RULE_FLAG_SELF) != 0) == (s == 1),
+				const img_rule_rec *r = img_rule(img, first + j);
+				CHECK(r->acp == i && r->index == j &&
+				          ((r->flags & RULE_FLAG_SELF) != 0) == (s == 1),
 				      "ACP %u rule %u does not point back", i, j);
 			}
 		}
 	}
 	for (uint32_t i = 0; i < img->count[SEC_RULES]; i++) {
-		const uint32_t *r = img_rec(img, SEC_RULES, i);
-		CHECK(r[RW_FLAGS] <= 7 && r[RW_OPS] >= 1 && r[RW_OPS] <= 63,
+		const img_rule_rec *r = img_rule(img, i);
+		CHECK(r->flags <= 7 && r->ops >= 1 && r->ops <= 63,
 		      "rule %u: bad flags or operations", i);
-		CHECK(r[RW_ACP] < img->count[SEC_ACPS], "rule %u: bad ACP", i);
-		CHECK(range_ok(r[RW_ORIG_FIRST], r[RW_ORIG_COUNT],
-		               img->count[SEC_ORIGS]) &&
-		          range_ok(r[RW_CTX_FIRST], r[RW_CTX_COUNT],
+		CHECK(r->acp < img->count[SEC_ACPS], "rule %u: bad ACP", i);
+		CHECK(range_ok(r->orig_first, r->orig_count, img->count[SEC_ORIGS]) &&
+		          range_ok(r->ctx_first, r->ctx_count,
 		                   img->count[SEC_CONTEXTS]) &&
-		          range_ok(r[RW_OBJ_FIRST], r[RW_OBJ_COUNT],
+		          range_ok(r->obj_first, r->obj_count,
 		                   img->count[SEC_OBJECTS]),
 		      "rule %u: list out of bounds", i);
-		CHECK(r[RW_COND] == IMG_NONE || r[RW_COND] < img->count[SEC_CONDS],
+		CHECK(r->cond == IMG_NONE || r->cond < img->count[SEC_CONDS],
 		      "rule %u: bad condition", i);
-		CHECK(opt_str_ok(img, r[RW_ID]), "rule %u: bad id", i);
-		CHECK(r[RW_SOURCE] == IMG_NONE ||
-		          r[RW_SOURCE] < img->count[SEC_SOURCES],
+		CHECK(opt_str_ok(img, r->id), "rule %u: bad id", i);
+		CHECK(r->source == IMG_NONE || r->source < img->count[SEC_SOURCES],
 		      "rule %u: bad source", i);
 	}
 	for (uint32_t i = 0; i < img->count[SEC_ORIGS]; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, i);
-		switch (o[0]) {
+		const img_orig_rec *o = img_orig(img, i);
+		switch (o->kind) {
 		case ORIG_ALL:
 			break;
 		case ORIG_EXACT:
 		case ORIG_GLOB:
-			CHECK(str_ok(img, o[1]), "originator %u: bad string", i);
+			CHECK(str_ok(img, o->value), "originator %u: bad string", i);
 			break;
 		case ORIG_GROUP:
-			CHECK(o[1] < v->n_groups, "originator %u: bad group",
+			CHECK(o->value < v->n_groups, "originator %u: bad group",
 			      i);
 			break;
 		case ORIG_ROLE:
-			CHECK(o[1] < v->decl->count[SEC_ROLES], "originator %u: bad role",
+			CHECK(o->value < v->decl->count[SEC_ROLES],
+			      "originator %u: bad role",
 			      i);
 			break;
 		default:
@@ -569,46 +564,42 @@ static pdp_status verify_rules(verifier *v)
 		}
 	}
 	for (uint32_t i = 0; i < img->count[SEC_CONTEXTS]; i++) {
-		const uint32_t *x = img_rec(img, SEC_CONTEXTS, i);
-		CHECK(range_ok(x[0], x[1], img->count[SEC_WINDOWS]) &&
-		          range_ok(x[2], x[3], img->count[SEC_CIDRS]) &&
-		          range_ok(x[4], x[5], img->count[SEC_COUNTRIES]) &&
-		          range_ok(x[6], x[7], img->count[SEC_CIRCLES]),
+		const img_context_rec *x = img_context(img, i);
+		CHECK(range_ok(x->win_first, x->win_count, img->count[SEC_WINDOWS]) &&
+		          range_ok(x->ip_first, x->ip_count, img->count[SEC_CIDRS]) &&
+		          range_ok(x->cc_first, x->cc_count,
+		                   img->count[SEC_COUNTRIES]) &&
+		          range_ok(x->circ_first, x->circ_count,
+		                   img->count[SEC_CIRCLES]),
 		      "context %u: list out of bounds", i);
 	}
 	for (uint32_t i = 0; i < img->count[SEC_WINDOWS]; i++)
-		CHECK(opt_str_ok(img, img_rec(img, SEC_WINDOWS, i)[16]),
+		CHECK(opt_str_ok(img, img_window(img, i)->source),
 		      "window %u: bad source", i);
 	for (uint32_t i = 0; i < img->count[SEC_CIDRS]; i++)
-		CHECK(img_rec(img, SEC_CIDRS, i)[4] <= 128, "CIDR %u: bad prefix",
+		CHECK(img_cidr(img, i)->prefix <= 128, "CIDR %u: bad prefix",
 		      i);
 	for (uint32_t i = 0; i < img->count[SEC_CIRCLES]; i++) {
-		const uint32_t *c = img_rec(img, SEC_CIRCLES, i);
-		double lat, lon, rad;
-		uint64_t b;
-		b = img_u64(c);
-		memcpy(&lat, &b, 8);
-		b = img_u64(c + 2);
-		memcpy(&lon, &b, 8);
-		b = img_u64(c + 4);
-		memcpy(&rad, &b, 8);
+		const img_circle_rec *c = img_circle(img, i);
+		double lat = img_double(c->lat), lon = img_double(c->lon),
+		       rad = img_double(c->radius);
 		CHECK(isfinite(lat) && isfinite(lon) && isfinite(rad) &&
 		          fabs(lat) <= 90 && fabs(lon) <= 180 && rad >= 0,
 		      "circle %u: bad coordinates", i);
 	}
 	for (uint32_t i = 0; i < img->count[SEC_OBJECTS]; i++) {
-		const uint32_t *o = img_rec(img, SEC_OBJECTS, i);
-		CHECK(range_ok(o[0], o[1], img->count[SEC_OBJTYPES]) &&
-		          range_ok(o[4], o[5], img->count[SEC_OBJTYPES]),
+		const img_object_rec *o = img_object(img, i);
+		CHECK(range_ok(o->ty_first, o->ty_count, img->count[SEC_OBJTYPES]) &&
+		          range_ok(o->ch_first, o->ch_count, img->count[SEC_OBJTYPES]),
 		      "object %u: types out of bounds", i);
-		TRY(verify_list(v, SEC_OBJSPECS, o[2], o[3], SEC_STRTAB,
+		TRY(verify_list(v, SEC_OBJSPECS, o->sp_first, o->sp_count, SEC_STRTAB,
 		                "specializations"));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_REGEXES]; i++)
-		CHECK(str_ok(img, img_rec(img, SEC_REGEXES, i)[0]),
+		CHECK(str_ok(img, img_word(img, SEC_REGEXES, i)),
 		      "regex %u: bad pattern", i);
 	for (uint32_t i = 0; i < img->count[SEC_SOURCES]; i++)
-		CHECK(str_ok(img, img_rec(img, SEC_SOURCES, i)[0]),
+		CHECK(str_ok(img, img_word(img, SEC_SOURCES, i)),
 		      "source %u: bad name", i);
 	return PDP_OK;
 }
@@ -620,10 +611,10 @@ static pdp_status verify_host(verifier *v)
 	CHECK(img->count[SEC_HOST] <= 1, "more than one host record");
 	if (img->count[SEC_HOST] == 0)
 		return PDP_OK;
-	const uint32_t *h = img_rec(img, SEC_HOST, 0);
-	CHECK(str_ok(img, h[0]) && str_ok(img, h[1]), "host record: bad string");
-	img->host_sp = img_str(img, h[0]);
-	img->host_cse = img_str(img, h[1]);
+	const img_host_rec *h = img_host_at(img, 0);
+	CHECK(str_ok(img, h->sp) && str_ok(img, h->cse), "host record: bad string");
+	img->host_sp = img_str(img, h->sp);
+	img->host_cse = img_str(img, h->cse);
 	CHECK(origin_sp_valid(img->host_sp) && origin_cse_valid(img->host_cse),
 	      "host record: malformed SP-ID or CSE-ID");
 	img->host = true;
@@ -646,11 +637,11 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 	memset(h->slots, 0xff, (size_t)size * sizeof(hash_slot));
 	h->mask = size - 1;
 	for (uint32_t i = 0; i < n; i++) {
-		pdp_str name = img_str(img, img_rec(img, s, i)[0]);
+		pdp_str name = img_str(img, img_rec_name(img, s, i));
 		CHECK(img_lookup(img, h, s, name) == PDP_NONE,
 		      "duplicate %s name '%.*s'", what,
 		      (int)(name.len > 60 ? 60 : name.len), name.ptr);
-		uint64_t hv = img_hash(name.ptr, name.len);
+		uint64_t hv = str_hash(name.ptr, name.len);
 		uint32_t j = (uint32_t)hv & h->mask;
 		while (h->slots[j].rec != IMG_NONE)
 			j = (j + 1) & h->mask;
@@ -658,21 +649,24 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 		h->slots[j].rec = i;
 		h->slots[j].key_off = (uint32_t)(name.ptr - img->blob);
 		h->slots[j].key_len = (uint32_t)name.len;
-		const uint32_t *r = img_rec(img, s, i);
 		if (s == SEC_ACPS) {
-			h->slots[j].aux[0] = r[2];
-			h->slots[j].aux[1] = r[4];
-			h->slots[j].aux[2] = r[6];
-			h->slots[j].aux[3] = r[3] <= 0xffffu && r[5] <= 0xffffu
-			                             ? r[3] | r[5] << 16
-			                             : ACP_COUNTS_FAR;
+			const img_acp_rec *a = img_acp(img, i);
+			h->slots[j].aux.acp.priv_first = a->priv_first;
+			h->slots[j].aux.acp.self_first = a->self_first;
+			h->slots[j].aux.acp.orig_first = a->orig_first;
+			h->slots[j].aux.acp.counts =
+				a->priv_count <= 0xffffu && a->self_count <= 0xffffu
+					? a->priv_count | a->self_count << 16
+					: ACP_COUNTS_FAR;
 		} else if (s == SEC_PRINCIPALS) {
-			h->slots[j].aux[0] = r[1];
-			h->slots[j].aux[1] = r[2];
-			h->slots[j].aux[2] = r[0];
-			h->slots[j].aux[3] = r[2] > 0
-			                             ? img_rec(img, SEC_PRINROLES, r[1])[0]
-			                             : IMG_NONE;
+			const img_principal_rec *p = img_principal(img, i);
+			h->slots[j].aux.principal.role_first = p->role_first;
+			h->slots[j].aux.principal.role_count = p->role_count;
+			h->slots[j].aux.principal.name = p->name;
+			h->slots[j].aux.principal.first_role =
+				p->role_count > 0
+					? img_word(img, SEC_PRINROLES, p->role_first)
+					: IMG_NONE;
 		}
 	}
 	return PDP_OK;
@@ -687,12 +681,12 @@ static pdp_status build_orig_text(verifier *v)
 	if (img->orig_text == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < n; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, i);
-		if (o[0] != ORIG_EXACT && o[0] != ORIG_GLOB)
+		const img_orig_rec *o = img_orig(img, i);
+		if (o->kind != ORIG_EXACT && o->kind != ORIG_GLOB)
 			continue;
-		const uint32_t *t = img_rec(img, SEC_STRTAB, o[1]);
-		img->orig_text[2 * i] = t[0];
-		img->orig_text[2 * i + 1] = t[1];
+		const img_strtab_rec *t = img_strtab(img, o->value);
+		img->orig_text[2 * i] = t->off;
+		img->orig_text[2 * i + 1] = t->len;
 	}
 	return PDP_OK;
 }
@@ -704,12 +698,12 @@ static pdp_status verify_exact_origs(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_ORIGS]; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, i);
-		if (o[0] != ORIG_EXACT)
+		const img_orig_rec *o = img_orig(img, i);
+		if (o->kind != ORIG_EXACT)
 			continue;
 		uint32_t p = img_lookup(img, &img->h_principal, SEC_PRINCIPALS,
-		                        img_str(img, o[1]));
-		CHECK(p != PDP_NONE && img_rec(img, SEC_PRINCIPALS, p)[0] == o[1],
+		                        img_str(img, o->value));
+		CHECK(p != PDP_NONE && img_principal(img, p)->name == o->value,
 		      "originator %u: exact id is not a principal", i);
 	}
 	return PDP_OK;
@@ -729,20 +723,20 @@ static pdp_status build_roles(verifier *v)
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t *c = img->role_closure + (size_t)i * w;
 		c[i / 64] |= UINT64_C(1) << (i % 64);
-		const uint32_t *r = img_rec(img, SEC_ROLES, i);
-		for (uint32_t j = 0; j < r[2]; j++) {
-			uint32_t jr = img_rec(img, SEC_ROLEJR, r[1] + j)[0];
+		const img_role_rec *r = img_role(img, i);
+		for (uint32_t j = 0; j < r->jr_count; j++) {
+			uint32_t jr = img_word(img, SEC_ROLEJR, r->jr_first + j);
 			const uint64_t *jc = img->role_closure + (size_t)jr * w;
 			for (uint32_t k = 0; k < w; k++)
 				c[k] |= jc[k];
 		}
 	}
 	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
+		const img_constraint_rec *k = img_constraint(img, i);
 		uint64_t *set = img->constraint_sets + (size_t)i * w;
-		img->n_dsd += k[0] == 1;
-		for (uint32_t j = 0; j < k[4]; j++) {
-			uint32_t r = img_rec(img, SEC_CONSTRMEM, k[3] + j)[0];
+		img->n_dsd += k->kind == CONSTRAINT_DSD;
+		for (uint32_t j = 0; j < k->mem_count; j++) {
+			uint32_t r = img_word(img, SEC_CONSTRMEM, k->mem_first + j);
 			CHECK(!(set[r / 64] >> (r % 64) & 1),
 			      "constraint %u lists a role twice", i);
 			set[r / 64] |= UINT64_C(1) << (r % 64);
@@ -765,7 +759,7 @@ static pdp_status build_regexes(verifier *v)
 	 * same limits that stop the interpreter in under a millisecond
 	 * (fuzz/regressions/fuzz_regex_cond). Bounded time wins over speed. */
 	for (uint32_t i = 0; i < n; i++) {
-		pdp_str pat = img_str(img, img_rec(img, SEC_REGEXES, i)[0]);
+		pdp_str pat = img_str(img, img_word(img, SEC_REGEXES, i));
 		CHECK(pat.len <= PDP_MAX_REGEX_BYTES, "regex %u too long", i);
 		prim_err e;
 		img->regex[i] = regex_compile(pat.ptr, pat.len, &e);
