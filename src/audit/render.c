@@ -1,6 +1,6 @@
 /*
  * render.c - a rule's conditions written back in the policy language's YAML
- * flow syntax (policy-language.md 1 and 3.3-3.5), from the image tables:
+ * flow syntax (docs/language.md sections 6, 7 and 9), from the image tables:
  * contexts (window source text, CIDRs, countries, circles), the
  * authenticated flag, objects and `when` trees (post-order SEC_CONDS).
  * What is printed compiles back to the same condition.

@@ -147,7 +147,7 @@ size_t pdp_audit_assigned_roles(const pdp_image *img, pdp_str user,
 	if (pi == PDP_NONE)
 		return 0;
 	const img_principal_rec *p = img_principal(img, pi);
-	/* stored sorted by role index, de-duplicated (emit.c) */
+	/* stored sorted by role index, de-duplicated (compiler/emit_lower.c) */
 	for (uint32_t j = 0; j < p->role_count; j++)
 		PUT(out, cap, n, img_word(img, SEC_PRINROLES, p->role_first + j));
 	return n;

@@ -1,7 +1,7 @@
 /*
- * hash.c - the one string hash of the tree: image indexes (image/load.c),
+ * hash.c - the one string hash of the tree: image indexes (image/index.c),
  * store views and their group sets (image/view.c, store/), and the
- * compiler's string interner (compiler/emit.c).
+ * compiler's string interner (compiler/emit_lower.c).
  *
  * FNV-1a over the bytes, then the high bits folded into the low ones:
  * tables take their slot from the low bits and keep the upper 32 bits as a

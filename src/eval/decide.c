@@ -1,7 +1,7 @@
 /*
  * decide.c - the decision: request checks, ACP lookup, role activation
  * (authorization and DSD), then every applicable rule of the target ACPs
- * with three-valued logic and deny-overrides (policy-language.md 3.5).
+ * with three-valued logic and deny-overrides (docs/language.md section 11).
  *
  * No allocation, no lock, no clock; the stack holds two role bitsets and
  * the ACP indices, and conditions recurse at most PDP_MAX_COND_DEPTH deep

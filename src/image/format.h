@@ -1,6 +1,7 @@
 /*
  * format.h - the compiled image layout (format version 1), shared by the
- * emitter (src/compiler/emit.c) and the loader (src/image/load.c).
+ * emitter (src/compiler/emit_lower.c, emit_write.c) and the loader
+ * (src/image/load.c: read.c, verify.c, index.c).
  * schemas/image.cddl describes the same layout for readers outside C.
  *
  *   image   = [ magic: "pdp-image", version: 1, crc32: uint, body: bstr ]

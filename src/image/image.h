@@ -228,7 +228,7 @@ void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is
- * not loaded. Runs after the bounds checks of load.c; decl is the image
+ * not loaded. Runs after the bounds checks of verify.c; decl is the image
  * whose attribute table types img's conditions (img itself, or a
  * segment's base). */
 pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,

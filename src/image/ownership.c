@@ -1,7 +1,7 @@
 /*
  * ownership.c - every record of an image is owned exactly once.
  *
- * The bounds checks of load.c make every range point inside its table, but
+ * The bounds checks of verify.c make every range point inside its table, but
  * they say nothing of what lies between the ranges. A crafted image (or a
  * tampered one with its checksum recomputed) could lower an ACP's rule
  * count by one: the last rule would then belong to no ACP, and its deny
@@ -68,7 +68,7 @@ static const enum img_section OWNED[] = {
 #define N_OWNED (sizeof(OWNED) / sizeof(OWNED[0]))
 
 /* Claim records [first, first + n) of table s for one owner. The ranges
- * were bounds-checked by load.c; a record claimed twice fails. */
+ * were bounds-checked by verify.c; a record claimed twice fails. */
 static pdp_status claim(owners *o, enum img_section s, uint32_t first,
                         uint32_t n)
 {
@@ -151,7 +151,7 @@ static pdp_status claim_rules(owners *o)
 
 /* What a condition node owns follows from its operator, right-side kind
  * and attribute type, exactly as the evaluator reads it (shapes were
- * checked by load.c's verify_conds). */
+ * checked by verify.c's verify_conds). */
 static pdp_status claim_conds(owners *o)
 {
 	const pdp_image *img = o->img;

@@ -1,21 +1,20 @@
 /*
- * emit.c - model -> image bytes (src/image/format.h). Everything is emitted
- * in an order fixed by sorted names and rule positions, and strings are
- * interned in first-use order of that walk, so the same policy set always
- * gives the same bytes whatever the order of YAML maps or files.
+ * emit_lower.c - the resolved model -> image records (src/image/format.h),
+ * each record a struct filled by name; emit_write.c then writes them as
+ * CBOR. Everything is emitted in an order fixed by sorted names and rule
+ * positions, and strings are interned in first-use order of that walk, so
+ * the same policy set always gives the same bytes whatever the order of
+ * YAML maps or files.
  */
-#include <cbor.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/limits.h"
-#include "compiler/cc.h"
-
-typedef VEC(uint32_t) words;
+#include "compiler/emit_write.h"
 
 typedef struct emitter {
 	cc *c;
-	words sec[IMG_SECTION_COUNT];
+	emit_words sec[IMG_SECTION_COUNT];
 	VEC(char) blob;
 	/* string interner: open addressing over STRTAB ids */
 	uint32_t *slots;
@@ -612,89 +611,6 @@ static void emit_acps(emitter *e)
 	}
 }
 
-static cbor_item_t *section_bytes(emitter *e, int s)
-{
-	if (s == SEC_STRBLOB)
-		return cbor_build_bytestring((const unsigned char *)e->blob.items,
-		                             e->blob.n);
-	size_t n = e->sec[s].n;
-	unsigned char *buf = malloc(n * 4 + 1);
-	if (buf == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t w = e->sec[s].items[i];
-		buf[4 * i] = (unsigned char)w;
-		buf[4 * i + 1] = (unsigned char)(w >> 8);
-		buf[4 * i + 2] = (unsigned char)(w >> 16);
-		buf[4 * i + 3] = (unsigned char)(w >> 24);
-	}
-	cbor_item_t *it = cbor_build_bytestring(buf, n * 4);
-	free(buf);
-	return it;
-}
-
-/* Serialize item into a malloc'd buffer; 0 on failure. */
-static size_t serialize(cbor_item_t *item, unsigned char **out)
-{
-	size_t cap = 0;
-	return cbor_serialize_alloc(item, out, &cap);
-}
-
-static bool encode(emitter *e, const char *magic_text)
-{
-	cc *c = e->c;
-	bool ok = false;
-	cbor_item_t *body = cbor_new_definite_array(IMG_SECTION_COUNT);
-	unsigned char *body_buf = NULL, *img_buf = NULL;
-	cbor_item_t *top = NULL;
-	if (body == NULL)
-		goto out;
-	for (int s = 0; s < IMG_SECTION_COUNT; s++) {
-		cbor_item_t *b = section_bytes(e, s);
-		if (b == NULL || !cbor_array_push(body, cbor_move(b)))
-			goto out;
-	}
-	size_t body_len = serialize(body, &body_buf);
-	if (body_len == 0)
-		goto out;
-	top = cbor_new_definite_array(4);
-	if (top == NULL)
-		goto out;
-	cbor_item_t *magic = cbor_build_string(magic_text);
-	cbor_item_t *ver = cbor_build_uint8((uint8_t)IMG_VERSION);
-	cbor_item_t *crc = cbor_build_uint32(crc32_ieee(body_buf, body_len));
-	cbor_item_t *bb = cbor_build_bytestring(body_buf, body_len);
-	if (!magic || !ver || !crc || !bb) {
-		if (magic) cbor_decref(&magic);
-		if (ver) cbor_decref(&ver);
-		if (crc) cbor_decref(&crc);
-		if (bb) cbor_decref(&bb);
-		goto out;
-	}
-	cbor_array_push(top, cbor_move(magic));
-	cbor_array_push(top, cbor_move(ver));
-	cbor_array_push(top, cbor_move(crc));
-	cbor_array_push(top, cbor_move(bb));
-	size_t img_len = serialize(top, &img_buf);
-	if (img_len == 0)
-		goto out;
-	free(c->image);
-	c->image = (uint8_t *)img_buf;
-	c->image_len = img_len;
-	img_buf = NULL;
-	ok = true;
-out:
-	if (body)
-		cbor_decref(&body);
-	if (top)
-		cbor_decref(&top);
-	free(body_buf);
-	free(img_buf);
-	if (!ok)
-		c->oom = true;
-	return ok;
-}
-
 static void emitter_free(emitter *e)
 {
 	for (int s = 0; s < IMG_SECTION_COUNT; s++)
@@ -710,7 +626,7 @@ bool emit_image(cc *c)
 	memset(&e, 0, sizeof(e));
 	e.c = c;
 	emit_tables(&e);
-	bool ok = !c->oom && encode(&e, IMG_MAGIC);
+	bool ok = !c->oom && emit_write(c, e.sec, e.blob.items, e.blob.n, IMG_MAGIC);
 	emitter_free(&e);
 	return ok;
 }
@@ -721,7 +637,8 @@ bool emit_segment(cc *c)
 	memset(&e, 0, sizeof(e));
 	e.c = c;
 	emit_acps(&e);
-	bool ok = !c->oom && encode(&e, IMG_SEGMENT_MAGIC);
+	bool ok = !c->oom && emit_write(c, e.sec, e.blob.items, e.blob.n,
+	                                 IMG_SEGMENT_MAGIC);
 	emitter_free(&e);
 	return ok;
 }
