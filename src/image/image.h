@@ -226,6 +226,14 @@ void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
  * a constant (it is evaluated twice). */
 #define img_fail(err, code, ...) (img_set_error((err), (code), __VA_ARGS__), (code))
 
+/* Run a step that returns pdp_status; return its status unless PDP_OK. */
+#define TRY(expr)                                                          \
+	do {                                                                \
+		pdp_status st_ = (expr);                                    \
+		if (st_ != PDP_OK)                                          \
+			return st_;                                         \
+	} while (0)
+
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is
  * not loaded. Runs after the bounds checks of verify.c; decl is the image

@@ -25,13 +25,6 @@ typedef struct verifier {
 	} while (0)
 
 
-#define TRY(expr)                                                          \
-	do {                                                                \
-		pdp_status st_ = (expr);                                    \
-		if (st_ != PDP_OK)                                          \
-			return st_;                                         \
-	} while (0)
-
 
 /* read.c: layers 1 and 2, the CBOR envelope with the given magic and the
  * sections copied into a fresh image (not yet verified). */

@@ -83,13 +83,6 @@ static pdp_status claim(owners *o, enum img_section s, uint32_t first,
 	return PDP_OK;
 }
 
-#define TRY(expr)                                                          \
-	do {                                                                \
-		pdp_status st_ = (expr);                                    \
-		if (st_ != PDP_OK)                                          \
-			return st_;                                         \
-	} while (0)
-
 static pdp_status claim_acps(owners *o)
 {
 	const pdp_image *img = o->img;
