@@ -375,6 +375,11 @@ static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
 	return true;
 }
 
+/* The one query behind the user, roles and role permission calls: the
+ * subject as a decision would see it (absolute originator, principal,
+ * activated roles), then every section and operation of the ACPs asked
+ * for. A refused activation is a result, not an error: it is reported in
+ * the result's activation fields with no permissions. */
 static pdp_status run(const pdp_image *img, pdp_str user, int mode,
                       const pdp_str *roles, size_t n_roles, uint32_t role,
                       uint32_t acp, pdp_audit_perms **out, pdp_error *err)
@@ -554,6 +559,10 @@ void pdp_audit_acp_free(pdp_audit_acp *a)
 	free(m);
 }
 
+/* Who may be granted ACP acp's operations: per section and operation, the
+ * permit rules first, then the deny rules that may override them, leaving
+ * out rules whose conditions can never hold. Offsets are collected while
+ * the arrays grow and turned into pointers once they no longer move. */
 pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
                                uint32_t ops, pdp_audit_acp **out,
                                pdp_error *err)

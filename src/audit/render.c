@@ -147,6 +147,10 @@ static void sb_rtype(sb *b, uint32_t ty)
 
 /* ---- contexts ---- */
 
+/* A context in flow syntax: windows by their source text (the compiled
+ * form is a bitset, the text is what the author wrote), CIDRs, countries
+ * and circles. Only the parts the context has are printed, so the text
+ * compiles back to the same record. */
 static void render_context(sb *b, const pdp_image *img,
                            const img_context_rec *x)
 {
@@ -262,6 +266,10 @@ static void sb_int(sb *b, const pdp_image *img, uint32_t ix)
 	sb_printf(b, "%lld", (long long)img_int(img, ix));
 }
 
+/* A condition leaf as `{attr: A, op: value}`: the right side is printed
+ * by its kind and, for literals, by the attribute's type, exactly as the
+ * compiler reads it back (strings quoted when needed, regexes always,
+ * times in RFC 3339, IPv4-mapped addresses as IPv4). */
 static void render_leaf(sb *b, const pdp_image *img, const img_cond_rec *k)
 {
 	uint32_t op = k->op, attr = k->attr, rk = k->rhs_kind, rhs = k->rhs;

@@ -502,6 +502,12 @@ static int cmp_u32(const void *a, const void *b)
 
 static void emit_acps(emitter *e);
 
+/* Every table of a full image, in the order the loader's checks rely on:
+ * built-in attributes first (ids 0..IMG_BUILTIN_ATTRS-1), roles in
+ * topological order (juniors before seniors), then groups, principals,
+ * the host, constraints and the ACPs with their rules. Lists inside a
+ * record are sorted and de-duplicated so that the bytes depend only on
+ * the policy. */
 static void emit_tables(emitter *e)
 {
 	cc *c = e->c;

@@ -108,6 +108,11 @@ static bool location_ok(const pdp_request *q)
 	       fabs(q->lat) <= 90.0 && fabs(q->lon) <= 180.0;
 }
 
+/* One context (acco) of a rule: its time windows, IP ranges and region
+ * must all hold, the region by country or by circle. A missing time, IP,
+ * country or location makes the context indeterminate rather than false
+ * (docs/language.md sections 6 and 11), unless another part is false:
+ * a certain "no" wins over an unknown. */
 static tri context_holds(dctx *d, const img_context_rec *x)
 {
 	const pdp_image *img = d->seg;
@@ -308,6 +313,11 @@ static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 	}
 }
 
+/* A condition leaf: the attribute's value against a literal, another
+ * attribute or a list. The loader verified that operator, attribute type
+ * and right-side kind fit together (verify.c, cond_shape_ok), so the
+ * value's type alone chooses how `rhs` is read; a missing or wrongly
+ * typed value makes the leaf indeterminate (get_typed). */
 static tri leaf(dctx *d, const img_cond_rec *k)
 {
 	const pdp_image *img = d->seg;

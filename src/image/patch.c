@@ -20,6 +20,10 @@ static void *rebase(const pdp_image *from, void *arena, const void *p)
 	return (char *)arena + ((const char *)p - (const char *)from->arena);
 }
 
+/* The copy shares nothing mutable with seg: other views may still decide
+ * with seg while the store builds the next one, so the arena, the
+ * originator text table and the compiled regexes are duplicated and only
+ * the copy's originator entries are written. */
 pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
                              const uint32_t *kind, const uint32_t *val,
                              size_t n, uint32_t n_groups, pdp_image **out,

@@ -65,6 +65,11 @@ static bool cbor_prescan(const uint8_t *p, size_t len)
 	return pos == len;
 }
 
+/* The envelope: [magic, version, CRC-32, body]. The checksum is checked
+ * before the body is decoded, so a corrupt file is reported as corrupt
+ * rather than as whatever malformation the corruption produced; the body
+ * is prescanned like the envelope before libcbor sees it. Out: the body's
+ * section array (the caller owns it). */
 static pdp_status decode_outer(const uint8_t *bytes, size_t len,
                                const char *magic, cbor_item_t **out_body_item,
                                pdp_error *err)

@@ -270,6 +270,13 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 	return PDP_OK;
 }
 
+/* ACPs, rules, originator entries and the environment records (contexts,
+ * windows, CIDRs, circles, objects, regexes, sources). Beyond bounds, each
+ * rule must point back at the ACP section that lists it, at its position:
+ * decisions report a rule by (ACP, section, index) and audit walks rules
+ * by their own record, so the two views must agree. Circles are checked
+ * as numbers too: a NaN radius would make every distance test false
+ * without a word. */
 static pdp_status verify_rules(verifier *v)
 {
 	pdp_image *img = v->img;
