@@ -746,15 +746,15 @@ static pdp_reason identify(dctx *d, const uint64_t *session,
  * deny-overrides: the first deny that holds (or may hold: indeterminate)
  * decides at once; otherwise the first permit that holds; otherwise no
  * rule matched. With a trace every rule is evaluated in full and reported. */
-static void walk_rules(dctx *d, const acp_span *spans, pdp_decision *out,
-                       const eval_trace *trace)
+static void walk_rules(dctx *d, const acp_span *spans, size_t n_spans,
+                       pdp_decision *out, const eval_trace *trace)
 {
 	const pdp_request *q = d->req;
 	bool full = trace != NULL && trace->on_rule != NULL;
 	bool have_permit = false;
 	size_t permit_acp = 0;
 	uint32_t permit_rule = 0;
-	for (size_t i = 0; i < q->n_acps; i++) {
+	for (size_t i = 0; i < n_spans; i++) {
 		d->seg = spans[i].seg;
 		uint32_t first = spans[i].first, n = spans[i].n;
 		for (uint32_t j = 0; j < n; j++) {
@@ -822,7 +822,8 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			return PDP_OK;
 		}
 	}
-	/* stage 2 */
+	/* stage 2: spans[i] for every i below n_acps */
+	const size_t n_acps = q->n_acps;
 	acp_span spans[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
 	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS, orig);
@@ -838,7 +839,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		return PDP_OK;
 	}
 	if (img->prefetch)
-		prefetch_rules(spans, q->n_acps);
+		prefetch_rules(spans, n_acps);
 	/* stage 3 */
 	dctx d;
 	memset(&d, 0, sizeof(d));
@@ -854,7 +855,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		return PDP_OK;
 	}
 	if (img->prefetch)
-		prefetch_rule_data(spans, q->n_acps);
+		prefetch_rule_data(spans, n_acps);
 	d.country = -1;
 	if (q->country.ptr != NULL) {
 		d.country = country_code(q->country);
@@ -862,7 +863,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			d.country = -2;
 	}
 	/* stage 4 */
-	walk_rules(&d, spans, out, trace);
+	walk_rules(&d, spans, n_acps, out, trace);
 	return PDP_OK;
 }
 
