@@ -230,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t dept = pdp_attr_id(img, fz_cstr("originator.department"));
 	FUZZ_CHECK(dept != PDP_NONE, "attribute missing");
 	FUZZ_CHECK(img->count[SEC_REGEXES] >= 1, "no regex");
-	pdp_str pattern = img_str(img, img_rec(img, SEC_REGEXES, 0)[0]);
+	pdp_str pattern = img_str(img, img_word(img, SEC_REGEXES, 0));
 
 	/* subjects: the NUL-separated rest, then some fixed troublemakers */
 	static char built[MAX_SUBJECTS][256u * REPEAT_UNIT + MAX_TAIL];

@@ -1,29 +1,19 @@
 /*
- * audit_internal.h - helpers shared by the audit files: role bitsets over
- * the image's closure table, and the error filler.
+ * audit_internal.h - helpers shared by the audit files (role bitsets and
+ * matching are the evaluator's: eval/match.h), and the error filler.
  */
 #ifndef PDP_AUDIT_INTERNAL_H
 #define PDP_AUDIT_INTERNAL_H
 
 #include <string.h>
 
+#include "eval/match.h"
 #include "image/image.h"
 #include "pdp/audit.h"
-
-static inline bool aud_bit(const uint64_t *b, uint32_t i)
-{
-	return (b[i / 64] >> (i % 64)) & 1u;
-}
 
 static inline void aud_set(uint64_t *b, uint32_t i)
 {
 	b[i / 64] |= UINT64_C(1) << (i % 64);
-}
-
-/* The closure bitset of role r: r and all its juniors. */
-static inline const uint64_t *aud_closure(const pdp_image *img, uint32_t r)
-{
-	return img->role_closure + (size_t)r * img->role_words;
 }
 
 static inline bool aud_str_eq(pdp_str a, pdp_str b)
@@ -33,11 +23,6 @@ static inline bool aud_str_eq(pdp_str a, pdp_str b)
 
 /* Principal index of an exact id, or PDP_NONE. */
 uint32_t aud_principal(const pdp_image *img, pdp_str id);
-
-/* OR the closures of the principal's assigned roles into bits (role_words
- * words, zeroed by the caller). */
-void aud_authorized_bits(const pdp_image *img, uint32_t principal,
-                         uint64_t *bits);
 
 /* Audit reads an image's tables; a live store's view keeps its ACPs and
  * group members elsewhere (image/view.h), so queries on one are refused. */

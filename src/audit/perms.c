@@ -1,11 +1,13 @@
 /*
  * perms.c - what a subject (or a role) may be granted, and who may be
- * granted an ACP's operations. The matching mirrors src/eval/decide.c
- * (originators, role activation with authorization and DSD) but stops
+ * granted an ACP's operations. Originators are matched, and roles
+ * authorized and checked against DSD, by the evaluator's own code
+ * (eval/match.h), but the query stops
  * before the environment: whatever the environment decides (contexts,
  * authenticated, objects, when) is reported as a residual condition.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "audit/audit_internal.h"
 #include "common/limits.h"
@@ -17,18 +19,18 @@
  * when the request decides. Depth is bounded by the loader's check. */
 static int cond_const(const pdp_image *img, uint32_t idx)
 {
-	const uint32_t *k = img_rec(img, SEC_CONDS, idx);
-	switch (k[0]) {
+	const img_cond_rec *k = img_cond(img, idx);
+	switch (k->op) {
 	case COP_TRUE:
 		return 1;
 	case COP_FALSE:
 		return 0;
 	case COP_ALL:
 	case COP_ANY: {
-		bool all = k[0] == COP_ALL;
+		bool all = k->op == COP_ALL;
 		int r = all ? 1 : 0;
-		for (uint32_t i = 0; i < k[5]; i++) {
-			int v = cond_const(img, img_rec(img, SEC_CONDKIDS, k[4] + i)[0]);
+		for (uint32_t i = 0; i < k->count; i++) {
+			int v = cond_const(img, img_word(img, SEC_CONDKIDS, k->first + i));
 			if (v == (all ? 0 : 1))
 				return v;
 			if (v < 0)
@@ -37,7 +39,7 @@ static int cond_const(const pdp_image *img, uint32_t idx)
 		return r;
 	}
 	case COP_NOT: {
-		int v = cond_const(img, img_rec(img, SEC_CONDKIDS, k[4])[0]);
+		int v = cond_const(img, img_word(img, SEC_CONDKIDS, k->first));
 		return v < 0 ? -1 : !v;
 	}
 	default:
@@ -45,27 +47,20 @@ static int cond_const(const pdp_image *img, uint32_t idx)
 	}
 }
 
-static bool context_empty(const uint32_t *x)
+static bool context_empty(const img_context_rec *x)
 {
-	return x[1] == 0 && x[3] == 0 && x[5] == 0 && x[7] == 0;
+	return x->win_count == 0 && x->ip_count == 0 && x->cc_count == 0 &&
+	       x->circ_count == 0;
 }
 
 /* A context whose windows select no instant can never hold. */
-static bool context_never(const pdp_image *img, const uint32_t *x)
+static bool context_never(const pdp_image *img, const img_context_rec *x)
 {
-	if (x[1] == 0)
+	if (x->win_count == 0)
 		return false;
-	for (uint32_t i = 0; i < x[1]; i++) {
-		const uint32_t *w = img_rec(img, SEC_WINDOWS, x[0] + i);
+	for (uint32_t i = 0; i < x->win_count; i++) {
 		sched s;
-		s.sec = img_u64(w);
-		s.min = img_u64(w + 2);
-		s.hour = w[4];
-		s.dom = w[5];
-		s.month = w[6];
-		s.dow = w[7];
-		for (int y = 0; y < SCHED_YEAR_WORDS; y++)
-			s.year[y] = img_u64(w + 8 + 2 * y);
+		img_window_sched(img_window(img, x->win_first + i), &s);
 		if (!sched_never_matches(&s))
 			return false;
 	}
@@ -77,12 +72,12 @@ uint32_t pdp_audit_rule_conditions(const pdp_image *img, uint32_t rule,
 {
 	if (img == NULL || rule >= img->count[SEC_RULES])
 		return 0;
-	const uint32_t *r = img_rec(img, SEC_RULES, rule);
+	const img_rule_rec *r = img_rule(img, rule);
 	uint32_t c = 0;
-	if (r[RW_CTX_COUNT] > 0) {
+	if (r->ctx_count > 0) {
 		bool always = false, never = true;
-		for (uint32_t i = 0; i < r[RW_CTX_COUNT]; i++) {
-			const uint32_t *x = img_rec(img, SEC_CONTEXTS, r[RW_CTX_FIRST] + i);
+		for (uint32_t i = 0; i < r->ctx_count; i++) {
+			const img_context_rec *x = img_context(img, r->ctx_first + i);
 			if (context_empty(x))
 				always = true;
 			if (!context_never(img, x))
@@ -90,23 +85,24 @@ uint32_t pdp_audit_rule_conditions(const pdp_image *img, uint32_t rule,
 		}
 		if (!always)
 			c |= PDP_AUDIT_COND_CONTEXTS;
-		if (never && !(r[RW_FLAGS] & RULE_FLAG_DENY))
+		if (never && !(r->flags & RULE_FLAG_DENY))
 			c |= PDP_AUDIT_COND_NEVER;
 	}
-	if (r[RW_FLAGS] & RULE_FLAG_AUTH)
+	if (r->flags & RULE_FLAG_AUTH)
 		c |= PDP_AUDIT_COND_AUTHENTICATED;
-	if (r[RW_OBJ_COUNT] > 0) {
+	if (r->obj_count > 0) {
 		bool always = false;
-		for (uint32_t i = 0; i < r[RW_OBJ_COUNT]; i++) {
-			const uint32_t *o = img_rec(img, SEC_OBJECTS, r[RW_OBJ_FIRST] + i);
-			if (o[1] == 0 && o[3] == 0 && (op != PDP_OP_CREATE || o[5] == 0))
+		for (uint32_t i = 0; i < r->obj_count; i++) {
+			const img_object_rec *o = img_object(img, r->obj_first + i);
+			if (o->ty_count == 0 && o->sp_count == 0 &&
+			    (op != PDP_OP_CREATE || o->ch_count == 0))
 				always = true;
 		}
 		if (!always)
 			c |= PDP_AUDIT_COND_OBJECTS;
 	}
-	if (r[RW_COND] != IMG_NONE) {
-		int v = cond_const(img, r[RW_COND]);
+	if (r->cond != IMG_NONE) {
+		int v = cond_const(img, r->cond);
 		if (v < 0)
 			c |= PDP_AUDIT_COND_WHEN;
 		else if (v == 0)
@@ -164,66 +160,29 @@ void pdp_audit_perms_free(pdp_audit_perms *p)
 
 /* ---- matching a subject ---- */
 
+/* The subject as the evaluator's matcher sees it (who.orig ptr NULL: a
+ * role query, no identity), and the roles it activated directly. */
 typedef struct subject {
 	const pdp_image *img;
-	pdp_str id;            /* ptr NULL: a role query (no identity) */
-	uint32_t principal;
-	const uint64_t *active;   /* active closure */
+	eval_who who;
 	const u32vec *roots;      /* directly active roles */
 } subject;
 
-static bool in_group(const subject *s, uint32_t g)
+/* The first originator entry of rule that matches s, or PDP_NONE. */
+static uint32_t orig_match(subject *s, const img_rule_rec *rule)
 {
-	const pdp_image *img = s->img;
-	if (s->principal != PDP_NONE) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, s->principal);
-		for (uint32_t i = 0; i < p[4]; i++)
-			if (img_rec(img, SEC_PRINGROUPS, p[3] + i)[0] == g)
-				return true;
-	}
-	const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
-	for (uint32_t i = 0; i < gr[2]; i++)
-		if (glob_match(img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + i)[0]),
-		               s->id))
-			return true;
-	return false;
-}
-
-/* The first originator entry of rule that matches s, or PDP_NONE. For a
- * role query (no identity) only `role:` entries in the closure match. */
-static uint32_t orig_match(const subject *s, const uint32_t *rule)
-{
-	const pdp_image *img = s->img;
-	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
-		bool m = false;
-		if (o[0] == ORIG_ROLE)
-			m = img->role_words > 0 && aud_bit(s->active, o[1]);
-		else if (s->id.ptr == NULL)
-			m = false;
-		else if (o[0] == ORIG_ALL)
-			m = true;
-		else if (o[0] == ORIG_EXACT)
-			m = aud_str_eq(img_str(img, o[1]), s->id);
-		else if (o[0] == ORIG_GLOB)
-			m = glob_match(img_str(img, o[1]), s->id);
-		else if (o[0] == ORIG_GROUP)
-			m = in_group(s, o[1]);
-		if (m)
-			return i;
-	}
-	return PDP_NONE;
+	return eval_orig_match(&s->who, s->img, rule);
 }
 
 /* For a role query: does a deny rule certainly apply to every holder
  * (it names `all` or an active role)? */
-static bool deny_hits_every_holder(const subject *s, const uint32_t *rule)
+static bool deny_hits_every_holder(const subject *s, const img_rule_rec *rule)
 {
 	const pdp_image *img = s->img;
-	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
-		if (o[0] == ORIG_ALL ||
-		    (o[0] == ORIG_ROLE && img->role_words > 0 && aud_bit(s->active, o[1])))
+	for (uint32_t i = 0; i < rule->orig_count; i++) {
+		const img_orig_rec *o = img_orig(img, rule->orig_first + i);
+		if (o->kind == ORIG_ALL ||
+		    (o->kind == ORIG_ROLE && role_bit(s->who.active, o->value)))
 			return true;
 	}
 	return false;
@@ -232,7 +191,7 @@ static bool deny_hits_every_holder(const subject *s, const uint32_t *rule)
 static uint32_t through_role(const subject *s, uint32_t role)
 {
 	for (size_t i = 0; i < s->roots->n; i++)
-		if (aud_bit(aud_closure(s->img, s->roots->v[i]), role))
+		if (role_bit(role_closure_of(s->img, s->roots->v[i]), role))
 			return s->roots->v[i];
 	return PDP_NONE;
 }
@@ -276,27 +235,30 @@ static bool add_grant(perms_impl *m, const pdp_audit_grant *g)
 }
 
 /* One ACP section and operation: collect grants and overrides. */
-static bool section_op(perms_impl *m, const subject *s, uint32_t acp,
+static bool section_op(perms_impl *m, subject *s, uint32_t acp,
                        bool self, uint32_t op)
 {
 	const pdp_image *img = s->img;
-	const uint32_t *a = img_rec(img, SEC_ACPS, acp);
-	uint32_t first = self ? a[4] : a[2], cnt = self ? a[5] : a[3];
+	const img_acp_rec *a = img_acp(img, acp);
+	uint32_t first = self ? a->self_first : a->priv_first,
+	         cnt = self ? a->self_count : a->priv_count;
 	size_t g0 = m->n_grants, o0 = m->overrides.n;
 	bool blocked = false, any_uncond = false;
 	for (uint32_t j = 0; j < cnt; j++) {
 		uint32_t ri = first + j;
-		const uint32_t *r = img_rec(img, SEC_RULES, ri);
-		if (!(r[RW_OPS] & op))
+		const img_rule_rec *r = img_rule(img, ri);
+		if (!(r->ops & op))
 			continue;
 		uint32_t conds = pdp_audit_rule_conditions(img, ri, op);
-		if (r[RW_FLAGS] & RULE_FLAG_DENY) {
-			bool applies = s->id.ptr == NULL || orig_match(s, r) != PDP_NONE;
+		if (r->flags & RULE_FLAG_DENY) {
+			bool applies = s->who.orig.ptr == NULL ||
+			               orig_match(s, r) != PDP_NONE;
 			if (!applies || (conds & PDP_AUDIT_COND_NEVER))
 				continue;
 			if (!u32_push(&m->overrides, ri))
 				return false;
-			if (conds == 0 && (s->id.ptr != NULL || deny_hits_every_holder(s, r)))
+			if (conds == 0 &&
+			    (s->who.orig.ptr != NULL || deny_hits_every_holder(s, r)))
 				blocked = true;
 			continue;
 		}
@@ -305,13 +267,16 @@ static bool section_op(perms_impl *m, const subject *s, uint32_t acp,
 		uint32_t oi = orig_match(s, r);
 		if (oi == PDP_NONE)
 			continue;
-		const uint32_t *o = img_rec(img, SEC_ORIGS, r[RW_ORIG_FIRST] + oi);
+		const img_orig_rec *o = img_orig(img, r->orig_first + oi);
 		pdp_audit_grant g;
 		g.rule = ri;
 		g.originator = oi;
-		g.via = (pdp_audit_via)o[0];
-		g.via_index = (o[0] == ORIG_GROUP || o[0] == ORIG_ROLE) ? o[1] : PDP_NONE;
-		g.through_role = o[0] == ORIG_ROLE ? through_role(s, o[1]) : PDP_NONE;
+		g.via = (pdp_audit_via)o->kind;
+		g.via_index = (o->kind == ORIG_GROUP || o->kind == ORIG_ROLE)
+		                      ? o->value
+		                      : PDP_NONE;
+		g.through_role = o->kind == ORIG_ROLE ? through_role(s, o->value)
+		                                      : PDP_NONE;
 		g.conditions = conds;
 		g.unconditional = false;
 		if (conds == 0)
@@ -340,16 +305,10 @@ static bool section_op(perms_impl *m, const subject *s, uint32_t acp,
 	return add_perm(m, &p, g0, o0);
 }
 
-static uint32_t popcount_and(const uint64_t *a, const uint64_t *b, uint32_t w)
-{
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < w; i++)
-		n += (uint32_t)__builtin_popcountll(a[i] & b[i]);
-	return n;
-}
-
-/* Activation as in decide.c: roots -> closure, authorization, DSD. mode 0:
- * assigned roles; 1: given roles; 2: one role (role query, no checks). */
+/* Activation as a decision does it (eval/match.h: authorization, closure,
+ * DSD), keeping the directly activated roles (m->active) and the closure
+ * (m->closure) for the report. mode 0: assigned roles; 1: given roles; 2:
+ * one role (role query, no checks). */
 static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
                      int mode, const pdp_str *roles, size_t n_roles,
                      uint32_t role, uint64_t *active)
@@ -369,9 +328,10 @@ static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
 		return false;
 	if (mode == 0) {
 		if (principal != PDP_NONE) {
-			const uint32_t *p = img_rec(img, SEC_PRINCIPALS, principal);
-			for (uint32_t i = 0; i < p[2]; i++)
-				aud_set(roots, img_rec(img, SEC_PRINROLES, p[1] + i)[0]);
+			const img_principal_rec *p = img_principal(img, principal);
+			for (uint32_t i = 0; i < p->role_count; i++)
+				aud_set(roots, img_word(img, SEC_PRINROLES,
+				                        p->role_first + i));
 		}
 	} else if (mode == 1) {
 		uint64_t *auth = calloc(w, sizeof(uint64_t));
@@ -379,10 +339,10 @@ static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
 			free(roots);
 			return false;
 		}
-		aud_authorized_bits(img, principal, auth);
+		eval_authorized(img, principal, auth);
 		for (size_t i = 0; i < n_roles; i++) {
 			uint32_t r = img_lookup(img, &img->h_role, SEC_ROLES, roles[i]);
-			if (r == PDP_NONE || !aud_bit(auth, r)) {
+			if (r == PDP_NONE || !role_bit(auth, r)) {
 				m->pub.activation = PDP_AUDIT_ROLE_NOT_AUTHORIZED;
 				m->pub.activation_detail = (uint32_t)i;
 				break;
@@ -395,32 +355,31 @@ static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
 	}
 	bool ok = true;
 	for (uint32_t r = 0; r < img->count[SEC_ROLES] && ok; r++)
-		if (aud_bit(roots, r)) {
+		if (role_bit(roots, r)) {
 			ok = u32_push(&m->active, r);
-			const uint64_t *c = aud_closure(img, r);
-			for (uint32_t k = 0; k < w; k++)
-				active[k] |= c[k];
+			eval_add_closure(img, r, active);
 		}
 	for (uint32_t r = 0; r < img->count[SEC_ROLES] && ok; r++)
-		if (aud_bit(active, r))
+		if (role_bit(active, r))
 			ok = u32_push(&m->closure, r);
 	free(roots);
 	if (!ok)
 		return false;
 	if (mode == 2 || m->pub.activation != PDP_AUDIT_ACTIVATION_OK)
 		return true;
-	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-		if (k[0] == 1 &&
-		    popcount_and(active, img->constraint_sets + (size_t)i * w, w) >= k[2]) {
-			m->pub.activation = PDP_AUDIT_DSD_VIOLATION;
-			m->pub.activation_detail = i;
-			break;
-		}
+	uint32_t k = eval_dsd_violated(img, active);
+	if (k != PDP_NONE) {
+		m->pub.activation = PDP_AUDIT_DSD_VIOLATION;
+		m->pub.activation_detail = k;
 	}
 	return true;
 }
 
+/* The one query behind the user, roles and role permission calls: the
+ * subject as a decision would see it (absolute originator, principal,
+ * activated roles), then every section and operation of the ACPs asked
+ * for. A refused activation is a result, not an error: it is reported in
+ * the result's activation fields with no permissions. */
 static pdp_status run(const pdp_image *img, pdp_str user, int mode,
                       const pdp_str *roles, size_t n_roles, uint32_t role,
                       uint32_t acp, pdp_audit_perms **out, pdp_error *err)
@@ -444,26 +403,33 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
 	}
 	subject s;
+	memset(&s, 0, sizeof(s));
 	s.img = img;
-	s.id = mode == 2 ? (pdp_str){NULL, 0} : user;
+	s.who.img = img;
+	pdp_str id = mode == 2 ? (pdp_str){NULL, 0} : user;
 	/* the subject as decide sees it: absolute when the image declares
 	 * its hosting CSE (common/origin.c) */
 	char abs[PDP_MAX_ABS_ID_BYTES];
-	if (img->host && s.id.ptr != NULL) {
-		size_t n = origin_absolute(img->host_sp, img->host_cse, s.id, abs,
+	if (img->host && id.ptr != NULL) {
+		size_t n = origin_absolute(img->host_sp, img->host_cse, id, abs,
 		                           sizeof(abs));
 		if (n > sizeof(abs)) {
 			free(m);
 			free(active);
 			return img_fail(err, PDP_ERR_LIMIT, "audit: subject too long");
 		}
-		s.id.ptr = abs;
-		s.id.len = n;
+		id.ptr = abs;
+		id.len = n;
 	}
-	s.principal = aud_principal(img, s.id);
-	s.active = active;
+	s.who.orig = id;
+	s.who.principal = aud_principal(img, id);
+	s.who.principal_name = s.who.principal != PDP_NONE
+	                               ? img_principal(img, s.who.principal)->name
+	                               : IMG_NONE;
+	s.who.active = active;
 	s.roots = &m->active;
-	bool ok = activate(m, img, s.principal, mode, roles, n_roles, role, active);
+	bool ok = activate(m, img, s.who.principal, mode, roles, n_roles, role,
+	                   active);
 	if (ok && m->pub.activation == PDP_AUDIT_ACTIVATION_OK) {
 		uint32_t a0 = acp == PDP_NONE ? 0 : acp;
 		uint32_t a1 = acp == PDP_NONE ? img->count[SEC_ACPS] : acp + 1;
@@ -482,7 +448,7 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 		m->perms[i].grants = m->grants + m->grant_first[i];
 		m->perms[i].overrides = m->overrides.v + m->ovr_first[i];
 	}
-	m->pub.subject = s.id;
+	m->pub.subject = s.who.orig;
 	m->pub.perms = m->perms;
 	m->pub.n_perms = m->n_perms;
 	m->pub.active_roles = m->active.v;
@@ -593,6 +559,10 @@ void pdp_audit_acp_free(pdp_audit_acp *a)
 	free(m);
 }
 
+/* Who may be granted ACP acp's operations: per section and operation, the
+ * permit rules first, then the deny rules that may override them, leaving
+ * out rules whose conditions can never hold. Offsets are collected while
+ * the arrays grow and turned into pointers once they no longer move. */
 pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
                                uint32_t ops, pdp_audit_acp **out,
                                pdp_error *err)
@@ -615,9 +585,10 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 		m->offs = offs;
 	}
 	bool ok = m != NULL && ent != NULL && offs != NULL;
-	const uint32_t *a = ok ? img_rec(img, SEC_ACPS, acp) : NULL;
+	const img_acp_rec *a = ok ? img_acp(img, acp) : NULL;
 	for (int self = 0; self < 2 && ok; self++) {
-		uint32_t first = self ? a[4] : a[2], cnt = self ? a[5] : a[3];
+		uint32_t first = self ? a->self_first : a->priv_first,
+		         cnt = self ? a->self_count : a->priv_count;
 		for (uint32_t op = 1; op <= PDP_OP_DISCOVER && ok; op <<= 1) {
 			if (!(ops & op))
 				continue;
@@ -626,9 +597,9 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 				if (deny)
 					offs[2 * m->n_entries + 1] = m->rules.n;
 				for (uint32_t j = 0; j < cnt && ok; j++) {
-					const uint32_t *r = img_rec(img, SEC_RULES, first + j);
-					bool is_deny = (r[RW_FLAGS] & RULE_FLAG_DENY) != 0;
-					if (!(r[RW_OPS] & op) || is_deny != (deny != 0))
+					const img_rule_rec *r = img_rule(img, first + j);
+					bool is_deny = (r->flags & RULE_FLAG_DENY) != 0;
+					if (!(r->ops & op) || is_deny != (deny != 0))
 						continue;
 					uint32_t c = pdp_audit_rule_conditions(img, first + j, op);
 					if (c & PDP_AUDIT_COND_NEVER)

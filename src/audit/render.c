@@ -109,13 +109,6 @@ static void sb_cstr(sb *b, const char *s)
 	sb_scalar(b, x);
 }
 
-static void load_ip(const uint32_t *w, pdp_ip *ip)
-{
-	for (int i = 0; i < 4; i++)
-		for (int k = 0; k < 4; k++)
-			ip->b[4 * i + k] = (uint8_t)(w[i] >> (8 * k));
-}
-
 static bool v4_mapped(const pdp_ip *ip)
 {
 	for (int i = 0; i < 10; i++)
@@ -125,13 +118,13 @@ static bool v4_mapped(const pdp_ip *ip)
 }
 
 /* A CIDRS record: the address, and "/len" unless with_prefix is false. */
-static void sb_cidr(sb *b, const uint32_t *c, bool with_prefix)
+static void sb_cidr(sb *b, const img_cidr_rec *c, bool with_prefix)
 {
 	pdp_ip ip;
-	load_ip(c, &ip);
+	img_cidr_addr(c, &ip);
 	char tmp[64];
 	ip_format(&ip, tmp, sizeof(tmp));
-	uint32_t prefix = c[4];
+	uint32_t prefix = c->prefix;
 	bool v4 = v4_mapped(&ip) && prefix >= 96;
 	bool colon = strchr(tmp, ':') != NULL;
 	if (colon)
@@ -141,14 +134,6 @@ static void sb_cidr(sb *b, const uint32_t *c, bool with_prefix)
 		sb_printf(b, "/%u", v4 ? prefix - 96 : prefix);
 	if (colon)
 		sb_puts(b, "\"");
-}
-
-static double load_double(const uint32_t *w)
-{
-	uint64_t bits = img_u64(w);
-	double d;
-	memcpy(&d, &bits, sizeof(d));
-	return d;
 }
 
 static void sb_rtype(sb *b, uint32_t ty)
@@ -162,20 +147,22 @@ static void sb_rtype(sb *b, uint32_t ty)
 
 /* ---- contexts ---- */
 
-/* One context as the policy's flow syntax ({window: [...], ip: [...],
- * region: {...}}): windows as their source text, which the image keeps,
- * so an auditor reads what the author wrote, not a decoded schedule. */
-static void render_context(sb *b, const pdp_image *img, const uint32_t *x)
+/* A context in flow syntax: windows by their source text (the compiled
+ * form is a bitset, the text is what the author wrote), CIDRs, countries
+ * and circles. Only the parts the context has are printed, so the text
+ * compiles back to the same record. */
+static void render_context(sb *b, const pdp_image *img,
+                           const img_context_rec *x)
 {
 	bool sep = false;
 	sb_puts(b, "{");
-	if (x[1] > 0) {
+	if (x->win_count > 0) {
 		sb_puts(b, "window: [");
-		for (uint32_t i = 0; i < x[1]; i++) {
-			const uint32_t *w = img_rec(img, SEC_WINDOWS, x[0] + i);
+		for (uint32_t i = 0; i < x->win_count; i++) {
+			const img_window_rec *w = img_window(img, x->win_first + i);
 			if (i)
 				sb_puts(b, ", ");
-			pdp_str src = img_str(img, w[16]);
+			pdp_str src = img_str(img, w->source);
 			sb_puts(b, "\"");
 			sb_putn(b, src.ptr ? src.ptr : "", src.len);
 			sb_puts(b, "\"");
@@ -183,22 +170,22 @@ static void render_context(sb *b, const pdp_image *img, const uint32_t *x)
 		sb_puts(b, "]");
 		sep = true;
 	}
-	if (x[3] > 0) {
+	if (x->ip_count > 0) {
 		sb_puts(b, sep ? ", ip: [" : "ip: [");
-		for (uint32_t i = 0; i < x[3]; i++) {
+		for (uint32_t i = 0; i < x->ip_count; i++) {
 			if (i)
 				sb_puts(b, ", ");
-			sb_cidr(b, img_rec(img, SEC_CIDRS, x[2] + i), true);
+			sb_cidr(b, img_cidr(img, x->ip_first + i), true);
 		}
 		sb_puts(b, "]");
 		sep = true;
 	}
-	if (x[5] > 0 || x[7] > 0) {
+	if (x->cc_count > 0 || x->circ_count > 0) {
 		sb_puts(b, sep ? ", region: {" : "region: {");
-		if (x[5] > 0) {
+		if (x->cc_count > 0) {
 			sb_puts(b, "countries: [");
-			for (uint32_t i = 0; i < x[5]; i++) {
-				uint32_t code = img_rec(img, SEC_COUNTRIES, x[4] + i)[0];
+			for (uint32_t i = 0; i < x->cc_count; i++) {
+				uint32_t code = img_word(img, SEC_COUNTRIES, x->cc_first + i);
 				const char *a2 = country_alpha2((int)code);
 				if (i)
 					sb_puts(b, ", ");
@@ -209,15 +196,15 @@ static void render_context(sb *b, const pdp_image *img, const uint32_t *x)
 			}
 			sb_puts(b, "]");
 		}
-		if (x[7] > 0) {
-			sb_puts(b, x[5] > 0 ? ", circles: [" : "circles: [");
-			for (uint32_t i = 0; i < x[7]; i++) {
-				const uint32_t *c = img_rec(img, SEC_CIRCLES, x[6] + i);
+		if (x->circ_count > 0) {
+			sb_puts(b, x->cc_count > 0 ? ", circles: [" : "circles: [");
+			for (uint32_t i = 0; i < x->circ_count; i++) {
+				const img_circle_rec *c = img_circle(img, x->circ_first + i);
 				if (i)
 					sb_puts(b, ", ");
 				sb_printf(b, "{lat: %.15g, lon: %.15g, radius: %.15g}",
-				          load_double(c), load_double(c + 2),
-				          load_double(c + 4));
+				          img_double(c->lat), img_double(c->lon),
+				          img_double(c->radius));
 			}
 			sb_puts(b, "]");
 		}
@@ -228,14 +215,17 @@ static void render_context(sb *b, const pdp_image *img, const uint32_t *x)
 
 /* ---- objects ---- */
 
-static void render_object(sb *b, const pdp_image *img, const uint32_t *o)
+static void render_object(sb *b, const pdp_image *img,
+                          const img_object_rec *o)
 {
 	static const char *const NAMES[3] = {"types", "specializations",
 	                                     "child_types"};
+	const uint32_t firsts[3] = {o->ty_first, o->sp_first, o->ch_first};
+	const uint32_t counts[3] = {o->ty_count, o->sp_count, o->ch_count};
 	bool sep = false;
 	sb_puts(b, "{");
 	for (int f = 0; f < 3; f++) {
-		uint32_t first = o[2 * f], n = o[2 * f + 1];
+		uint32_t first = firsts[f], n = counts[f];
 		if (n == 0)
 			continue;
 		sb_printf(b, "%s%s: [", sep ? ", " : "", NAMES[f]);
@@ -243,9 +233,10 @@ static void render_object(sb *b, const pdp_image *img, const uint32_t *o)
 			if (i)
 				sb_puts(b, ", ");
 			if (f == 1)
-				sb_scalar(b, img_str(img, img_rec(img, SEC_OBJSPECS, first + i)[0]));
+				sb_scalar(b, img_str(img, img_word(img, SEC_OBJSPECS,
+				                                   first + i)));
 			else
-				sb_rtype(b, img_rec(img, SEC_OBJTYPES, first + i)[0]);
+				sb_rtype(b, img_word(img, SEC_OBJTYPES, first + i));
 		}
 		sb_puts(b, "]");
 		sep = true;
@@ -255,18 +246,10 @@ static void render_object(sb *b, const pdp_image *img, const uint32_t *o)
 
 /* ---- when ---- */
 
-static const char *const COP_NAMES[COP_COUNT] = {
-	[COP_EQ] = "eq", [COP_NE] = "ne", [COP_LT] = "lt", [COP_LE] = "le",
-	[COP_GT] = "gt", [COP_GE] = "ge", [COP_IN] = "in",
-	[COP_CONTAINS] = "contains", [COP_MATCHES] = "matches",
-	[COP_PREFIX] = "prefix", [COP_IN_CIDR] = "in_cidr",
-	[COP_PRESENT] = "present",
-};
-
 static void sb_attr(sb *b, const pdp_image *img, uint32_t attr)
 {
 	if (attr < img->count[SEC_ATTRS])
-		sb_scalar(b, img_str(img, img_rec(img, SEC_ATTRS, attr)[0]));
+		sb_scalar(b, img_str(img, img_attr(img, attr)->name));
 	else
 		sb_puts(b, "\"?\"");
 }
@@ -274,26 +257,26 @@ static void sb_attr(sb *b, const pdp_image *img, uint32_t attr)
 static pdp_type attr_type(const pdp_image *img, uint32_t attr)
 {
 	return attr < img->count[SEC_ATTRS]
-	               ? (pdp_type)img_rec(img, SEC_ATTRS, attr)[1]
+	               ? (pdp_type)img_attr(img, attr)->type
 	               : PDP_TYPE_NONE;
 }
 
 static void sb_int(sb *b, const pdp_image *img, uint32_t ix)
 {
-	sb_printf(b, "%lld", (long long)(int64_t)img_u64(img_rec(img, SEC_INTS, ix)));
+	sb_printf(b, "%lld", (long long)img_int(img, ix));
 }
 
-/* One test ({attr: A, OP: VALUE}) with its right-hand side from whichever
- * table its kind names (another attribute, a regex, an int, a string, an
- * IP or CIDR, a time, a list). Strings are quoted only where YAML needs it,
- * so the text parses back as the same test. */
-static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
+/* A condition leaf as `{attr: A, op: value}`: the right side is printed
+ * by its kind and, for literals, by the attribute's type, exactly as the
+ * compiler reads it back (strings quoted when needed, regexes always,
+ * times in RFC 3339, IPv4-mapped addresses as IPv4). */
+static void render_leaf(sb *b, const pdp_image *img, const img_cond_rec *k)
 {
-	uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3];
+	uint32_t op = k->op, attr = k->attr, rk = k->rhs_kind, rhs = k->rhs;
 	pdp_type t = attr_type(img, attr);
 	sb_puts(b, "{attr: ");
 	sb_attr(b, img, attr);
-	sb_printf(b, ", %s: ", op < COP_COUNT && COP_NAMES[op] ? COP_NAMES[op] : "?");
+	sb_printf(b, ", %s: ", img_cond_op_name(op));
 	switch (rk) {
 	case RHS_ATTR:
 		sb_puts(b, "{attr: ");
@@ -302,7 +285,7 @@ static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
 		break;
 	case RHS_REGEX:
 		if (rhs < img->count[SEC_REGEXES]) {
-			pdp_str pat = img_str(img, img_rec(img, SEC_REGEXES, rhs)[0]);
+			pdp_str pat = img_str(img, img_word(img, SEC_REGEXES, rhs));
 			pdp_str q = {pat.ptr, pat.len};
 			/* always quoted: patterns are full of indicators */
 			sb_puts(b, "\"");
@@ -317,14 +300,14 @@ static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
 		break;
 	case RHS_LIST:
 		sb_puts(b, "[");
-		for (uint32_t i = 0; i < k[5]; i++) {
+		for (uint32_t i = 0; i < k->count; i++) {
 			if (i)
 				sb_puts(b, ", ");
 			if (op == COP_IN_CIDR) {
-				sb_cidr(b, img_rec(img, SEC_CIDRS, k[4] + i), true);
+				sb_cidr(b, img_cidr(img, k->first + i), true);
 				continue;
 			}
-			uint32_t ix = img_rec(img, SEC_LISTITEMS, k[4] + i)[0];
+			uint32_t ix = img_word(img, SEC_LISTITEMS, k->first + i);
 			if (t == PDP_TYPE_INT)
 				sb_int(b, img, ix);
 			else
@@ -352,11 +335,10 @@ static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
 			sb_puts(b, rhs == 1 ? "true" : "false");
 			break;
 		case PDP_TYPE_IP:
-			sb_cidr(b, img_rec(img, SEC_CIDRS, rhs), false);
+			sb_cidr(b, img_cidr(img, rhs), false);
 			break;
 		case PDP_TYPE_TIME: {
-			const uint32_t *tm = img_rec(img, SEC_TIMES, rhs);
-			pdp_time v = {(int64_t)img_u64(tm), (int32_t)tm[2]};
+			pdp_time v = img_time(img, rhs);
 			char tmp[64];
 			time_format_rfc3339(v, tmp, sizeof(tmp));
 			sb_puts(b, "\"");
@@ -378,8 +360,8 @@ static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
  * the loader's PDP_MAX_COND_DEPTH check. */
 static void render_cond(sb *b, const pdp_image *img, uint32_t idx)
 {
-	const uint32_t *k = img_rec(img, SEC_CONDS, idx);
-	switch (k[0]) {
+	const img_cond_rec *k = img_cond(img, idx);
+	switch (k->op) {
 	case COP_TRUE:
 		sb_puts(b, "{all: []}");
 		return;
@@ -388,17 +370,17 @@ static void render_cond(sb *b, const pdp_image *img, uint32_t idx)
 		return;
 	case COP_ALL:
 	case COP_ANY:
-		sb_puts(b, k[0] == COP_ALL ? "{all: [" : "{any: [");
-		for (uint32_t i = 0; i < k[5]; i++) {
+		sb_puts(b, k->op == COP_ALL ? "{all: [" : "{any: [");
+		for (uint32_t i = 0; i < k->count; i++) {
 			if (i)
 				sb_puts(b, ", ");
-			render_cond(b, img, img_rec(img, SEC_CONDKIDS, k[4] + i)[0]);
+			render_cond(b, img, img_word(img, SEC_CONDKIDS, k->first + i));
 		}
 		sb_puts(b, "]}");
 		return;
 	case COP_NOT:
 		sb_puts(b, "{not: ");
-		render_cond(b, img, img_rec(img, SEC_CONDKIDS, k[4])[0]);
+		render_cond(b, img, img_word(img, SEC_CONDKIDS, k->first));
 		sb_puts(b, "}");
 		return;
 	default:
@@ -416,40 +398,40 @@ size_t pdp_audit_format_condition(const pdp_image *img, uint32_t rule,
 		buf[0] = '\0';
 	if (img == NULL || rule >= img->count[SEC_RULES])
 		return 0;
-	const uint32_t *r = img_rec(img, SEC_RULES, rule);
+	const img_rule_rec *r = img_rule(img, rule);
 	switch (part) {
 	case PDP_AUDIT_COND_CONTEXTS:
-		if (r[RW_CTX_COUNT] == 0)
+		if (r->ctx_count == 0)
 			return 0;
 		sb_puts(&b, "contexts: [");
-		for (uint32_t i = 0; i < r[RW_CTX_COUNT]; i++) {
+		for (uint32_t i = 0; i < r->ctx_count; i++) {
 			if (i)
 				sb_puts(&b, ", ");
-			render_context(&b, img, img_rec(img, SEC_CONTEXTS, r[RW_CTX_FIRST] + i));
+			render_context(&b, img, img_context(img, r->ctx_first + i));
 		}
 		sb_puts(&b, "]");
 		break;
 	case PDP_AUDIT_COND_AUTHENTICATED:
-		if (!(r[RW_FLAGS] & RULE_FLAG_AUTH))
+		if (!(r->flags & RULE_FLAG_AUTH))
 			return 0;
 		sb_puts(&b, "authenticated: true");
 		break;
 	case PDP_AUDIT_COND_OBJECTS:
-		if (r[RW_OBJ_COUNT] == 0)
+		if (r->obj_count == 0)
 			return 0;
 		sb_puts(&b, "objects: [");
-		for (uint32_t i = 0; i < r[RW_OBJ_COUNT]; i++) {
+		for (uint32_t i = 0; i < r->obj_count; i++) {
 			if (i)
 				sb_puts(&b, ", ");
-			render_object(&b, img, img_rec(img, SEC_OBJECTS, r[RW_OBJ_FIRST] + i));
+			render_object(&b, img, img_object(img, r->obj_first + i));
 		}
 		sb_puts(&b, "]");
 		break;
 	case PDP_AUDIT_COND_WHEN:
-		if (r[RW_COND] == IMG_NONE)
+		if (r->cond == IMG_NONE)
 			return 0;
 		sb_puts(&b, "when: ");
-		render_cond(&b, img, r[RW_COND]);
+		render_cond(&b, img, r->cond);
 		break;
 	default:
 		return 0;

@@ -25,19 +25,6 @@ uint32_t aud_principal(const pdp_image *img, pdp_str id)
 	return img_lookup(img, &img->h_principal, SEC_PRINCIPALS, id);
 }
 
-void aud_authorized_bits(const pdp_image *img, uint32_t principal,
-                         uint64_t *bits)
-{
-	if (principal == PDP_NONE)
-		return;
-	const uint32_t *p = img_rec(img, SEC_PRINCIPALS, principal);
-	for (uint32_t i = 0; i < p[2]; i++) {
-		const uint64_t *c = aud_closure(img, img_rec(img, SEC_PRINROLES, p[1] + i)[0]);
-		for (uint32_t k = 0; k < img->role_words; k++)
-			bits[k] |= c[k];
-	}
-}
-
 /* Append to a caller-sized list: count always, write while room. */
 #define PUT(out, cap, n, v)                 \
 	do {                                \
@@ -58,7 +45,7 @@ pdp_str pdp_audit_role_name(const pdp_image *img, uint32_t role)
 	pdp_str none = {NULL, 0};
 	if (img == NULL || role >= img->count[SEC_ROLES])
 		return none;
-	return img_str(img, img_rec(img, SEC_ROLES, role)[0]);
+	return img_str(img, img_role(img, role)->name);
 }
 
 uint32_t pdp_audit_role_index(const pdp_image *img, pdp_str name)
@@ -78,7 +65,7 @@ pdp_str pdp_audit_group_name(const pdp_image *img, uint32_t group)
 	pdp_str none = {NULL, 0};
 	if (img == NULL || group >= img->count[SEC_GROUPS])
 		return none;
-	return img_str(img, img_rec(img, SEC_GROUPS, group)[0]);
+	return img_str(img, img_group(img, group)->name);
 }
 
 /* Groups are few and have no hash index: a linear scan. */
@@ -94,19 +81,20 @@ uint32_t pdp_audit_group_index(const pdp_image *img, pdp_str name)
 
 /* ---- users and roles ---- */
 
-/* Names of the principals whose list (assigned roles: words 1-2 of the
- * record into PRINROLES; exact group memberships: words 3-4 into
- * PRINGROUPS) holds value. */
+/* Names of the principals whose list (assigned roles: PRINROLES, or
+ * exact group memberships: PRINGROUPS) holds value. */
 static size_t principals_listing(const pdp_image *img, enum img_section list,
-                                 unsigned word, uint32_t value, pdp_str *out,
-                                 size_t cap)
+                                 uint32_t value, pdp_str *out, size_t cap)
 {
 	size_t n = 0;
 	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
-		for (uint32_t j = 0; j < p[word + 1]; j++)
-			if (img_rec(img, list, p[word] + j)[0] == value) {
-				PUT(out, cap, n, img_str(img, p[0]));
+		const img_principal_rec *p = img_principal(img, i);
+		bool roles = list == SEC_PRINROLES;
+		uint32_t first = roles ? p->role_first : p->group_first;
+		uint32_t count = roles ? p->role_count : p->group_count;
+		for (uint32_t j = 0; j < count; j++)
+			if (img_word(img, list, first + j) == value) {
+				PUT(out, cap, n, img_str(img, p->name));
 				break;
 			}
 	}
@@ -118,7 +106,7 @@ size_t pdp_audit_assigned_users(const pdp_image *img, uint32_t role,
 {
 	if (img == NULL || role >= img->count[SEC_ROLES])
 		return 0;
-	return principals_listing(img, SEC_PRINROLES, 1, role, out, cap);
+	return principals_listing(img, SEC_PRINROLES, role, out, cap);
 }
 
 size_t pdp_audit_authorized_users(const pdp_image *img, uint32_t role,
@@ -128,11 +116,11 @@ size_t pdp_audit_authorized_users(const pdp_image *img, uint32_t role,
 	if (img == NULL || role >= img->count[SEC_ROLES])
 		return 0;
 	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
-		for (uint32_t j = 0; j < p[2]; j++) {
-			uint32_t r = img_rec(img, SEC_PRINROLES, p[1] + j)[0];
-			if (aud_bit(aud_closure(img, r), role)) {
-				PUT(out, cap, n, img_str(img, p[0]));
+		const img_principal_rec *p = img_principal(img, i);
+		for (uint32_t j = 0; j < p->role_count; j++) {
+			uint32_t r = img_word(img, SEC_PRINROLES, p->role_first + j);
+			if (role_bit(role_closure_of(img, r), role)) {
+				PUT(out, cap, n, img_str(img, p->name));
 				break;
 			}
 		}
@@ -149,10 +137,10 @@ size_t pdp_audit_assigned_roles(const pdp_image *img, pdp_str user,
 	uint32_t pi = aud_principal(img, user);
 	if (pi == PDP_NONE)
 		return 0;
-	const uint32_t *p = img_rec(img, SEC_PRINCIPALS, pi);
-	/* stored sorted by role index, de-duplicated (emit.c) */
-	for (uint32_t j = 0; j < p[2]; j++)
-		PUT(out, cap, n, img_rec(img, SEC_PRINROLES, p[1] + j)[0]);
+	const img_principal_rec *p = img_principal(img, pi);
+	/* stored sorted by role index, de-duplicated (compiler/emit_lower.c) */
+	for (uint32_t j = 0; j < p->role_count; j++)
+		PUT(out, cap, n, img_word(img, SEC_PRINROLES, p->role_first + j));
 	return n;
 }
 
@@ -168,9 +156,9 @@ size_t pdp_audit_authorized_roles(const pdp_image *img, pdp_str user,
 	uint64_t *bits = calloc(img->role_words, sizeof(uint64_t));
 	if (bits == NULL)
 		return 0;
-	aud_authorized_bits(img, pi, bits);
+	eval_authorized(img, pi, bits);
 	for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
-		if (aud_bit(bits, r))
+		if (role_bit(bits, r))
 			PUT(out, cap, n, r);
 	free(bits);
 	return n;
@@ -178,9 +166,9 @@ size_t pdp_audit_authorized_roles(const pdp_image *img, pdp_str user,
 
 static bool direct_junior(const pdp_image *img, uint32_t senior, uint32_t jr)
 {
-	const uint32_t *r = img_rec(img, SEC_ROLES, senior);
-	for (uint32_t j = 0; j < r[2]; j++)
-		if (img_rec(img, SEC_ROLEJR, r[1] + j)[0] == jr)
+	const img_role_rec *r = img_role(img, senior);
+	for (uint32_t j = 0; j < r->jr_count; j++)
+		if (img_word(img, SEC_ROLEJR, r->jr_first + j) == jr)
 			return true;
 	return false;
 }
@@ -191,9 +179,9 @@ size_t pdp_audit_role_juniors(const pdp_image *img, uint32_t role,
 	size_t n = 0;
 	if (img == NULL || role >= img->count[SEC_ROLES])
 		return 0;
-	const uint64_t *c = aud_closure(img, role);
+	const uint64_t *c = role_closure_of(img, role);
 	for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
-		if (r != role && (direct ? direct_junior(img, role, r) : aud_bit(c, r)))
+		if (r != role && (direct ? direct_junior(img, role, r) : role_bit(c, r)))
 			PUT(out, cap, n, r);
 	return n;
 }
@@ -206,7 +194,7 @@ size_t pdp_audit_role_seniors(const pdp_image *img, uint32_t role,
 		return 0;
 	for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
 		if (r != role && (direct ? direct_junior(img, r, role)
-		                         : aud_bit(aud_closure(img, r), role)))
+		                         : role_bit(role_closure_of(img, r), role)))
 			PUT(out, cap, n, r);
 	return n;
 }
@@ -218,7 +206,7 @@ size_t pdp_audit_group_members(const pdp_image *img, uint32_t group,
 {
 	if (img == NULL || group >= img->count[SEC_GROUPS])
 		return 0;
-	return principals_listing(img, SEC_PRINGROUPS, 3, group, out, cap);
+	return principals_listing(img, SEC_PRINGROUPS, group, out, cap);
 }
 
 size_t pdp_audit_group_globs(const pdp_image *img, uint32_t group,
@@ -227,9 +215,10 @@ size_t pdp_audit_group_globs(const pdp_image *img, uint32_t group,
 	size_t n = 0;
 	if (img == NULL || group >= img->count[SEC_GROUPS])
 		return 0;
-	const uint32_t *g = img_rec(img, SEC_GROUPS, group);
-	for (uint32_t j = 0; j < g[2]; j++)
-		PUT(out, cap, n, img_str(img, img_rec(img, SEC_GROUPGLOBS, g[1] + j)[0]));
+	const img_group_rec *g = img_group(img, group);
+	for (uint32_t j = 0; j < g->glob_count; j++)
+		PUT(out, cap, n,
+		    img_str(img, img_word(img, SEC_GROUPGLOBS, g->glob_first + j)));
 	return n;
 }
 
@@ -247,11 +236,11 @@ pdp_status pdp_audit_constraint_get(const pdp_image *img, uint32_t i,
 		return PDP_ERR_ARG;
 	if (i >= img->count[SEC_CONSTRAINTS])
 		return PDP_ERR_NOT_FOUND;
-	const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-	out->dynamic = k[0] == 1;
-	out->name = img_str(img, k[1]);
-	out->n = k[2];
-	out->n_roles = k[4];
+	const img_constraint_rec *k = img_constraint(img, i);
+	out->dynamic = k->kind == CONSTRAINT_DSD;
+	out->name = img_str(img, k->name);
+	out->n = k->n;
+	out->n_roles = k->mem_count;
 	return PDP_OK;
 }
 
@@ -261,9 +250,9 @@ size_t pdp_audit_constraint_roles(const pdp_image *img, uint32_t i,
 	size_t n = 0;
 	if (img == NULL || i >= img->count[SEC_CONSTRAINTS])
 		return 0;
-	const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-	for (uint32_t j = 0; j < k[4]; j++)
-		PUT(out, cap, n, img_rec(img, SEC_CONSTRMEM, k[3] + j)[0]);
+	const img_constraint_rec *k = img_constraint(img, i);
+	for (uint32_t j = 0; j < k->mem_count; j++)
+		PUT(out, cap, n, img_word(img, SEC_CONSTRMEM, k->mem_first + j));
 	return n;
 }
 
@@ -281,19 +270,19 @@ pdp_status pdp_audit_rule_get(const pdp_image *img, uint32_t rule,
 		return PDP_ERR_ARG;
 	if (rule >= img->count[SEC_RULES])
 		return PDP_ERR_NOT_FOUND;
-	const uint32_t *r = img_rec(img, SEC_RULES, rule);
+	const img_rule_rec *r = img_rule(img, rule);
 	pdp_str none = {NULL, 0};
-	out->acp = r[RW_ACP];
-	out->self = (r[RW_FLAGS] & RULE_FLAG_SELF) != 0;
-	out->index = r[RW_INDEX];
-	out->deny = (r[RW_FLAGS] & RULE_FLAG_DENY) != 0;
-	out->operations = r[RW_OPS];
-	out->id = r[RW_ID] != IMG_NONE ? img_str(img, r[RW_ID]) : none;
-	out->file = r[RW_SOURCE] != IMG_NONE
-	                    ? img_str(img, img_rec(img, SEC_SOURCES, r[RW_SOURCE])[0])
+	out->acp = r->acp;
+	out->self = (r->flags & RULE_FLAG_SELF) != 0;
+	out->index = r->index;
+	out->deny = (r->flags & RULE_FLAG_DENY) != 0;
+	out->operations = r->ops;
+	out->id = r->id != IMG_NONE ? img_str(img, r->id) : none;
+	out->file = r->source != IMG_NONE
+	                    ? img_str(img, img_word(img, SEC_SOURCES, r->source))
 	                    : none;
-	out->line = r[RW_SOURCE] != IMG_NONE ? r[RW_LINE] : 0;
-	out->n_originators = r[RW_ORIG_COUNT];
+	out->line = r->source != IMG_NONE ? r->line : 0;
+	out->n_originators = r->orig_count;
 	return PDP_OK;
 }
 
@@ -304,25 +293,25 @@ pdp_status pdp_audit_rule_originator(const pdp_image *img, uint32_t rule,
 		return PDP_ERR_ARG;
 	if (rule >= img->count[SEC_RULES])
 		return PDP_ERR_NOT_FOUND;
-	const uint32_t *r = img_rec(img, SEC_RULES, rule);
-	if (i >= r[RW_ORIG_COUNT])
+	const img_rule_rec *r = img_rule(img, rule);
+	if (i >= r->orig_count)
 		return PDP_ERR_NOT_FOUND;
-	const uint32_t *o = img_rec(img, SEC_ORIGS, r[RW_ORIG_FIRST] + i);
+	const img_orig_rec *o = img_orig(img, r->orig_first + i);
 	static const char ALL[] = "all";
-	out->kind = (pdp_audit_via)o[0];
+	out->kind = (pdp_audit_via)o->kind;
 	out->index = PDP_NONE;
-	switch (o[0]) {
+	switch (o->kind) {
 	case ORIG_EXACT:
 	case ORIG_GLOB:
-		out->name = img_str(img, o[1]);
+		out->name = img_str(img, o->value);
 		break;
 	case ORIG_GROUP:
-		out->index = o[1];
-		out->name = pdp_audit_group_name(img, o[1]);
+		out->index = o->value;
+		out->name = pdp_audit_group_name(img, o->value);
 		break;
 	case ORIG_ROLE:
-		out->index = o[1];
-		out->name = pdp_audit_role_name(img, o[1]);
+		out->index = o->value;
+		out->name = pdp_audit_role_name(img, o->value);
 		break;
 	default:
 		out->kind = PDP_AUDIT_VIA_ALL;
@@ -345,10 +334,10 @@ size_t pdp_audit_rule_token(const pdp_image *img, uint32_t rule, char *buf,
 		buf[0] = '\0';
 		return 0;
 	}
-	const uint32_t *r = img_rec(img, SEC_RULES, rule);
-	pdp_str acp = img_str(img, img_rec(img, SEC_ACPS, r[RW_ACP])[0]);
+	const img_rule_rec *r = img_rule(img, rule);
+	pdp_str acp = img_str(img, img_acp(img, r->acp)->id);
 	int n = snprintf(buf, size, "rule:%.*s:%s:%u", (int)acp.len, acp.ptr,
-	                 (r[RW_FLAGS] & RULE_FLAG_SELF) ? "self" : "privileges",
-	                 r[RW_INDEX]);
+	                 (r->flags & RULE_FLAG_SELF) ? "self" : "privileges",
+	                 r->index);
 	return n < 0 ? 0 : (size_t)n;
 }

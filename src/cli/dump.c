@@ -24,16 +24,16 @@ static void put_str(FILE *out, const pdp_image *img, uint32_t id)
 }
 
 /* The n entries of list section `list` from `first`, each as
- * " <prefix><name>": an entry indexes a record of `target` whose word 0 is
- * its name, or is itself a string id when target is SEC_STRTAB. */
+ * " <prefix><name>": an entry indexes a record of `target` that begins
+ * with its name, or is itself a string id when target is SEC_STRTAB. */
 static void put_names(FILE *out, const pdp_image *img, const char *prefix,
                       enum img_section list, uint32_t first, uint32_t n,
                       enum img_section target)
 {
 	for (uint32_t j = 0; j < n; j++) {
-		uint32_t x = img_rec(img, list, first + j)[0];
+		uint32_t x = img_word(img, list, first + j);
 		fprintf(out, " %s", prefix);
-		put_str(out, img, target == SEC_STRTAB ? x : img_rec(img, target, x)[0]);
+		put_str(out, img, target == SEC_STRTAB ? x : img_rec_name(img, target, x));
 	}
 }
 
@@ -51,96 +51,80 @@ static void put_ops(FILE *out, uint32_t ops)
 		}
 }
 
-static void put_ip(FILE *out, const uint32_t *w)
+static void put_ip(FILE *out, const img_cidr_rec *c)
 {
 	pdp_ip ip;
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < 4; j++)
-			ip.b[4 * i + j] = (uint8_t)(w[i] >> (8 * j));
+	img_cidr_addr(c, &ip);
 	char buf[64];
 	ip_format(&ip, buf, sizeof(buf));
 	static const uint8_t v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	uint32_t p = w[4];
+	uint32_t p = c->prefix;
 	if (memcmp(ip.b, v4, 12) == 0 && p >= 96)
 		p -= 96;
 	fprintf(out, "%s/%u", buf, p);
 }
 
-static double dbl(const uint32_t *w)
-{
-	uint64_t b = img_u64(w);
-	double d;
-	memcpy(&d, &b, sizeof(d));
-	return d;
-}
-
-static const char *const COP_NAMES[COP_COUNT] = {
-	"true", "false", "all", "any", "not", "eq", "ne", "lt", "le", "gt",
-	"ge", "in", "contains", "matches", "prefix", "in_cidr", "present"};
-
 /* A condition tree on one line, operators around their operands, with
  * attribute names and literal values resolved from their tables. */
 static void put_cond(FILE *out, const pdp_image *img, uint32_t idx)
 {
-	const uint32_t *k = img_rec(img, SEC_CONDS, idx);
-	uint32_t op = k[0];
+	const img_cond_rec *k = img_cond(img, idx);
+	uint32_t op = k->op;
 	if (op == COP_TRUE || op == COP_FALSE) {
-		fputs(COP_NAMES[op], out);
+		fputs(img_cond_op_name(op), out);
 		return;
 	}
 	if (op == COP_ALL || op == COP_ANY || op == COP_NOT) {
-		fprintf(out, "(%s", COP_NAMES[op]);
-		for (uint32_t i = 0; i < k[5]; i++) {
+		fprintf(out, "(%s", img_cond_op_name(op));
+		for (uint32_t i = 0; i < k->count; i++) {
 			fputc(' ', out);
-			put_cond(out, img, img_rec(img, SEC_CONDKIDS, k[4] + i)[0]);
+			put_cond(out, img, img_word(img, SEC_CONDKIDS, k->first + i));
 		}
 		fputc(')', out);
 		return;
 	}
-	fprintf(out, "(%s ", COP_NAMES[op]);
-	put_str(out, img, img_rec(img, SEC_ATTRS, k[1])[0]);
+	fprintf(out, "(%s ", img_cond_op_name(op));
+	put_str(out, img, img_attr(img, k->attr)->name);
 	fputc(' ', out);
-	pdp_type t = (pdp_type)img_rec(img, SEC_ATTRS, k[1])[1];
-	switch (k[2]) {
+	pdp_type t = (pdp_type)img_attr(img, k->attr)->type;
+	switch (k->rhs_kind) {
 	case RHS_ATTR:
 		fputs("attr:", out);
-		put_str(out, img, img_rec(img, SEC_ATTRS, k[3])[0]);
+		put_str(out, img, img_attr(img, k->rhs)->name);
 		break;
 	case RHS_REGEX:
 		fputc('/', out);
-		put_str(out, img, img_rec(img, SEC_REGEXES, k[3])[0]);
+		put_str(out, img, img_word(img, SEC_REGEXES, k->rhs));
 		fputc('/', out);
 		break;
 	case RHS_LIST:
 		fputc('[', out);
-		for (uint32_t i = 0; i < k[5]; i++) {
+		for (uint32_t i = 0; i < k->count; i++) {
+			uint32_t item = k->first + i;
 			if (i)
 				fputc(' ', out);
 			if (op == COP_IN_CIDR)
-				put_ip(out, img_rec(img, SEC_CIDRS, k[4] + i));
+				put_ip(out, img_cidr(img, item));
 			else if (t == PDP_TYPE_INT)
 				fprintf(out, "%lld",
-				        (long long)img_u64(img_rec(
-				                img, SEC_INTS,
-				                img_rec(img, SEC_LISTITEMS, k[4] + i)[0])));
+				        (long long)img_int(img, img_word(img, SEC_LISTITEMS,
+				                                         item)));
 			else
-				put_str(out, img, img_rec(img, SEC_LISTITEMS, k[4] + i)[0]);
+				put_str(out, img, img_word(img, SEC_LISTITEMS, item));
 		}
 		fputc(']', out);
 		break;
 	default:
 		if (op == COP_PRESENT || t == PDP_TYPE_BOOL)
-			fputs(k[3] ? "true" : "false", out);
+			fputs(k->rhs ? "true" : "false", out);
 		else if (op == COP_CONTAINS || op == COP_PREFIX || t == PDP_TYPE_STRING)
-			put_str(out, img, k[3]);
+			put_str(out, img, k->rhs);
 		else if (t == PDP_TYPE_INT)
-			fprintf(out, "%lld",
-			        (long long)img_u64(img_rec(img, SEC_INTS, k[3])));
+			fprintf(out, "%lld", (long long)img_int(img, k->rhs));
 		else if (t == PDP_TYPE_IP)
-			put_ip(out, img_rec(img, SEC_CIDRS, k[3]));
+			put_ip(out, img_cidr(img, k->rhs));
 		else if (t == PDP_TYPE_TIME) {
-			const uint32_t *w = img_rec(img, SEC_TIMES, k[3]);
-			pdp_time tm = {(int64_t)img_u64(w), (int32_t)w[2]};
+			pdp_time tm = img_time(img, k->rhs);
 			char buf[64];
 			time_format_rfc3339(tm, buf, sizeof(buf));
 			fputs(buf, out);
@@ -154,80 +138,81 @@ static void put_cond(FILE *out, const pdp_image *img, uint32_t idx)
  * countries, circles), objects and the condition. */
 static void dump_rule(FILE *out, const pdp_image *img, uint32_t r)
 {
-	const uint32_t *w = img_rec(img, SEC_RULES, r);
-	fprintf(out, "    [%u] %s ops=", w[RW_INDEX],
-	        (w[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit");
-	put_ops(out, w[RW_OPS]);
-	if (w[RW_ID] != IMG_NONE) {
+	const img_rule_rec *w = img_rule(img, r);
+	fprintf(out, "    [%u] %s ops=", w->index,
+	        (w->flags & RULE_FLAG_DENY) ? "deny" : "permit");
+	put_ops(out, w->ops);
+	if (w->id != IMG_NONE) {
 		fputs(" id=", out);
-		put_str(out, img, w[RW_ID]);
+		put_str(out, img, w->id);
 	}
-	if (w[RW_FLAGS] & RULE_FLAG_AUTH)
+	if (w->flags & RULE_FLAG_AUTH)
 		fputs(" authenticated", out);
 	fputs("\n      originators:", out);
-	for (uint32_t i = 0; i < w[RW_ORIG_COUNT]; i++) {
-		const uint32_t *o = img_rec(img, SEC_ORIGS, w[RW_ORIG_FIRST] + i);
+	for (uint32_t i = 0; i < w->orig_count; i++) {
+		const img_orig_rec *o = img_orig(img, w->orig_first + i);
 		fputc(' ', out);
-		switch (o[0]) {
+		switch (o->kind) {
 		case ORIG_ALL: fputs("all", out); break;
-		case ORIG_EXACT: put_str(out, img, o[1]); break;
-		case ORIG_GLOB: fputs("glob:", out); put_str(out, img, o[1]); break;
+		case ORIG_EXACT: put_str(out, img, o->value); break;
+		case ORIG_GLOB: fputs("glob:", out); put_str(out, img, o->value); break;
 		case ORIG_GROUP:
 			fputs("group:", out);
-			put_str(out, img, img_rec(img, SEC_GROUPS, o[1])[0]);
+			put_str(out, img, img_group(img, o->value)->name);
 			break;
 		case ORIG_ROLE:
 			fputs("role:", out);
-			put_str(out, img, img_rec(img, SEC_ROLES, o[1])[0]);
+			put_str(out, img, img_role(img, o->value)->name);
 			break;
 		}
 	}
 	fputc('\n', out);
-	for (uint32_t i = 0; i < w[RW_CTX_COUNT]; i++) {
-		const uint32_t *x = img_rec(img, SEC_CONTEXTS, w[RW_CTX_FIRST] + i);
+	for (uint32_t i = 0; i < w->ctx_count; i++) {
+		const img_context_rec *x = img_context(img, w->ctx_first + i);
 		fprintf(out, "      context %u:", i);
-		for (uint32_t j = 0; j < x[1]; j++) {
+		for (uint32_t j = 0; j < x->win_count; j++) {
 			fputs(" window=\"", out);
-			put_str(out, img, img_rec(img, SEC_WINDOWS, x[0] + j)[16]);
+			put_str(out, img, img_window(img, x->win_first + j)->source);
 			fputc('"', out);
 		}
-		for (uint32_t j = 0; j < x[3]; j++) {
+		for (uint32_t j = 0; j < x->ip_count; j++) {
 			fputs(" ip=", out);
-			put_ip(out, img_rec(img, SEC_CIDRS, x[2] + j));
+			put_ip(out, img_cidr(img, x->ip_first + j));
 		}
-		for (uint32_t j = 0; j < x[5]; j++) {
-			uint32_t code = img_rec(img, SEC_COUNTRIES, x[4] + j)[0];
+		for (uint32_t j = 0; j < x->cc_count; j++) {
+			uint32_t code = img_word(img, SEC_COUNTRIES, x->cc_first + j);
 			const char *a2 = country_alpha2((int)code);
 			fprintf(out, " country=%s", a2 ? a2 : "?");
 		}
-		for (uint32_t j = 0; j < x[7]; j++) {
-			const uint32_t *c = img_rec(img, SEC_CIRCLES, x[6] + j);
-			fprintf(out, " circle=(%g,%g,%gm)", dbl(c), dbl(c + 2), dbl(c + 4));
+		for (uint32_t j = 0; j < x->circ_count; j++) {
+			const img_circle_rec *c = img_circle(img, x->circ_first + j);
+			fprintf(out, " circle=(%g,%g,%gm)", img_double(c->lat),
+			        img_double(c->lon), img_double(c->radius));
 		}
 		fputc('\n', out);
 	}
-	for (uint32_t i = 0; i < w[RW_OBJ_COUNT]; i++) {
-		const uint32_t *o = img_rec(img, SEC_OBJECTS, w[RW_OBJ_FIRST] + i);
+	for (uint32_t i = 0; i < w->obj_count; i++) {
+		const img_object_rec *o = img_object(img, w->obj_first + i);
 		fprintf(out, "      object %u:", i);
-		for (uint32_t j = 0; j < o[1]; j++) {
-			int32_t ty = (int32_t)img_rec(img, SEC_OBJTYPES, o[0] + j)[0];
+		for (uint32_t j = 0; j < o->ty_count; j++) {
+			int32_t ty = (int32_t)img_word(img, SEC_OBJTYPES, o->ty_first + j);
 			const char *n = rtype_name(ty);
 			fprintf(out, " type=%s", n ? n : "?");
 		}
-		for (uint32_t j = 0; j < o[3]; j++) {
+		for (uint32_t j = 0; j < o->sp_count; j++) {
 			fputs(" spec=", out);
-			put_str(out, img, img_rec(img, SEC_OBJSPECS, o[2] + j)[0]);
+			put_str(out, img, img_word(img, SEC_OBJSPECS, o->sp_first + j));
 		}
-		for (uint32_t j = 0; j < o[5]; j++) {
-			int32_t ty = (int32_t)img_rec(img, SEC_OBJTYPES, o[4] + j)[0];
+		for (uint32_t j = 0; j < o->ch_count; j++) {
+			int32_t ty = (int32_t)img_word(img, SEC_OBJTYPES, o->ch_first + j);
 			const char *n = rtype_name(ty);
 			fprintf(out, " child=%s", n ? n : "?");
 		}
 		fputc('\n', out);
 	}
-	if (w[RW_COND] != IMG_NONE) {
+	if (w->cond != IMG_NONE) {
 		fputs("      when: ", out);
-		put_cond(out, img, w[RW_COND]);
+		put_cond(out, img, w->cond);
 		fputc('\n', out);
 	}
 }
@@ -250,67 +235,72 @@ void dump_image(FILE *out, const pdp_image *img)
 	                                    "ip", "time", "set<string>"};
 	fputs("attributes:\n", out);
 	for (uint32_t i = 0; i < img->count[SEC_ATTRS]; i++) {
-		const uint32_t *a = img_rec(img, SEC_ATTRS, i);
+		const img_attr_rec *a = img_attr(img, i);
 		fprintf(out, "  %u ", i);
-		put_str(out, img, a[0]);
-		fprintf(out, ": %s%s\n", a[1] <= 6 ? TYPES[a[1]] : "?",
+		put_str(out, img, a->name);
+		fprintf(out, ": %s%s\n", a->type <= 6 ? TYPES[a->type] : "?",
 		        i < IMG_BUILTIN_ATTRS ? " (built-in)" : "");
 	}
 	fputs("roles (juniors first):\n", out);
 	for (uint32_t i = 0; i < img->count[SEC_ROLES]; i++) {
-		const uint32_t *r = img_rec(img, SEC_ROLES, i);
+		const img_role_rec *r = img_role(img, i);
 		fprintf(out, "  %u ", i);
-		put_str(out, img, r[0]);
-		if (r[2] > 0) {
+		put_str(out, img, r->name);
+		if (r->jr_count > 0) {
 			fputs(" inherits", out);
-			put_names(out, img, "", SEC_ROLEJR, r[1], r[2], SEC_ROLES);
+			put_names(out, img, "", SEC_ROLEJR, r->jr_first, r->jr_count,
+			          SEC_ROLES);
 		}
 		fputc('\n', out);
 	}
 	fputs("constraints:\n", out);
 	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-		fprintf(out, "  %s ", k[0] ? "dsd" : "ssd");
-		put_str(out, img, k[1]);
-		fprintf(out, " n=%u:", k[2]);
-		put_names(out, img, "", SEC_CONSTRMEM, k[3], k[4], SEC_ROLES);
+		const img_constraint_rec *k = img_constraint(img, i);
+		fprintf(out, "  %s ", k->kind == CONSTRAINT_DSD ? "dsd" : "ssd");
+		put_str(out, img, k->name);
+		fprintf(out, " n=%u:", k->n);
+		put_names(out, img, "", SEC_CONSTRMEM, k->mem_first, k->mem_count,
+		          SEC_ROLES);
 		fputc('\n', out);
 	}
 	fputs("groups:\n", out);
 	for (uint32_t i = 0; i < img->count[SEC_GROUPS]; i++) {
-		const uint32_t *g = img_rec(img, SEC_GROUPS, i);
+		const img_group_rec *g = img_group(img, i);
 		fputs("  ", out);
-		put_str(out, img, g[0]);
+		put_str(out, img, g->name);
 		fputs(":", out);
-		put_names(out, img, "", SEC_GROUPGLOBS, g[1], g[2], SEC_STRTAB);
+		put_names(out, img, "", SEC_GROUPGLOBS, g->glob_first, g->glob_count,
+		          SEC_STRTAB);
 		fputs(" (+ exact members below)\n", out);
 	}
 	fputs("principals:\n", out);
 	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
+		const img_principal_rec *p = img_principal(img, i);
 		fputs("  ", out);
-		put_str(out, img, p[0]);
+		put_str(out, img, p->name);
 		fputs(":", out);
-		put_names(out, img, "role:", SEC_PRINROLES, p[1], p[2], SEC_ROLES);
-		put_names(out, img, "group:", SEC_PRINGROUPS, p[3], p[4], SEC_GROUPS);
+		put_names(out, img, "role:", SEC_PRINROLES, p->role_first,
+		          p->role_count, SEC_ROLES);
+		put_names(out, img, "group:", SEC_PRINGROUPS, p->group_first,
+		          p->group_count, SEC_GROUPS);
 		fputc('\n', out);
 	}
 	fputs("acps:\n", out);
 	for (uint32_t i = 0; i < img->count[SEC_ACPS]; i++) {
-		const uint32_t *a = img_rec(img, SEC_ACPS, i);
+		const img_acp_rec *a = img_acp(img, i);
 		fputs("  ", out);
-		put_str(out, img, a[0]);
-		if (a[1] != IMG_NONE) {
+		put_str(out, img, a->id);
+		if (a->rn != IMG_NONE) {
 			fputs(" (rn ", out);
-			put_str(out, img, a[1]);
+			put_str(out, img, a->rn);
 			fputc(')', out);
 		}
 		fputc('\n', out);
-		fprintf(out, "   privileges: %u\n", a[3]);
-		for (uint32_t j = 0; j < a[3]; j++)
-			dump_rule(out, img, a[2] + j);
-		fprintf(out, "   self: %u\n", a[5]);
-		for (uint32_t j = 0; j < a[5]; j++)
-			dump_rule(out, img, a[4] + j);
+		fprintf(out, "   privileges: %u\n", a->priv_count);
+		for (uint32_t j = 0; j < a->priv_count; j++)
+			dump_rule(out, img, a->priv_first + j);
+		fprintf(out, "   self: %u\n", a->self_count);
+		for (uint32_t j = 0; j < a->self_count; j++)
+			dump_rule(out, img, a->self_first + j);
 	}
 }

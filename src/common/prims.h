@@ -169,4 +169,7 @@ const char *rtype_name(int32_t ty);
  * the zlib crc32). crc32_ieee("123456789") == 0xCBF43926. */
 uint32_t crc32_ieee(const uint8_t *data, size_t len);
 
+/* The string hash of every hash table (hash.c). */
+uint64_t str_hash(const char *s, size_t len);
+
 #endif

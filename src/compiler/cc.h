@@ -6,7 +6,7 @@
  *   read_*.c     ynode trees -> model (syntax and value checks)
  *   resolve.c    names, groups, role hierarchy, SSD, attribute types
  *   lint.c       warnings beyond errors
- *   emit.c       model -> image bytes (deterministic)
+ *   emit_lower.c model -> image records; emit_write.c records -> bytes
  * Below the passes: cc.c (arena memory, diagnostics, absolute ids, the
  * rule walk), diag.c (the table of codes), name_index.c, base.c. A pass
  * calls down into those, never up into the driver; segment.c is the live
@@ -404,7 +404,7 @@ const name_post *name_index_glob_run(const name_index *ix, const char *pat,
 
 /* lint.c */
 void lint_policy(cc *c);
-/* emit.c */
+/* emit_lower.c */
 bool emit_image(cc *c);
 /* One ACP (c->acps.items[0]) as a segment (image/view.h). */
 bool emit_segment(cc *c);

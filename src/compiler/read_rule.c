@@ -383,16 +383,6 @@ m_rule *read_rule(cc *c, ynode *n, bool self)
 
 /* ---- conditions ---- */
 
-static const struct {
-	const char *name;
-	uint32_t op;
-} COND_OPS[] = {
-	{"eq", COP_EQ}, {"ne", COP_NE}, {"lt", COP_LT}, {"le", COP_LE},
-	{"gt", COP_GT}, {"ge", COP_GE}, {"in", COP_IN},
-	{"contains", COP_CONTAINS}, {"matches", COP_MATCHES},
-	{"prefix", COP_PREFIX}, {"in_cidr", COP_IN_CIDR},
-	{"present", COP_PRESENT},
-};
 
 /* One `when` node: a combinator (all, any, not) or a test (attr plus one
  * operator). The right side is kept as a YAML node: its type depends on
@@ -453,8 +443,11 @@ m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 		if (yn_is(key, "attr"))
 			continue;
 		bool known = false;
-		for (size_t j = 0; j < sizeof(COND_OPS) / sizeof(COND_OPS[0]); j++) {
-			if (!yn_is(key, COND_OPS[j].name))
+		/* the operators a policy writes as `{op: ...}`: format.h's
+		 * table, its leaf entries */
+		for (uint32_t j = 0; j < COP_COUNT; j++) {
+			if (img_cond_op(j)->form != COP_FORM_LEAF ||
+			    !yn_is(key, img_cond_op_name(j)))
 				continue;
 			known = true;
 			if (have_op) {
@@ -464,7 +457,7 @@ m_cond *read_cond(cc *c, ynode *n, unsigned depth)
 				return NULL;
 			}
 			have_op = true;
-			k->op = COND_OPS[j].op;
+			k->op = j;
 			k->rhs_node = val;
 			k->rhs_pos = val->pos;
 			k->op_pos = key->pos;

@@ -460,18 +460,6 @@ static const char *type_name(pdp_type t)
 	}
 }
 
-static const char *op_name(uint32_t op)
-{
-	static const char *const names[COP_COUNT] = {
-		[COP_EQ] = "eq", [COP_NE] = "ne", [COP_LT] = "lt", [COP_LE] = "le",
-		[COP_GT] = "gt", [COP_GE] = "ge", [COP_IN] = "in",
-		[COP_CONTAINS] = "contains", [COP_MATCHES] = "matches",
-		[COP_PREFIX] = "prefix", [COP_IN_CIDR] = "in_cidr",
-		[COP_PRESENT] = "present", [COP_ALL] = "all", [COP_ANY] = "any",
-		[COP_NOT] = "not"};
-	return op < COP_COUNT && names[op] ? names[op] : "?";
-}
-
 /* Which operators fit which type (docs/language.md 9.2). */
 static bool op_fits(uint32_t op, pdp_type t)
 {
@@ -621,7 +609,7 @@ static bool resolve_rhs_attr(cc *c, m_cond *k, ynode *n)
 	               k->op != COP_MATCHES;
 	if (ra == NULL || n->n != 2 || !attr_ok) {
 		cc_error(c, n->pos, DIAG_E_COND_TYPE,
-		         "operator '%s' takes %s", op_name(k->op),
+		         "operator '%s' takes %s", img_cond_op_name(k->op),
 		         attr_ok ? "a literal or {attr: NAME}"
 		                 : "a literal list or pattern");
 		return false;
@@ -655,7 +643,7 @@ static bool resolve_rhs_list(cc *c, m_cond *k, ynode *n)
 {
 	if (n->kind != YN_SEQ) {
 		cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a list",
-		         op_name(k->op));
+		         img_cond_op_name(k->op));
 		return false;
 	}
 	k->rhs_kind = RHS_LIST;
@@ -751,7 +739,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 		cc_error(c, k->op_pos, DIAG_E_COND_TYPE,
 		         "type mismatch: operator '%s' does not apply to '%s' of "
 		         "type %s",
-		         op_name(k->op), k->attr, type_name(k->type));
+		         img_cond_op_name(k->op), k->attr, type_name(k->type));
 		return false;
 	}
 	ynode *n = k->rhs_node;
@@ -775,7 +763,7 @@ static bool resolve_cond(cc *c, m_cond *k)
 	if (k->op == COP_CONTAINS || k->op == COP_PREFIX) {
 		if (n->kind != YN_SCALAR || memchr(n->str, '\0', n->len) != NULL) {
 			cc_error(c, n->pos, DIAG_E_COND_TYPE, "'%s' takes a string",
-			         op_name(k->op));
+			         img_cond_op_name(k->op));
 			return false;
 		}
 		if (!expect_string_literal(c, k, n))

@@ -1,7 +1,7 @@
 /*
  * decide.c - the decision: request checks, ACP lookup, role activation
  * (authorization and DSD), then every applicable rule of the target ACPs
- * with three-valued logic and deny-overrides (policy-language.md 3.5).
+ * with three-valued logic and deny-overrides (docs/language.md section 11).
  *
  * No allocation, no lock, no clock; the stack holds two role bitsets and
  * the ACP indices, and conditions recurse at most PDP_MAX_COND_DEPTH deep
@@ -13,6 +13,7 @@
 #include "common/limits.h"
 #include "common/prims.h"
 #include "eval/eval.h"
+#include "eval/match.h"
 #include "image/view.h"
 
 /* The decision's state. img holds the declarations (principals, roles,
@@ -23,19 +24,8 @@ typedef struct dctx {
 	const pdp_image *seg;
 	pdp_scratch *scratch;
 	const pdp_request *req;
-	pdp_str orig;             /* the originator, in absolute form when the
-	                             image declares its hosting CSE */
-	uint32_t principal;       /* PRINCIPALS index or NONE */
-	uint32_t principal_name;  /* its interned name string, or NONE */
-	const uint64_t *active;   /* active closure bitset, or NULL when lazy */
-	/* Lazy activation (no session, no requested roles, no DSD set): the
-	 * active roles are the assigned ones, and `role:R` asks whether R is in
-	 * the closure of one of them, one word per assigned role. */
-	const uint32_t *assigned; /* PRINROLES entries, or NULL */
-	uint32_t n_assigned;
+	eval_who who;             /* originator, principal, active roles */
 	int country;              /* ISO numeric, -1 absent, -2 invalid */
-	bool orig_hashed;         /* orig_hash computed (views' group sets) */
-	uint64_t orig_hash;
 	rule_result *rr;
 } dctx;
 
@@ -62,183 +52,55 @@ static bool str_eq(pdp_str a, pdp_str b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-static bool bit(const uint64_t *b, uint32_t i)
-{
-	return (b[i / 64] >> (i % 64)) & 1u;
-}
-
-/* ---- originators ---- */
-
-static bool in_base_group(const dctx *d, const pdp_image *img, uint32_t g);
-
-static bool in_group(dctx *d, uint32_t g)
-{
-	const pdp_image *img = d->img;
-	if (img->view != NULL) {
-		const view_groups *vg = img->view->groups;
-		if (g >= vg->n || vg->g[g] == NULL)
-			return false;
-		if (vg->g[g] == VIEW_GROUP_IN_BASE)
-			return in_base_group(d, img->view_base, g);
-		/* a group the store changed: its members live in the view,
-		 * the originator hashed once per decision */
-		if (!d->orig_hashed) {
-			d->orig_hash = img_hash(d->orig.ptr,
-			                        d->orig.len);
-			d->orig_hashed = true;
-		}
-		return view_in_group(img->view, g, d->orig,
-		                     d->orig_hash);
-	}
-	return in_base_group(d, img, g);
-}
-
-/* Group g of a loaded image (or of a store's base): the principal's exact
- * memberships, then the group's globs. */
-static bool in_base_group(const dctx *d, const pdp_image *img, uint32_t g)
-{
-	if (d->principal != PDP_NONE) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, d->principal);
-		for (uint32_t i = 0; i < p[4]; i++)
-			if (img_rec(img, SEC_PRINGROUPS, p[3] + i)[0] == g)
-				return true;
-	}
-	const uint32_t *gr = img_rec(img, SEC_GROUPS, g);
-	for (uint32_t i = 0; i < gr[2]; i++) {
-		pdp_str pat = img_str(img, img_rec(img, SEC_GROUPGLOBS, gr[1] + i)[0]);
-		if (glob_match(pat, d->orig))
-			return true;
-	}
-	return false;
-}
-
-static bool orig_match(dctx *d, const uint32_t *rule)
-{
-	const pdp_image *img = d->img, *seg = d->seg;
-	for (uint32_t i = 0; i < rule[RW_ORIG_COUNT]; i++) {
-		const uint32_t *o = img_rec(seg, SEC_ORIGS, rule[RW_ORIG_FIRST] + i);
-		const uint32_t *t = seg->orig_text + 2u * (rule[RW_ORIG_FIRST] + i);
-		switch (o[0]) {
-		case ORIG_ALL:
-			return true;
-		case ORIG_EXACT:
-			if (seg->segment) {
-				/* a segment's strings are its own: compare bytes */
-				pdp_str id = {seg->blob + t[0], t[1]};
-				if (str_eq(id, d->orig))
-					return true;
-			} else if (o[1] == d->principal_name) {
-				/* every exact originator id is a principal (checked
-				 * at load) and strings are interned: compare ids */
-				return true;
-			}
-			break;
-		case ORIG_GLOB: {
-			pdp_str pat = {seg->blob + t[0], t[1]};
-			if (glob_match(pat, d->orig))
-				return true;
-			break;
-		}
-		case ORIG_GROUP:
-			if (in_group(d, o[1]))
-				return true;
-			break;
-		case ORIG_ROLE:
-			if (d->active != NULL) {
-				if (bit(d->active, o[1]))
-					return true;
-			} else {
-				uint32_t w = img->role_words;
-				for (uint32_t k = 0; k < d->n_assigned; k++) {
-					uint32_t a = d->assigned[k];
-					if (bit(img->role_closure + (size_t)a * w, o[1]))
-						return true;
-				}
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	return false;
-}
-
 /* ---- objects (acod) ---- */
 
 static bool u32_in(const pdp_image *img, enum img_section s, uint32_t first,
                    uint32_t n, uint32_t v)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (img_rec(img, s, first + i)[0] == v)
+		if (img_word(img, s, first + i) == v)
 			return true;
 	return false;
 }
 
-static bool object_entry(const dctx *d, const uint32_t *o)
+static bool object_entry(const dctx *d, const img_object_rec *o)
 {
 	const pdp_request *q = d->req;
 	const pdp_image *img = d->seg;
-	if (o[1] > 0 && (q->type < 0 ||
-	                 !u32_in(img, SEC_OBJTYPES, o[0], o[1], (uint32_t)q->type)))
+	if (o->ty_count > 0 &&
+	    (q->type < 0 || !u32_in(img, SEC_OBJTYPES, o->ty_first, o->ty_count,
+	                            (uint32_t)q->type)))
 		return false;
-	if (o[3] > 0) {
+	if (o->sp_count > 0) {
 		if (q->specialization.ptr == NULL)
 			return false;
 		bool found = false;
-		for (uint32_t i = 0; i < o[3] && !found; i++)
-			found = str_eq(img_str(img, img_rec(img, SEC_OBJSPECS, o[2] + i)[0]),
+		for (uint32_t i = 0; i < o->sp_count && !found; i++)
+			found = str_eq(img_str(img, img_word(img, SEC_OBJSPECS,
+			                                     o->sp_first + i)),
 			               q->specialization);
 		if (!found)
 			return false;
 	}
-	if (o[5] > 0 && q->operation == PDP_OP_CREATE &&
+	if (o->ch_count > 0 && q->operation == PDP_OP_CREATE &&
 	    (q->child_type < 0 ||
-	     !u32_in(img, SEC_OBJTYPES, o[4], o[5], (uint32_t)q->child_type)))
+	     !u32_in(img, SEC_OBJTYPES, o->ch_first, o->ch_count,
+	             (uint32_t)q->child_type)))
 		return false;
 	return true;
 }
 
-static bool objects_hold(const dctx *d, const uint32_t *rule)
+static bool objects_hold(const dctx *d, const img_rule_rec *rule)
 {
-	if (rule[RW_OBJ_COUNT] == 0)
+	if (rule->obj_count == 0)
 		return true;
-	for (uint32_t i = 0; i < rule[RW_OBJ_COUNT]; i++)
-		if (object_entry(d, img_rec(d->seg, SEC_OBJECTS, rule[RW_OBJ_FIRST] + i)))
+	for (uint32_t i = 0; i < rule->obj_count; i++)
+		if (object_entry(d, img_object(d->seg, rule->obj_first + i)))
 			return true;
 	return false;
 }
 
 /* ---- contexts (acco) ---- */
-
-static void load_sched(const uint32_t *w, sched *s)
-{
-	s->sec = img_u64(w);
-	s->min = img_u64(w + 2);
-	s->hour = w[4];
-	s->dom = w[5];
-	s->month = w[6];
-	s->dow = w[7];
-	for (int i = 0; i < SCHED_YEAR_WORDS; i++)
-		s->year[i] = img_u64(w + 8 + 2 * i);
-}
-
-static void load_ip(const uint32_t *w, pdp_ip *ip)
-{
-	for (int i = 0; i < 4; i++) {
-		ip->b[4 * i] = (uint8_t)w[i];
-		ip->b[4 * i + 1] = (uint8_t)(w[i] >> 8);
-		ip->b[4 * i + 2] = (uint8_t)(w[i] >> 16);
-		ip->b[4 * i + 3] = (uint8_t)(w[i] >> 24);
-	}
-}
-
-static double load_double(const uint32_t *w)
-{
-	uint64_t b = img_u64(w);
-	double v;
-	memcpy(&v, &b, sizeof(v));
-	return v;
-}
 
 static bool location_ok(const pdp_request *q)
 {
@@ -246,12 +108,17 @@ static bool location_ok(const pdp_request *q)
 	       fabs(q->lat) <= 90.0 && fabs(q->lon) <= 180.0;
 }
 
-static tri context_holds(dctx *d, const uint32_t *x)
+/* One context (acco) of a rule: its time windows, IP ranges and region
+ * must all hold, the region by country or by circle. A missing time, IP,
+ * country or location makes the context indeterminate rather than false
+ * (docs/language.md sections 6 and 11), unless another part is false:
+ * a certain "no" wins over an unknown. */
+static tri context_holds(dctx *d, const img_context_rec *x)
 {
 	const pdp_image *img = d->seg;
 	const pdp_request *q = d->req;
 	tri r = T_TRUE;
-	if (x[1] > 0) {
+	if (x->win_count > 0) {
 		/* any second is a date; a time that is no instant (nsec out of
 		 * range) is as undecidable as a missing one */
 		if (!q->has_time || !time_valid(q->time)) {
@@ -259,52 +126,53 @@ static tri context_holds(dctx *d, const uint32_t *x)
 			r = T_INDET;
 		} else {
 			bool m = false;
-			for (uint32_t i = 0; i < x[1] && !m; i++) {
+			for (uint32_t i = 0; i < x->win_count && !m; i++) {
 				sched s;
-				load_sched(img_rec(img, SEC_WINDOWS, x[0] + i), &s);
+				img_window_sched(img_window(img, x->win_first + i), &s);
 				m = sched_match(&s, q->time);
 			}
 			if (!m)
 				return T_FALSE;
 		}
 	}
-	if (x[3] > 0) {
+	if (x->ip_count > 0) {
 		if (!q->has_ip) {
 			d->rr->missing_env |= MISS_IP;
 			r = and3(r, T_INDET);
 		} else {
 			bool m = false;
-			for (uint32_t i = 0; i < x[3] && !m; i++) {
-				const uint32_t *c = img_rec(img, SEC_CIDRS, x[2] + i);
+			for (uint32_t i = 0; i < x->ip_count && !m; i++) {
+				const img_cidr_rec *c = img_cidr(img, x->ip_first + i);
 				pdp_ip net;
-				load_ip(c, &net);
-				m = cidr_contains(&net, c[4], &q->ip);
+				img_cidr_addr(c, &net);
+				m = cidr_contains(&net, c->prefix, &q->ip);
 			}
 			if (!m)
 				return T_FALSE;
 		}
 	}
-	if (x[5] > 0 || x[7] > 0) {
+	if (x->cc_count > 0 || x->circ_count > 0) {
 		tri reg = T_FALSE;
-		if (x[5] > 0) {
+		if (x->cc_count > 0) {
 			if (d->country < 0) {
 				d->rr->missing_env |= MISS_COUNTRY;
 				reg = T_INDET;
-			} else if (u32_in(img, SEC_COUNTRIES, x[4], x[5],
+			} else if (u32_in(img, SEC_COUNTRIES, x->cc_first, x->cc_count,
 			                  (uint32_t)d->country))
 				reg = T_TRUE;
 		}
-		if (x[7] > 0 && reg != T_TRUE) {
+		if (x->circ_count > 0 && reg != T_TRUE) {
 			if (!location_ok(q)) {
 				d->rr->missing_env |= MISS_LOCATION;
 				reg = or3(reg, T_INDET);
 			} else {
-				for (uint32_t i = 0; i < x[7]; i++) {
-					const uint32_t *c = img_rec(img, SEC_CIRCLES, x[6] + i);
-					double dist = geo_distance_m(load_double(c),
-					                             load_double(c + 2), q->lat,
+				for (uint32_t i = 0; i < x->circ_count; i++) {
+					const img_circle_rec *c =
+						img_circle(img, x->circ_first + i);
+					double dist = geo_distance_m(img_double(c->lat),
+					                             img_double(c->lon), q->lat,
 					                             q->lon);
-					if (dist <= load_double(c + 4)) {
+					if (dist <= img_double(c->radius)) {
 						reg = T_TRUE;
 						break;
 					}
@@ -316,14 +184,13 @@ static tri context_holds(dctx *d, const uint32_t *x)
 	return r;
 }
 
-static tri contexts_hold(dctx *d, const uint32_t *rule)
+static tri contexts_hold(dctx *d, const img_rule_rec *rule)
 {
-	if (rule[RW_CTX_COUNT] == 0)
+	if (rule->ctx_count == 0)
 		return T_TRUE;
 	tri r = T_FALSE;
-	for (uint32_t i = 0; i < rule[RW_CTX_COUNT] && r != T_TRUE; i++)
-		r = or3(r, context_holds(d, img_rec(d->seg, SEC_CONTEXTS,
-		                                     rule[RW_CTX_FIRST] + i)));
+	for (uint32_t i = 0; i < rule->ctx_count && r != T_TRUE; i++)
+		r = or3(r, context_holds(d, img_context(d->seg, rule->ctx_first + i)));
 	return r;
 }
 
@@ -337,7 +204,7 @@ static bool get_attr(const dctx *d, uint32_t id, pdp_value *v)
 	switch (id) {
 	case BATTR_ORIGINATOR_ID:
 		v->type = PDP_TYPE_STRING;
-		v->u.s = d->orig;
+		v->u.s = d->who.orig;
 		return true;
 	case BATTR_OPERATION: {
 		const char *n = pdp_operation_name(q->operation);
@@ -387,7 +254,7 @@ static bool get_attr(const dctx *d, uint32_t id, pdp_value *v)
 /* Fetch a value that must have the attribute's declared type. */
 static bool get_typed(dctx *d, uint32_t id, pdp_value *v)
 {
-	pdp_type want = (pdp_type)img_rec(d->img, SEC_ATTRS, id)[1];
+	pdp_type want = (pdp_type)img_attr(d->img, id)->type;
 	bool present = get_attr(d, id, v);
 	if (!present || v->type != want ||
 	    (want == PDP_TYPE_STRING && v->u.s.ptr == NULL && v->u.s.len > 0) ||
@@ -433,7 +300,7 @@ static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 		d->rr->missing_env |= MISS_SCRATCH;
 		return T_INDET;
 	}
-	pdp_str pat = img_str(d->seg, img_rec(d->seg, SEC_REGEXES, re)[0]);
+	pdp_str pat = img_str(d->seg, img_word(d->seg, SEC_REGEXES, re));
 	switch (regex_search(d->seg->regex[re], pat.ptr, pat.len, s.ptr, s.len,
 	                     sc->md, sc->mc, &sc->budget)) {
 	case REGEX_MATCH:
@@ -446,10 +313,15 @@ static tri match_regex(dctx *d, uint32_t re, pdp_str s)
 	}
 }
 
-static tri leaf(dctx *d, const uint32_t *k)
+/* A condition leaf: the attribute's value against a literal, another
+ * attribute or a list. The loader verified that operator, attribute type
+ * and right-side kind fit together (verify.c, cond_shape_ok), so the
+ * value's type alone chooses how `rhs` is read; a missing or wrongly
+ * typed value makes the leaf indeterminate (get_typed). */
+static tri leaf(dctx *d, const img_cond_rec *k)
 {
 	const pdp_image *img = d->seg;
-	uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3];
+	uint32_t op = k->op, attr = k->attr, rk = k->rhs_kind, rhs = k->rhs;
 	pdp_value v;
 	if (op == COP_PRESENT) {
 		bool present = get_attr(d, attr, &v);
@@ -467,22 +339,23 @@ static tri leaf(dctx *d, const uint32_t *k)
 	switch (v.type) {
 	case PDP_TYPE_INT: {
 		if (op == COP_IN) {
-			for (uint32_t i = 0; i < k[5]; i++) {
-				uint32_t ix = img_rec(img, SEC_LISTITEMS, k[4] + i)[0];
-				if ((int64_t)img_u64(img_rec(img, SEC_INTS, ix)) == v.u.i)
+			for (uint32_t i = 0; i < k->count; i++) {
+				uint32_t ix = img_word(img, SEC_LISTITEMS, k->first + i);
+				if (img_int(img, ix) == v.u.i)
 					return T_TRUE;
 			}
 			return T_FALSE;
 		}
-		int64_t r = have_w ? w.u.i : (int64_t)img_u64(img_rec(img, SEC_INTS, rhs));
+		int64_t r = have_w ? w.u.i : img_int(img, rhs);
 		return ordered(op, v.u.i < r ? -1 : v.u.i > r ? 1 : 0);
 	}
 	case PDP_TYPE_STRING: {
 		if (op == COP_MATCHES)
 			return match_regex(d, rhs, v.u.s);
 		if (op == COP_IN) {
-			for (uint32_t i = 0; i < k[5]; i++)
-				if (str_eq(img_str(img, img_rec(img, SEC_LISTITEMS, k[4] + i)[0]),
+			for (uint32_t i = 0; i < k->count; i++)
+				if (str_eq(img_str(img, img_word(img, SEC_LISTITEMS,
+				                                 k->first + i)),
 				           v.u.s))
 					return T_TRUE;
 			return T_FALSE;
@@ -502,11 +375,11 @@ static tri leaf(dctx *d, const uint32_t *k)
 	}
 	case PDP_TYPE_IP: {
 		if (op == COP_IN_CIDR) {
-			for (uint32_t i = 0; i < k[5]; i++) {
-				const uint32_t *c = img_rec(img, SEC_CIDRS, k[4] + i);
+			for (uint32_t i = 0; i < k->count; i++) {
+				const img_cidr_rec *c = img_cidr(img, k->first + i);
 				pdp_ip net;
-				load_ip(c, &net);
-				if (cidr_contains(&net, c[4], &v.u.ip))
+				img_cidr_addr(c, &net);
+				if (cidr_contains(&net, c->prefix, &v.u.ip))
 					return T_TRUE;
 			}
 			return T_FALSE;
@@ -515,18 +388,11 @@ static tri leaf(dctx *d, const uint32_t *k)
 		if (have_w)
 			r = w.u.ip;
 		else
-			load_ip(img_rec(img, SEC_CIDRS, rhs), &r);
+			img_cidr_addr(img_cidr(img, rhs), &r);
 		return ordered(op, memcmp(v.u.ip.b, r.b, 16) == 0 ? 0 : 1);
 	}
 	case PDP_TYPE_TIME: {
-		pdp_time r;
-		if (have_w)
-			r = w.u.t;
-		else {
-			const uint32_t *t = img_rec(img, SEC_TIMES, rhs);
-			r.sec = (int64_t)img_u64(t);
-			r.nsec = (int32_t)t[2];
-		}
+		pdp_time r = have_w ? w.u.t : img_time(img, rhs);
 		return ordered(op, cmp_time(v.u.t, r));
 	}
 	case PDP_TYPE_SET: {
@@ -544,18 +410,18 @@ static tri leaf(dctx *d, const uint32_t *k)
 /* Depth is bounded by PDP_MAX_COND_DEPTH, verified at load. */
 static tri cond_eval(dctx *d, uint32_t idx)
 {
-	const uint32_t *k = img_rec(d->seg, SEC_CONDS, idx);
-	switch (k[0]) {
+	const img_cond_rec *k = img_cond(d->seg, idx);
+	switch (k->op) {
 	case COP_TRUE:
 		return T_TRUE;
 	case COP_FALSE:
 		return T_FALSE;
 	case COP_ALL:
 	case COP_ANY: {
-		bool all = k[0] == COP_ALL;
+		bool all = k->op == COP_ALL;
 		tri r = all ? T_TRUE : T_FALSE;
-		for (uint32_t i = 0; i < k[5]; i++) {
-			tri v = cond_eval(d, img_rec(d->seg, SEC_CONDKIDS, k[4] + i)[0]);
+		for (uint32_t i = 0; i < k->count; i++) {
+			tri v = cond_eval(d, img_word(d->seg, SEC_CONDKIDS, k->first + i));
 			r = all ? and3(r, v) : or3(r, v);
 			if (r == (all ? T_FALSE : T_TRUE))
 				break;
@@ -563,7 +429,7 @@ static tri cond_eval(dctx *d, uint32_t idx)
 		return r;
 	}
 	case COP_NOT: {
-		tri v = cond_eval(d, img_rec(d->seg, SEC_CONDKIDS, k[4])[0]);
+		tri v = cond_eval(d, img_word(d->seg, SEC_CONDKIDS, k->first));
 		return v == T_INDET ? T_INDET : v == T_TRUE ? T_FALSE : T_TRUE;
 	}
 	default:
@@ -573,7 +439,7 @@ static tri cond_eval(dctx *d, uint32_t idx)
 
 /* ---- rules ---- */
 
-static tri rule_eval(dctx *d, const uint32_t *rule, rule_result *rr,
+static tri rule_eval(dctx *d, const img_rule_rec *rule, rule_result *rr,
                      bool full)
 {
 	const pdp_request *q = d->req;
@@ -581,9 +447,9 @@ static tri rule_eval(dctx *d, const uint32_t *rule, rule_result *rr,
 	rr->missing_attr = PDP_NONE;
 	rr->ctx = rr->when = T_TRUE;
 	d->rr = rr;
-	rr->ops = (rule[RW_OPS] & q->operation) != 0;
-	rr->orig = orig_match(d, rule);
-	rr->auth = !(rule[RW_FLAGS] & RULE_FLAG_AUTH) || q->authenticated;
+	rr->ops = (rule->ops & q->operation) != 0;
+	rr->orig = eval_orig_match(&d->who, d->seg, rule) != PDP_NONE;
+	rr->auth = !(rule->flags & RULE_FLAG_AUTH) || q->authenticated;
 	rr->obj = objects_hold(d, rule);
 	bool base = rr->ops && rr->orig && rr->auth && rr->obj;
 	if (!base && !full) {
@@ -591,8 +457,8 @@ static tri rule_eval(dctx *d, const uint32_t *rule, rule_result *rr,
 		return T_FALSE;
 	}
 	rr->ctx = contexts_hold(d, rule);
-	if (rule[RW_COND] != IMG_NONE && (full || rr->ctx != T_FALSE))
-		rr->when = cond_eval(d, rule[RW_COND]);
+	if (rule->cond != IMG_NONE && (full || rr->ctx != T_FALSE))
+		rr->when = cond_eval(d, rule->cond);
 	rr->all = and3(and3(base ? T_TRUE : T_FALSE, rr->ctx), rr->when);
 	return rr->all;
 }
@@ -609,15 +475,9 @@ static void set_reason(pdp_decision *out, pdp_reason r, uint32_t detail)
 	out->detail = detail;
 }
 
-static uint32_t popcount_and(const uint64_t *a, const uint64_t *b, uint32_t w)
-{
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < w; i++)
-		n += (uint32_t)__builtin_popcountll(a[i] & b[i]);
-	return n;
-}
-
-/* Fill `active` with the closure of the activated roles; return a reason
+/* Fill `active` with the closure of the activated roles: the session's,
+ * the requested ones (each must be authorized: in the closure of an
+ * assigned role) or the assigned ones; then check DSD. Returns a reason
  * other than RULE when activation is refused. */
 static pdp_reason activate(const pdp_image *img, const pdp_request *q,
                            uint32_t principal, const uint64_t *session,
@@ -632,51 +492,27 @@ static pdp_reason activate(const pdp_image *img, const pdp_request *q,
 		}
 		return PDP_REASON_RULE;
 	}
-	const uint32_t *p = principal != PDP_NONE
-	                            ? img_rec(img, SEC_PRINCIPALS, principal)
-	                            : NULL;
 	if (session != NULL) {
-		for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
-			if (bit(session, r)) {
-				const uint64_t *c = img->role_closure + (size_t)r * w;
-				for (uint32_t k = 0; k < w; k++)
-					active[k] |= c[k];
-			}
+		eval_add_closures(img, session, active);
 	} else if (!q->roles_given) {
-		for (uint32_t i = 0; p != NULL && i < p[2]; i++) {
-			uint32_t r = img_rec(img, SEC_PRINROLES, p[1] + i)[0];
-			const uint64_t *c = img->role_closure + (size_t)r * w;
-			for (uint32_t k = 0; k < w; k++)
-				active[k] |= c[k];
-		}
+		eval_authorized(img, principal, active);
 	} else {
 		uint64_t authorized[PDP_ROLE_WORDS_MAX];
 		memset(authorized, 0, w * sizeof(uint64_t));
-		for (uint32_t i = 0; p != NULL && i < p[2]; i++) {
-			uint32_t r = img_rec(img, SEC_PRINROLES, p[1] + i)[0];
-			const uint64_t *c = img->role_closure + (size_t)r * w;
-			for (uint32_t k = 0; k < w; k++)
-				authorized[k] |= c[k];
-		}
+		eval_authorized(img, principal, authorized);
 		for (size_t i = 0; i < q->n_roles; i++) {
 			uint32_t r = img_lookup(img, &img->h_role, SEC_ROLES, q->roles[i]);
-			if (r == PDP_NONE || !bit(authorized, r)) {
+			if (r == PDP_NONE || !role_bit(authorized, r)) {
 				*detail = (uint32_t)i;
 				return PDP_REASON_ROLE_NOT_AUTHORIZED;
 			}
-			const uint64_t *c = img->role_closure + (size_t)r * w;
-			for (uint32_t k = 0; k < w; k++)
-				active[k] |= c[k];
+			eval_add_closure(img, r, active);
 		}
 	}
-	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-		if (k[0] != 1)
-			continue;
-		if (popcount_and(active, img->constraint_sets + (size_t)i * w, w) >= k[2]) {
-			*detail = i;
-			return PDP_REASON_DSD_VIOLATION;
-		}
+	uint32_t k = eval_dsd_violated(img, active);
+	if (k != PDP_NONE) {
+		*detail = k;
+		return PDP_REASON_DSD_VIOLATION;
 	}
 	return PDP_REASON_RULE;
 }
@@ -728,12 +564,12 @@ typedef struct acp_span {
 static void span_from_record(acp_span *sp, const pdp_image *seg,
                              uint32_t local, bool self)
 {
-	const uint32_t *a = img_rec(seg, SEC_ACPS, local);
+	const img_acp_rec *a = img_acp(seg, local);
 	sp->seg = seg;
 	sp->local = local;
-	sp->first = self ? a[4] : a[2];
-	sp->n = self ? a[5] : a[3];
-	sp->orig_first = a[6];
+	sp->first = self ? a->self_first : a->priv_first;
+	sp->n = self ? a->self_count : a->priv_count;
+	sp->orig_first = a->orig_first;
 }
 
 /* A loaded image: the ACP lookups run in lock-step with the principal's
@@ -756,16 +592,17 @@ static uint32_t resolve_flat(const pdp_image *img, const pdp_request *q,
 		if (a == PDP_NONE)
 			return (uint32_t)i;
 		sp[i].acp = a;
-		const uint32_t *aux = by_id ? NULL : lk[i + 1].hit->aux;
-		if (aux == NULL || aux[3] == ACP_COUNTS_FAR) {
+		if (by_id || lk[i + 1].hit->aux.acp.counts == ACP_COUNTS_FAR) {
 			span_from_record(&sp[i], img, a, q->self);
 			continue;
 		}
+		const hash_slot *sl = lk[i + 1].hit;
 		sp[i].seg = img;
 		sp[i].local = a;
-		sp[i].first = q->self ? aux[1] : aux[0];
-		sp[i].n = q->self ? aux[3] >> 16 : aux[3] & 0xffffu;
-		sp[i].orig_first = aux[2];
+		sp[i].first = q->self ? sl->aux.acp.self_first : sl->aux.acp.priv_first;
+		sp[i].n = q->self ? sl->aux.acp.counts >> 16
+		                  : sl->aux.acp.counts & 0xffffu;
+		sp[i].orig_first = sl->aux.acp.orig_first;
 	}
 	return PDP_NONE;
 }
@@ -805,7 +642,7 @@ static void prefetch_rules(const acp_span *sp, size_t n)
 	for (size_t i = 0; i < n && i < 4; i++) {
 		const pdp_image *seg = sp[i].seg;
 		const char *r0 = (const char *)img_rec(seg, SEC_RULES, sp[i].first);
-		size_t bytes = (size_t)sp[i].n * RW_WORDS * sizeof(uint32_t);
+		size_t bytes = (size_t)sp[i].n * sizeof(img_rule_rec);
 		for (size_t off = 0; off < bytes && off < 1024; off += 64)
 			__builtin_prefetch(r0 + off);
 		const char *o0 = (const char *)img_rec(seg, SEC_ORIGS, sp[i].orig_first);
@@ -814,7 +651,7 @@ static void prefetch_rules(const acp_span *sp, size_t n)
 			__builtin_prefetch(o0 + off);
 			__builtin_prefetch(t0 + off);
 		}
-		__builtin_prefetch(img_rec(seg, SEC_ACPS, sp[i].local) + 8);
+		__builtin_prefetch(&img_acp(seg, sp[i].local)->ctx_first);
 	}
 }
 
@@ -822,31 +659,32 @@ static void prefetch_rules(const acp_span *sp, size_t n)
  * records: start loading their first lines before the walk. */
 static void prefetch_rule_data(const acp_span *sp, size_t n)
 {
-	static const struct {
-		enum img_section sec;
-		uint32_t word, lines;
-	} SPANS[] = {{SEC_CONTEXTS, 8, 4}, {SEC_WINDOWS, 9, 4},
-	             {SEC_CIDRS, 10, 2}, {SEC_CONDS, 11, 2}};
 	for (size_t i = 0; i < n && i < 4; i++) {
-		const uint32_t *a = img_rec(sp[i].seg, SEC_ACPS, sp[i].local);
+		const img_acp_rec *a = img_acp(sp[i].seg, sp[i].local);
+		const struct {
+			enum img_section sec;
+			uint32_t first, lines;
+		} SPANS[] = {{SEC_CONTEXTS, a->ctx_first, 4},
+		             {SEC_WINDOWS, a->win_first, 4},
+		             {SEC_CIDRS, a->cidr_first, 2},
+		             {SEC_CONDS, a->cond_first, 2}};
 		for (size_t k = 0; k < sizeof(SPANS) / sizeof(SPANS[0]); k++) {
 			const char *p0 = (const char *)img_rec(sp[i].seg, SPANS[k].sec,
-			                                       a[SPANS[k].word]);
+			                                       SPANS[k].first);
 			for (uint32_t l = 0; l < SPANS[k].lines; l++)
 				__builtin_prefetch(p0 + 64 * l);
 		}
 	}
 }
 
-pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
-                       const pdp_request *q, const uint64_t *session,
-                       pdp_decision *out, const eval_trace *trace)
+/* Stage 1: the arguments and the request's shape. Returns true when the
+ * decision is already made (a bad request, or no ACP to consult). */
+static bool refuse_request(const pdp_image *img, const pdp_scratch *scratch,
+                           const pdp_request *q, pdp_decision *out)
 {
-	if (out == NULL)
-		return PDP_ERR_ARG;
 	if (img == NULL || q == NULL) {
 		set_reason(out, PDP_REASON_BAD_REQUEST, PDP_BAD_ARGUMENT);
-		return img == NULL ? PDP_ERR_ARG : PDP_OK;
+		return true;
 	}
 	pdp_bad bad = check_request(q);
 	/* a scratch from pdp_scratch_new is for its image only; one from
@@ -856,12 +694,121 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		bad = PDP_BAD_NO_SCRATCH;
 	if (bad != PDP_BAD_NONE) {
 		set_reason(out, PDP_REASON_BAD_REQUEST, bad);
-		return PDP_OK;
+		return true;
 	}
 	if (q->n_acps == 0) {
 		set_reason(out, PDP_REASON_NO_ACP, PDP_NONE);
-		return PDP_OK;
+		return true;
 	}
+	return false;
+}
+
+/* Stage 3: the principal (its lookup was started with the ACPs'), and the
+ * active roles: lazily the assigned ones when nothing else is asked for and
+ * no DSD constraint exists, else activated in full into `active`. Returns
+ * a reason other than RULE when activation is refused. */
+static pdp_reason identify(dctx *d, const uint64_t *session,
+                           img_lookup_op *lk, uint64_t *active,
+                           uint32_t *detail)
+{
+	const pdp_image *img = d->img;
+	const pdp_request *q = d->req;
+	eval_who *w = &d->who;
+	w->img = img;
+	w->principal = img_lookup_finish(img, lk);
+	w->principal_name = IMG_NONE;
+	const hash_slot *hit = lk->hit;
+	if (w->principal != PDP_NONE) {
+		w->principal_name = hit->aux.principal.name;
+		if (img->prefetch && hit->aux.principal.first_role != IMG_NONE &&
+		    img->role_words > 0) {
+			const uint64_t *row =
+				role_closure_of(img, hit->aux.principal.first_role);
+			for (uint32_t i = 0; i < img->role_words; i += 8)
+				__builtin_prefetch(row + i);
+		}
+	}
+	if (session == NULL && !q->roles_given && img->n_dsd == 0) {
+		w->active = NULL;
+		if (w->principal != PDP_NONE) {
+			w->assigned = img_rec(img, SEC_PRINROLES,
+			                      hit->aux.principal.role_first);
+			w->n_assigned = hit->aux.principal.role_count;
+		}
+		return PDP_REASON_RULE;
+	}
+	pdp_reason why = activate(img, q, w->principal, session, active, detail);
+	w->active = active;
+	return why;
+}
+
+/* Stage 4: every rule of the target ACPs for the operation, in order, with
+ * deny-overrides: the first deny that holds (or may hold: indeterminate)
+ * decides at once; otherwise the first permit that holds; otherwise no
+ * rule matched. With a trace every rule is evaluated in full and reported. */
+static void walk_rules(dctx *d, const acp_span *spans, size_t n_spans,
+                       pdp_decision *out, const eval_trace *trace)
+{
+	const pdp_request *q = d->req;
+	bool full = trace != NULL && trace->on_rule != NULL;
+	bool have_permit = false;
+	size_t permit_acp = 0;
+	uint32_t permit_rule = 0;
+	for (size_t i = 0; i < n_spans; i++) {
+		d->seg = spans[i].seg;
+		uint32_t first = spans[i].first, n = spans[i].n;
+		for (uint32_t j = 0; j < n; j++) {
+			const img_rule_rec *rule = img_rule(d->seg, first + j);
+			if (!full && !(rule->ops & q->operation))
+				continue;
+			rule_result rr;
+			tri t = rule_eval(d, rule, &rr, full);
+			if (full)
+				trace->on_rule(trace->ctx, d->seg, spans[i].acp, first + j,
+				               &rr);
+			if (rule->flags & RULE_FLAG_DENY) {
+				if (t != T_FALSE) {
+					set_reason(out, PDP_REASON_RULE, PDP_NONE);
+					out->acp = spans[i].acp;
+					out->self = q->self;
+					out->rule = j;
+					out->indeterminate = t == T_INDET;
+					return;
+				}
+			} else if (t == T_TRUE && !have_permit) {
+				have_permit = true;
+				permit_acp = i;
+				permit_rule = j;
+			}
+		}
+	}
+	if (have_permit) {
+		set_reason(out, PDP_REASON_RULE, PDP_NONE);
+		out->effect = PDP_PERMIT;
+		out->acp = spans[permit_acp].acp;
+		out->self = q->self;
+		out->rule = permit_rule;
+		return;
+	}
+	set_reason(out, PDP_REASON_NO_RULE_MATCHED, PDP_NONE);
+}
+
+/*
+ * The decision, in stages (docs/language.md section 11, "How a decision is made"):
+ * 1. refuse a malformed request; 2. find the target ACPs (and, overlapped
+ * with them, the originator's principal record); 3. identify the
+ * originator and activate its roles; 4. walk the rules with
+ * deny-overrides. Large images prefetch between the stages what the next
+ * one reads.
+ */
+pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
+                       const pdp_request *q, const uint64_t *session,
+                       pdp_decision *out, const eval_trace *trace)
+{
+	if (out == NULL)
+		return PDP_ERR_ARG;
+	if (refuse_request(img, scratch, q, out))
+		return img == NULL ? PDP_ERR_ARG : PDP_OK;
 	/* every form of an id names the same entity when the policy declares
 	 * the hosting CSE: match in absolute form (common/origin.c) */
 	char abs[PDP_MAX_ABS_ID_BYTES];
@@ -875,6 +822,8 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			return PDP_OK;
 		}
 	}
+	/* stage 2: spans[i] for every i below n_acps */
+	const size_t n_acps = q->n_acps;
 	acp_span spans[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
 	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS, orig);
@@ -890,88 +839,31 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 		return PDP_OK;
 	}
 	if (img->prefetch)
-		prefetch_rules(spans, q->n_acps);
+		prefetch_rules(spans, n_acps);
+	/* stage 3 */
 	dctx d;
 	memset(&d, 0, sizeof(d));
 	d.img = img;
 	d.scratch = scratch;
 	d.req = q;
-	d.orig = orig;
-	d.principal = img_lookup_finish(img, &lk[0]);
-	d.principal_name = d.principal != PDP_NONE ? lk[0].hit->aux[2] : IMG_NONE;
-	if (img->prefetch && d.principal != PDP_NONE &&
-	    lk[0].hit->aux[3] != IMG_NONE && img->role_words > 0) {
-		const uint64_t *row = img->role_closure +
-		                      (size_t)lk[0].hit->aux[3] * img->role_words;
-		for (uint32_t w = 0; w < img->role_words; w += 8)
-			__builtin_prefetch(row + w);
-	}
+	d.who.orig = orig;
 	uint64_t active[PDP_ROLE_WORDS_MAX];
-	if (session == NULL && !q->roles_given && img->n_dsd == 0) {
-		d.active = NULL;
-		if (d.principal != PDP_NONE) {
-			d.assigned = img_rec(img, SEC_PRINROLES, lk[0].hit->aux[0]);
-			d.n_assigned = lk[0].hit->aux[1];
-		}
-	} else {
-		uint32_t detail = PDP_NONE;
-		pdp_reason why = activate(img, q, d.principal, session, active,
-		                          &detail);
-		if (why != PDP_REASON_RULE) {
-			set_reason(out, why, detail);
-			return PDP_OK;
-		}
-		d.active = active;
+	uint32_t detail = PDP_NONE;
+	pdp_reason why = identify(&d, session, &lk[0], active, &detail);
+	if (why != PDP_REASON_RULE) {
+		set_reason(out, why, detail);
+		return PDP_OK;
 	}
 	if (img->prefetch)
-		prefetch_rule_data(spans, q->n_acps);
+		prefetch_rule_data(spans, n_acps);
 	d.country = -1;
 	if (q->country.ptr != NULL) {
 		d.country = country_code(q->country);
 		if (d.country < 0)
 			d.country = -2;
 	}
-	bool full = trace != NULL && trace->on_rule != NULL;
-	bool have_permit = false;
-	size_t permit_acp = 0;
-	uint32_t permit_rule = 0;
-	for (size_t i = 0; i < q->n_acps; i++) {
-		d.seg = spans[i].seg;
-		uint32_t first = spans[i].first, n = spans[i].n;
-		for (uint32_t j = 0; j < n; j++) {
-			const uint32_t *rule = img_rec(d.seg, SEC_RULES, first + j);
-			if (!full && !(rule[RW_OPS] & q->operation))
-				continue;
-			rule_result rr;
-			tri t = rule_eval(&d, rule, &rr, full);
-			if (full)
-				trace->on_rule(trace->ctx, d.seg, spans[i].acp, first + j,
-				               &rr);
-			if (rule[RW_FLAGS] & RULE_FLAG_DENY) {
-				if (t != T_FALSE) {
-					set_reason(out, PDP_REASON_RULE, PDP_NONE);
-					out->acp = spans[i].acp;
-					out->self = q->self;
-					out->rule = j;
-					out->indeterminate = t == T_INDET;
-					return PDP_OK;
-				}
-			} else if (t == T_TRUE && !have_permit) {
-				have_permit = true;
-				permit_acp = i;
-				permit_rule = j;
-			}
-		}
-	}
-	if (have_permit) {
-		set_reason(out, PDP_REASON_RULE, PDP_NONE);
-		out->effect = PDP_PERMIT;
-		out->acp = spans[permit_acp].acp;
-		out->self = q->self;
-		out->rule = permit_rule;
-		return PDP_OK;
-	}
-	set_reason(out, PDP_REASON_NO_RULE_MATCHED, PDP_NONE);
+	/* stage 4 */
+	walk_rules(&d, spans, n_acps, out, trace);
 	return PDP_OK;
 }
 

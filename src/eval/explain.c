@@ -32,14 +32,14 @@ static void on_rule(void *vctx, const pdp_image *seg, uint32_t acp,
                     uint32_t idx, const rule_result *r)
 {
 	const explain_ctx *x = vctx;
-	const uint32_t *rule = img_rec(seg, SEC_RULES, idx);
+	const img_rule_rec *rule = img_rule(seg, idx);
 	pdp_rule_trace t = {
 		.acp = acp,
-		.self = (rule[RW_FLAGS] & RULE_FLAG_SELF) != 0,
-		.rule = rule[RW_INDEX],
-		.effect = (rule[RW_FLAGS] & RULE_FLAG_DENY) ? PDP_DENY : PDP_PERMIT,
-		.id = rule[RW_ID] != IMG_NONE ? img_str(seg, rule[RW_ID])
-		                              : (pdp_str){NULL, 0},
+		.self = (rule->flags & RULE_FLAG_SELF) != 0,
+		.rule = rule->index,
+		.effect = (rule->flags & RULE_FLAG_DENY) ? PDP_DENY : PDP_PERMIT,
+		.id = rule->id != IMG_NONE ? img_str(seg, rule->id)
+		                           : (pdp_str){NULL, 0},
 		.operations = held(r->ops),
 		.originators = held(r->orig),
 		.authenticated = held(r->auth),

@@ -102,13 +102,14 @@ size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
 		                        d->reason == PDP_REASON_RULE
 		                                ? "bad-request"
 		                                : pdp_reason_name(d->reason));
-	const uint32_t *a = img_rec(seg, SEC_ACPS, local);
-	pdp_str id = img_str(seg, a[0]);
+	const img_acp_rec *a = img_acp(seg, local);
+	pdp_str id = img_str(seg, a->id);
 	int n = snprintf(buf, size, "rule:%.*s:%s:%u", (int)id.len, id.ptr,
 	                 d->self ? "self" : "privileges", d->rule);
-	uint32_t first = d->self ? a[4] : a[2], cnt = d->self ? a[5] : a[3];
+	uint32_t first = d->self ? a->self_first : a->priv_first,
+	         cnt = d->self ? a->self_count : a->priv_count;
 	if (with_rule_id && d->rule < cnt) {
-		uint32_t rid = img_rec(seg, SEC_RULES, first + d->rule)[RW_ID];
+		uint32_t rid = img_rule(seg, first + d->rule)->id;
 		if (rid != IMG_NONE) {
 			pdp_str s = img_str(seg, rid);
 			size_t used = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
@@ -129,7 +130,7 @@ pdp_type pdp_attr_type(const pdp_image *img, uint32_t id)
 {
 	if (img == NULL || id >= img->count[SEC_ATTRS])
 		return PDP_TYPE_NONE;
-	return (pdp_type)img_rec(img, SEC_ATTRS, id)[1];
+	return (pdp_type)img_attr(img, id)->type;
 }
 
 uint32_t pdp_acp_index(const pdp_image *img, pdp_str id)
@@ -155,7 +156,7 @@ pdp_str pdp_acp_name(const pdp_image *img, uint32_t acp)
 	uint32_t local;
 	if (img == NULL || !acp_at(img, acp, &seg, &local))
 		return none;
-	return img_str(seg, img_rec(seg, SEC_ACPS, local)[0]);
+	return img_str(seg, img_acp(seg, local)->id);
 }
 
 uint32_t pdp_attr_count(const pdp_image *img)
@@ -168,5 +169,5 @@ pdp_str pdp_attr_name(const pdp_image *img, uint32_t id)
 	pdp_str none = {NULL, 0};
 	if (img == NULL || id >= img->count[SEC_ATTRS])
 		return none;
-	return img_str(img, img_rec(img, SEC_ATTRS, id)[0]);
+	return img_str(img, img_attr(img, id)->name);
 }

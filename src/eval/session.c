@@ -10,6 +10,7 @@
 #include "common/limits.h"
 #include "common/prims.h"
 #include "eval/eval.h"
+#include "eval/match.h"
 
 struct pdp_session {
 	const pdp_image *img;
@@ -79,15 +80,7 @@ static void authorized_of(const pdp_image *img, uint32_t p, uint64_t *auth)
 {
 	uint32_t w = img->role_words;
 	memset(auth, 0, (w ? w : 1) * sizeof(uint64_t));
-	if (p == PDP_NONE)
-		return;
-	const uint32_t *pr = img_rec(img, SEC_PRINCIPALS, p);
-	for (uint32_t i = 0; i < pr[2]; i++) {
-		uint32_t a = img_rec(img, SEC_PRINROLES, pr[1] + i)[0];
-		const uint64_t *c = img->role_closure + (size_t)a * w;
-		for (uint32_t k = 0; k < w; k++)
-			auth[k] |= c[k];
-	}
+	eval_authorized(img, p, auth);
 }
 
 pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
@@ -108,7 +101,7 @@ pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
 	for (uint32_t r = 0; r < old->count[SEC_ROLES]; r++) {
 		if (!((s->active[r / 64] >> (r % 64)) & 1u))
 			continue;
-		pdp_str name = img_str(old, img_rec(old, SEC_ROLES, r)[0]);
+		pdp_str name = img_str(old, img_role(old, r)->name);
 		uint32_t n = img_lookup(img, &img->h_role, SEC_ROLES, name);
 		if (n == PDP_NONE)
 			st = PDP_ERR_NOT_FOUND;
@@ -139,14 +132,8 @@ pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
 static void closure_of(const pdp_image *img, const uint64_t *set,
                        uint64_t *out)
 {
-	uint32_t w = img->role_words;
-	memset(out, 0, w * sizeof(uint64_t));
-	for (uint32_t r = 0; r < img->count[SEC_ROLES]; r++)
-		if ((set[r / 64] >> (r % 64)) & 1u) {
-			const uint64_t *c = img->role_closure + (size_t)r * w;
-			for (uint32_t k = 0; k < w; k++)
-				out[k] |= c[k];
-		}
+	memset(out, 0, img->role_words * sizeof(uint64_t));
+	eval_add_closures(img, set, out);
 }
 
 pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
@@ -169,19 +156,10 @@ pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
 	memcpy(next, s->active, w * sizeof(uint64_t));
 	next[r / 64] |= UINT64_C(1) << (r % 64);
 	closure_of(img, next, closure);
-	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-		if (k[0] != 1)
-			continue;
-		const uint64_t *set = img->constraint_sets + (size_t)i * w;
-		uint32_t n = 0;
-		for (uint32_t j = 0; j < w; j++)
-			n += (uint32_t)__builtin_popcountll(closure[j] & set[j]);
-		if (n >= k[2])
-			return img_fail(err, PDP_ERR_DSD,
-			                "activating this role would violate a dynamic "
-			                "separation of duty constraint");
-	}
+	if (eval_dsd_violated(img, closure) != PDP_NONE)
+		return img_fail(err, PDP_ERR_DSD,
+		                "activating this role would violate a dynamic "
+		                "separation of duty constraint");
 	memcpy(s->active, next, w * sizeof(uint64_t));
 	return PDP_OK;
 }
@@ -215,7 +193,7 @@ pdp_str pdp_session_role(const pdp_session *s, uint32_t i)
 	for (uint32_t r = 0; r < s->img->count[SEC_ROLES]; r++)
 		if ((s->active[r / 64] >> (r % 64)) & 1u) {
 			if (i == 0)
-				return img_str(s->img, img_rec(s->img, SEC_ROLES, r)[0]);
+				return img_str(s->img, img_role(s->img, r)->name);
 			i--;
 		}
 	return none;

@@ -1,6 +1,7 @@
 /*
  * format.h - the compiled image layout (format version 1), shared by the
- * emitter (src/compiler/emit.c) and the loader (src/image/load.c).
+ * emitter (src/compiler/emit_lower.c, emit_write.c) and the loader
+ * (src/image/load.c: read.c, verify.c, index.c).
  * schemas/image.cddl describes the same layout for readers outside C.
  *
  *   image   = [ magic: "pdp-image", version: 1, crc32: uint, body: bstr ]
@@ -34,71 +35,40 @@
 enum img_section {
 	SEC_STRBLOB = 0,  /* bytes: all strings, back to back */
 	SEC_STRTAB,       /* offset, length */
-	SEC_ACPS,         /* id str, rn str|NONE, priv_first, priv_count,
-	                     self_first, self_count (rule indices),
-	                     orig_first, orig_count (the originator entries of
-	                     all its rules, contiguous: prefetched with them),
-	                     ctx_first, win_first, cidr_first, cond_first (where
-	                     its rules' contexts, windows, CIDRs and condition
-	                     nodes start: prefetched before the rule walk) */
-	SEC_RULES,        /* see enum img_rule_word */
-	SEC_ORIGS,        /* kind (img_orig_kind), value (str|group|role) */
-	SEC_CONTEXTS,     /* win_first, win_count, ip_first, ip_count,
-	                     cc_first, cc_count, circ_first, circ_count */
-	SEC_WINDOWS,      /* sec lo,hi, min lo,hi, hour, dom, month, dow,
-	                     year[4] as lo,hi pairs (8 words; bit 255 is
-	                     SCHED_YEAR_ANY_BIT), source str */
-	SEC_CIDRS,        /* 4 words of address bytes (big-endian order within
-	                     the 16 bytes, stored as LE words of 4 bytes each),
-	                     prefix (0-128) */
+	SEC_ACPS,         /* img_acp_rec */
+	SEC_RULES,        /* img_rule_rec */
+	SEC_ORIGS,        /* img_orig_rec */
+	SEC_CONTEXTS,     /* img_context_rec */
+	SEC_WINDOWS,      /* img_window_rec */
+	SEC_CIDRS,        /* img_cidr_rec */
 	SEC_COUNTRIES,    /* ISO 3166-1 numeric code */
-	SEC_CIRCLES,      /* lat, lon, radius as IEEE doubles (lo,hi words) */
-	SEC_OBJECTS,      /* ty_first, ty_count, sp_first, sp_count,
-	                     ch_first, ch_count */
+	SEC_CIRCLES,      /* img_circle_rec */
+	SEC_OBJECTS,      /* img_object_rec */
 	SEC_OBJTYPES,     /* resource type integer (ty and chty lists) */
 	SEC_OBJSPECS,     /* specialization str */
-	SEC_PRINCIPALS,   /* name str, role_first, role_count, group_first,
-	                     group_count: every exact originator id the policy
-	                     names (assignments, group members) */
+	SEC_PRINCIPALS,   /* img_principal_rec */
 	SEC_PRINROLES,    /* role index (assigned roles) */
 	SEC_PRINGROUPS,   /* group index (exact memberships) */
-	SEC_GROUPS,       /* name str, glob_first, glob_count */
+	SEC_GROUPS,       /* img_group_rec */
 	SEC_GROUPGLOBS,   /* glob str */
-	SEC_ROLES,        /* name str, jr_first, jr_count */
+	SEC_ROLES,        /* img_role_rec */
 	SEC_ROLEJR,       /* role index (direct juniors) */
-	SEC_CONSTRAINTS,  /* kind (0 ssd, 1 dsd), name str, n, mem_first,
-	                     mem_count */
+	SEC_CONSTRAINTS,  /* img_constraint_rec */
 	SEC_CONSTRMEM,    /* role index */
-	SEC_ATTRS,        /* name str, type (pdp_type) */
-	SEC_CONDS,        /* op, attr, rhs_kind, rhs, first, count */
+	SEC_ATTRS,        /* img_attr_rec */
+	SEC_CONDS,        /* img_cond_rec */
 	SEC_CONDKIDS,     /* condition node index */
-	SEC_INTS,         /* int64 as lo, hi */
-	SEC_TIMES,        /* sec lo, sec hi, nsec */
+	SEC_INTS,         /* img_int_rec */
+	SEC_TIMES,        /* img_time_rec */
 	SEC_LISTITEMS,    /* index into INTS or STRTAB (for `in`) */
 	SEC_REGEXES,      /* pattern str */
 	SEC_SOURCES,      /* file name str (for rule locations) */
-	SEC_HOST,         /* at most one: the hosting CSE's SP-ID str and
-	                     CSE-ID str (a policy's `cse:`): originators and
+	SEC_HOST,         /* img_host_rec, at most one: the hosting CSE's
+	                     ids (a policy's `cse:`): originators and
 	                     the policy's ids are compared in absolute form
 	                     (common/origin.c). Added after the first images:
 	                     a body without it has no host. */
 	IMG_SECTION_COUNT
-};
-
-enum img_rule_word {
-	RW_FLAGS = 0,  /* bit 0: deny; bit 1: authenticated required; bit 2: self */
-	RW_OPS,        /* operation bitmask 1-63 */
-	RW_ORIG_FIRST, RW_ORIG_COUNT,
-	RW_CTX_FIRST, RW_CTX_COUNT,
-	RW_OBJ_FIRST, RW_OBJ_COUNT,
-	RW_COND,       /* root condition node or NONE */
-	RW_ID,         /* rule id str or NONE */
-	RW_ACP,        /* owning ACP index */
-	RW_INDEX,      /* index within privileges or self */
-	RW_SOURCE,     /* reserved: NONE (locations stay out of the image so
-	                  that moving a rule does not change the bytes) */
-	RW_LINE,       /* reserved: 0 */
-	RW_WORDS
 };
 
 #define RULE_FLAG_DENY 1u
@@ -113,20 +83,69 @@ enum img_orig_kind {
 	ORIG_ROLE = 4    /* value: role index */
 };
 
-/* Condition operators. Leaves read attribute `attr`; combinators use
- * first/count into CONDKIDS. */
+/*
+ * Condition operators: the one table of their numbers and names (the
+ * policy's spelling, used by the compiler's reader and its messages, the
+ * dump and the audit). X(enum, name, form): form COP_FORM_LEAF is an
+ * operator a policy writes as `{op: [attr, value]}` (it reads attribute
+ * `attr`), COP_FORM_LOGIC a combinator (first/count into CONDKIDS) or a
+ * constant. The enum below is generated from this list, so a name can only
+ * sit at its operator's number; the numbers are part of the image format:
+ * add new operators at the end.
+ */
+#define IMG_COND_OPS(X)                                                     \
+	X(COP_TRUE, "true", COP_FORM_LOGIC)                                  \
+	X(COP_FALSE, "false", COP_FORM_LOGIC)                                \
+	X(COP_ALL, "all", COP_FORM_LOGIC)                                    \
+	X(COP_ANY, "any", COP_FORM_LOGIC)                                    \
+	X(COP_NOT, "not", COP_FORM_LOGIC)                                    \
+	X(COP_EQ, "eq", COP_FORM_LEAF)                                       \
+	X(COP_NE, "ne", COP_FORM_LEAF)                                       \
+	X(COP_LT, "lt", COP_FORM_LEAF)                                       \
+	X(COP_LE, "le", COP_FORM_LEAF)                                       \
+	X(COP_GT, "gt", COP_FORM_LEAF)                                       \
+	X(COP_GE, "ge", COP_FORM_LEAF)                                       \
+	X(COP_IN, "in", COP_FORM_LEAF)             /* rhs: LIST into LISTITEMS */ \
+	X(COP_CONTAINS, "contains", COP_FORM_LEAF) /* set<string> has rhs */  \
+	X(COP_MATCHES, "matches", COP_FORM_LEAF)   /* rhs: REGEX index */     \
+	X(COP_PREFIX, "prefix", COP_FORM_LEAF)                               \
+	X(COP_IN_CIDR, "in_cidr", COP_FORM_LEAF)   /* first/count into CIDRS */ \
+	X(COP_PRESENT, "present", COP_FORM_LEAF)   /* rhs: 1 present: true,  \
+	                                              0 present: false */
+
+enum img_cond_form { COP_FORM_LOGIC = 0, COP_FORM_LEAF = 1 };
+
 enum img_cond_op {
-	COP_TRUE = 0, COP_FALSE,
-	COP_ALL, COP_ANY, COP_NOT,
-	COP_EQ, COP_NE, COP_LT, COP_LE, COP_GT, COP_GE,
-	COP_IN,        /* rhs: LIST, first/count into LISTITEMS */
-	COP_CONTAINS,  /* set<string> contains rhs string */
-	COP_MATCHES,   /* rhs: REGEX index */
-	COP_PREFIX,
-	COP_IN_CIDR,   /* first/count into CIDRS */
-	COP_PRESENT,   /* rhs: 1 present: true, 0 present: false */
+#define IMG_COND_OP_ENUM(e, name, form) e,
+	IMG_COND_OPS(IMG_COND_OP_ENUM)
+#undef IMG_COND_OP_ENUM
 	COP_COUNT
 };
+
+typedef struct img_cond_op_desc {
+	const char *name;
+	enum img_cond_form form;
+} img_cond_op_desc;
+
+/* Operator op's name and form; {"?", COP_FORM_LOGIC} for a number that is
+ * no operator. */
+static inline const img_cond_op_desc *img_cond_op(uint32_t op)
+{
+	static const img_cond_op_desc ops[] = {
+#define IMG_COND_OP_DESC(e, name, form) [e] = {name, form},
+		IMG_COND_OPS(IMG_COND_OP_DESC)
+#undef IMG_COND_OP_DESC
+	};
+	static const img_cond_op_desc bad = {"?", COP_FORM_LOGIC};
+	_Static_assert(sizeof(ops) / sizeof(ops[0]) == COP_COUNT,
+	               "one entry per condition operator");
+	return op < COP_COUNT ? &ops[op] : &bad;
+}
+
+static inline const char *img_cond_op_name(uint32_t op)
+{
+	return img_cond_op(op)->name;
+}
 
 enum img_rhs_kind {
 	RHS_NONE = 0,
@@ -149,19 +168,188 @@ enum img_builtin_attr {
 	IMG_BUILTIN_ATTRS
 };
 
+/*
+ * The records. Each multi-word section's record is a struct of uint32
+ * words in file order: the struct is where a word is named, and the only
+ * place (the emitter fills it with designated initializers, readers go
+ * through the accessors of image/image.h, and IMG_RECORD_WORDS is its
+ * size). Adding a word is one line here; the compiler then finds every
+ * writer that does not set it by name. Sections of one word per record
+ * (lists of indices, strings or codes) have no struct: img_word() reads
+ * them.
+ */
+#define IMG_WORDS_OF(type) ((uint32_t)(sizeof(type) / sizeof(uint32_t)))
+
+typedef struct img_strtab_rec {
+	uint32_t off, len;            /* bytes in the string blob */
+} img_strtab_rec;
+
+typedef struct img_acp_rec {
+	uint32_t id;                  /* str */
+	uint32_t rn;                  /* str or NONE */
+	uint32_t priv_first, priv_count; /* rule indices: privileges */
+	uint32_t self_first, self_count; /* rule indices: selfPrivileges */
+	uint32_t orig_first, orig_count; /* the originator entries of all its
+	                                    rules, contiguous: prefetched with
+	                                    them */
+	/* where its rules' contexts, windows, CIDRs and condition nodes
+	 * start: prefetched before the rule walk */
+	uint32_t ctx_first, win_first, cidr_first, cond_first;
+} img_acp_rec;
+
+typedef struct img_rule_rec {
+	uint32_t flags;               /* RULE_FLAG_* */
+	uint32_t ops;                 /* operation bitmask 1-63 */
+	uint32_t orig_first, orig_count;  /* ORIGS */
+	uint32_t ctx_first, ctx_count;    /* CONTEXTS */
+	uint32_t obj_first, obj_count;    /* OBJECTS */
+	uint32_t cond;                /* root condition node or NONE */
+	uint32_t id;                  /* rule id str or NONE */
+	uint32_t acp;                 /* owning ACP index */
+	uint32_t index;               /* index within privileges or self */
+	uint32_t source;              /* reserved: NONE (locations stay out of
+	                                 the image so that moving a rule does
+	                                 not change the bytes) */
+	uint32_t line;                /* reserved: 0 */
+} img_rule_rec;
+
+typedef struct img_orig_rec {
+	uint32_t kind;                /* img_orig_kind */
+	uint32_t value;               /* str, group index or role index */
+} img_orig_rec;
+
+typedef struct img_context_rec {
+	uint32_t win_first, win_count;    /* WINDOWS */
+	uint32_t ip_first, ip_count;      /* CIDRS */
+	uint32_t cc_first, cc_count;      /* COUNTRIES */
+	uint32_t circ_first, circ_count;  /* CIRCLES */
+} img_context_rec;
+
+/* A schedule window (common/prims.h sched), 64-bit masks as lo,hi pairs. */
+typedef struct img_window_rec {
+	uint32_t sec[2], min[2];
+	uint32_t hour, dom, month, dow;
+	uint32_t year[8];             /* SCHED_YEAR_WORDS masks; bit 255 is
+	                                 SCHED_YEAR_ANY_BIT */
+	uint32_t source;              /* the window's text, str or NONE */
+} img_window_rec;
+
+typedef struct img_cidr_rec {
+	uint32_t addr[4];             /* the 16 address bytes in order, four
+	                                 to a little-endian word */
+	uint32_t prefix;              /* 0-128 */
+} img_cidr_rec;
+
+typedef struct img_circle_rec {
+	uint32_t lat[2], lon[2], radius[2]; /* IEEE doubles, lo,hi words */
+} img_circle_rec;
+
+typedef struct img_object_rec {
+	uint32_t ty_first, ty_count;  /* OBJTYPES: resource types */
+	uint32_t sp_first, sp_count;  /* OBJSPECS: specializations */
+	uint32_t ch_first, ch_count;  /* OBJTYPES: child types */
+} img_object_rec;
+
+/* Every exact originator id the policy names (assignments, group
+ * members, exact originator entries). */
+typedef struct img_principal_rec {
+	uint32_t name;                /* str */
+	uint32_t role_first, role_count;   /* PRINROLES: assigned roles */
+	uint32_t group_first, group_count; /* PRINGROUPS: exact memberships */
+} img_principal_rec;
+
+typedef struct img_group_rec {
+	uint32_t name;                /* str */
+	uint32_t glob_first, glob_count;   /* GROUPGLOBS */
+} img_group_rec;
+
+typedef struct img_role_rec {
+	uint32_t name;                /* str */
+	uint32_t jr_first, jr_count;  /* ROLEJR: direct juniors */
+} img_role_rec;
+
+#define CONSTRAINT_SSD 0u
+#define CONSTRAINT_DSD 1u
+
+typedef struct img_constraint_rec {
+	uint32_t kind;                /* CONSTRAINT_SSD or CONSTRAINT_DSD */
+	uint32_t name;                /* str */
+	uint32_t n;                   /* at most n-1 of the roles together */
+	uint32_t mem_first, mem_count;     /* CONSTRMEM */
+} img_constraint_rec;
+
+typedef struct img_attr_rec {
+	uint32_t name;                /* str */
+	uint32_t type;                /* pdp_type */
+} img_attr_rec;
+
+/* Leaves read attribute `attr`; combinators use first/count into
+ * CONDKIDS, `in` and `in_cidr` into LISTITEMS or CIDRS. */
+typedef struct img_cond_rec {
+	uint32_t op;                  /* img_cond_op */
+	uint32_t attr;                /* attribute id or NONE */
+	uint32_t rhs_kind;            /* img_rhs_kind */
+	uint32_t rhs;                 /* see img_rhs_kind */
+	uint32_t first, count;
+} img_cond_rec;
+
+typedef struct img_int_rec {
+	uint32_t v[2];                /* int64 as lo, hi */
+} img_int_rec;
+
+typedef struct img_time_rec {
+	uint32_t sec[2];              /* int64 seconds as lo, hi */
+	uint32_t nsec;
+} img_time_rec;
+
+typedef struct img_host_rec {
+	uint32_t sp, cse;             /* SP-ID str, CSE-ID str */
+} img_host_rec;
+
 /* Words per record of each section (0 for the raw string blob). */
 static const uint32_t IMG_RECORD_WORDS[IMG_SECTION_COUNT] = {
-	[SEC_STRBLOB] = 0, [SEC_STRTAB] = 2, [SEC_ACPS] = 12,
-	[SEC_RULES] = RW_WORDS, [SEC_ORIGS] = 2, [SEC_CONTEXTS] = 8,
-	[SEC_WINDOWS] = 17, [SEC_CIDRS] = 5, [SEC_COUNTRIES] = 1,
-	[SEC_CIRCLES] = 6, [SEC_OBJECTS] = 6, [SEC_OBJTYPES] = 1,
-	[SEC_OBJSPECS] = 1, [SEC_PRINCIPALS] = 5, [SEC_PRINROLES] = 1,
-	[SEC_PRINGROUPS] = 1, [SEC_GROUPS] = 3, [SEC_GROUPGLOBS] = 1,
-	[SEC_ROLES] = 3, [SEC_ROLEJR] = 1, [SEC_CONSTRAINTS] = 5,
-	[SEC_CONSTRMEM] = 1, [SEC_ATTRS] = 2, [SEC_CONDS] = 6,
-	[SEC_CONDKIDS] = 1, [SEC_INTS] = 2, [SEC_TIMES] = 3,
-	[SEC_LISTITEMS] = 1, [SEC_REGEXES] = 1, [SEC_SOURCES] = 1,
-	[SEC_HOST] = 2,
+	[SEC_STRBLOB] = 0,
+	[SEC_STRTAB] = IMG_WORDS_OF(img_strtab_rec),
+	[SEC_ACPS] = IMG_WORDS_OF(img_acp_rec),
+	[SEC_RULES] = IMG_WORDS_OF(img_rule_rec),
+	[SEC_ORIGS] = IMG_WORDS_OF(img_orig_rec),
+	[SEC_CONTEXTS] = IMG_WORDS_OF(img_context_rec),
+	[SEC_WINDOWS] = IMG_WORDS_OF(img_window_rec),
+	[SEC_CIDRS] = IMG_WORDS_OF(img_cidr_rec),
+	[SEC_COUNTRIES] = 1,
+	[SEC_CIRCLES] = IMG_WORDS_OF(img_circle_rec),
+	[SEC_OBJECTS] = IMG_WORDS_OF(img_object_rec),
+	[SEC_OBJTYPES] = 1,
+	[SEC_OBJSPECS] = 1,
+	[SEC_PRINCIPALS] = IMG_WORDS_OF(img_principal_rec),
+	[SEC_PRINROLES] = 1,
+	[SEC_PRINGROUPS] = 1,
+	[SEC_GROUPS] = IMG_WORDS_OF(img_group_rec),
+	[SEC_GROUPGLOBS] = 1,
+	[SEC_ROLES] = IMG_WORDS_OF(img_role_rec),
+	[SEC_ROLEJR] = 1,
+	[SEC_CONSTRAINTS] = IMG_WORDS_OF(img_constraint_rec),
+	[SEC_CONSTRMEM] = 1,
+	[SEC_ATTRS] = IMG_WORDS_OF(img_attr_rec),
+	[SEC_CONDS] = IMG_WORDS_OF(img_cond_rec),
+	[SEC_CONDKIDS] = 1,
+	[SEC_INTS] = IMG_WORDS_OF(img_int_rec),
+	[SEC_TIMES] = IMG_WORDS_OF(img_time_rec),
+	[SEC_LISTITEMS] = 1,
+	[SEC_REGEXES] = 1,
+	[SEC_SOURCES] = 1,
+	[SEC_HOST] = IMG_WORDS_OF(img_host_rec),
 };
+
+/* Format version 1 widths: a struct above that changes size changes the
+ * format, which must then change IMG_VERSION too. */
+_Static_assert(sizeof(img_acp_rec) == 12 * 4 && sizeof(img_rule_rec) == 14 * 4 &&
+               sizeof(img_window_rec) == 17 * 4 &&
+               sizeof(img_context_rec) == 8 * 4 && sizeof(img_cidr_rec) == 5 * 4 &&
+               sizeof(img_circle_rec) == 6 * 4 && sizeof(img_object_rec) == 6 * 4 &&
+               sizeof(img_principal_rec) == 5 * 4 &&
+               sizeof(img_constraint_rec) == 5 * 4 && sizeof(img_cond_rec) == 6 * 4 &&
+               sizeof(img_time_rec) == 3 * 4,
+               "record widths of image format version 1");
 
 #endif

@@ -7,10 +7,13 @@
 #define PDP_IMAGE_IMAGE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "common/prims.h"
 #include "image/format.h"
 #include "pdp/pdp.h"
 
@@ -25,12 +28,21 @@ typedef struct hash_slot {
 	uint32_t key_off; /* key bytes in the string blob */
 	uint32_t key_len;
 	/* What a decision needs next, copied from the record so that it does
-	 * not wait for the record: ACPs: privileges first rule, self first
-	 * rule, first originator entry, privileges count | self count << 16
-	 * (ACP_COUNTS_FAR when either count needs more bits); principals:
-	 * first assigned role (PRINROLES index), assigned role count, name
-	 * string id, the first assigned role itself (or NONE). */
-	uint32_t aux[4];
+	 * not wait for the record. */
+	union {
+		struct {
+			uint32_t priv_first, self_first, orig_first;
+			uint32_t counts; /* privileges count | self count << 16,
+			                    or ACP_COUNTS_FAR when either needs
+			                    more bits */
+		} acp;
+		struct {
+			uint32_t role_first, role_count; /* PRINROLES */
+			uint32_t name;       /* interned name string id */
+			uint32_t first_role; /* the first assigned role, or NONE:
+			                        its closure row is prefetched */
+		} principal;
+	} aux;
 } hash_slot;
 
 #define ACP_COUNTS_FAR 0xffffffffu
@@ -88,20 +100,120 @@ static inline const uint32_t *img_rec(const pdp_image *img,
 	return img->sec[s] + (size_t)i * IMG_RECORD_WORDS[s];
 }
 
+/*
+ * Typed record accessors: img_acp(img, i)->priv_first and the like, one
+ * per record struct of format.h. Callers pass an index the loader has
+ * verified (or that they check against img->count first). The arena is
+ * 8-byte aligned and every record a whole number of uint32 words, so the
+ * cast is to memory laid out exactly as the struct.
+ */
+#define IMG_ACCESSOR(fn, type, section)                                     \
+	static inline const type *fn(const pdp_image *img, uint32_t i)     \
+	{                                                                   \
+		return (const type *)(const void *)img_rec(img, section, i); \
+	}
+IMG_ACCESSOR(img_strtab, img_strtab_rec, SEC_STRTAB)
+IMG_ACCESSOR(img_acp, img_acp_rec, SEC_ACPS)
+IMG_ACCESSOR(img_rule, img_rule_rec, SEC_RULES)
+IMG_ACCESSOR(img_orig, img_orig_rec, SEC_ORIGS)
+IMG_ACCESSOR(img_context, img_context_rec, SEC_CONTEXTS)
+IMG_ACCESSOR(img_window, img_window_rec, SEC_WINDOWS)
+IMG_ACCESSOR(img_cidr, img_cidr_rec, SEC_CIDRS)
+IMG_ACCESSOR(img_circle, img_circle_rec, SEC_CIRCLES)
+IMG_ACCESSOR(img_object, img_object_rec, SEC_OBJECTS)
+IMG_ACCESSOR(img_principal, img_principal_rec, SEC_PRINCIPALS)
+IMG_ACCESSOR(img_group, img_group_rec, SEC_GROUPS)
+IMG_ACCESSOR(img_role, img_role_rec, SEC_ROLES)
+IMG_ACCESSOR(img_constraint, img_constraint_rec, SEC_CONSTRAINTS)
+IMG_ACCESSOR(img_attr, img_attr_rec, SEC_ATTRS)
+IMG_ACCESSOR(img_cond, img_cond_rec, SEC_CONDS)
+IMG_ACCESSOR(img_time_at, img_time_rec, SEC_TIMES)
+IMG_ACCESSOR(img_host_at, img_host_rec, SEC_HOST)
+#undef IMG_ACCESSOR
+
+/* The name string id of record i of a section whose records begin with
+ * their name (ACPS, PRINCIPALS, GROUPS, ROLES, ATTRS): the hash indexes are
+ * built over it. */
+static inline uint32_t img_rec_name(const pdp_image *img, enum img_section s,
+                                    uint32_t i)
+{
+	_Static_assert(offsetof(img_acp_rec, id) == 0 &&
+	                       offsetof(img_principal_rec, name) == 0 &&
+	                       offsetof(img_group_rec, name) == 0 &&
+	                       offsetof(img_role_rec, name) == 0 &&
+	                       offsetof(img_attr_rec, name) == 0,
+	               "named records begin with their name");
+	return img_rec(img, s, i)[0];
+}
+
+/* Entry i of a one-word section (COUNTRIES, OBJTYPES, OBJSPECS, PRINROLES,
+ * PRINGROUPS, GROUPGLOBS, ROLEJR, CONSTRMEM, CONDKIDS, LISTITEMS, REGEXES,
+ * SOURCES). */
+static inline uint32_t img_word(const pdp_image *img, enum img_section s,
+                                uint32_t i)
+{
+	return img->sec[s][i];
+}
+
 static inline pdp_str img_str(const pdp_image *img, uint32_t id)
 {
 	pdp_str s = {NULL, 0};
 	if (id < img->count[SEC_STRTAB]) {
-		const uint32_t *r = img_rec(img, SEC_STRTAB, id);
-		s.ptr = img->blob + r[0];
-		s.len = r[1];
+		const img_strtab_rec *r = img_strtab(img, id);
+		s.ptr = img->blob + r->off;
+		s.len = r->len;
 	}
 	return s;
 }
 
-static inline uint64_t img_u64(const uint32_t *w)
+/* A 64-bit value stored as lo, hi words. */
+static inline uint64_t img_u64(const uint32_t w[2])
 {
 	return (uint64_t)w[0] | (uint64_t)w[1] << 32;
+}
+
+static inline double img_double(const uint32_t w[2])
+{
+	uint64_t b = img_u64(w);
+	double d;
+	memcpy(&d, &b, sizeof(d));
+	return d;
+}
+
+static inline int64_t img_int(const pdp_image *img, uint32_t i)
+{
+	return (int64_t)img_u64(img_rec(img, SEC_INTS, i));
+}
+
+static inline pdp_time img_time(const pdp_image *img, uint32_t i)
+{
+	const img_time_rec *t = img_time_at(img, i);
+	pdp_time r = {(int64_t)img_u64(t->sec), (int32_t)t->nsec};
+	return r;
+}
+
+/* A window record as the schedule matcher takes it. */
+static inline void img_window_sched(const img_window_rec *w, sched *s)
+{
+	s->sec = img_u64(w->sec);
+	s->min = img_u64(w->min);
+	s->hour = w->hour;
+	s->dom = w->dom;
+	s->month = w->month;
+	s->dow = w->dow;
+	for (int i = 0; i < SCHED_YEAR_WORDS; i++)
+		s->year[i] = img_u64(w->year + 2 * i);
+}
+
+/* The 16 bytes of a CIDR record's address. */
+static inline void img_cidr_addr(const img_cidr_rec *c, pdp_ip *ip)
+{
+	for (int i = 0; i < 4; i++) {
+		ip->b[4 * i] = (uint8_t)c->addr[i];
+		ip->b[4 * i + 1] = (uint8_t)(c->addr[i] >> 8);
+		ip->b[4 * i + 2] = (uint8_t)(c->addr[i] >> 16);
+		ip->b[4 * i + 3] = (uint8_t)(c->addr[i] >> 24);
+	}
 }
 
 /* Fill err (may be NULL) with code and a printf-style message: the one way
@@ -117,9 +229,17 @@ void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
  * evaluated twice (a constant, or a variable already known not PDP_OK). */
 #define img_fail(err, code, ...) (img_set_error((err), (code), __VA_ARGS__), (code))
 
+/* Run a step that returns pdp_status; return its status unless PDP_OK. */
+#define TRY(expr)                                                          \
+	do {                                                                \
+		pdp_status st_ = (expr);                                    \
+		if (st_ != PDP_OK)                                          \
+			return st_;                                         \
+	} while (0)
+
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is
- * not loaded. Runs after the bounds checks of load.c; decl is the image
+ * not loaded. Runs after the bounds checks of verify.c; decl is the image
  * whose attribute table types img's conditions (img itself, or a
  * segment's base). */
 pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
@@ -141,7 +261,6 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
                              size_t n, uint32_t n_groups, pdp_image **out,
                              pdp_error *err);
 
-uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name);

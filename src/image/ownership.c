@@ -1,7 +1,7 @@
 /*
  * ownership.c - every record of an image is owned exactly once.
  *
- * The bounds checks of load.c make every range point inside its table, but
+ * The bounds checks of verify.c make every range point inside its table, but
  * they say nothing of what lies between the ranges. A crafted image (or a
  * tampered one with its checksum recomputed) could lower an ACP's rule
  * count by one: the last rule would then belong to no ACP, and its deny
@@ -68,7 +68,7 @@ static const enum img_section OWNED[] = {
 #define N_OWNED (sizeof(OWNED) / sizeof(OWNED[0]))
 
 /* Claim records [first, first + n) of table s for one owner. The ranges
- * were bounds-checked by load.c; a record claimed twice fails. */
+ * were bounds-checked by verify.c; a record claimed twice fails. */
 static pdp_status claim(owners *o, enum img_section s, uint32_t first,
                         uint32_t n)
 {
@@ -83,36 +83,33 @@ static pdp_status claim(owners *o, enum img_section s, uint32_t first,
 	return PDP_OK;
 }
 
-#define TRY(expr)                                                          \
-	do {                                                                \
-		pdp_status st_ = (expr);                                    \
-		if (st_ != PDP_OK)                                          \
-			return st_;                                         \
-	} while (0)
-
 static pdp_status claim_acps(owners *o)
 {
 	const pdp_image *img = o->img;
 	for (uint32_t i = 0; i < img->count[SEC_ACPS]; i++) {
-		const uint32_t *a = img_rec(img, SEC_ACPS, i);
-		TRY(claim(o, SEC_RULES, a[2], a[3]));
-		TRY(claim(o, SEC_RULES, a[4], a[5]));
+		const img_acp_rec *a = img_acp(img, i);
+		TRY(claim(o, SEC_RULES, a->priv_first, a->priv_count));
+		TRY(claim(o, SEC_RULES, a->self_first, a->self_count));
 		/* the originator span must be exactly its rules' entries */
 		uint64_t total = 0;
-		for (uint32_t s = 0; s < 2; s++)
-			for (uint32_t j = 0; j < a[3 + 2 * s]; j++) {
-				const uint32_t *r = img_rec(img, SEC_RULES, a[2 + 2 * s] + j);
-				uint64_t f = r[RW_ORIG_FIRST], n = r[RW_ORIG_COUNT];
-				if (n > 0 && (f < a[6] || f + n > (uint64_t)a[6] + a[7]))
+		for (uint32_t s = 0; s < 2; s++) {
+			uint32_t first = s ? a->self_first : a->priv_first,
+			         count = s ? a->self_count : a->priv_count;
+			for (uint32_t j = 0; j < count; j++) {
+				const img_rule_rec *r = img_rule(img, first + j);
+				uint64_t f = r->orig_first, n = r->orig_count;
+				if (n > 0 && (f < a->orig_first ||
+				              f + n > (uint64_t)a->orig_first + a->orig_count))
 					return img_fail(o->err, PDP_ERR_INVALID,
 					                "ACP %u: rule %u's originators lie "
 					                "outside the ACP's span", i, j);
 				total += n;
 			}
-		if (total != a[7])
+		}
+		if (total != a->orig_count)
 			return img_fail(o->err, PDP_ERR_INVALID,
 			                "ACP %u: originator span of %u entries, its "
-			                "rules have %llu", i, a[7],
+			                "rules have %llu", i, a->orig_count,
 			                (unsigned long long)total);
 	}
 	return PDP_OK;
@@ -122,48 +119,49 @@ static pdp_status claim_rules(owners *o)
 {
 	const pdp_image *img = o->img;
 	for (uint32_t i = 0; i < img->count[SEC_RULES]; i++) {
-		const uint32_t *r = img_rec(img, SEC_RULES, i);
-		TRY(claim(o, SEC_ORIGS, r[RW_ORIG_FIRST], r[RW_ORIG_COUNT]));
-		TRY(claim(o, SEC_CONTEXTS, r[RW_CTX_FIRST], r[RW_CTX_COUNT]));
-		TRY(claim(o, SEC_OBJECTS, r[RW_OBJ_FIRST], r[RW_OBJ_COUNT]));
-		if (r[RW_COND] != IMG_NONE)
-			TRY(claim(o, SEC_CONDS, r[RW_COND], 1));
+		const img_rule_rec *r = img_rule(img, i);
+		TRY(claim(o, SEC_ORIGS, r->orig_first, r->orig_count));
+		TRY(claim(o, SEC_CONTEXTS, r->ctx_first, r->ctx_count));
+		TRY(claim(o, SEC_OBJECTS, r->obj_first, r->obj_count));
+		if (r->cond != IMG_NONE)
+			TRY(claim(o, SEC_CONDS, r->cond, 1));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_CONTEXTS]; i++) {
-		const uint32_t *x = img_rec(img, SEC_CONTEXTS, i);
-		TRY(claim(o, SEC_WINDOWS, x[0], x[1]));
-		TRY(claim(o, SEC_CIDRS, x[2], x[3]));
-		TRY(claim(o, SEC_COUNTRIES, x[4], x[5]));
-		TRY(claim(o, SEC_CIRCLES, x[6], x[7]));
+		const img_context_rec *x = img_context(img, i);
+		TRY(claim(o, SEC_WINDOWS, x->win_first, x->win_count));
+		TRY(claim(o, SEC_CIDRS, x->ip_first, x->ip_count));
+		TRY(claim(o, SEC_COUNTRIES, x->cc_first, x->cc_count));
+		TRY(claim(o, SEC_CIRCLES, x->circ_first, x->circ_count));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_OBJECTS]; i++) {
-		const uint32_t *b = img_rec(img, SEC_OBJECTS, i);
-		TRY(claim(o, SEC_OBJTYPES, b[0], b[1]));
-		TRY(claim(o, SEC_OBJSPECS, b[2], b[3]));
-		TRY(claim(o, SEC_OBJTYPES, b[4], b[5]));
+		const img_object_rec *b = img_object(img, i);
+		TRY(claim(o, SEC_OBJTYPES, b->ty_first, b->ty_count));
+		TRY(claim(o, SEC_OBJSPECS, b->sp_first, b->sp_count));
+		TRY(claim(o, SEC_OBJTYPES, b->ch_first, b->ch_count));
 	}
 	return PDP_OK;
 }
 
 /* What a condition node owns follows from its operator, right-side kind
  * and attribute type, exactly as the evaluator reads it (shapes were
- * checked by load.c's verify_conds). */
+ * checked by verify.c's verify_conds). */
 static pdp_status claim_conds(owners *o)
 {
 	const pdp_image *img = o->img;
 	for (uint32_t i = 0; i < img->count[SEC_CONDS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONDS, i);
-		uint32_t op = k[0], rk = k[2], rhs = k[3], first = k[4], cnt = k[5];
+		const img_cond_rec *k = img_cond(img, i);
+		uint32_t op = k->op, rk = k->rhs_kind, rhs = k->rhs, first = k->first,
+		         cnt = k->count;
 		if (op == COP_TRUE || op == COP_FALSE)
 			continue;
 		if (op == COP_ALL || op == COP_ANY || op == COP_NOT) {
 			TRY(claim(o, SEC_CONDKIDS, first, cnt));
 			for (uint32_t j = 0; j < cnt; j++)
 				TRY(claim(o, SEC_CONDS,
-				          img_rec(img, SEC_CONDKIDS, first + j)[0], 1));
+				          img_word(img, SEC_CONDKIDS, first + j), 1));
 			continue;
 		}
-		pdp_type t = (pdp_type)img_rec(o->decl, SEC_ATTRS, k[1])[1];
+		pdp_type t = (pdp_type)img_attr(o->decl, k->attr)->type;
 		if (rk == RHS_REGEX) {
 			TRY(claim(o, SEC_REGEXES, rhs, 1));
 		} else if (rk == RHS_LIST && op == COP_IN_CIDR) {
@@ -172,7 +170,7 @@ static pdp_status claim_conds(owners *o)
 			TRY(claim(o, SEC_LISTITEMS, first, cnt));
 			for (uint32_t j = 0; t == PDP_TYPE_INT && j < cnt; j++)
 				TRY(claim(o, SEC_INTS,
-				          img_rec(img, SEC_LISTITEMS, first + j)[0], 1));
+				          img_word(img, SEC_LISTITEMS, first + j), 1));
 		} else if (rk == RHS_LIT && op != COP_PRESENT) {
 			if (t == PDP_TYPE_INT)
 				TRY(claim(o, SEC_INTS, rhs, 1));
@@ -189,21 +187,21 @@ static pdp_status claim_rbac(owners *o)
 {
 	const pdp_image *img = o->img;
 	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
-		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
-		TRY(claim(o, SEC_PRINROLES, p[1], p[2]));
-		TRY(claim(o, SEC_PRINGROUPS, p[3], p[4]));
+		const img_principal_rec *p = img_principal(img, i);
+		TRY(claim(o, SEC_PRINROLES, p->role_first, p->role_count));
+		TRY(claim(o, SEC_PRINGROUPS, p->group_first, p->group_count));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_GROUPS]; i++) {
-		const uint32_t *g = img_rec(img, SEC_GROUPS, i);
-		TRY(claim(o, SEC_GROUPGLOBS, g[1], g[2]));
+		const img_group_rec *g = img_group(img, i);
+		TRY(claim(o, SEC_GROUPGLOBS, g->glob_first, g->glob_count));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_ROLES]; i++) {
-		const uint32_t *r = img_rec(img, SEC_ROLES, i);
-		TRY(claim(o, SEC_ROLEJR, r[1], r[2]));
+		const img_role_rec *r = img_role(img, i);
+		TRY(claim(o, SEC_ROLEJR, r->jr_first, r->jr_count));
 	}
 	for (uint32_t i = 0; i < img->count[SEC_CONSTRAINTS]; i++) {
-		const uint32_t *k = img_rec(img, SEC_CONSTRAINTS, i);
-		TRY(claim(o, SEC_CONSTRMEM, k[3], k[4]));
+		const img_constraint_rec *k = img_constraint(img, i);
+		TRY(claim(o, SEC_CONSTRMEM, k->mem_first, k->mem_count));
 	}
 	return PDP_OK;
 }

@@ -20,6 +20,10 @@ static void *rebase(const pdp_image *from, void *arena, const void *p)
 	return (char *)arena + ((const char *)p - (const char *)from->arena);
 }
 
+/* The copy shares nothing mutable with seg: other views may still decide
+ * with seg while the store builds the next one, so the arena, the
+ * originator text table and the compiled regexes are duplicated and only
+ * the copy's originator entries are written. */
 pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
                              const uint32_t *kind, const uint32_t *val,
                              size_t n, uint32_t n_groups, pdp_image **out,
@@ -69,15 +73,15 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
 			return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 		}
 	}
-	uint32_t *origs = (uint32_t *)(uintptr_t)img->sec[SEC_ORIGS];
+	/* the copy is this function's own until it returns: its records may
+	 * be written */
+	img_orig_rec *origs = (img_orig_rec *)(uintptr_t)img->sec[SEC_ORIGS];
 	for (size_t i = 0; i < n; i++) {
-		uint32_t *o = origs + (size_t)at[i] * IMG_RECORD_WORDS[SEC_ORIGS];
-		o[0] = kind[i];
-		o[1] = val[i];
+		origs[at[i]] = (img_orig_rec){.kind = kind[i], .value = val[i]};
 		if (kind[i] == ORIG_EXACT) {
-			const uint32_t *t = img_rec(img, SEC_STRTAB, val[i]);
-			img->orig_text[2 * at[i]] = t[0];
-			img->orig_text[2 * at[i] + 1] = t[1];
+			const img_strtab_rec *t = img_strtab(img, val[i]);
+			img->orig_text[2 * at[i]] = t->off;
+			img->orig_text[2 * at[i] + 1] = t->len;
 		}
 	}
 	*out = img;

@@ -16,7 +16,7 @@ const view_slot *view_find(const img_view *v, pdp_str name)
 {
 	if (name.ptr == NULL)
 		return NULL;
-	uint64_t h = img_hash(name.ptr, name.len);
+	uint64_t h = str_hash(name.ptr, name.len);
 	const view_shard *s = v->shard[view_shard_of(h)];
 	if (s == NULL)
 		return NULL;
@@ -93,7 +93,7 @@ view_shard *view_shard_build(const view_slot *slots, uint32_t n)
 		s->slots[i].number = IMG_NONE;
 	}
 	for (uint32_t k = 0; k < n; k++) {
-		uint64_t h = img_hash(slots[k].name, slots[k].name_len);
+		uint64_t h = str_hash(slots[k].name, slots[k].name_len);
 		uint32_t i = (uint32_t)h & s->mask;
 		while (s->slots[i].number != IMG_NONE)
 			i = (i + 1) & s->mask;
@@ -167,7 +167,7 @@ view_group *view_group_build(pdp_str name, const pdp_str *exact, size_t n_exact,
 	g->mask = slots ? slots - 1 : 0;
 	g->n_exact = 0;
 	for (size_t k = 0; k < n_exact; k++) {
-		uint64_t h = img_hash(exact[k].ptr, exact[k].len);
+		uint64_t h = str_hash(exact[k].ptr, exact[k].len);
 		uint32_t i = (uint32_t)h & g->mask;
 		bool dup = false;
 		for (; ex[i].ptr != NULL; i = (i + 1) & g->mask)

@@ -108,7 +108,7 @@ const view_slot *view_find(const img_view *v, pdp_str name);
 /* The ACP with this number, or false for a gap or out of range. */
 bool view_acp_at(const img_view *v, uint32_t number, view_acp *out);
 
-/* Is originator (whose img_hash is h) a member of group g? */
+/* Is originator (whose str_hash is h) a member of group g? */
 bool view_in_group(const img_view *v, uint32_t g, pdp_str originator,
                    uint64_t h);
 

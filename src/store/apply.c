@@ -100,7 +100,7 @@ static bool same(const char *a, size_t alen, pdp_str b)
 
 st_acp *acp_find(const pdp_store *s, pdp_str id)
 {
-	uint64_t h = img_hash(id.ptr, id.len);
+	uint64_t h = str_hash(id.ptr, id.len);
 	const st_bucket *b = &s->bucket[view_shard_of(h)];
 	for (size_t i = 0; i < b->n; i++)
 		if (b->acp[i]->hash == h && same(b->acp[i]->id, b->acp[i]->id_len, id))
@@ -222,7 +222,7 @@ static st_acp *acp_new(const char *id, const m_acp *m, pdp_image *seg,
 		return NULL;
 	a->id_len = strlen(id);
 	a->id = strdup(id);
-	a->hash = img_hash(id, a->id_len);
+	a->hash = str_hash(id, a->id_len);
 	a->seg = seg;
 	a->local = local;
 	a->source = src;
@@ -357,8 +357,7 @@ static bool swap_acp(pdp_store_txn *t, st_acp *old, st_acp *a)
 bool acp_add_base(pdp_store *s, uint32_t local, char *src, size_t src_len,
                   const m_acp *model)
 {
-	const uint32_t *rec = img_rec(s->base_img, SEC_ACPS, local);
-	pdp_str id = img_str(s->base_img, rec[0]);
+	pdp_str id = img_str(s->base_img, img_acp(s->base_img, local)->id);
 	char *z = malloc(id.len + 1);
 	if (z == NULL)
 		return false;

@@ -45,7 +45,7 @@ static bool decl_roles_attrs(pdp_store *s)
 		return false;
 	for (uint32_t i = 0; i < nr; i++) {
 		m_role *r = &s->roles_mem[i];
-		r->name = dup_str(img_str(img, img_rec(img, SEC_ROLES, i)[0]));
+		r->name = dup_str(img_str(img, img_role(img, i)->name));
 		if (r->name == NULL)
 			return false;
 		r->topo = i;
@@ -55,12 +55,12 @@ static bool decl_roles_attrs(pdp_store *s)
 	qsort(s->decl.roles, nr, sizeof(m_role *), cmp_role);
 	/* attribute ids follow the built-ins in name order, as emitted */
 	for (uint32_t i = 0; i < na; i++) {
-		const uint32_t *a = img_rec(img, SEC_ATTRS, IMG_BUILTIN_ATTRS + i);
+		const img_attr_rec *a = img_attr(img, IMG_BUILTIN_ATTRS + i);
 		m_attr *m = &s->attrs_mem[i];
-		m->name = dup_str(img_str(img, a[0]));
+		m->name = dup_str(img_str(img, a->name));
 		if (m->name == NULL)
 			return false;
-		m->type = (pdp_type)a[1];
+		m->type = (pdp_type)a->type;
 		s->decl.attrs[i] = m;
 	}
 	s->decl.n_attrs = na;
@@ -73,7 +73,7 @@ static bool decl_base_groups(pdp_store *s)
 {
 	const pdp_image *img = s->base_img;
 	for (uint32_t g = 0; g < img->count[SEC_GROUPS]; g++) {
-		pdp_str name = img_str(img, img_rec(img, SEC_GROUPS, g)[0]);
+		pdp_str name = img_str(img, img_group(img, g)->name);
 		st_group *sg = calloc(1, sizeof(*sg));
 		if (sg == NULL)
 			return false;

@@ -329,7 +329,7 @@ static uint32_t w_state(pdp_store *s, wbuf *b)
 	}
 	const pdp_image *base = s->base_img;
 	for (uint32_t i = 0; i < base->count[SEC_ACPS]; i++) {
-		pdp_str id = img_str(base, img_rec(base, SEC_ACPS, i)[0]);
+		pdp_str id = img_str(base, img_acp(base, i)->id);
 		if (acp_find(s, id) != NULL)
 			continue;
 		st_op op = {OP_REMOVE, (char *)(uintptr_t)id.ptr, id.len, NULL, 0,

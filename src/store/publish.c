@@ -15,18 +15,18 @@ static view_slot slot_of(const st_acp *a)
 {
 	view_slot sl;
 	memset(&sl, 0, sizeof(sl));
-	const uint32_t *rec = img_rec(a->seg, SEC_ACPS, a->local);
-	pdp_str name = img_str(a->seg, rec[0]);
+	const img_acp_rec *rec = img_acp(a->seg, a->local);
+	pdp_str name = img_str(a->seg, rec->id);
 	sl.number = a->number;
 	sl.name = name.ptr;
 	sl.name_len = (uint32_t)name.len;
 	sl.local = a->local;
 	sl.seg = a->seg;
-	sl.priv_first = rec[2];
-	sl.priv_n = rec[3];
-	sl.self_first = rec[4];
-	sl.self_n = rec[5];
-	sl.orig_first = rec[6];
+	sl.priv_first = rec->priv_first;
+	sl.priv_n = rec->priv_count;
+	sl.self_first = rec->self_first;
+	sl.self_n = rec->self_count;
+	sl.orig_first = rec->orig_first;
 	return sl;
 }
 

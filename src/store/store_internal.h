@@ -52,7 +52,7 @@ void pub_release(st_pub *p);
 typedef struct st_acp {
 	char *id;
 	size_t id_len;
-	uint64_t hash;             /* img_hash of id */
+	uint64_t hash;             /* str_hash of id */
 	uint32_t number;           /* its index in images (never reused) */
 	pdp_image *seg;            /* a segment, or the base image: one ref */
 	uint32_t local;            /* its index in seg */

@@ -573,7 +573,7 @@ Test(image, orphan_records_are_rejected)
 	/* a rule with one originator entry less leaves the entry orphaned */
 	uint8_t *rules = section_words(bytes, &l, 3 /* SEC_RULES */, &nb);
 	size_t rw = nb / 2 / 4, deny = rw; /* second rule */
-	set_word(rules, deny + 3 /* RW_ORIG_COUNT */, 1);
+	set_word(rules, deny + 3 /* img_rule_rec.orig_count */, 1);
 	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID);
 	set_word(rules, deny + 3, 2);
 	/* a context that drops its CIDR, a group that drops its glob */

@@ -1,21 +1,20 @@
 /*
- * emit.c - model -> image bytes (src/image/format.h). Everything is emitted
- * in an order fixed by sorted names and rule positions, and strings are
- * interned in first-use order of that walk, so the same policy set always
- * gives the same bytes whatever the order of YAML maps or files.
+ * emit_lower.c - the resolved model -> image records (src/image/format.h),
+ * each record a struct filled by name; emit_write.c then writes them as
+ * CBOR. Everything is emitted in an order fixed by sorted names and rule
+ * positions, and strings are interned in first-use order of that walk, so
+ * the same policy set always gives the same bytes whatever the order of
+ * YAML maps or files.
  */
-#include <cbor.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/limits.h"
-#include "compiler/cc.h"
-
-typedef VEC(uint32_t) words;
+#include "compiler/emit_write.h"
 
 typedef struct emitter {
 	cc *c;
-	words sec[IMG_SECTION_COUNT];
+	emit_words sec[IMG_SECTION_COUNT];
 	VEC(char) blob;
 	/* string interner: open addressing over STRTAB ids */
 	uint32_t *slots;
@@ -29,19 +28,33 @@ static void put(emitter *e, enum img_section s, uint32_t w)
 	VEC_PUSH_HEAP(e->c, e->sec[s], w);
 }
 
+/* Append one record of section s (a struct of format.h, filled by name). */
+static void put_rec(emitter *e, enum img_section s, const void *rec)
+{
+	const uint32_t *w = rec;
+	for (uint32_t i = 0; i < IMG_RECORD_WORDS[s]; i++)
+		put(e, s, w[i]);
+}
+
 static uint32_t count(const emitter *e, enum img_section s)
 {
 	return (uint32_t)(e->sec[s].n / IMG_RECORD_WORDS[s]);
 }
 
-static uint64_t hash_bytes(const char *s, size_t len)
+/* String id's table record, as written so far. */
+static img_strtab_rec strtab_at(const emitter *e, uint32_t id)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	img_strtab_rec r;
+	memcpy(&r, e->sec[SEC_STRTAB].items + (size_t)id * IMG_WORDS_OF(r),
+	       sizeof(r));
+	return r;
+}
+
+/* A 64-bit value as the lo, hi words of a record. */
+static void split_u64(uint64_t v, uint32_t w[2])
+{
+	w[0] = (uint32_t)v;
+	w[1] = (uint32_t)(v >> 32);
 }
 
 static bool interner_grow(emitter *e)
@@ -55,9 +68,8 @@ static bool interner_grow(emitter *e)
 		uint32_t id = e->slots[i];
 		if (id == IMG_NONE)
 			continue;
-		uint32_t off = e->sec[SEC_STRTAB].items[2 * id];
-		uint32_t len = e->sec[SEC_STRTAB].items[2 * id + 1];
-		size_t h = (size_t)hash_bytes(e->blob.items + off, len) & (n - 1);
+		img_strtab_rec t = strtab_at(e, id);
+		size_t h = (size_t)str_hash(e->blob.items + t.off, t.len) & (n - 1);
 		while (slots[h] != IMG_NONE)
 			h = (h + 1) & (n - 1);
 		slots[h] = id;
@@ -76,19 +88,18 @@ static uint32_t intern(emitter *e, const char *s, size_t len)
 		e->c->oom = true;
 		return 0;
 	}
-	size_t h = (size_t)hash_bytes(s, len) & (e->nslots - 1);
+	size_t h = (size_t)str_hash(s, len) & (e->nslots - 1);
 	while (e->slots[h] != IMG_NONE && e->sec[SEC_STRTAB].items != NULL) {
 		uint32_t id = e->slots[h];
-		uint32_t off = e->sec[SEC_STRTAB].items[2 * id];
-		uint32_t l = e->sec[SEC_STRTAB].items[2 * id + 1];
-		if (l == len && memcmp(e->blob.items + off, s, len) == 0)
+		img_strtab_rec t = strtab_at(e, id);
+		if (t.len == len && memcmp(e->blob.items + t.off, s, len) == 0)
 			return id;
 		h = (h + 1) & (e->nslots - 1);
 	}
 	uint32_t id = e->nstr++;
 	e->slots[h] = id;
-	put(e, SEC_STRTAB, (uint32_t)e->blob.n);
-	put(e, SEC_STRTAB, (uint32_t)len);
+	img_strtab_rec t = {.off = (uint32_t)e->blob.n, .len = (uint32_t)len};
+	put_rec(e, SEC_STRTAB, &t);
 	for (size_t i = 0; i < len; i++)
 		VEC_PUSH_HEAP(e->c, e->blob, s[i]);
 	return id;
@@ -99,29 +110,29 @@ static uint32_t intern_z(emitter *e, const char *s)
 	return s ? intern(e, s, strlen(s)) : IMG_NONE;
 }
 
-static void put_u64(emitter *e, enum img_section s, uint64_t v)
+static void put_int(emitter *e, int64_t v)
 {
-	put(e, s, (uint32_t)v);
-	put(e, s, (uint32_t)(v >> 32));
+	img_int_rec r;
+	split_u64((uint64_t)v, r.v);
+	put_rec(e, SEC_INTS, &r);
 }
 
 static void put_ip(emitter *e, const pdp_ip *ip, uint32_t prefix)
 {
-	for (int i = 0; i < 4; i++) {
-		uint32_t w = (uint32_t)ip->b[4 * i] |
-		             (uint32_t)ip->b[4 * i + 1] << 8 |
-		             (uint32_t)ip->b[4 * i + 2] << 16 |
-		             (uint32_t)ip->b[4 * i + 3] << 24;
-		put(e, SEC_CIDRS, w);
-	}
-	put(e, SEC_CIDRS, prefix);
+	img_cidr_rec r = {.prefix = prefix};
+	for (int i = 0; i < 4; i++)
+		r.addr[i] = (uint32_t)ip->b[4 * i] |
+		            (uint32_t)ip->b[4 * i + 1] << 8 |
+		            (uint32_t)ip->b[4 * i + 2] << 16 |
+		            (uint32_t)ip->b[4 * i + 3] << 24;
+	put_rec(e, SEC_CIDRS, &r);
 }
 
-static void put_double(emitter *e, double d)
+static void split_double(double d, uint32_t w[2])
 {
 	uint64_t bits;
 	memcpy(&bits, &d, sizeof(bits));
-	put_u64(e, SEC_CIRCLES, bits);
+	split_u64(bits, w);
 }
 
 /* Fold constant sub-expressions before emitting: `all` drops true
@@ -215,7 +226,7 @@ static uint32_t emit_cond(emitter *e, const m_cond *k)
 					cnt = (uint32_t)k->ints.n;
 					for (size_t i = 0; i < k->ints.n; i++) {
 						put(e, SEC_LISTITEMS, count(e, SEC_INTS));
-						put_u64(e, SEC_INTS, (uint64_t)k->ints.items[i]);
+						put_int(e, k->ints.items[i]);
 					}
 				} else {
 					cnt = (uint32_t)k->strs.n;
@@ -237,7 +248,7 @@ static uint32_t emit_cond(emitter *e, const m_cond *k)
 			switch (k->type) {
 			case PDP_TYPE_INT:
 				rhs = count(e, SEC_INTS);
-				put_u64(e, SEC_INTS, (uint64_t)k->i);
+				put_int(e, k->i);
 				break;
 			case PDP_TYPE_STRING:
 				rhs = intern(e, k->s, k->slen);
@@ -251,8 +262,9 @@ static uint32_t emit_cond(emitter *e, const m_cond *k)
 				break;
 			case PDP_TYPE_TIME:
 				rhs = count(e, SEC_TIMES);
-				put_u64(e, SEC_TIMES, (uint64_t)k->t.sec);
-				put(e, SEC_TIMES, (uint32_t)k->t.nsec);
+				img_time_rec t = {.nsec = (uint32_t)k->t.nsec};
+				split_u64((uint64_t)k->t.sec, t.sec);
+				put_rec(e, SEC_TIMES, &t);
 				break;
 			default:
 				break;
@@ -263,12 +275,9 @@ static uint32_t emit_cond(emitter *e, const m_cond *k)
 		}
 	}
 	uint32_t id = count(e, SEC_CONDS);
-	put(e, SEC_CONDS, op);
-	put(e, SEC_CONDS, attr);
-	put(e, SEC_CONDS, rk);
-	put(e, SEC_CONDS, rhs);
-	put(e, SEC_CONDS, first);
-	put(e, SEC_CONDS, cnt);
+	img_cond_rec rec = {.op = op, .attr = attr, .rhs_kind = rk, .rhs = rhs,
+	                    .first = first, .count = cnt};
+	put_rec(e, SEC_CONDS, &rec);
 	return id;
 }
 
@@ -277,15 +286,14 @@ static void emit_context(emitter *e, const m_context *x)
 	uint32_t wf = count(e, SEC_WINDOWS);
 	for (size_t i = 0; i < x->windows.n; i++) {
 		const sched *s = &x->windows.items[i].s;
-		put_u64(e, SEC_WINDOWS, s->sec);
-		put_u64(e, SEC_WINDOWS, s->min);
-		put(e, SEC_WINDOWS, s->hour);
-		put(e, SEC_WINDOWS, s->dom);
-		put(e, SEC_WINDOWS, s->month);
-		put(e, SEC_WINDOWS, s->dow);
+		img_window_rec w = {.hour = s->hour, .dom = s->dom,
+		                    .month = s->month, .dow = s->dow,
+		                    .source = intern_z(e, x->windows.items[i].src)};
+		split_u64(s->sec, w.sec);
+		split_u64(s->min, w.min);
 		for (int y = 0; y < SCHED_YEAR_WORDS; y++)
-			put_u64(e, SEC_WINDOWS, s->year[y]);
-		put(e, SEC_WINDOWS, intern_z(e, x->windows.items[i].src));
+			split_u64(s->year[y], w.year + 2 * y);
+		put_rec(e, SEC_WINDOWS, &w);
 	}
 	uint32_t cf = count(e, SEC_CIDRS);
 	for (size_t i = 0; i < x->cidrs.n; i++)
@@ -295,18 +303,19 @@ static void emit_context(emitter *e, const m_context *x)
 		put(e, SEC_COUNTRIES, x->countries.items[i]);
 	uint32_t rf = count(e, SEC_CIRCLES);
 	for (size_t i = 0; i < x->circles.n; i++) {
-		put_double(e, x->circles.items[i].lat);
-		put_double(e, x->circles.items[i].lon);
-		put_double(e, x->circles.items[i].radius);
+		img_circle_rec c;
+		split_double(x->circles.items[i].lat, c.lat);
+		split_double(x->circles.items[i].lon, c.lon);
+		split_double(x->circles.items[i].radius, c.radius);
+		put_rec(e, SEC_CIRCLES, &c);
 	}
-	put(e, SEC_CONTEXTS, wf);
-	put(e, SEC_CONTEXTS, (uint32_t)x->windows.n);
-	put(e, SEC_CONTEXTS, cf);
-	put(e, SEC_CONTEXTS, (uint32_t)x->cidrs.n);
-	put(e, SEC_CONTEXTS, kf);
-	put(e, SEC_CONTEXTS, (uint32_t)x->countries.n);
-	put(e, SEC_CONTEXTS, rf);
-	put(e, SEC_CONTEXTS, (uint32_t)x->circles.n);
+	img_context_rec rec = {
+		.win_first = wf, .win_count = (uint32_t)x->windows.n,
+		.ip_first = cf, .ip_count = (uint32_t)x->cidrs.n,
+		.cc_first = kf, .cc_count = (uint32_t)x->countries.n,
+		.circ_first = rf, .circ_count = (uint32_t)x->circles.n,
+	};
+	put_rec(e, SEC_CONTEXTS, &rec);
 }
 
 static void emit_object(emitter *e, const m_object *o)
@@ -320,12 +329,12 @@ static void emit_object(emitter *e, const m_object *o)
 	uint32_t cf = count(e, SEC_OBJTYPES);
 	for (size_t i = 0; i < o->child_types.n; i++)
 		put(e, SEC_OBJTYPES, (uint32_t)o->child_types.items[i]);
-	put(e, SEC_OBJECTS, tf);
-	put(e, SEC_OBJECTS, (uint32_t)o->types.n);
-	put(e, SEC_OBJECTS, sf);
-	put(e, SEC_OBJECTS, (uint32_t)o->specs.n);
-	put(e, SEC_OBJECTS, cf);
-	put(e, SEC_OBJECTS, (uint32_t)o->child_types.n);
+	img_object_rec rec = {
+		.ty_first = tf, .ty_count = (uint32_t)o->types.n,
+		.sp_first = sf, .sp_count = (uint32_t)o->specs.n,
+		.ch_first = cf, .ch_count = (uint32_t)o->child_types.n,
+	};
+	put_rec(e, SEC_OBJECTS, &rec);
 }
 
 static uint32_t role_index(const cc *c, uint32_t model)
@@ -348,21 +357,22 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 			o->seg_at = count(e, SEC_ORIGS);
 			o->seg_str = intern(e, abs, alen);
 		}
-		put(e, SEC_ORIGS, o->kind);
+		img_orig_rec rec = {.kind = o->kind, .value = 0};
 		switch (o->kind) {
 		case ORIG_EXACT:
 		case ORIG_GLOB:
-			put(e, SEC_ORIGS, intern(e, abs, alen));
+			rec.value = intern(e, abs, alen);
 			break;
 		case ORIG_GROUP:
-			put(e, SEC_ORIGS, c->groups.items[o->ref]->index);
+			rec.value = c->groups.items[o->ref]->index;
 			break;
 		case ORIG_ROLE:
-			put(e, SEC_ORIGS, role_index(c, o->ref));
+			rec.value = role_index(c, o->ref);
 			break;
 		default:
-			put(e, SEC_ORIGS, 0);
+			break;
 		}
+		put_rec(e, SEC_ORIGS, &rec);
 	}
 	uint32_t xf = count(e, SEC_CONTEXTS);
 	for (size_t i = 0; i < r->contexts.n; i++)
@@ -374,18 +384,17 @@ static void emit_rule(emitter *e, const m_rule *r, uint32_t acp)
 	uint32_t flags = (r->deny ? RULE_FLAG_DENY : 0) |
 	                 (r->auth ? RULE_FLAG_AUTH : 0) |
 	                 (r->self ? RULE_FLAG_SELF : 0);
-	uint32_t w[RW_WORDS] = {
-		[RW_FLAGS] = flags, [RW_OPS] = r->ops,
-		[RW_ORIG_FIRST] = of, [RW_ORIG_COUNT] = (uint32_t)r->origs.n,
-		[RW_CTX_FIRST] = xf, [RW_CTX_COUNT] = (uint32_t)r->contexts.n,
-		[RW_OBJ_FIRST] = bf, [RW_OBJ_COUNT] = (uint32_t)r->objects.n,
-		[RW_COND] = cond, [RW_ID] = intern_z(e, r->id), [RW_ACP] = acp,
+	img_rule_rec rec = {
+		.flags = flags, .ops = r->ops,
+		.orig_first = of, .orig_count = (uint32_t)r->origs.n,
+		.ctx_first = xf, .ctx_count = (uint32_t)r->contexts.n,
+		.obj_first = bf, .obj_count = (uint32_t)r->objects.n,
+		.cond = cond, .id = intern_z(e, r->id), .acp = acp,
 		/* Source locations are left out of the image: moving a rule
 		 * within its file must not change the compiled bytes. */
-		[RW_INDEX] = r->index, [RW_SOURCE] = IMG_NONE, [RW_LINE] = 0,
+		.index = r->index, .source = IMG_NONE, .line = 0,
 	};
-	for (int i = 0; i < RW_WORDS; i++)
-		put(e, SEC_RULES, w[i]);
+	put_rec(e, SEC_RULES, &rec);
 }
 
 typedef struct prin_ref {
@@ -474,11 +483,12 @@ static void emit_principals(emitter *e)
 				gc++;
 			}
 		}
-		put(e, SEC_PRINCIPALS, intern_z(e, refs.items[i].name));
-		put(e, SEC_PRINCIPALS, rf);
-		put(e, SEC_PRINCIPALS, rc);
-		put(e, SEC_PRINCIPALS, gf);
-		put(e, SEC_PRINCIPALS, gc);
+		img_principal_rec rec = {
+			.name = intern_z(e, refs.items[i].name),
+			.role_first = rf, .role_count = rc,
+			.group_first = gf, .group_count = gc,
+		};
+		put_rec(e, SEC_PRINCIPALS, &rec);
 		i = j;
 	}
 	VEC_FREE(refs);
@@ -492,17 +502,25 @@ static int cmp_u32(const void *a, const void *b)
 
 static void emit_acps(emitter *e);
 
+/* Every table of a full image, in the order the loader's checks rely on:
+ * built-in attributes first (ids 0..IMG_BUILTIN_ATTRS-1), roles in
+ * topological order (juniors before seniors), then groups, principals,
+ * the host, constraints and the ACPs with their rules. Lists inside a
+ * record are sorted and de-duplicated so that the bytes depend only on
+ * the policy. */
 static void emit_tables(emitter *e)
 {
 	cc *c = e->c;
 	const char *bn;
 	for (uint32_t i = 0; (bn = resolve_builtin_name(i)) != NULL; i++) {
-		put(e, SEC_ATTRS, intern_z(e, bn));
-		put(e, SEC_ATTRS, resolve_builtin_type(i));
+		img_attr_rec rec = {.name = intern_z(e, bn),
+		                    .type = resolve_builtin_type(i)};
+		put_rec(e, SEC_ATTRS, &rec);
 	}
 	for (size_t i = 0; i < c->attrs.n; i++) {
-		put(e, SEC_ATTRS, intern_z(e, c->attrs.items[i]->name));
-		put(e, SEC_ATTRS, c->attrs.items[i]->type);
+		img_attr_rec rec = {.name = intern_z(e, c->attrs.items[i]->name),
+		                    .type = c->attrs.items[i]->type};
+		put_rec(e, SEC_ATTRS, &rec);
 	}
 	/* roles in topological order */
 	e->topo_to_model = calloc(c->roles.n + 1, sizeof(uint32_t));
@@ -527,9 +545,9 @@ static void emit_tables(emitter *e)
 			put(e, SEC_ROLEJR, tmp[j]);
 			jc++;
 		}
-		put(e, SEC_ROLES, intern_z(e, r->name));
-		put(e, SEC_ROLES, jf);
-		put(e, SEC_ROLES, jc);
+		img_role_rec rec = {.name = intern_z(e, r->name), .jr_first = jf,
+		                    .jr_count = jc};
+		put_rec(e, SEC_ROLES, &rec);
 	}
 	for (size_t g = 0; g < c->groups.n; g++) {
 		const m_group *gr = c->groups.items[g];
@@ -542,25 +560,29 @@ static void emit_tables(emitter *e)
 			put(e, SEC_GROUPGLOBS, intern(e, s.ptr, s.len));
 			gc++;
 		}
-		put(e, SEC_GROUPS, intern_z(e, gr->name));
-		put(e, SEC_GROUPS, gf);
-		put(e, SEC_GROUPS, gc);
+		img_group_rec rec = {.name = intern_z(e, gr->name), .glob_first = gf,
+		                     .glob_count = gc};
+		put_rec(e, SEC_GROUPS, &rec);
 	}
 	emit_principals(e);
 	if (c->host_sp.ptr != NULL) {
-		put(e, SEC_HOST, intern(e, c->host_sp.ptr, c->host_sp.len));
-		put(e, SEC_HOST, intern(e, c->host_cse.ptr, c->host_cse.len));
+		/* interned in this order: initializers are unsequenced */
+		uint32_t sp = intern(e, c->host_sp.ptr, c->host_sp.len);
+		uint32_t cse = intern(e, c->host_cse.ptr, c->host_cse.len);
+		img_host_rec rec = {.sp = sp, .cse = cse};
+		put_rec(e, SEC_HOST, &rec);
 	}
 	for (size_t i = 0; i < c->constraints.n; i++) {
 		const m_constraint *k = c->constraints.items[i];
 		uint32_t mf = count(e, SEC_CONSTRMEM);
 		for (size_t j = 0; j < k->roles.n; j++)
 			put(e, SEC_CONSTRMEM, role_index(c, k->roles.items[j].ref));
-		put(e, SEC_CONSTRAINTS, k->dsd ? 1 : 0);
-		put(e, SEC_CONSTRAINTS, intern_z(e, k->name));
-		put(e, SEC_CONSTRAINTS, k->n);
-		put(e, SEC_CONSTRAINTS, mf);
-		put(e, SEC_CONSTRAINTS, (uint32_t)k->roles.n);
+		img_constraint_rec rec = {
+			.kind = k->dsd ? CONSTRAINT_DSD : CONSTRAINT_SSD,
+			.name = intern_z(e, k->name), .n = k->n,
+			.mem_first = mf, .mem_count = (uint32_t)k->roles.n,
+		};
+		put_rec(e, SEC_CONSTRAINTS, &rec);
 	}
 	emit_acps(e);
 }
@@ -580,102 +602,19 @@ static void emit_acps(emitter *e)
 		uint32_t sf = count(e, SEC_RULES);
 		for (size_t j = 0; j < a->self.n; j++)
 			emit_rule(e, a->self.items[j], (uint32_t)i);
-		put(e, SEC_ACPS, intern_z(e, a->id));
-		put(e, SEC_ACPS, intern_z(e, a->rn));
-		put(e, SEC_ACPS, pf);
-		put(e, SEC_ACPS, (uint32_t)a->priv.n);
-		put(e, SEC_ACPS, sf);
-		put(e, SEC_ACPS, (uint32_t)a->self.n);
-		put(e, SEC_ACPS, of);
-		put(e, SEC_ACPS, count(e, SEC_ORIGS) - of);
-		put(e, SEC_ACPS, xf);
-		put(e, SEC_ACPS, wf);
-		put(e, SEC_ACPS, cf);
-		put(e, SEC_ACPS, kf);
+		/* interned in this order: initializers are unsequenced */
+		uint32_t id = intern_z(e, a->id);
+		uint32_t rn = intern_z(e, a->rn);
+		img_acp_rec rec = {
+			.id = id, .rn = rn,
+			.priv_first = pf, .priv_count = (uint32_t)a->priv.n,
+			.self_first = sf, .self_count = (uint32_t)a->self.n,
+			.orig_first = of, .orig_count = count(e, SEC_ORIGS) - of,
+			.ctx_first = xf, .win_first = wf, .cidr_first = cf,
+			.cond_first = kf,
+		};
+		put_rec(e, SEC_ACPS, &rec);
 	}
-}
-
-static cbor_item_t *section_bytes(emitter *e, int s)
-{
-	if (s == SEC_STRBLOB)
-		return cbor_build_bytestring((const unsigned char *)e->blob.items,
-		                             e->blob.n);
-	size_t n = e->sec[s].n;
-	unsigned char *buf = malloc(n * 4 + 1);
-	if (buf == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t w = e->sec[s].items[i];
-		buf[4 * i] = (unsigned char)w;
-		buf[4 * i + 1] = (unsigned char)(w >> 8);
-		buf[4 * i + 2] = (unsigned char)(w >> 16);
-		buf[4 * i + 3] = (unsigned char)(w >> 24);
-	}
-	cbor_item_t *it = cbor_build_bytestring(buf, n * 4);
-	free(buf);
-	return it;
-}
-
-/* Serialize item into a malloc'd buffer; 0 on failure. */
-static size_t serialize(cbor_item_t *item, unsigned char **out)
-{
-	size_t cap = 0;
-	return cbor_serialize_alloc(item, out, &cap);
-}
-
-static bool encode(emitter *e, const char *magic_text)
-{
-	cc *c = e->c;
-	bool ok = false;
-	cbor_item_t *body = cbor_new_definite_array(IMG_SECTION_COUNT);
-	unsigned char *body_buf = NULL, *img_buf = NULL;
-	cbor_item_t *top = NULL;
-	if (body == NULL)
-		goto out;
-	for (int s = 0; s < IMG_SECTION_COUNT; s++) {
-		cbor_item_t *b = section_bytes(e, s);
-		if (b == NULL || !cbor_array_push(body, cbor_move(b)))
-			goto out;
-	}
-	size_t body_len = serialize(body, &body_buf);
-	if (body_len == 0)
-		goto out;
-	top = cbor_new_definite_array(4);
-	if (top == NULL)
-		goto out;
-	cbor_item_t *magic = cbor_build_string(magic_text);
-	cbor_item_t *ver = cbor_build_uint8((uint8_t)IMG_VERSION);
-	cbor_item_t *crc = cbor_build_uint32(crc32_ieee(body_buf, body_len));
-	cbor_item_t *bb = cbor_build_bytestring(body_buf, body_len);
-	if (!magic || !ver || !crc || !bb) {
-		if (magic) cbor_decref(&magic);
-		if (ver) cbor_decref(&ver);
-		if (crc) cbor_decref(&crc);
-		if (bb) cbor_decref(&bb);
-		goto out;
-	}
-	cbor_array_push(top, cbor_move(magic));
-	cbor_array_push(top, cbor_move(ver));
-	cbor_array_push(top, cbor_move(crc));
-	cbor_array_push(top, cbor_move(bb));
-	size_t img_len = serialize(top, &img_buf);
-	if (img_len == 0)
-		goto out;
-	free(c->image);
-	c->image = (uint8_t *)img_buf;
-	c->image_len = img_len;
-	img_buf = NULL;
-	ok = true;
-out:
-	if (body)
-		cbor_decref(&body);
-	if (top)
-		cbor_decref(&top);
-	free(body_buf);
-	free(img_buf);
-	if (!ok)
-		c->oom = true;
-	return ok;
 }
 
 static void emitter_free(emitter *e)
@@ -693,7 +632,7 @@ bool emit_image(cc *c)
 	memset(&e, 0, sizeof(e));
 	e.c = c;
 	emit_tables(&e);
-	bool ok = !c->oom && encode(&e, IMG_MAGIC);
+	bool ok = !c->oom && emit_write(c, e.sec, e.blob.items, e.blob.n, IMG_MAGIC);
 	emitter_free(&e);
 	return ok;
 }
@@ -704,7 +643,8 @@ bool emit_segment(cc *c)
 	memset(&e, 0, sizeof(e));
 	e.c = c;
 	emit_acps(&e);
-	bool ok = !c->oom && encode(&e, IMG_SEGMENT_MAGIC);
+	bool ok = !c->oom && emit_write(c, e.sec, e.blob.items, e.blob.n,
+	                                 IMG_SEGMENT_MAGIC);
 	emitter_free(&e);
 	return ok;
 }
