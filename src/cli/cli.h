@@ -44,10 +44,16 @@ const char *bad_request_text(pdp_bad why);
 /* Write JSON string contents with escapes. */
 void json_string(FILE *out, const char *s, size_t len);
 
+/* Write text escaped for XML/HTML element content and attribute values. */
+void xml_text(FILE *out, const char *s, size_t len);
+
 int cmd_compile(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_decide(int argc, char **argv, bool explain);
 int cmd_audit(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -259,6 +259,14 @@ static void explain_header(FILE *out, const pdp_image *img,
 	(void)img;
 }
 
+void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
+                  const pdp_request *req, pdp_decision *d)
+{
+	explain_ctx e = {img, req, out, false, 0};
+	eval_trace tr = {explain_rule, &e};
+	eval_decide(img, scratch, req, NULL, d, &tr);
+}
+
 /* What every request of a run is decided with. */
 typedef struct decide_run {
 	const pdp_image *img;

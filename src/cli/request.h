@@ -80,4 +80,9 @@ bool library_refused(parsed_request *pr, const pdp_decision *d, char *buf,
                      size_t size);
 pdp_time now_utc(void);
 
+/* `pdp explain`'s text trace of req (each rule considered, each test's
+ * result) written to out, and the decision in *d (pdp test, on failure). */
+void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
+                  const pdp_request *req, pdp_decision *d);
+
 #endif
