@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit_internal.h"
 #include "common/prims.h"
 
 /* ---- string vectors ---- */
@@ -49,6 +50,26 @@ static void sv_push_n(strvec *s, const char *p, size_t len)
 		memcpy(d, p, len);
 	d[len] = '\0';
 	s->v[s->n++] = d;
+}
+
+/* Push p itself (malloc'd; freed here when it cannot be kept). */
+static void sv_push_owned(strvec *s, char *p)
+{
+	if (!s->oom && s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		char **v = realloc(s->v, cap * sizeof(*v));
+		if (v == NULL)
+			s->oom = true;
+		else {
+			s->v = v;
+			s->cap = cap;
+		}
+	}
+	if (s->oom) {
+		free(p);
+		return;
+	}
+	s->v[s->n++] = p;
 }
 
 static void sv_push(strvec *s, const char *p)
@@ -102,6 +123,16 @@ static char *sv_join(const strvec *s, const char *sep)
 		p = stpcpy(p, s->v[i]);
 	}
 	return out;
+}
+
+uint32_t pdiff_principal_count(const pdp_image *img)
+{
+	return img->count[SEC_PRINCIPALS];
+}
+
+pdp_str pdiff_principal_name(const pdp_image *img, uint32_t i)
+{
+	return img_str(img, img_rec(img, SEC_PRINCIPALS, i)[0]);
 }
 
 /* ---- texts of rules ---- */
@@ -227,11 +258,19 @@ static bool side_rules(side *s)
 			fprintf(m.f, "%s %s ops %u ", r.self ? "self" : "pv",
 			        r.deny ? "deny" : "permit", r.operations);
 			originators_text(m.f, img, ri, r.n_originators);
-			for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
-				if (r.operations & op) {
-					fprintf(m.f, " %u:", op);
-					cond_text(m.f, img, ri, op);
-				}
+			/* conditions differ by operation only in what objects
+			 * mean for create: format once per distinct bit set */
+			uint32_t last = UINT32_MAX;
+			for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1) {
+				if (!(r.operations & op))
+					continue;
+				uint32_t bits = pdp_audit_rule_conditions(img, ri, op);
+				if (bits == last)
+					continue;
+				last = bits;
+				fprintf(m.f, " %u:", op);
+				cond_text(m.f, img, ri, op);
+			}
 			fputc('\n', m.f);
 			for (uint32_t i = 0; i < r.n_originators; i++) {
 				pdp_audit_originator o;
@@ -272,27 +311,20 @@ static const char *TYPE_NAMES[] = {"bool", "int", "float", "string",
 static void decl_line(side *s, const char *what, pdp_str name, memtext *m)
 {
 	char *text = mt_take(m);
-	if (text == NULL) {
-		s->decls.oom = true;
-		return;
-	}
-	memtext l;
-	if (!mt_open(&l)) {
+	size_t wl = strlen(what), tl = text ? strlen(text) : 0;
+	char *line = text ? malloc(wl + name.len + tl + 3) : NULL;
+	if (line == NULL) {
 		free(text);
 		s->decls.oom = true;
 		return;
 	}
-	fprintf(l.f, "%s\t", what);
-	put_str(l.f, name);
-	fprintf(l.f, "\t%s", text);
+	memcpy(line, what, wl);
+	line[wl] = '\t';
+	memcpy(line + wl + 1, name.ptr, name.len);
+	line[wl + 1 + name.len] = '\t';
+	memcpy(line + wl + 2 + name.len, text, tl + 1);
 	free(text);
-	char *line = mt_take(&l);
-	if (line == NULL) {
-		s->decls.oom = true;
-		return;
-	}
-	sv_push(&s->decls, line);
-	free(line);
+	sv_push_owned(&s->decls, line);
 }
 
 static void role_list(FILE *f, const pdp_image *img, const uint32_t *v,
@@ -319,41 +351,32 @@ static bool side_decls(side *s)
 	uint32_t *buf = malloc((nroles + 1) * sizeof(uint32_t));
 	if (buf == NULL)
 		return false;
-	strvec users = {0};
 	memtext m;
 	for (uint32_t r = 0; r < nroles && mt_open(&m); r++) {
 		size_t n = pdp_audit_role_juniors(img, r, true, buf, nroles);
 		fputs("inherits ", m.f);
 		role_list(m.f, img, buf, n);
 		decl_line(s, "role", pdp_audit_role_name(img, r), &m);
-		size_t nu = pdp_audit_assigned_users(img, r, NULL, 0);
-		pdp_str *u = malloc((nu + 1) * sizeof(*u));
-		if (u == NULL)
-			break;
-		pdp_audit_assigned_users(img, r, u, nu);
-		for (size_t i = 0; i < nu; i++)
-			sv_push_n(&users, u[i].ptr, u[i].len);
-		free(u);
 	}
-	sv_uniq(&users);
-	for (size_t i = 0; i < users.n && mt_open(&m); i++) {
-		pdp_str u = {users.v[i], strlen(users.v[i])};
+	/* every principal (an id with roles or group memberships), once: not
+	 * through pdp_audit_assigned_users, which scans them all per role */
+	for (uint32_t i = 0; i < pdiff_principal_count(img); i++) {
+		pdp_str u = pdiff_principal_name(img, i);
+		sv_push_n(&s->ids, u.ptr, u.len);
 		size_t n = pdp_audit_assigned_roles(img, u, buf, nroles);
+		if (n == 0 || !mt_open(&m))
+			continue;
 		role_list(m.f, img, buf, n);
 		decl_line(s, "assignment", u, &m);
-		sv_push(&s->ids, users.v[i]);
 	}
-	sv_free(&users);
 	for (uint32_t g = 0; g < pdp_audit_group_count(img) && mt_open(&m); g++) {
 		strvec mem = {0};
 		size_t n = pdp_audit_group_members(img, g, NULL, 0);
 		pdp_str *v = malloc((n + 1) * sizeof(*v));
 		if (v != NULL) {
 			pdp_audit_group_members(img, g, v, n);
-			for (size_t i = 0; i < n; i++) {
+			for (size_t i = 0; i < n; i++)
 				sv_push_n(&mem, v[i].ptr, v[i].len);
-				sv_push_n(&s->ids, v[i].ptr, v[i].len);
-			}
 			free(v);
 		}
 		n = pdp_audit_group_globs(img, g, NULL, 0);
@@ -716,6 +739,11 @@ static void compare_entry(builder *b, const side *so, const side *sn,
 	slots_clear(n);
 }
 
+static uint32_t acp_of(const pdp_image *img, const char *name)
+{
+	return pdp_acp_index(img, (pdp_str){name, strlen(name)});
+}
+
 /* ---- candidates: the ids an ACP names on one side ---- */
 
 static void group_ids(const side *sd, uint32_t g, const strvec *universe,
@@ -743,8 +771,11 @@ static void group_ids(const side *sd, uint32_t g, const strvec *universe,
 	free(v);
 }
 
+/* The ids ACP a names on one side: exact entries, glob and group matches
+ * among universe; role entries are only marked in roles (role_words words,
+ * or NULL: expanded here with pdp_audit_authorized_users). */
 static void acp_candidates(const side *sd, uint32_t a, const strvec *universe,
-                           strvec *out)
+                           strvec *out, uint64_t *roles)
 {
 	if (a == PDP_NONE)
 		return;
@@ -766,6 +797,8 @@ static void acp_candidates(const side *sd, uint32_t a, const strvec *universe,
 						sv_push(out, universe->v[u]);
 			} else if (o.kind == PDP_AUDIT_VIA_GROUP)
 				group_ids(sd, o.index, universe, out);
+			else if (o.kind == PDP_AUDIT_VIA_ROLE && roles != NULL)
+				aud_set(roles, o.index);
 			else if (o.kind == PDP_AUDIT_VIA_ROLE) {
 				size_t n = pdp_audit_authorized_users(img, o.index, NULL, 0);
 				pdp_str *v = malloc((n + 1) * sizeof(*v));
@@ -949,35 +982,108 @@ static void role_names(const pdp_image *img, strvec *out)
 	}
 }
 
-static uint32_t acp_of(const pdp_image *img, const char *name)
+
+/* Below this many changed ACPs, the principals holding the roles they
+ * name are found in one pass over the principals per side (each tested
+ * against every changed ACP's role set); above, role by role. */
+#define ONE_PASS_MAX_ACPS 64
+
+/* Add to cand[k] every principal of sd authorized for a role of
+ * roles[k] (k < n). */
+static void role_holders(const side *sd, uint64_t *const *roles, size_t n,
+                         strvec *cand)
 {
-	return pdp_acp_index(img, (pdp_str){name, strlen(name)});
+	const pdp_image *img = sd->img;
+	uint32_t w = img->role_words;
+	if (w == 0)
+		return;
+	uint64_t *bits = calloc(w, sizeof(uint64_t));
+	if (bits == NULL) {
+		cand[0].oom = true;
+		return;
+	}
+	for (uint32_t i = 0; i < img->count[SEC_PRINCIPALS]; i++) {
+		memset(bits, 0, w * sizeof(uint64_t));
+		aud_authorized_bits(img, i, bits);
+		for (size_t k = 0; k < n; k++) {
+			if (roles[k] == NULL)
+				continue;
+			bool hit = false;
+			for (uint32_t j = 0; j < w && !hit; j++)
+				hit = (bits[j] & roles[k][j]) != 0;
+			if (hit) {
+				pdp_str u = pdiff_principal_name(img, i);
+				sv_push_n(&cand[k], u.ptr, u.len);
+			}
+		}
+	}
+	free(bits);
+}
+
+/* The candidate ids of each changed ACP (cand[k] for the k-th changed
+ * one), both sides. */
+static void changed_candidates(const side *sd, const strvec *acps,
+                               const bool *changed, size_t n_changed,
+                               const strvec *ids, strvec *cand)
+{
+	const pdp_image *img = sd->img;
+	bool one_pass = n_changed <= ONE_PASS_MAX_ACPS && img->role_words > 0;
+	uint64_t **roles = calloc(n_changed + 1, sizeof(*roles));
+	if (roles == NULL) {
+		cand[0].oom = true;
+		return;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < acps->n; i++) {
+		if (!changed[i])
+			continue;
+		uint32_t a = acp_of(img, acps->v[i]);
+		if (one_pass && a != PDP_NONE)
+			roles[k] = calloc(img->role_words, sizeof(uint64_t));
+		if (a != PDP_NONE)
+			acp_candidates(sd, a, ids, &cand[k], one_pass ? roles[k] : NULL);
+		k++;
+	}
+	if (one_pass)
+		role_holders(sd, roles, n_changed, cand);
+	for (size_t i = 0; i < n_changed; i++)
+		free(roles[i]);
+	free(roles);
 }
 
 /* Every ACP in changed (sorted names, true per index) for every id, role
  * and entry concerned. */
 static void compare_changed_acps(builder *b, const side *so, const side *sn,
                                  const strvec *acps, const bool *changed,
-                                 const strvec *ids, const strvec *roles,
-                                 const strvec *entries)
+                                 size_t n_changed, const strvec *ids,
+                                 const strvec *roles, const strvec *entries)
 {
+	strvec *cand = calloc(n_changed + 1, sizeof(*cand));
+	if (cand == NULL) {
+		b->oom = true;
+		return;
+	}
+	changed_candidates(so, acps, changed, n_changed, ids, cand);
+	changed_candidates(sn, acps, changed, n_changed, ids, cand);
+	size_t k = 0;
 	for (size_t i = 0; i < acps->n && !b->oom; i++) {
 		if (!changed[i])
 			continue;
 		const char *name = acps->v[i];
 		uint32_t ao = acp_of(so->img, name), an = acp_of(sn->img, name);
-		strvec cand = {0};
-		acp_candidates(so, ao, ids, &cand);
-		acp_candidates(sn, an, ids, &cand);
-		sv_uniq(&cand);
-		for (size_t k = 0; k < cand.n; k++)
-			compare_id(b, so, sn, cand.v[k], name, ao, an);
-		sv_free(&cand);
-		for (size_t k = 0; k < roles->n; k++)
-			compare_role(b, so, sn, roles->v[k], name, ao, an);
-		for (size_t k = 0; k < entries->n; k++)
-			compare_entry(b, so, sn, entries->v[k], name, ao, an);
+		strvec *c = &cand[k++];
+		sv_uniq(c);
+		b->oom = b->oom || c->oom;
+		for (size_t j = 0; j < c->n; j++)
+			compare_id(b, so, sn, c->v[j], name, ao, an);
+		for (size_t j = 0; j < roles->n; j++)
+			compare_role(b, so, sn, roles->v[j], name, ao, an);
+		for (size_t j = 0; j < entries->n; j++)
+			compare_entry(b, so, sn, entries->v[j], name, ao, an);
 	}
+	for (size_t i = 0; i < n_changed; i++)
+		sv_free(&cand[i]);
+	free(cand);
 }
 
 /* Ids and roles whose context differs: compared on every unchanged ACP. */
@@ -1063,7 +1169,8 @@ bool pdiff_compute(const pdp_image *old, const pdp_image *new_img,
 		             (attrs_changed && strstr(to, "when:") != NULL);
 		out->acps_changed += changed[i];
 	}
-	compare_changed_acps(&b, &so, &sn, &acps, changed, &ids, &roles, &entries);
+	compare_changed_acps(&b, &so, &sn, &acps, changed, out->acps_changed,
+	                     &ids, &roles, &entries);
 	if (decls_changed)
 		compare_contexts(&b, &so, &sn, &acps, changed, &ids, &roles);
 	ok = !b.oom;

@@ -73,6 +73,11 @@ int pdiff_entry_level(const pdp_image *img, const uint32_t *rules,
                       uint32_t n_rules, const char *entry, bool self,
                       uint32_t op, char **terms);
 
+/* The image's principals (every exact id with assigned roles or exact
+ * group memberships), by index 0 .. count - 1. */
+uint32_t pdiff_principal_count(const pdp_image *img);
+pdp_str pdiff_principal_name(const pdp_image *img, uint32_t i);
+
 const char *pdiff_kind_name(pdiff_kind k);
 /* Does k widen what is granted? Gains, grants that became unconditional,
  * and changed conditions (the new ones may be weaker: not solved). */
