@@ -199,6 +199,7 @@ typedef struct side {
 	strvec entries;         /* "group:G", "glob:P", "all" rule entries */
 	strvec decls;           /* "what\tname\ttext" lines (sorted) */
 	char *constraints;      /* all constraints, one text */
+	char **cond_cache;      /* per rule x (create, other): cond_text */
 } side;
 
 typedef struct memtext {
@@ -232,7 +233,8 @@ static bool side_rules(side *s)
 	s->acp_rules = calloc(na + 1, sizeof(*s->acp_rules));
 	s->acp_nrules = calloc(na + 1, sizeof(*s->acp_nrules));
 	s->acp_text = calloc(na + 1, sizeof(*s->acp_text));
-	if (!s->acp_rules || !s->acp_nrules || !s->acp_text)
+	s->cond_cache = calloc((size_t)nr * 2 + 1, sizeof(*s->cond_cache));
+	if (!s->acp_rules || !s->acp_nrules || !s->acp_text || !s->cond_cache)
 		return false;
 	pdp_audit_rule r;
 	for (uint32_t i = 0; i < nr; i++)
@@ -342,6 +344,40 @@ static void role_list(FILE *f, const pdp_image *img, const uint32_t *v,
 	sv_free(&names);
 }
 
+/* "assignment\tU\t[r1, r2]" for principal record p (its assigned roles,
+ * names sorted): built directly, as there is one per user. */
+static void assignment_line(side *s, pdp_str u, const uint32_t *p)
+{
+	const pdp_image *img = s->img;
+	enum { MAX_INLINE = 16 };
+	char *names[MAX_INLINE];
+	uint32_t n = p[2] < MAX_INLINE ? p[2] : MAX_INLINE;
+	size_t len = strlen("assignment\t") + u.len + 4;
+	for (uint32_t j = 0; j < n; j++) {
+		pdp_str r = pdp_audit_role_name(img,
+		                                img_rec(img, SEC_PRINROLES, p[1] + j)[0]);
+		names[j] = strndup(r.ptr, r.len);
+		len += r.len + 2;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	char *line = malloc(len + 1);
+	if (line != NULL) {
+		char *q = stpcpy(line, "assignment\t");
+		memcpy(q, u.ptr, u.len);
+		q = stpcpy(q + u.len, "\t[");
+		for (uint32_t j = 0; j < n; j++) {
+			if (j > 0)
+				q = stpcpy(q, ", ");
+			q = stpcpy(q, names[j] ? names[j] : "?");
+		}
+		strcpy(q, "]");
+		sv_push_owned(&s->decls, line);
+	} else
+		s->decls.oom = true;
+	for (uint32_t j = 0; j < n; j++)
+		free(names[j]);
+}
+
 /* Roles, groups, assignments, constraints and attributes as decl lines;
  * assigned users and group members join the ids. */
 static bool side_decls(side *s)
@@ -363,11 +399,9 @@ static bool side_decls(side *s)
 	for (uint32_t i = 0; i < pdiff_principal_count(img); i++) {
 		pdp_str u = pdiff_principal_name(img, i);
 		sv_push_n(&s->ids, u.ptr, u.len);
-		size_t n = pdp_audit_assigned_roles(img, u, buf, nroles);
-		if (n == 0 || !mt_open(&m))
-			continue;
-		role_list(m.f, img, buf, n);
-		decl_line(s, "assignment", u, &m);
+		const uint32_t *p = img_rec(img, SEC_PRINCIPALS, i);
+		if (p[2] > 0)
+			assignment_line(s, u, p);
 	}
 	for (uint32_t g = 0; g < pdp_audit_group_count(img) && mt_open(&m); g++) {
 		strvec mem = {0};
@@ -435,6 +469,10 @@ static void side_free(side *s)
 		if (s->acp_text)
 			free(s->acp_text[a]);
 	}
+	if (s->cond_cache != NULL)
+		for (uint32_t i = 0; i < pdp_audit_rule_count(s->img) * 2u; i++)
+			free(s->cond_cache[i]);
+	free(s->cond_cache);
 	free(s->acp_rules);
 	free(s->acp_nrules);
 	free(s->acp_text);
@@ -471,37 +509,61 @@ static void slots_clear(slot *s)
 /* The terms of a conditional permission: "if C" per grant, "unless D" per
  * deny rule that could override (with its originators for role queries,
  * where a deny may apply to some holders only). */
-static char *perm_terms(const pdp_image *img, const pdp_audit_perm *p,
+/* cond_text of rule for op, formatted once per side (the same rules
+ * come back for every id an ACP names); owned by the side. */
+static const char *cached_cond(const side *sd, uint32_t rule, uint32_t op)
+{
+	char **cell = &sd->cond_cache[(size_t)rule * 2 + (op == PDP_OP_CREATE)];
+	if (*cell == NULL) {
+		memtext m;
+		if (!mt_open(&m))
+			return "?";
+		cond_text(m.f, sd->img, rule, op);
+		*cell = mt_take(&m);
+	}
+	return *cell ? *cell : "?";
+}
+
+static char *concat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *o = malloc(la + lb + lc + 1);
+	if (o != NULL) {
+		memcpy(o, a, la);
+		memcpy(o + la, b, lb);
+		memcpy(o + la + lb, c, lc + 1);
+	}
+	return o;
+}
+
+static char *perm_terms(const side *sd, const pdp_audit_perm *p,
                         bool role_query)
 {
+	const pdp_image *img = sd->img;
 	strvec lines = {0};
 	for (size_t i = 0; i < p->n_grants; i++) {
-		memtext m;
-		if (!mt_open(&m))
-			break;
-		fputs("if ", m.f);
-		cond_text(m.f, img, p->grants[i].rule, p->operation);
-		char *t = mt_take(&m);
-		if (t)
-			sv_push(&lines, t);
-		free(t);
+		char *t = concat3("if ", cached_cond(sd, p->grants[i].rule,
+		                                     p->operation), "");
+		if (t != NULL)
+			sv_push_owned(&lines, t);
 	}
 	for (size_t i = 0; i < p->n_overrides; i++) {
-		memtext m;
-		if (!mt_open(&m))
-			break;
-		fputs("unless ", m.f);
+		char *orig = NULL;
 		if (role_query) {
+			memtext m;
+			if (!mt_open(&m))
+				break;
 			pdp_audit_rule r;
 			pdp_audit_rule_get(img, p->overrides[i], &r);
 			originators_text(m.f, img, p->overrides[i], r.n_originators);
 			fputc(' ', m.f);
+			orig = mt_take(&m);
 		}
-		cond_text(m.f, img, p->overrides[i], p->operation);
-		char *t = mt_take(&m);
-		if (t)
-			sv_push(&lines, t);
-		free(t);
+		char *t = concat3("unless ", orig ? orig : "",
+		                  cached_cond(sd, p->overrides[i], p->operation));
+		free(orig);
+		if (t != NULL)
+			sv_push_owned(&lines, t);
 	}
 	sv_uniq(&lines);
 	char *out = sv_join(&lines, "; ");
@@ -510,7 +572,7 @@ static char *perm_terms(const pdp_image *img, const pdp_audit_perm *p,
 }
 
 /* Fill slots of ACP acp from an audit answer (perms of every ACP or one). */
-static void slots_from_perms(slot *s, const pdp_image *img,
+static void slots_from_perms(slot *s, const side *sd,
                              const pdp_audit_perms *p, uint32_t acp,
                              bool role_query)
 {
@@ -523,7 +585,7 @@ static void slots_from_perms(slot *s, const pdp_image *img,
 		           : q->status == PDP_AUDIT_CONDITIONAL ? LV_CONDITIONAL
 		                                                : LV_DENIED;
 		if (t->level == LV_CONDITIONAL)
-			t->terms = perm_terms(img, q, role_query);
+			t->terms = perm_terms(sd, q, role_query);
 	}
 }
 
@@ -536,9 +598,10 @@ static bool entry_names(const pdp_image *img, uint32_t rule, uint32_t n,
 			continue;
 		if (o.kind == PDP_AUDIT_VIA_ALL && (or_all || strcmp(entry, "all") == 0))
 			return true;
-		const char *want = o.kind == PDP_AUDIT_VIA_GROUP  ? "group:"
-		                   : o.kind == PDP_AUDIT_VIA_GLOB ? "glob:"
-		                                                  : NULL;
+		const char *want = o.kind == PDP_AUDIT_VIA_GROUP   ? "group:"
+		                   : o.kind == PDP_AUDIT_VIA_GLOB  ? "glob:"
+		                   : o.kind == PDP_AUDIT_VIA_EXACT ? "id:"
+		                                                   : NULL;
 		if (want == NULL)
 			continue;
 		size_t wl = strlen(want);
@@ -684,12 +747,12 @@ static void compare_id(builder *b, const side *so, const side *sn,
 	pdp_audit_perms *p = NULL;
 	if (ao != PDP_NONE &&
 	    pdp_audit_user_permissions(so->img, s, ao, &p, NULL) == PDP_OK)
-		slots_from_perms(o, so->img, p, ao, false);
+		slots_from_perms(o, so, p, ao, false);
 	pdp_audit_perms_free(p);
 	p = NULL;
 	if (an != PDP_NONE &&
 	    pdp_audit_user_permissions(sn->img, s, an, &p, NULL) == PDP_OK)
-		slots_from_perms(n, sn->img, p, an, false);
+		slots_from_perms(n, sn, p, an, false);
 	pdp_audit_perms_free(p);
 	compare_slots(b, PDP_AUDIT_VIA_EXACT, id, acp, o, n);
 	slots_clear(o);
@@ -707,12 +770,12 @@ static void compare_role(builder *b, const side *so, const side *sn,
 	pdp_audit_perms *p = NULL;
 	if (ao != PDP_NONE && ro != PDP_NONE &&
 	    pdp_audit_role_permissions(so->img, ro, ao, &p, NULL) == PDP_OK)
-		slots_from_perms(o, so->img, p, ao, true);
+		slots_from_perms(o, so, p, ao, true);
 	pdp_audit_perms_free(p);
 	p = NULL;
 	if (an != PDP_NONE && rn != PDP_NONE &&
 	    pdp_audit_role_permissions(sn->img, rn, an, &p, NULL) == PDP_OK)
-		slots_from_perms(n, sn->img, p, an, true);
+		slots_from_perms(n, sn, p, an, true);
 	pdp_audit_perms_free(p);
 	compare_slots(b, PDP_AUDIT_VIA_ROLE, role, acp, o, n);
 	slots_clear(o);

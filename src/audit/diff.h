@@ -66,7 +66,8 @@ bool pdiff_compute(const pdp_image *old, const pdp_image *new_img,
 void pdiff_free(pdiff_result *r);
 
 /* What the rules (rule indices of one ACP) grant a rule entry (`all`,
- * "group:G", "glob:P") for one section and operation: 0 denied (nothing,
+ * "group:G", "glob:P", "id:X": the rules naming exactly that entry) for
+ * one section and operation: 0 denied (nothing,
  * or a deny rule naming the entry or `all` without conditions), 1
  * conditional (*terms: malloc'd "if C; unless D" text), 2 unconditional. */
 int pdiff_entry_level(const pdp_image *img, const uint32_t *rules,

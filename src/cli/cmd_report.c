@@ -8,9 +8,11 @@
  * directly (ids, groups, globs, `all`), never every user; a user is found
  * with the search box, which shows the rows of the roles assigned to it.
  * The page carries the data as JSON and renders one page of rows and ACP
- * columns at a time. Every cell comes from the audit queries (role and
- * user permissions) or, for group, glob and `all` rows, from the rules
- * naming that entry (src/audit/diff.c pdiff_entry_level).
+ * columns at a time. Role cells come from the audit's role permissions;
+ * id, group, glob and `all` rows show what the rules naming exactly that
+ * entry grant (src/audit/diff.c pdiff_entry_level): an id's grants through
+ * its roles are in the role rows, not repeated (`pdp audit --subject`
+ * has an id's whole set).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -182,12 +184,15 @@ static acp_rules index_rules(const pdp_image *img)
 	return ar;
 }
 
-/* A group, glob or `all` row: what the rules naming it grant. */
+/* A group, glob, id or `all` row: what the rules naming it grant, on the
+ * ACPs acps[0..n) that name it. */
 static void cells_of_entry(FILE *f, const pdp_image *img, const acp_rules *ar,
-                           const char *entry, cond_table *ct)
+                           const char *entry, const uint32_t *acps, size_t n,
+                           cond_table *ct)
 {
 	bool first = true;
-	for (uint32_t a = 0; a < pdp_acp_count(img); a++) {
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a = acps[i];
 		char st[NSLOT + 1];
 		memset(st, '.', NSLOT);
 		st[NSLOT] = '\0';
@@ -218,16 +223,24 @@ static void cells_of_entry(FILE *f, const pdp_image *img, const acp_rules *ar,
 	}
 }
 
-/* Entries rules name ("id:X", "group:G", "glob:P", "all"), sorted. */
-static int cmp_cstr(const void *a, const void *b)
+/* An entry a rule names ("id:X", "group:G", "glob:P", "all", or
+ * "role:R" with its role index) and the ACP of that rule. */
+typedef struct named {
+	char *entry;
+	uint32_t acp, role;
+} named;
+
+static int cmp_named(const void *pa, const void *pb)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const named *a = pa, *b = pb;
+	int c = strcmp(a->entry, b->entry);
+	return c ? c : a->acp < b->acp ? -1 : a->acp > b->acp;
 }
 
-static char **rule_entries(const pdp_image *img, size_t *n_out)
+static named *rule_entries(const pdp_image *img, size_t *n_out)
 {
 	size_t n = 0, cap = 64;
-	char **v = malloc(cap * sizeof(*v));
+	named *v = malloc(cap * sizeof(*v));
 	if (v == NULL)
 		exit(EXIT_IO);
 	for (uint32_t i = 0; i < pdp_audit_rule_count(img); i++) {
@@ -235,12 +248,12 @@ static char **rule_entries(const pdp_image *img, size_t *n_out)
 		pdp_audit_rule_get(img, i, &r);
 		for (uint32_t j = 0; j < r.n_originators; j++) {
 			pdp_audit_originator o;
-			if (pdp_audit_rule_originator(img, i, j, &o) != PDP_OK ||
-			    o.kind == PDP_AUDIT_VIA_ROLE)
+			if (pdp_audit_rule_originator(img, i, j, &o) != PDP_OK)
 				continue;
 			const char *pre = o.kind == PDP_AUDIT_VIA_EXACT   ? "id:"
 			                  : o.kind == PDP_AUDIT_VIA_GROUP ? "group:"
 			                  : o.kind == PDP_AUDIT_VIA_GLOB  ? "glob:"
+			                  : o.kind == PDP_AUDIT_VIA_ROLE  ? "role:"
 			                                                  : "";
 			if (n == cap) {
 				cap *= 2;
@@ -255,68 +268,130 @@ static char **rule_entries(const pdp_image *img, size_t *n_out)
 			memcpy(e, pre, pl);
 			memcpy(e + pl, o.name.ptr, o.name.len);
 			e[pl + o.name.len] = '\0';
-			v[n++] = e;
+			v[n].entry = e;
+			v[n].acp = r.acp;
+			v[n].role = o.kind == PDP_AUDIT_VIA_ROLE ? o.index : PDP_NONE;
+			n++;
 		}
 	}
-	qsort(v, n, sizeof(*v), cmp_cstr);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (k > 0 && strcmp(v[i], v[k - 1]) == 0)
-			free(v[i]);
-		else
-			v[k++] = v[i];
-	}
-	*n_out = k;
+	qsort(v, n, sizeof(*v), cmp_named);
+	*n_out = n;
 	return v;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A role row: role_permissions on each ACP that names the role or one of
+ * its juniors (the only ACPs where it can be granted), not on all. */
+static void role_row(FILE *f, const pdp_image *img, uint32_t r,
+                     uint32_t *const *role_acps, const size_t *n_role_acps,
+                     cond_table *ct)
+{
+	uint32_t nr = pdp_audit_role_count(img);
+	uint32_t *jr = malloc((nr + 1) * sizeof(*jr));
+	if (jr == NULL)
+		exit(EXIT_IO);
+	size_t nj = pdp_audit_role_juniors(img, r, false, jr, nr);
+	jr[nj++] = r;
+	size_t total = 0;
+	for (size_t i = 0; i < nj; i++)
+		total += n_role_acps[jr[i]];
+	uint32_t *acps = malloc((total + 1) * sizeof(*acps));
+	if (acps == NULL)
+		exit(EXIT_IO);
+	size_t k = 0;
+	for (size_t i = 0; i < nj; i++)
+		for (size_t j = 0; j < n_role_acps[jr[i]]; j++)
+			acps[k++] = role_acps[jr[i]][j];
+	qsort(acps, k, sizeof(*acps), cmp_u32);
+	bool first = true;
+	for (size_t i = 0; i < k; i++) {
+		if (i > 0 && acps[i] == acps[i - 1])
+			continue;
+		pdp_audit_perms *p = NULL;
+		if (pdp_audit_role_permissions(img, r, acps[i], &p, NULL) != PDP_OK)
+			continue;
+		if (p->n_perms > 0) {
+			fputs(first ? "" : ",", f);
+			cells_from_perms(f, img, p, ct);
+			first = false;
+		}
+		pdp_audit_perms_free(p);
+	}
+	free(acps);
+	free(jr);
 }
 
 static void write_rows(FILE *f, const pdp_image *img, cond_table *ct)
 {
+	size_t ne;
+	named *en = rule_entries(img, &ne);
+	acp_rules ar = index_rules(img);
+	uint32_t nr = pdp_audit_role_count(img);
+	/* per role: the ACPs whose rules name it */
+	uint32_t **role_acps = calloc(nr + 1, sizeof(*role_acps));
+	size_t *n_role_acps = calloc(nr + 1, sizeof(*n_role_acps));
+	if (role_acps == NULL || n_role_acps == NULL)
+		exit(EXIT_IO);
+	for (size_t i = 0; i < ne; i++)
+		if (en[i].role != PDP_NONE && en[i].role < nr) {
+			uint32_t r = en[i].role;
+			uint32_t *v = realloc(role_acps[r],
+			                      (n_role_acps[r] + 1) * sizeof(*v));
+			if (v == NULL)
+				exit(EXIT_IO);
+			v[n_role_acps[r]++] = en[i].acp;
+			role_acps[r] = v;
+		}
 	fputs("\"rows\":[", f);
 	bool first = true;
-	for (uint32_t r = 0; r < pdp_audit_role_count(img); r++) {
-		pdp_audit_perms *p = NULL;
-		if (pdp_audit_role_permissions(img, r, PDP_NONE, &p, NULL) != PDP_OK)
-			continue;
+	for (uint32_t r = 0; r < nr; r++) {
 		fputs(first ? "{\"k\":\"role\",\"n\":" : ",{\"k\":\"role\",\"n\":", f);
 		jpstr(f, pdp_audit_role_name(img, r));
 		fputs(",\"c\":[", f);
-		cells_from_perms(f, img, p, ct);
-		fputs("]}", f);
-		pdp_audit_perms_free(p);
-		first = false;
-	}
-	size_t ne;
-	char **entries = rule_entries(img, &ne);
-	acp_rules ar = index_rules(img);
-	for (size_t i = 0; i < ne; i++) {
-		const char *e = entries[i];
-		const char *kind = strncmp(e, "id:", 3) == 0      ? "id"
-		                   : strncmp(e, "group:", 6) == 0 ? "group"
-		                   : strncmp(e, "glob:", 5) == 0  ? "glob"
-		                                                  : "all";
-		const char *name = strchr(e, ':') ? strchr(e, ':') + 1 : e;
-		fprintf(f, "%s{\"k\":\"%s\",\"n\":", first ? "" : ",", kind);
-		jcstr(f, name);
-		fputs(",\"c\":[", f);
-		if (strcmp(kind, "id") == 0) {
-			pdp_audit_perms *p = NULL;
-			if (pdp_audit_user_permissions(img, (pdp_str){name, strlen(name)},
-			                               PDP_NONE, &p, NULL) == PDP_OK)
-				cells_from_perms(f, img, p, ct);
-			pdp_audit_perms_free(p);
-		} else
-			cells_of_entry(f, img, &ar, strcmp(kind, "all") == 0 ? "all" : e,
-			               ct);
+		role_row(f, img, r, role_acps, n_role_acps, ct);
 		fputs("]}", f);
 		first = false;
-		free(entries[i]);
 	}
+	uint32_t *acps = malloc((ne + 1) * sizeof(*acps));
+	if (acps == NULL)
+		exit(EXIT_IO);
+	for (size_t i = 0; i < ne;) {
+		size_t j = i, n = 0;
+		for (; j < ne && strcmp(en[j].entry, en[i].entry) == 0; j++)
+			if (n == 0 || acps[n - 1] != en[j].acp)
+				acps[n++] = en[j].acp;
+		const char *e = en[i].entry;
+		if (en[i].role == PDP_NONE) {
+			const char *kind = strncmp(e, "id:", 3) == 0      ? "id"
+			                   : strncmp(e, "group:", 6) == 0 ? "group"
+			                   : strncmp(e, "glob:", 5) == 0  ? "glob"
+			                                                  : "all";
+			const char *name = strchr(e, ':') ? strchr(e, ':') + 1 : e;
+			fprintf(f, ",{\"k\":\"%s\",\"n\":", kind);
+			jcstr(f, name);
+			fputs(",\"c\":[", f);
+			cells_of_entry(f, img, &ar, e, acps, n, ct);
+			fputs("]}", f);
+		}
+		i = j;
+	}
+	for (size_t i = 0; i < ne; i++)
+		free(en[i].entry);
+	for (uint32_t r = 0; r < nr; r++)
+		free(role_acps[r]);
 	for (uint32_t a = 0; a < pdp_acp_count(img); a++)
 		free(ar.v[a]);
+	free(role_acps);
+	free(n_role_acps);
+	free(acps);
 	free(ar.v);
 	free(ar.n);
-	free(entries);
+	free(en);
 	fputs("]", f);
 }
 
