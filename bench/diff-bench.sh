@@ -27,14 +27,19 @@ open(sys.argv[2], "w").write("\n".join(out))
 PY
 "$pdp" compile -o "$work/old.pdpi" "$work/policy.yaml"
 "$pdp" compile -o "$work/new.pdpi" "$work/changed.yaml"
-median() { sort -n | sed -n 3p; }
+# median of 5 runs: wall seconds, and CPU seconds (user + sys), which is
+# what the machine's load does not inflate
 run() {
   for i in 1 2 3 4 5; do
-    s=$(date +%s.%N); "$pdp" diff "$@" > "$work/diff.txt"; e=$(date +%s.%N)
-    echo "$e - $s" | bc
-  done | median
+    /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$pdp" diff "$@" > "$work/diff.txt"
+    cat "$work/time.txt"
+  done | python3 -c '
+import sys, statistics
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+print("wall %.2f s, cpu %.2f s" % (statistics.median(r[0] for r in rows),
+                                    statistics.median(r[1] + r[2] for r in rows)))'
 }
-echo "scale $scale: $(tail -1 "$work/diff.txt" 2>/dev/null || true)"
-echo "images:   $(run "$work/old.pdpi" "$work/new.pdpi") s"
-echo "policies: $(run "$work/policy.yaml" "$work/changed.yaml") s"
+echo "scale $scale, 10 ACPs changed"
+echo "images:   $(run "$work/old.pdpi" "$work/new.pdpi")"
+echo "policies: $(run "$work/policy.yaml" "$work/changed.yaml")"
 tail -1 "$work/diff.txt"

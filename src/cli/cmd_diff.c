@@ -243,6 +243,7 @@ int cmd_diff(int argc, char **argv)
 	for (size_t i = 0; i < r.n_changes; i++)
 		widened = widened || pdiff_widens(r.changes[i].kind);
 	if (fail_widen && widened) {
+		fflush(stdout); /* the report, then why the status is 1 */
 		fputs("pdp diff: the new policy widens access (--fail-on widen)\n",
 		      stderr);
 		rc = EXIT_POLICY;

@@ -547,8 +547,10 @@ int cmd_test(int argc, char **argv)
 		file_run *fr = &runs[i];
 		fr->path = argv[first + (int)i];
 		run_file(fr);
-		if (fr->error)
+		if (fr->error) {
+			fflush(stdout);
 			fprintf(stderr, "%s\n", fr->error);
+		}
 		passed += fr->passed;
 		failed += fr->failed;
 		if (fr->rc != 0) {
