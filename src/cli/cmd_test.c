@@ -182,8 +182,9 @@ static pdp_image *test_image(file_run *fr, const ynode *top)
 		exit(EXIT_IO);
 	for (size_t i = 0; i < pols->n; i++) {
 		if (pols->items[i]->kind != YN_SCALAR) {
-			fr->error = err_at(fr->path, pols->items[i]->pos, "%s",
-			                   "a policy is a path");
+			if (fr->error == NULL)
+				fr->error = err_at(fr->path, pols->items[i]->pos,
+				                   "%s", "a policy is a path");
 			fr->rc = 2;
 		} else
 			paths[i] = relative_to(fr->path, pols->items[i]->str);
@@ -202,7 +203,7 @@ static const ynode *scalar_field(file_run *fr, const ynode *cs,
                                  const char *key)
 {
 	const ynode *v = yn_get(cs, key);
-	if (v != NULL && v->kind != YN_SCALAR) {
+	if (v != NULL && v->kind != YN_SCALAR && fr->error == NULL) {
 		fr->error = err_at(fr->path, v->pos, "`%s` is a string", key);
 		fr->rc = 2;
 		return NULL;
