@@ -356,14 +356,19 @@ static void assignment_line(side *s, pdp_str u, const uint32_t *p)
 	for (uint32_t j = 0; j < n; j++) {
 		pdp_str r = pdp_audit_role_name(img,
 		                                img_rec(img, SEC_PRINROLES, p[1] + j)[0]);
-		names[j] = strndup(r.ptr, r.len);
+		names[j] = strndup(r.ptr ? r.ptr : "", r.len);
 		len += r.len + 2;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	char *line = malloc(len + 1);
+	bool ok = true;
+	for (uint32_t j = 0; j < n; j++)
+		ok = ok && names[j] != NULL;
+	if (ok)
+		qsort(names, n, sizeof(*names), cmp_str);
+	char *line = ok ? malloc(len + 1) : NULL;
 	if (line != NULL) {
 		char *q = stpcpy(line, "assignment\t");
-		memcpy(q, u.ptr, u.len);
+		if (u.len > 0)
+			memcpy(q, u.ptr, u.len);
 		q = stpcpy(q + u.len, "\t[");
 		for (uint32_t j = 0; j < n; j++) {
 			if (j > 0)
