@@ -1,5 +1,5 @@
 /*
- * bench.c - pdp-bench: the performance figures of architecture.md.
+ * bench.c - pdp-bench: the performance figures of docs/performance.md.
  *
  *   pdp-bench S|M|L [--runs N] [--threads T] [--workdir DIR] [--seed N]
  *                   [--check] [--lib PATH]

@@ -3,7 +3,7 @@
  *
  * bench_generate writes into outdir:
  *   policy.yaml    the policy set (pdp: 1 form)
- *   requests.yaml  a YAML list of requests (policy-language.md section 2)
+ *   requests.yaml  a YAML list of requests (docs/language.md section 10)
  *   expected.txt   one `permit` / `deny` per request, computed by the
  *                  generator's own model (own glob, CIDR, window and role
  *                  closure logic; libpdp is not used)

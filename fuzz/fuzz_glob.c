@@ -1,6 +1,6 @@
 /*
  * fuzz_glob.c - differential: the glob matcher of src/common/glob.c against
- * the reference matcher of tests/ref/glob_ref.h (policy-language.md 3.1
+ * the reference matcher of tests/ref/glob_ref.h (docs/language.md section 4
  * written as a plain recursion), on any bytes. The input is
  * "pattern NUL text" (without a NUL: split in the middle); each side is
  * cut to REF_GLOB_MAX bytes so that the reference stays polynomial.

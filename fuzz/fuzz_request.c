@@ -1,6 +1,6 @@
 /*
- * fuzz_request.c - request files (policy-language.md section 2, YAML/JSON)
- * read the way `pdp decide` does (src/cli/request.h requests_read, handed
+ * fuzz_request.c - request files (docs/language.md section 10, YAML/JSON)
+ * read the way `pdp decide` does (pdpc.h pdpc_requests_read, handed
  * over in pieces), then decided on a fixed image compiled once from the policy below (roles with
  * a hierarchy, DSD, groups, attributes of every type, a regex condition,
  * contexts, objects, self rules).
@@ -13,7 +13,7 @@
  * answer, whatever its time or originator.
  */
 #include "../tests/ref/glob_ref.h"
-#include "cli/request.h"
+#include "pdp/pdpc.h"
 #include "fuzz.h"
 
 static const char policy[] =
@@ -188,7 +188,7 @@ typedef struct run {
 	size_t answers;
 } run;
 
-static bool check_request(void *ctx, parsed_request *pr)
+static bool check_request(void *ctx, pdpc_request *pr)
 {
 	run *x = ctx;
 	/* the time the CLI would fill in for an absent env.time */
@@ -196,13 +196,13 @@ static bool check_request(void *ctx, parsed_request *pr)
 	x->answers++;
 	FUZZ_CHECK(pr->ok == (pr->error == NULL), "error iff bad");
 	FUZZ_CHECK(pr->notes == NULL || strlen(pr->notes) > 0, "notes");
-	FUZZ_CHECK(pr->pos.line > 0, "a request has a line");
+	FUZZ_CHECK(pr->line > 0, "a request has a line");
 	if (!pr->ok) {
 		FUZZ_CHECK(strlen(pr->error) > 0, "a bad request says why");
 		return true;
 	}
 	if (x->fill_now)
-		request_default_time(pr, now);
+		pdpc_request_default_time(pr, now);
 	FUZZ_CHECK(!pr->time_defaulted || x->fill_now, "time filled in");
 	uint8_t fmt_bytes[2] = {1, 7};
 	pdp_decision d;
@@ -239,9 +239,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t flags = size > 0 ? data[0] : 0;
 	mem_input m = {data, size, 0, (size_t)((flags >> 1) & 63u) * 97u + 1u};
 	run x = {(flags & 1u) == 0, 0};
-	request_input in = {mem_read, &m, "req.yaml", (flags & 0x80u) != 0};
-	requests_status st = requests_read(&in, img, check_request, &x);
-	FUZZ_CHECK(st == REQUESTS_OK, "reading from memory cannot fail");
+	pdpc_request_input in = {mem_read, &m, "req.yaml", (flags & 0x80u) != 0};
+	pdpc_status st = pdpc_requests_read(&in, img, check_request, &x);
+	FUZZ_CHECK(st == PDPC_OK, "reading from memory cannot fail");
 	if (in.json_lines)
 		FUZZ_CHECK(x.answers == non_blank_lines(data, size),
 		           "JSON Lines: %zu answers for %zu lines", x.answers,

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/request.h"
+#include "request/request.h"
 #include "compiler/cc.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"

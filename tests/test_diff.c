@@ -2,7 +2,7 @@
  * test_diff.c - differential test: random policies (tests/ref/gen.c) are
  * compiled and loaded, then random requests are decided by the compiled
  * evaluator (pdp_decide + pdp_reason_format) and by the reference evaluator
- * (tests/ref/ref_eval.c, a plain reading of policy-language.md over the
+ * (tests/ref/ref_eval.c, a plain reading of docs/language.md over the
  * compiler's model); every answer must agree, effect and reason token.
  *
  * Environment:

@@ -226,7 +226,7 @@ typedef struct pdp_audit_perm {
 	size_t n_overrides;
 } pdp_audit_perm;
 
-/* Role activation, as pdp_decide checks it (policy-language.md 3.6). */
+/* Role activation, as pdp_decide checks it (docs/language.md section 8). */
 typedef enum pdp_audit_activation {
 	PDP_AUDIT_ACTIVATION_OK = 0,
 	PDP_AUDIT_ROLE_NOT_AUTHORIZED = 1, /* detail: index into the given roles */

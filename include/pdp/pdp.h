@@ -292,6 +292,73 @@ PDP_API size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
 /* The bare token of a reason code ("no-acp", ...; "rule" for RULE). */
 PDP_API const char *pdp_reason_name(pdp_reason r);
 
+/*
+ * Explain: the same decision as pdp_decide, and on the way a trace of every
+ * rule of the target ACPs (privileges or self, as the request addresses),
+ * in the order they are evaluated, each with the result of each of its
+ * tests. For audit tools and a "why" view (`pdp explain` is built on it);
+ * a CSE's hot path calls pdp_decide, which skips the rules the operation
+ * rules out.
+ */
+
+/* The result of one test of a rule. */
+typedef enum pdp_test {
+	PDP_TEST_FAILED = 0,
+	PDP_TEST_HELD = 1,
+	PDP_TEST_INDETERMINATE = 2   /* could not be decided (see undecidable,
+	                                missing_attr): never grants, lets a
+	                                deny rule deny */
+} pdp_test;
+
+/* Why a context or condition could not be decided: bits of
+ * pdp_rule_trace.undecidable. */
+enum {
+	PDP_UNDECIDABLE_TIME = 1,        /* a window, but no env.time */
+	PDP_UNDECIDABLE_IP = 2,          /* an ipAddresses context, no env.ip */
+	PDP_UNDECIDABLE_COUNTRY = 4,     /* no valid env.country */
+	PDP_UNDECIDABLE_LOCATION = 8,    /* no valid env.location */
+	PDP_UNDECIDABLE_REGEX_LIMIT = 16, /* a regex hit its step or length
+	                                     limit */
+	PDP_UNDECIDABLE_NO_SCRATCH = 32  /* a regex, but no scratch */
+};
+
+/* One rule as the evaluator saw it. Valid during the callback only; the
+ * strings point into the image and live as long as it does. */
+typedef struct pdp_rule_trace {
+	uint32_t acp;             /* image ACP index (pdp_acp_name) */
+	bool self;                /* a self rule (else privileges) */
+	uint32_t rule;            /* index within privileges or self */
+	pdp_effect effect;        /* what the rule grants or denies */
+	pdp_str id;               /* the rule's id; ptr NULL when it has none */
+	pdp_test operations;      /* held or failed */
+	pdp_test originators;     /* held or failed */
+	pdp_test authenticated;   /* held or failed (held when not required) */
+	pdp_test objects;         /* held or failed */
+	pdp_test contexts;        /* may be indeterminate */
+	pdp_test when;            /* may be indeterminate */
+	pdp_test result;          /* held: the rule applies */
+	uint32_t missing_attr;    /* the first attribute that made `when`
+	                             indeterminate (pdp_attr_name), or
+	                             PDP_NONE */
+	bool wrong_type;          /* missing_attr was given with another type
+	                             than declared (else it was absent) */
+	uint32_t undecidable;     /* PDP_UNDECIDABLE_* bits */
+} pdp_rule_trace;
+
+/* Receives each rule of the trace; ctx is pdp_explain's. */
+typedef void (*pdp_trace_fn)(void *ctx, const pdp_rule_trace *rule);
+
+/*
+ * Decide req as pdp_decide does (same *out, same return) and call on_rule
+ * for every rule evaluated. No allocation: the trace entry lives on the
+ * stack during the callback. A request that is refused before any rule is
+ * read (bad request, no ACP, unknown ACP, role not authorized, DSD) calls
+ * on_rule never. on_rule NULL is pdp_decide.
+ */
+PDP_API pdp_status pdp_explain(const pdp_image *img, pdp_scratch *scratch,
+                               const pdp_request *req, pdp_decision *out,
+                               pdp_trace_fn on_rule, void *ctx);
+
 /* Name lookups, for resolving once up front. Return PDP_NONE if absent. */
 PDP_API uint32_t pdp_attr_id(const pdp_image *img, pdp_str name);
 PDP_API pdp_type pdp_attr_type(const pdp_image *img, uint32_t attr_id);

@@ -1,6 +1,6 @@
 /*
  * pdpc.h - the pdp policy compiler (libpdpc): YAML policies -> image bytes,
- * and lint diagnostics.
+ * lint diagnostics, and requests read from YAML, JSON or JSON Lines.
  *
  * Conventions
  * -----------
@@ -88,6 +88,64 @@ PDP_API size_t pdpc_diag_count_severity(const pdpc_compiler *c,
 PDP_API const char *pdpc_source_line(const pdpc_compiler *c,
                                      const char *file, uint32_t line,
                                      size_t *len);
+
+/*
+ * Reading requests
+ * ----------------
+ * The request format of docs/language.md section 10 (YAML, JSON, or JSON
+ * Lines), read into pdp_request values for pdp_decide / pdp_explain, as
+ * `pdp decide` reads them. Values are typed by the YAML 1.2 core schema and
+ * never coerced to the declared type; attribute names are resolved against
+ * the image once, here. Requests are handed over one at a time as soon as
+ * each is read, so memory is bounded by the largest request, not by the
+ * input. A request that cannot be understood is handed over too, marked
+ * bad with its position and the first problem, so the caller can answer
+ * deny bad-request and go on.
+ */
+
+/* One request as read. Everything it points to is valid during the
+ * callback only. */
+typedef struct pdpc_request {
+	pdp_request req;        /* what to decide (when ok) */
+	bool ok;                /* false: a bad request; error says why */
+	const char *error;      /* bad request: "line:col: problem" */
+	uint32_t line, col;     /* where the request starts in its input */
+	bool time_defaulted;    /* pdpc_request_default_time filled env.time */
+	const char *notes;      /* NULL, or what was ignored (undeclared or
+	                           null attributes, ...), "; "-joined */
+} pdpc_request;
+
+/* Where request text comes from. read() stores up to cap bytes in buf and
+ * their count in *got (0 at the end of the input); it returns false on a
+ * read error. */
+typedef struct pdpc_request_input {
+	bool (*read)(void *ctx, char *buf, size_t cap, size_t *got);
+	void *ctx;
+	const char *name;       /* of the input, in problems */
+	bool json_lines;        /* every line is one request, whatever it holds
+	                           (else JSON Lines when the first non-blank line
+	                           is a whole JSON object, YAML otherwise) */
+} pdpc_request_input;
+
+/* Receives each request in input order; return false to stop reading. */
+typedef bool (*pdpc_request_fn)(void *ctx, pdpc_request *r);
+
+/*
+ * Read every request of in, resolving names against img, and hand each to
+ * fn as soon as it is read. JSON Lines: one request per non-blank line; a
+ * line that is not a request is one bad request at its line. YAML: each
+ * document is a request, or a list of requests read item by item; a YAML
+ * error ends the input with one bad request at its position. Returns
+ * PDPC_OK when every request was handed over (or fn stopped the reading),
+ * PDPC_ERR_IO when in->read failed, PDPC_ERR_NOMEM, PDPC_ERR_ARG.
+ */
+PDP_API pdpc_status pdpc_requests_read(const pdpc_request_input *in,
+                                       const pdp_image *img,
+                                       pdpc_request_fn fn, void *ctx);
+
+/* A good request without env.time gets now (the library reads no clock:
+ * the caller gives it) and time_defaulted; others are left alone. */
+PDP_API void pdpc_request_default_time(pdpc_request *r, pdp_time now);
 
 #ifdef __cplusplus
 }

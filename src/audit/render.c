@@ -1,6 +1,6 @@
 /*
  * render.c - a rule's conditions written back in the policy language's YAML
- * flow syntax (policy-language.md 1 and 3.3-3.5), from the image tables:
+ * flow syntax (docs/language.md sections 3, 6, 7 and 9), from the image tables:
  * contexts (window source text, CIDRs, countries, circles), the
  * authenticated flag, objects and `when` trees (post-order SEC_CONDS).
  * What is printed compiles back to the same condition.
@@ -162,6 +162,9 @@ static void sb_rtype(sb *b, uint32_t ty)
 
 /* ---- contexts ---- */
 
+/* One context as the policy's flow syntax ({window: [...], ip: [...],
+ * region: {...}}): windows as their source text, which the image keeps,
+ * so an auditor reads what the author wrote, not a decoded schedule. */
 static void render_context(sb *b, const pdp_image *img, const uint32_t *x)
 {
 	bool sep = false;
@@ -280,6 +283,10 @@ static void sb_int(sb *b, const pdp_image *img, uint32_t ix)
 	sb_printf(b, "%lld", (long long)(int64_t)img_u64(img_rec(img, SEC_INTS, ix)));
 }
 
+/* One test ({attr: A, OP: VALUE}) with its right-hand side from whichever
+ * table its kind names (another attribute, a regex, an int, a string, an
+ * IP or CIDR, a time, a list). Strings are quoted only where YAML needs it,
+ * so the text parses back as the same test. */
 static void render_leaf(sb *b, const pdp_image *img, const uint32_t *k)
 {
 	uint32_t op = k[0], attr = k[1], rk = k[2], rhs = k[3];
@@ -399,6 +406,8 @@ static void render_cond(sb *b, const pdp_image *img, uint32_t idx)
 	}
 }
 
+/* The public entry (audit.h): one condition part of a rule as flow YAML,
+ * snprintf-style, so the CLI sizes its buffer from a first call. */
 size_t pdp_audit_format_condition(const pdp_image *img, uint32_t rule,
                                   uint32_t part, char *buf, size_t size)
 {

@@ -41,8 +41,24 @@ char *rule_token_text(const pdp_image *img, uint32_t rule);
 /* Why the library refused a request (a pdp_bad detail), for a person. */
 const char *bad_request_text(pdp_bad why);
 
-/* Write JSON string contents with escapes. */
-void json_string(FILE *out, const char *s, size_t len);
+/* cmd_decide.c, shared with cmd_replay.c: one decision as `pdp decide`
+ * prints it (text, or JSON as one line, or JSON inside a larger document);
+ * a request the library refused turned into a bad request with the reason;
+ * the wall clock for an absent env.time. */
+struct json_out;
+void print_decision(FILE *out, const pdp_image *img,
+                    const pdpc_request *pr, const pdp_decision *d,
+                    bool json);
+void decision_json(struct json_out *j, const pdp_image *img,
+                   const pdpc_request *pr, const pdp_decision *d);
+bool library_refused(pdpc_request *pr, const pdp_decision *d, char *buf,
+                     size_t size);
+pdp_time now_utc(void);
+
+/* `pdp explain`'s text trace of req (each rule considered, each test's
+ * result) written to out, and the decision in *d (pdp test, on failure). */
+void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
+                  const pdp_request *req, pdp_decision *d);
 
 /* Write text escaped for XML/HTML element content and attribute values. */
 void xml_text(FILE *out, const char *s, size_t len);

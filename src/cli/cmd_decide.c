@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/request.h"
-#include "eval/eval.h"
+#include "cli/json_out.h"
 
 static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
@@ -39,193 +38,172 @@ static const char EXPLAIN_HELP[] =
 	"  --jsonl     every input is JSON Lines\n"
 	"Exit codes as for pdp decide.\n";
 
-static const char *tri_word(tri t)
+static const char *test_word(pdp_test t)
 {
-	return t == T_TRUE ? "held" : t == T_FALSE ? "failed" : "indeterminate";
+	return t == PDP_TEST_HELD ? "held"
+	       : t == PDP_TEST_FAILED ? "failed" : "indeterminate";
 }
 
-static const char *bool_word(bool b)
+/* The rule's result, in the words of the text and the JSON trace. */
+static const char *result_word(pdp_test t, bool json)
 {
-	return b ? "held" : "failed";
+	return t == PDP_TEST_HELD ? "applies"
+	       : t == PDP_TEST_INDETERMINATE ? "indeterminate"
+	       : json ? "does-not-apply" : "does not apply";
 }
 
 typedef struct explain_ctx {
 	const pdp_image *img;
-	const pdp_request *req;
 	FILE *out;
-	bool json;
-	unsigned n;
+	json_out *json;  /* NULL: text */
 } explain_ctx;
 
-static void jkey_str(FILE *out, const char *key, const char *s, size_t len)
-{
-	fprintf(out, ",\"%s\":", key);
-	json_string(out, s, len);
-}
-
-/* One rule of the trace as a JSON object (schemas/explain.schema.json). */
 /* The rule's token ("rule:ACP:SECTION:I"), sized to its ids: the reason
- * a decision by this rule would give. Works for a store's view too, whose
- * rules live in segments. */
-static char *trace_token(const pdp_image *img, uint32_t acp,
-                         const uint32_t *rule)
+ * a decision by this rule would give. */
+static char *trace_token(const pdp_image *img, const pdp_rule_trace *t)
 {
 	pdp_decision d;
 	memset(&d, 0, sizeof(d));
 	d.reason = PDP_REASON_RULE;
-	d.acp = acp;
-	d.self = (rule[RW_FLAGS] & RULE_FLAG_SELF) != 0;
-	d.rule = rule[RW_INDEX];
+	d.acp = t->acp;
+	d.self = t->self;
+	d.rule = t->rule;
 	return reason_text(img, &d, false);
 }
 
-static void explain_rule_json(explain_ctx *x, const pdp_image *seg,
-                              uint32_t acp, const uint32_t *rule,
-                              const rule_result *r)
+/* One rule of the trace as a JSON object (schemas/explain.schema.json). */
+static void explain_rule_json(explain_ctx *x, const pdp_rule_trace *t)
 {
-	const pdp_image *img = x->img;
-	FILE *out = x->out;
-	char *tok = trace_token(img, acp, rule);
-	fprintf(out, "%s{\"rule\":", x->n++ ? "," : "");
-	json_string(out, tok, strlen(tok));
+	json_out *j = x->json;
+	char *tok = trace_token(x->img, t);
+	json_begin(j);
+	json_key_str(j, "rule", tok);
 	free(tok);
-	if (rule[RW_ID] != IMG_NONE) {
-		pdp_str id = img_str(seg, rule[RW_ID]);
-		jkey_str(out, "id", id.ptr, id.len);
+	if (t->id.ptr != NULL)
+		json_key_strn(j, "id", t->id.ptr, t->id.len);
+	json_key_str(j, "effect", t->effect == PDP_DENY ? "deny" : "permit");
+	json_key_str(j, "operations", test_word(t->operations));
+	json_key_str(j, "originators", test_word(t->originators));
+	json_key_str(j, "authenticated", test_word(t->authenticated));
+	json_key_str(j, "objects", test_word(t->objects));
+	json_key_str(j, "contexts", test_word(t->contexts));
+	json_key_str(j, "when", test_word(t->when));
+	json_key_str(j, "result", result_word(t->result, true));
+	if (t->missing_attr != PDP_NONE) {
+		pdp_str a = pdp_attr_name(x->img, t->missing_attr);
+		json_key_strn(j, t->wrong_type ? "wrong_type_attr" : "missing_attr",
+		              a.ptr, a.len);
 	}
-	fprintf(out, ",\"effect\":\"%s\",\"operations\":\"%s\","
-	             "\"originators\":\"%s\",\"authenticated\":\"%s\","
-	             "\"objects\":\"%s\",\"contexts\":\"%s\",\"when\":\"%s\","
-	             "\"result\":\"%s\"",
-	        (rule[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit",
-	        bool_word(r->ops), bool_word(r->orig), bool_word(r->auth),
-	        bool_word(r->obj), tri_word(r->ctx), tri_word(r->when),
-	        r->all == T_TRUE ? "applies"
-	        : r->all == T_INDET ? "indeterminate" : "does-not-apply");
-	if (r->missing_attr != PDP_NONE) {
-		pdp_str a = pdp_attr_name(img, r->missing_attr);
-		jkey_str(out, r->wrong_type ? "wrong_type_attr" : "missing_attr",
-		         a.ptr, a.len);
-	}
-	if (r->missing_env) {
-		fputs(",\"undecidable\":[", out);
+	if (t->undecidable) {
 		static const char *const what[] = {"env.time", "env.ip",
 		                                   "env.country", "env.location",
 		                                   "regex-limit", "no-scratch"};
-		bool first = true;
-		for (int i = 0; i < 6; i++)
-			if (r->missing_env & (1u << i)) {
-				fprintf(out, "%s\"%s\"", first ? "" : ",", what[i]);
-				first = false;
-			}
-		fputc(']', out);
+		json_key(j, "undecidable");
+		json_begin_array(j);
+		for (unsigned i = 0; i < 6; i++)
+			if (t->undecidable & (1u << i))
+				json_str(j, what[i]);
+		json_end_array(j);
 	}
-	fputc('}', out);
+	json_end(j);
 }
 
-static void explain_rule(void *vctx, const pdp_image *seg, uint32_t acp_index,
-                         uint32_t idx, const rule_result *r)
+/* One rule of the trace as text: its token and id, each test, the result. */
+static void explain_rule(void *vctx, const pdp_rule_trace *t)
 {
 	explain_ctx *x = vctx;
-	const pdp_image *img = x->img;
-	const uint32_t *rule = img_rec(seg, SEC_RULES, idx);
-	if (x->json) {
-		explain_rule_json(x, seg, acp_index, rule, r);
+	if (x->json != NULL) {
+		explain_rule_json(x, t);
 		return;
 	}
-	char *tok = trace_token(img, acp_index, rule);
+	char *tok = trace_token(x->img, t);
 	fprintf(x->out, "  %s", tok);
 	free(tok);
-	if (rule[RW_ID] != IMG_NONE) {
-		pdp_str id = img_str(seg, rule[RW_ID]);
-		fprintf(x->out, " %.*s", (int)id.len, id.ptr);
-	}
-	fprintf(x->out, " (%s", (rule[RW_FLAGS] & RULE_FLAG_DENY) ? "deny" : "permit");
-	if (rule[RW_SOURCE] != IMG_NONE) {
-		pdp_str src = img_str(seg, img_rec(seg, SEC_SOURCES, rule[RW_SOURCE])[0]);
-		fprintf(x->out, ", %.*s:%u", (int)src.len, src.ptr, rule[RW_LINE]);
-	}
-	fputs(")\n", x->out);
+	if (t->id.ptr != NULL)
+		fprintf(x->out, " %.*s", (int)t->id.len, t->id.ptr);
+	fprintf(x->out, " (%s)\n", t->effect == PDP_DENY ? "deny" : "permit");
 	fprintf(x->out, "    operations %s, originators %s, authenticated %s, "
 	                "objects %s, contexts %s, when %s",
-	        bool_word(r->ops), bool_word(r->orig), bool_word(r->auth),
-	        bool_word(r->obj), tri_word(r->ctx), tri_word(r->when));
+	        test_word(t->operations), test_word(t->originators),
+	        test_word(t->authenticated), test_word(t->objects),
+	        test_word(t->contexts), test_word(t->when));
 	fputc('\n', x->out);
-	if (r->missing_env) {
+	if (t->undecidable) {
 		fputs("    undecidable:", x->out);
-		if (r->missing_env & MISS_TIME)
+		if (t->undecidable & PDP_UNDECIDABLE_TIME)
 			fputs(" no env.time", x->out);
-		if (r->missing_env & MISS_IP)
+		if (t->undecidable & PDP_UNDECIDABLE_IP)
 			fputs(" no env.ip", x->out);
-		if (r->missing_env & MISS_COUNTRY)
+		if (t->undecidable & PDP_UNDECIDABLE_COUNTRY)
 			fputs(" no valid env.country", x->out);
-		if (r->missing_env & MISS_LOCATION)
+		if (t->undecidable & PDP_UNDECIDABLE_LOCATION)
 			fputs(" no valid env.location", x->out);
-		if (r->missing_env & MISS_REGEX_LIMIT)
+		if (t->undecidable & PDP_UNDECIDABLE_REGEX_LIMIT)
 			fputs(" regex hit a limit (steps or value length)", x->out);
-		if (r->missing_env & MISS_SCRATCH)
+		if (t->undecidable & PDP_UNDECIDABLE_NO_SCRATCH)
 			fputs(" no regex scratch", x->out);
 		fputc('\n', x->out);
 	}
-	if (r->missing_attr != PDP_NONE) {
-		pdp_str n = pdp_attr_name(img, r->missing_attr);
+	if (t->missing_attr != PDP_NONE) {
+		pdp_str n = pdp_attr_name(x->img, t->missing_attr);
 		fprintf(x->out, "    attribute %.*s %s\n", (int)n.len, n.ptr,
-		        r->wrong_type ? "has a value of the wrong type"
+		        t->wrong_type ? "has a value of the wrong type"
 		                      : "is missing from the request");
 	}
-	fprintf(x->out, "    => %s\n",
-	        r->all == T_TRUE ? "applies"
-	        : r->all == T_INDET ? "indeterminate"
-	                            : "does not apply");
+	fprintf(x->out, "    => %s\n", result_word(t->result, false));
 }
 
-void print_decision(FILE *out, const pdp_image *img,
-                    const parsed_request *pr, const pdp_decision *d,
-                    bool json, bool newline)
+void decision_json(json_out *j, const pdp_image *img,
+                   const pdpc_request *pr, const pdp_decision *d)
 {
-	const char *eff = d->effect == PDP_PERMIT ? "permit" : "deny";
+	json_begin(j);
+	json_key_str(j, "decision", d->effect == PDP_PERMIT ? "permit" : "deny");
 	if (!pr->ok) {
-		if (!json)
-			fprintf(out, "%s bad-request %s\n", eff, pr->error);
-		else {
-			fprintf(out, "{\"decision\":\"%s\",\"reason\":\"bad-request\","
-			             "\"error\":",
-			        eff);
-			json_string(out, pr->error, strlen(pr->error));
-			fputs(newline ? "}\n" : "}", out);
-		}
-		return;
-	}
-	char *reason = reason_text(img, d, true);
-	if (!json) {
-		fprintf(out, "%s %s\n", eff, reason);
-		free(reason);
+		json_key_str(j, "reason", "bad-request");
+		json_key_str(j, "error", pr->error);
+		json_end(j);
 		return;
 	}
 	/* the reason with the rule id is the token, a space and the id */
+	char *reason = reason_text(img, d, true);
 	size_t tlen = pdp_reason_format(img, d, false, NULL, 0);
-	fprintf(out, "{\"decision\":\"%s\",\"reason\":", eff);
-	json_string(out, reason, tlen);
-	if (reason[tlen] == ' ') {
-		fputs(",\"rule_id\":", out);
-		json_string(out, reason + tlen + 1, strlen(reason + tlen + 1));
-	}
+	json_key_strn(j, "reason", reason, tlen);
+	if (reason[tlen] == ' ')
+		json_key_str(j, "rule_id", reason + tlen + 1);
 	if (d->indeterminate)
-		fputs(",\"indeterminate\":true", out);
-	fputs(newline ? "}\n" : "}", out);
+		json_key_bool(j, "indeterminate", true);
+	json_end(j);
 	free(reason);
+}
+
+void print_decision(FILE *out, const pdp_image *img,
+                    const pdpc_request *pr, const pdp_decision *d,
+                    bool json)
+{
+	const char *eff = d->effect == PDP_PERMIT ? "permit" : "deny";
+	if (json) {
+		json_out j = json_on(out);
+		decision_json(&j, img, pr, d);
+		fputc('\n', out);
+	} else if (!pr->ok)
+		fprintf(out, "%s bad-request %s\n", eff, pr->error);
+	else {
+		char *reason = reason_text(img, d, true);
+		fprintf(out, "%s %s\n", eff, reason);
+		free(reason);
+	}
 }
 
 /* A request the CLI could read but the library refused (a limit of
  * docs/limits.md): turn it into a bad request with the reason, written to
  * buf (the text is short and has no names in it). */
-bool library_refused(parsed_request *pr, const pdp_decision *d,
+bool library_refused(pdpc_request *pr, const pdp_decision *d,
                      char *buf, size_t size)
 {
 	if (!pr->ok || d->reason != PDP_REASON_BAD_REQUEST)
 		return false;
 	pr->ok = false;
-	snprintf(buf, size, "%u:%u: %s", pr->pos.line, pr->pos.col,
+	snprintf(buf, size, "%u:%u: %s", pr->line, pr->col,
 	         bad_request_text((pdp_bad)d->detail));
 	pr->error = buf;
 	return true;
@@ -242,16 +220,26 @@ pdp_time now_utc(void)
 	return t;
 }
 
+/* now_utc's time as RFC 3339 text (whole seconds, UTC). */
+static void rfc3339_text(pdp_time t, char *buf, size_t size)
+{
+	time_t sec = (time_t)t.sec;
+	struct tm tm;
+	if (gmtime_r(&sec, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t.sec);
+}
+
 static void explain_header(FILE *out, const pdp_image *img,
-                           const parsed_request *pr)
+                           const pdpc_request *pr)
 {
 	const pdp_request *q = &pr->req;
 	fprintf(out, "request at line %u: originator %.*s, operation %s\n",
-	        pr->pos.line, (int)q->originator.len, q->originator.ptr,
+	        pr->line, (int)q->originator.len, q->originator.ptr,
 	        pdp_operation_name(q->operation));
 	if (pr->time_defaulted) {
 		char buf[64];
-		time_format_rfc3339(q->time, buf, sizeof(buf));
+		rfc3339_text(q->time, buf, sizeof(buf));
 		fprintf(out, "  env.time not given: using now (%s)\n", buf);
 	}
 	if (pr->notes)
@@ -262,9 +250,8 @@ static void explain_header(FILE *out, const pdp_image *img,
 void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
                   const pdp_request *req, pdp_decision *d)
 {
-	explain_ctx e = {img, req, out, false, 0};
-	eval_trace tr = {explain_rule, &e};
-	eval_decide(img, scratch, req, NULL, d, &tr);
+	explain_ctx e = {img, out, NULL};
+	pdp_explain(img, scratch, req, d, explain_rule, &e);
 }
 
 /* What every request of a run is decided with. */
@@ -275,7 +262,7 @@ typedef struct decide_run {
 	int rc;
 } decide_run;
 
-static void explain_extra(const parsed_request *pr, const pdp_decision *d)
+static void explain_extra(const pdpc_request *pr, const pdp_decision *d)
 {
 	if (d->reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&
 	    d->detail < pr->req.n_roles)
@@ -290,57 +277,68 @@ static void explain_extra(const parsed_request *pr, const pdp_decision *d)
 	fputc('\n', stdout);
 }
 
-/* Decide one request as soon as it is read and print the answer. */
-static bool decide_one(void *ctx, parsed_request *pr)
+/* explain --json: one object per request, the trace and the decision. */
+static void explain_json(decide_run *x, pdpc_request *pr, pdp_decision *d)
+{
+	char refused[160];
+	json_out j = json_on(stdout);
+	json_begin(&j);
+	json_key_uint(&j, "line", pr->line);
+	if (pr->ok) {
+		json_key_bool(&j, "time_defaulted", pr->time_defaulted);
+		if (pr->notes)
+			json_key_str(&j, "notes", pr->notes);
+	}
+	json_key(&j, "rules");
+	json_begin_array(&j);
+	if (pr->ok) {
+		explain_ctx e = {x->img, stdout, &j};
+		pdp_explain(x->img, x->scratch, &pr->req, d, explain_rule, &e);
+		if (library_refused(pr, d, refused, sizeof(refused)))
+			x->rc = EXIT_BAD_REQUEST;
+	}
+	json_end_array(&j);
+	json_key(&j, "decision");
+	decision_json(&j, x->img, pr, d);
+	json_end(&j);
+	fputc('\n', stdout);
+}
+
+/* Decide one request as soon as it is read and print the answer (with
+ * explain, the trace before it). */
+static bool decide_one(void *ctx, pdpc_request *pr)
 {
 	decide_run *x = ctx;
 	pdp_decision d;
 	char refused[160];
 	if (x->clock)
-		request_default_time(pr, now_utc());
+		pdpc_request_default_time(pr, now_utc());
 	if (!pr->ok) {
 		memset(&d, 0, sizeof(d));
 		d.effect = PDP_DENY;
 		d.reason = PDP_REASON_BAD_REQUEST;
 		x->rc = EXIT_BAD_REQUEST;
-		if (x->explain && x->json) {
-			printf("{\"line\":%u,\"rules\":[],\"decision\":", pr->pos.line);
-			print_decision(stdout, x->img, pr, &d, true, false);
-			fputs("}\n", stdout);
-			return true;
-		}
-		if (x->explain)
-			printf("request: bad request: %s\n", pr->error);
-		print_decision(stdout, x->img, pr, &d, x->json, true);
-		return true;
 	}
 	if (x->explain && x->json) {
-		explain_ctx e = {x->img, &pr->req, stdout, true, 0};
-		eval_trace tr = {explain_rule, &e};
-		printf("{\"line\":%u,\"time_defaulted\":%s", pr->pos.line,
-		       pr->time_defaulted ? "true" : "false");
-		if (pr->notes)
-			jkey_str(stdout, "notes", pr->notes, strlen(pr->notes));
-		fputs(",\"rules\":[", stdout);
-		eval_decide(x->img, x->scratch, &pr->req, NULL, &d, &tr);
-		if (library_refused(pr, &d, refused, sizeof(refused)))
-			x->rc = EXIT_BAD_REQUEST;
-		fputs("],\"decision\":", stdout);
-		print_decision(stdout, x->img, pr, &d, true, false);
-		fputs("}\n", stdout);
+		explain_json(x, pr, &d);
+		return true;
+	}
+	if (!pr->ok) {
+		if (x->explain)
+			printf("request: bad request: %s\n", pr->error);
+		print_decision(stdout, x->img, pr, &d, x->json);
 		return true;
 	}
 	if (x->explain) {
-		explain_ctx e = {x->img, &pr->req, stdout, false, 0};
-		eval_trace tr = {explain_rule, &e};
+		explain_ctx e = {x->img, stdout, NULL};
 		explain_header(stdout, x->img, pr);
-		eval_decide(x->img, x->scratch, &pr->req, NULL, &d, &tr);
+		pdp_explain(x->img, x->scratch, &pr->req, &d, explain_rule, &e);
 		fputs("decision: ", stdout);
 	} else
 		pdp_decide(x->img, x->scratch, &pr->req, &d);
 	if (library_refused(pr, &d, refused, sizeof(refused)))
 		x->rc = EXIT_BAD_REQUEST;
-	print_decision(stdout, x->img, pr, &d, x->json, true);
+	print_decision(stdout, x->img, pr, &d, x->json);
 	if (x->explain)
 		explain_extra(pr, &d);
 	return true;
@@ -383,25 +381,28 @@ static int decide_file(decide_run *x, const char *path)
 		        strerror(errno));
 		return EXIT_IO;
 	}
-	request_input in = {fd_read, &fin, is_stdin ? "<stdin>" : path,
+	pdpc_request_input in = {fd_read, &fin, is_stdin ? "<stdin>" : path,
 	                    x->jsonl || ends_with(path, ".jsonl") ||
 	                            ends_with(path, ".ndjson")};
 	x->rc = EXIT_OK;
-	requests_status st = requests_read(&in, x->img, decide_one, x);
+	pdpc_status st = pdpc_requests_read(&in, x->img, decide_one, x);
 	if (!is_stdin)
 		close(fin.fd);
-	if (st == REQUESTS_IO) {
+	if (st == PDPC_ERR_IO) {
 		fprintf(stderr, "pdp %s: cannot read %s: %s\n", verb,
 		        is_stdin ? "standard input" : path, strerror(fin.err));
 		return EXIT_IO;
 	}
-	if (st == REQUESTS_NOMEM) {
+	if (st != PDPC_OK) {
 		fprintf(stderr, "pdp %s: out of memory reading %s\n", verb, path);
 		return EXIT_IO;
 	}
 	return x->rc;
 }
 
+/* decide and explain share everything but the printing: options, the
+ * image (-i or compiled -p), one scratch, then each request file in turn;
+ * the exit code is the worst of the files'. */
 int cmd_decide(int argc, char **argv, bool explain)
 {
 	const char *verb = explain ? "explain" : "decide";

@@ -8,6 +8,7 @@
 
 #include "audit/diff.h"
 #include "cli/cli.h"
+#include "cli/json_out.h"
 
 static const char DIFF_HELP[] =
 	"usage: pdp diff [--format text|json|sarif] [--fail-on widen] OLD NEW\n"
@@ -103,7 +104,7 @@ static void jstr(const char *key, const char *v, bool comma)
 	if (v == NULL)
 		fputs("null", stdout);
 	else
-		json_string(stdout, v, strlen(v));
+		json_write_string(stdout, v, strlen(v));
 }
 
 static void print_json(const pdiff_result *r)

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/request.h"
+#include "request/request.h"
 #include "pdp/store.h"
 
 static const char REPLAY_HELP[] =
@@ -229,10 +229,12 @@ static void decide(replay *r, cc *c, ynode *obj)
 	if (rq == NULL || rq->kind != YN_MAP)
 		return bad_line(r, "'decide' needs a \"request\" object%s", "");
 	pdp_image *img = pdp_store_image(r->store);
-	parsed_request pr;
-	request_from_node(c, rq, img, &pr);
+	parsed_request parsed;
+	request_from_node(c, rq, img, &parsed);
+	pdpc_request pr;
+	request_to_public(&parsed, &pr);
 	if (r->clock)
-		request_default_time(&pr, now_utc());
+		pdpc_request_default_time(&pr, now_utc());
 	pdp_decision d;
 	pdp_decide(img, r->scratch, &pr.req, &d);
 	char why[128];
@@ -242,7 +244,7 @@ static void decide(replay *r, cc *c, ynode *obj)
 		d.reason = PDP_REASON_BAD_REQUEST;
 		worse(r, EXIT_BAD_REQUEST);
 	}
-	print_decision(stdout, img, &pr, &d, r->json, true);
+	print_decision(stdout, img, &pr, &d, r->json);
 	pdp_image_release(img);
 }
 
@@ -342,6 +344,9 @@ static int open_store(pdp_store **out, char **pols, int npols,
 	return EXIT_OK;
 }
 
+/* Options, the store (opened on --dir, seeded with the -p policies), one
+ * scratch that fits every image the store publishes, then each stream in
+ * turn; a transaction left open at the end is aborted and reported. */
 int cmd_replay(int argc, char **argv)
 {
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));

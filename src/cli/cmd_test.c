@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/request.h"
+#include "cli/json_out.h"
+#include "request/request.h"
 
 static const char TEST_HELP[] =
 	"usage: pdp test [--format text|json|junit] TESTFILE...\n"
@@ -72,7 +73,7 @@ static void yn_flow(FILE *out, const ynode *n)
 		if (plain_ok(n))
 			fputs(n->str, out);
 		else
-			json_string(out, n->str, n->len);
+			json_write_string(out, n->str, n->len);
 		return;
 	}
 	bool map = n->kind == YN_MAP;
@@ -247,8 +248,10 @@ static bool run_case(file_run *fr, pdpc_compiler *doc, const pdp_image *img,
 		                   "`expect:` is permit or deny");
 		return false;
 	}
-	parsed_request pr;
-	request_from_node(doc, (ynode *)req, img, &pr);
+	parsed_request parsed;
+	request_from_node(doc, (ynode *)req, img, &parsed);
+	pdpc_request pr;
+	request_to_public(&parsed, &pr);
 	pdp_decision d;
 	memset(&d, 0, sizeof(d));
 	char refused[160];
@@ -296,7 +299,7 @@ static bool run_case(file_run *fr, pdpc_compiler *doc, const pdp_image *img,
 	f = open_memstream(&txt, &len);
 	if (f == NULL)
 		exit(EXIT_IO);
-	print_decision(f, img, &pr, &d, false, true);
+	print_decision(f, img, &pr, &d, false);
 	fclose(f);
 	if (len > 0 && txt[len - 1] == '\n')
 		txt[len - 1] = '\0';
@@ -415,7 +418,7 @@ static void report_text(const file_run *fr)
 static void jfield(const char *key, const char *v, bool comma)
 {
 	printf("%s\"%s\":", comma ? "," : "", key);
-	json_string(stdout, v, strlen(v));
+	json_write_string(stdout, v, strlen(v));
 }
 
 static void report_json(const file_run *runs, size_t n)

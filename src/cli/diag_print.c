@@ -5,34 +5,17 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_out.h"
 
 static const char *sev_name(pdpc_severity s)
 {
 	return s == PDPC_ERROR ? "error" : s == PDPC_WARNING ? "warning" : "note";
 }
 
-void json_string(FILE *out, const char *s, size_t len)
+/* A text that may be NULL, written as "" (the schema has strings only). */
+static const char *text(const char *s)
 {
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch == '\t')
-			fputs("\\t", out);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
-static void jstr(FILE *out, const char *s)
-{
-	json_string(out, s ? s : "", s ? strlen(s) : 0);
+	return s != NULL ? s : "";
 }
 
 static void print_text(FILE *out, const pdpc_compiler *c, const pdpc_diag *d)
@@ -58,82 +41,122 @@ static void print_text(FILE *out, const pdpc_compiler *c, const pdpc_diag *d)
 		fprintf(out, "  hint: %s\n", d->hint);
 }
 
+/* One diagnostic as one JSON line (schemas/diagnostics.schema.json). */
 static void print_json(FILE *out, const pdpc_diag *d)
 {
-	fputs("{\"file\":", out);
-	jstr(out, d->file);
-	fprintf(out, ",\"line\":%u,\"column\":%u,\"severity\":\"%s\",\"code\":",
-	        d->line, d->col, sev_name(d->severity));
-	jstr(out, d->code);
-	fputs(",\"message\":", out);
-	jstr(out, d->message);
-	if (d->hint) {
-		fputs(",\"hint\":", out);
-		jstr(out, d->hint);
-	}
-	fputs("}\n", out);
+	json_out j = json_on(out);
+	json_begin(&j);
+	json_key_str(&j, "file", text(d->file));
+	json_key_uint(&j, "line", d->line);
+	json_key_uint(&j, "column", d->col);
+	json_key_str(&j, "severity", sev_name(d->severity));
+	json_key_str(&j, "code", text(d->code));
+	json_key_str(&j, "message", text(d->message));
+	if (d->hint)
+		json_key_str(&j, "hint", d->hint);
+	json_end(&j);
+	fputc('\n', out);
 }
 
-static void print_sarif(FILE *out, const pdpc_compiler *c)
+/* SARIF's rules: one per distinct code, in first-seen order. */
+static void sarif_rules(json_out *j, const pdpc_compiler *c)
 {
 	size_t n = pdpc_diag_count(c);
-	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
-	      "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
-	      "\"name\":\"pdp\",\"version\":",
-	      out);
-	json_string(out, pdp_version(), strlen(pdp_version()));
-	fputs(",\"rules\":[", out);
-	/* one rule per distinct code, in first-seen order */
 	const char *seen[256];
 	size_t nseen = 0;
 	for (size_t i = 0; i < n; i++) {
 		const pdpc_diag *d = pdpc_diag_get(c, i);
 		bool dup = false;
-		for (size_t j = 0; j < nseen; j++)
-			dup |= strcmp(seen[j], d->code) == 0;
+		for (size_t k = 0; k < nseen; k++)
+			dup |= strcmp(seen[k], d->code) == 0;
 		if (dup || nseen == 256)
 			continue;
-		seen[nseen] = d->code;
-		fprintf(out, "%s{\"id\":", nseen ? "," : "");
-		jstr(out, d->code);
-		fputs(",\"name\":", out);
-		jstr(out, d->code);
-		fputs(",\"shortDescription\":{\"text\":", out);
-		jstr(out, d->message);
-		fputs("},\"help\":{\"text\":", out);
+		seen[nseen++] = d->code;
+		json_begin(j);
+		json_key_str(j, "id", text(d->code));
+		json_key_str(j, "name", text(d->code));
+		json_key(j, "shortDescription");
+		json_begin(j);
+		json_key_str(j, "text", text(d->message));
+		json_end(j);
 		char help[160];
 		snprintf(help, sizeof(help),
 		         "See %s in docs/diagnostics.md for the meaning and the fix.",
 		         d->code);
-		jstr(out, help);
-		fprintf(out, "},\"defaultConfiguration\":{\"level\":\"%s\"}}",
-		        sev_name(d->severity));
-		nseen++;
+		json_key(j, "help");
+		json_begin(j);
+		json_key_str(j, "text", help);
+		json_end(j);
+		json_key(j, "defaultConfiguration");
+		json_begin(j);
+		json_key_str(j, "level", sev_name(d->severity));
+		json_end(j);
+		json_end(j);
 	}
-	fputs("]}},\"results\":[", out);
-	for (size_t i = 0; i < n; i++) {
+}
+
+/* One SARIF 2.1.0 log of every diagnostic, for code-scanning tools. */
+static void print_sarif(FILE *out, const pdpc_compiler *c)
+{
+	json_out j = json_on(out);
+	json_begin(&j);
+	json_key_str(&j, "$schema",
+	             "https://json.schemastore.org/sarif-2.1.0.json");
+	json_key_str(&j, "version", "2.1.0");
+	json_key(&j, "runs");
+	json_begin_array(&j);
+	json_begin(&j);
+	json_key(&j, "tool");
+	json_begin(&j);
+	json_key(&j, "driver");
+	json_begin(&j);
+	json_key_str(&j, "name", "pdp");
+	json_key_str(&j, "version", pdp_version());
+	json_key(&j, "rules");
+	json_begin_array(&j);
+	sarif_rules(&j, c);
+	json_end_array(&j);
+	json_end(&j);
+	json_end(&j);
+	json_key(&j, "results");
+	json_begin_array(&j);
+	for (size_t i = 0; i < pdpc_diag_count(c); i++) {
 		const pdpc_diag *d = pdpc_diag_get(c, i);
-		fprintf(out, "%s{\"ruleId\":", i ? "," : "");
-		jstr(out, d->code);
-		fprintf(out, ",\"level\":\"%s\",\"message\":{\"text\":",
-		        sev_name(d->severity));
-		jstr(out, d->message);
-		fputs("}", out);
+		json_begin(&j);
+		json_key_str(&j, "ruleId", text(d->code));
+		json_key_str(&j, "level", sev_name(d->severity));
+		json_key(&j, "message");
+		json_begin(&j);
+		json_key_str(&j, "text", text(d->message));
+		json_end(&j);
 		if (d->file && d->file[0]) {
-			fputs(",\"locations\":[{\"physicalLocation\":{"
-			      "\"artifactLocation\":{\"uri\":",
-			      out);
-			jstr(out, d->file);
-			fputs("}", out);
-			if (d->line > 0)
-				fprintf(out, ",\"region\":{\"startLine\":%u,"
-				             "\"startColumn\":%u}",
-				        d->line, d->col);
-			fputs("}}]", out);
+			json_key(&j, "locations");
+			json_begin_array(&j);
+			json_begin(&j);
+			json_key(&j, "physicalLocation");
+			json_begin(&j);
+			json_key(&j, "artifactLocation");
+			json_begin(&j);
+			json_key_str(&j, "uri", d->file);
+			json_end(&j);
+			if (d->line > 0) {
+				json_key(&j, "region");
+				json_begin(&j);
+				json_key_uint(&j, "startLine", d->line);
+				json_key_uint(&j, "startColumn", d->col);
+				json_end(&j);
+			}
+			json_end(&j);
+			json_end(&j);
+			json_end_array(&j);
 		}
-		fputs("}", out);
+		json_end(&j);
 	}
-	fputs("]}]}\n", out);
+	json_end_array(&j);
+	json_end(&j);
+	json_end_array(&j);
+	json_end(&j);
+	fputc('\n', out);
 }
 
 void print_diags(FILE *out, const pdpc_compiler *c, diag_format fmt,

@@ -1,7 +1,15 @@
 /*
- * dump.c - the compiled image as readable text (`pdp compile --dump`,
- * `pdp dump IMAGE`): every table with names resolved, so the compiled form
- * can be inspected, diffed and tested.
+ * dump.c - the compiled image as readable text (`pdp compile --dump`):
+ * every table with names resolved, so the compiled form can be inspected,
+ * diffed and tested.
+ *
+ * The one part of the pdp tool that reads the image's records directly
+ * (src/image/image.h) rather than through the public headers, as Lua's
+ * luac lists bytecode with the VM's own opcode tables: a listing of every
+ * word of the format is the format's business, and a public call for it
+ * would make the internal layout a contract. It lives here rather than in
+ * libpdp because no embedder needs it and libpdp's size is budgeted
+ * (docs/architecture.md, "What is not public").
  */
 #include <string.h>
 
@@ -70,6 +78,8 @@ static const char *const COP_NAMES[COP_COUNT] = {
 	"true", "false", "all", "any", "not", "eq", "ne", "lt", "le", "gt",
 	"ge", "in", "contains", "matches", "prefix", "in_cidr", "present"};
 
+/* A condition tree on one line, operators around their operands, with
+ * attribute names and literal values resolved from their tables. */
 static void put_cond(FILE *out, const pdp_image *img, uint32_t idx)
 {
 	const uint32_t *k = img_rec(img, SEC_CONDS, idx);
@@ -139,6 +149,9 @@ static void put_cond(FILE *out, const pdp_image *img, uint32_t idx)
 	fputc(')', out);
 }
 
+/* One rule on a line and its parts on the next ones: operations,
+ * originators (ids, globs, groups, roles), contexts (windows, CIDRs,
+ * countries, circles), objects and the condition. */
 static void dump_rule(FILE *out, const pdp_image *img, uint32_t r)
 {
 	const uint32_t *w = img_rec(img, SEC_RULES, r);
@@ -219,6 +232,9 @@ static void dump_rule(FILE *out, const pdp_image *img, uint32_t r)
 	}
 }
 
+/* The header's counts, then each table in turn: attributes, roles,
+ * constraints, groups, principals, and every ACP with its privileges and
+ * self rules (dump_rule). */
 void dump_image(FILE *out, const pdp_image *img)
 {
 	fprintf(out, "pdp image format %u\n", IMG_VERSION);

@@ -4,9 +4,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "common/file_read.h"
 #include "common/limits.h"
 #include "image/format.h"
 
@@ -31,62 +31,29 @@ static int too_large(const char *path)
 	return EXIT_IMAGE;
 }
 
-/* Read at most PDP_MAX_IMAGE_BYTES + 1 bytes: one more is enough to know
- * the image is too large. A regular file's size is checked first. */
-static int read_image(FILE *f, const char *path, uint8_t **out, size_t *out_len)
+/* Read and load an image file; a file larger than the image limit, or
+ * whose first bytes are not an image's, is not read to the end. */
+static int load_file(const char *path, pdp_image **out)
 {
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size > PDP_MAX_IMAGE_BYTES)
-		return too_large(path);
 	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (size_t)PDP_MAX_IMAGE_BYTES + 1)
-				cap = (size_t)PDP_MAX_IMAGE_BYTES + 1;
-			uint8_t *nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fprintf(stderr, "pdp: out of memory reading image %s\n",
-				        path);
-				return EXIT_IO;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0 || !looks_like_image(buf, len))
-			break;
-		if (len > PDP_MAX_IMAGE_BYTES) {
-			free(buf);
-			return too_large(path);
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
+	size_t len = 0;
+	int eno = 0;
+	switch (file_read_all(path, PDP_MAX_IMAGE_BYTES, looks_like_image, &buf,
+	                      &len, &eno)) {
+	case FILE_READ_OK:
+		break;
+	case FILE_READ_OPEN:
+		fprintf(stderr, "pdp: cannot open image %s\n", path);
+		return EXIT_IO;
+	case FILE_READ_TOO_LARGE:
+		return too_large(path);
+	case FILE_READ_NOMEM:
+		fprintf(stderr, "pdp: out of memory reading image %s\n", path);
+		return EXIT_IO;
+	case FILE_READ_IO:
 		fprintf(stderr, "pdp: cannot read image %s\n", path);
 		return EXIT_IO;
 	}
-	*out = buf;
-	*out_len = len;
-	return EXIT_OK;
-}
-
-static int load_file(const char *path, pdp_image **out)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "pdp: cannot open image %s\n", path);
-		return EXIT_IO;
-	}
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int rc = read_image(f, path, &buf, &len);
-	fclose(f);
-	if (rc != EXIT_OK)
-		return rc;
 	pdp_error err;
 	pdp_status st = pdp_image_load(buf, len, out, &err);
 	free(buf);

@@ -1,6 +1,6 @@
 /*
  * geo.c - great-circle distance for the circular regions of aclr
- * (policy-language.md 3.3).
+ * (docs/language.md 6.3).
  */
 #include <math.h>
 

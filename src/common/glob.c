@@ -1,5 +1,5 @@
 /*
- * glob.c - originator globs (policy-language.md 3.1): '*' is any run of
+ * glob.c - originator globs (docs/language.md section 4): '*' is any run of
  * characters other than '/', '?' is one character other than '/', and every
  * other character is literal. '*' and '?' in the pattern are always
  * wildcards; every character of the text is literal, '*' and '?' included.

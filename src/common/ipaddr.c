@@ -1,7 +1,7 @@
 /*
  * ipaddr.c - IP addresses and CIDR ranges in one 128-bit space: IPv4 is held
  * IPv4-mapped (::ffff:a.b.c.d), so an IPv4 range and an IPv4-mapped IPv6
- * request address compare without special cases (policy-language.md 3.3).
+ * request address compare without special cases (docs/language.md 6.2).
  */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * compiled to a bitset so that matching is a handful of bit tests.
  *
  * Unlike Vixie cron, day-of-month and day-of-week are ANDed: every field
- * must match (policy-language.md 3.3).
+ * must match (docs/language.md 6.1).
  */
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file_read.h"
 #include "common/limits.h"
 #include "compiler/cc.h"
 
@@ -207,51 +208,31 @@ pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 	if (c == NULL || path == NULL)
 		return PDPC_ERR_ARG;
 	srcpos none = {UINT32_MAX, 0, 0};
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int eno = 0;
+	switch (file_read_all(path, PDPC_MAX_FILE_BYTES, NULL, &buf, &len,
+	                      &eno)) {
+	case FILE_READ_OK:
+		break;
+	case FILE_READ_OPEN: {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s: cannot open: %s", path,
-		         strerror(errno));
+		         strerror(eno));
 		cc_diag(c, PDPC_ERROR, none, "E-IO", NULL, "%s", msg);
 		return PDPC_ERR_IO;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	bool too_big = false;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > PDPC_MAX_FILE_BYTES + 1) {
-				too_big = true;
-				break;
-			}
-			char *nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return PDPC_ERR_NOMEM;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	bool err = ferror(f) != 0;
-	fclose(f);
-	if (too_big || len > PDPC_MAX_FILE_BYTES) {
-		free(buf);
+	case FILE_READ_NOMEM:
+		return PDPC_ERR_NOMEM;
+	case FILE_READ_TOO_LARGE:
 		cc_diag(c, PDPC_ERROR, none, "E-LIMIT", NULL,
 		        "%s: file larger than %u bytes", path, PDPC_MAX_FILE_BYTES);
 		return PDPC_ERR_IO;
-	}
-	if (err) {
-		free(buf);
+	case FILE_READ_IO:
 		cc_diag(c, PDPC_ERROR, none, "E-IO", NULL, "%s: read error", path);
 		return PDPC_ERR_IO;
 	}
-	pdpc_status st = pdpc_add_buffer(c, path, buf, len);
+	pdpc_status st = pdpc_add_buffer(c, path, (const char *)buf, len);
 	free(buf);
 	return st;
 }

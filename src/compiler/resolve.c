@@ -434,7 +434,7 @@ static const char *op_name(uint32_t op)
 	return op < COP_COUNT && names[op] ? names[op] : "?";
 }
 
-/* Which operators fit which type (policy-language.md 3.4). */
+/* Which operators fit which type (docs/language.md 9.2). */
 static bool op_fits(uint32_t op, pdp_type t)
 {
 	switch (op) {

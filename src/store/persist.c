@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file_read.h"
 #include "common/prims.h"
 #include "store/store_internal.h"
 
@@ -191,41 +192,13 @@ static char *path_in(const pdp_store *s, const char *name)
 	return p;
 }
 
+/* The whole file; false with *eno (ENOENT: there is none yet). */
 static bool read_file(const char *path, uint8_t **out, size_t *len, int *eno)
 {
-	*out = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*eno = errno;
-		return false;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		*eno = errno;
-		close(fd);
-		return false;
-	}
-	uint8_t *buf = malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	while (buf != NULL && got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r <= 0) {
-			*eno = r == 0 ? EIO : errno;
-			free(buf);
-			close(fd);
-			return false;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	if (buf == NULL) {
+	file_read_status st = file_read_all(path, SIZE_MAX, NULL, out, len, eno);
+	if (st == FILE_READ_NOMEM || st == FILE_READ_TOO_LARGE)
 		*eno = ENOMEM;
-		return false;
-	}
-	*out = buf;
-	*len = got;
-	return true;
+	return st == FILE_READ_OK;
 }
 
 static bool write_all(int fd, const uint8_t *p, size_t n)

@@ -2,7 +2,7 @@
  * glob_ref.h - the reference glob matcher, shared by the reference
  * evaluator (tests/ref/ref_eval.c), the glob unit tests
  * (tests/unit/test_prims.c) and the differential fuzz target
- * (fuzz/fuzz_glob.c). It is policy-language.md 3.1 written as directly as
+ * (fuzz/fuzz_glob.c). It is docs/language.md section 4 written as directly as
  * possible, a recursion over characters, and shares no code with
  * src/common: it decodes UTF-8 itself, by computing the code point.
  *

@@ -1,6 +1,6 @@
 /*
  * ref_eval.c - the reference evaluator (see ref_eval.h). Every function here
- * follows one sentence of policy-language.md; nothing is precomputed, nothing
+ * follows one sentence of docs/language.md; nothing is precomputed, nothing
  * is optimised. Names are resolved by their text, not by the compiler's
  * indices, so a wrong index in the model shows up as a disagreement.
  */

@@ -1,6 +1,6 @@
 /*
  * ref_eval.h - a reference evaluator for differential testing: a direct,
- * plain interpretation of policy-language.md section 3 over the compiler's
+ * plain interpretation of docs/language.md sections 3-11 over the compiler's
  * resolved model (the pdpc_compiler after a successful pdpc_compile).
  *
  * It shares no matching code with src/eval or src/common: globs, CIDR

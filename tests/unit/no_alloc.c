@@ -1,7 +1,7 @@
 /*
  * no_alloc.c - counts heap allocations made inside pdp_decide (and session
- * decisions) by interposing malloc and friends for this program (glibc's
- * __libc_* entry points), over requests that exercise roles, groups, globs,
+ * decisions, and pdp_explain's traced ones) by interposing malloc and
+ * friends for this program (glibc's __libc_* entry points), over requests that exercise roles, groups, globs,
  * windows, CIDRs, regions, conditions and regex matches (JIT or not). Any
  * allocation in a decision is a failure. Built only without sanitizers,
  * which bring their own allocator.
@@ -81,6 +81,14 @@ static pdp_str S(const char *s)
 {
 	pdp_str r = {s, strlen(s)};
 	return r;
+}
+
+/* pdp_explain's callback: the trace entry is on the library's stack. */
+static unsigned long traced;
+static void count_rule(void *ctx, const pdp_rule_trace *t)
+{
+	(void)ctx;
+	traced += t->result == PDP_TEST_HELD;
 }
 
 int main(void)
@@ -165,16 +173,18 @@ int main(void)
 						counting = 1;
 						pdp_decide(img, sc, &q, &d);
 						pdp_session_decide(session, sc, &q, &d);
+						pdp_explain(img, sc, &q, &d, count_rule, NULL);
 						char buf[256];
 						pdp_reason_format(img, &d, true, buf, sizeof(buf));
 						counting = 0;
-						decisions += 2;
+						decisions += 3;
 						permits += d.effect == PDP_PERMIT;
 					}
 	pdp_scratch_free(sc);
 	pdp_image_free(img);
-	printf("%lu decisions, %lu permits, %lu heap allocations inside them\n",
-	       decisions, permits, allocations);
+	printf("%lu decisions, %lu permits, %lu rules traced as held, "
+	       "%lu heap allocations inside them\n",
+	       decisions, permits, traced, allocations);
 	if (permits == 0) {
 		fprintf(stderr, "no permit at all: the workload is not exercising rules\n");
 		return 1;

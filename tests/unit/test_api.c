@@ -914,6 +914,271 @@ Test(api, source_line_any_line)
 	free(text);
 }
 
+/* ---- pdp_explain: the public rule trace ---- */
+
+static const char EXPLAIN_POLICY[] =
+	"pdp: 1\n"
+	"attributes: { originator.clearance: int }\n"
+	"acps:\n"
+	"  - id: acp-x\n"
+	"    privileges:\n"
+	"      - { originators: [CAE-a], operations: [retrieve], id: read-a }\n"
+	"      - originators: [all]\n"
+	"        operations: [retrieve, update]\n"
+	"        contexts: [{ window: [\"* * 8-17 * * * *\"] }]\n"
+	"        effect: deny\n"
+	"      - originators: [all]\n"
+	"        operations: [retrieve]\n"
+	"        when: { attr: originator.clearance, ge: 2 }\n"
+	"        id: cleared\n"
+	"      - { originators: [CAE-b], operations: [delete] }\n"
+	"    self:\n"
+	"      - { originators: [CAE-a], operations: all }\n";
+
+typedef struct trace_log {
+	pdp_rule_trace t[8];
+	size_t n;
+} trace_log;
+
+/* A retrieve by orig on one ACP (acps holds it). */
+static void one_acp_request(pdp_request *q, pdp_str *acps, const char *orig,
+                            const char *acp)
+{
+	pdp_request_init(q);
+	acps[0] = S(acp);
+	q->originator = S(orig);
+	q->operation = PDP_OP_RETRIEVE;
+	q->acps = acps;
+	q->n_acps = 1;
+}
+
+static void log_rule(void *ctx, const pdp_rule_trace *t)
+{
+	trace_log *l = ctx;
+	cr_assert_lt(l->n, 8);
+	l->t[l->n++] = *t;
+}
+
+Test(explain, traces_every_rule_with_each_test)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	pdp_request q;
+	pdp_str acps[1];
+	/* no env.time: the deny's window is indeterminate */
+	one_acp_request(&q, acps, "CAE-a", "acp-x");
+	trace_log l = {.n = 0};
+	pdp_decision d, plain;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(pdp_decide(img, NULL, &q, &plain), PDP_OK);
+	/* the same decision as pdp_decide: the indeterminate deny denies */
+	cr_assert_eq(d.effect, plain.effect);
+	cr_assert_eq(d.reason, plain.reason);
+	cr_assert_eq(d.rule, plain.rule);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(d.rule, 1);
+	cr_assert(d.indeterminate);
+	/* the trace stops at the deciding deny rule */
+	cr_assert_eq(l.n, 2);
+	cr_assert_eq(l.t[0].acp, pdp_acp_index(img, S("acp-x")));
+	cr_assert_not(l.t[0].self);
+	cr_assert_eq(l.t[0].rule, 0);
+	cr_assert_eq(l.t[0].effect, PDP_PERMIT);
+	cr_assert_eq(l.t[0].id.len, 6);
+	cr_assert_eq(memcmp(l.t[0].id.ptr, "read-a", 6), 0);
+	cr_assert_eq(l.t[0].originators, PDP_TEST_HELD);
+	cr_assert_eq(l.t[0].operations, PDP_TEST_HELD);
+	cr_assert_eq(l.t[0].result, PDP_TEST_HELD);
+	cr_assert_eq(l.t[1].rule, 1);
+	cr_assert_eq(l.t[1].effect, PDP_DENY);
+	cr_assert_null(l.t[1].id.ptr);
+	cr_assert_eq(l.t[1].contexts, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[1].result, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[1].undecidable, PDP_UNDECIDABLE_TIME);
+	cr_assert_eq(l.t[1].missing_attr, PDP_NONE);
+	pdp_image_free(img);
+}
+
+Test(explain, reports_the_missing_attribute_and_failed_tests)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	pdp_request q;
+	pdp_str acps[1];
+	one_acp_request(&q, acps, "CAE-z", "acp-x");
+	q.has_time = true;
+	q.time.sec = 1700000000 - 1700000000 % 86400 + 3 * 3600; /* 03:00 */
+	trace_log l = {.n = 0};
+	pdp_decision d;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(d.reason, PDP_REASON_NO_RULE_MATCHED);
+	/* every rule of the section is traced, also those the operation
+	 * rules out */
+	cr_assert_eq(l.n, 4);
+	cr_assert_eq(l.t[0].originators, PDP_TEST_FAILED);
+	cr_assert_eq(l.t[0].result, PDP_TEST_FAILED);
+	cr_assert_eq(l.t[1].contexts, PDP_TEST_FAILED);
+	cr_assert_eq(l.t[1].undecidable, 0);
+	cr_assert_eq(l.t[2].when, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[2].result, PDP_TEST_INDETERMINATE);
+	cr_assert_eq(l.t[2].missing_attr,
+	             pdp_attr_id(img, S("originator.clearance")));
+	cr_assert_not(l.t[2].wrong_type);
+	cr_assert_eq(l.t[3].operations, PDP_TEST_FAILED);
+	/* a self request traces the self rules */
+	q.originator = S("CAE-a");
+	q.self = true;
+	l.n = 0;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.effect, PDP_PERMIT);
+	cr_assert_eq(l.n, 1);
+	cr_assert(l.t[0].self);
+	pdp_image_free(img);
+}
+
+Test(explain, calls_back_never_for_a_request_refused_before_the_rules)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	pdp_request q;
+	pdp_str acps[1];
+	one_acp_request(&q, acps, "CAE-a", "acp-nope");
+	trace_log l = {.n = 0};
+	pdp_decision d;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.reason, PDP_REASON_UNKNOWN_ACP);
+	cr_assert_eq(l.n, 0);
+	q.operation = 0;
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, log_rule, &l), PDP_OK);
+	cr_assert_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_assert_eq(l.n, 0);
+	/* without a callback it is pdp_decide */
+	q.operation = PDP_OP_RETRIEVE;
+	acps[0] = S("acp-x");
+	cr_assert_eq(pdp_explain(img, NULL, &q, &d, NULL, NULL), PDP_OK);
+	cr_assert_eq(d.effect, PDP_DENY);
+	cr_assert_eq(pdp_explain(NULL, NULL, &q, &d, log_rule, &l), PDP_ERR_ARG);
+	pdp_image_free(img);
+}
+
+/* ---- pdpc_requests_read: requests from text, as pdp decide reads them ---- */
+
+typedef struct text_input {
+	const char *text;
+	size_t at;
+	bool fail;
+} text_input;
+
+/* Hands the text over three bytes at a time, to cross every boundary. */
+static bool text_read(void *ctx, char *buf, size_t cap, size_t *got)
+{
+	text_input *t = ctx;
+	if (t->fail)
+		return false;
+	size_t n = strlen(t->text + t->at);
+	if (n > 3)
+		n = 3;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, t->text + t->at, n);
+	t->at += n;
+	*got = n;
+	return true;
+}
+
+typedef struct seen_requests {
+	pdp_image *img;
+	char lines[8][80];
+	size_t n;
+} seen_requests;
+
+/* Each request as "line:col ok|error decision [notes]". */
+static bool note_request(void *ctx, pdpc_request *r)
+{
+	seen_requests *s = ctx;
+	cr_assert_lt(s->n, 8);
+	pdp_decision d = {0};
+	if (r->ok)
+		pdp_decide(s->img, NULL, &r->req, &d);
+	snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%u:%u %s %s%s%s",
+	         r->line, r->col, r->ok ? "ok" : r->error,
+	         r->ok ? (d.effect == PDP_PERMIT ? "permit" : "deny") : "-",
+	         r->notes ? " " : "", r->notes ? r->notes : "");
+	return true;
+}
+
+Test(requests, json_lines_and_yaml_into_pdp_request)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	seen_requests s = {img, {{0}}, 0};
+	text_input t = {
+		"{\"originator\": \"CAE-a\", \"operation\": \"retrieve\", "
+		"\"target\": {\"acps\": [\"acp-x\"]}, \"env\": "
+		"{\"time\": \"2025-01-01T03:00:00Z\"}}\n"
+		"\n"
+		"[1, 2]\n"
+		"{\"originator\": \"CAE-a\", \"operation\": \"fly\", "
+		"\"target\": {\"acps\": [\"acp-x\"]}}\n",
+		0, false};
+	pdpc_request_input in = {text_read, &t, "mem.jsonl", false};
+	cr_assert_eq(pdpc_requests_read(&in, img, note_request, &s), PDPC_OK);
+	cr_assert_eq(s.n, 3); /* the blank line is no request */
+	cr_assert_str_eq(s.lines[0], "1:1 ok permit");
+	cr_assert_eq(strncmp(s.lines[1], "3:1 3:1: ", 9), 0, "%s", s.lines[1]);
+	cr_assert_eq(strncmp(s.lines[2], "4:1 4:", 6), 0, "%s", s.lines[2]);
+	cr_assert(strstr(s.lines[2], "unknown operation 'fly'") != NULL, "%s",
+	          s.lines[2]);
+	/* YAML: a list of requests, an undeclared attribute is a note */
+	s.n = 0;
+	text_input y = {
+		"- originator: CAE-z\n"
+		"  operation: retrieve\n"
+		"  target: { acps: [acp-x] }\n"
+		"  attrs: { nope: 1 }\n"
+		"- { originator: CAE-a, operation: retrieve, target: { acps: [acp-x] } }\n",
+		0, false};
+	in.ctx = &y;
+	in.name = "mem.yaml";
+	cr_assert_eq(pdpc_requests_read(&in, img, note_request, &s), PDPC_OK);
+	cr_assert_eq(s.n, 2);
+	cr_assert(strstr(s.lines[0], "'nope' is not declared") != NULL, "%s",
+	          s.lines[0]);
+	cr_assert_eq(strncmp(s.lines[1], "5:3 ok deny", 11), 0, "%s",
+	             s.lines[1]);
+	pdp_image_free(img);
+}
+
+Test(requests, default_time_read_errors_and_arguments)
+{
+	pdp_image *img = load_text(EXPLAIN_POLICY);
+	seen_requests s = {img, {{0}}, 0};
+	text_input t = {"", 0, true};
+	pdpc_request_input in = {text_read, &t, "broken", false};
+	cr_assert_eq(pdpc_requests_read(&in, img, note_request, &s), PDPC_ERR_IO);
+	cr_assert_eq(pdpc_requests_read(NULL, img, note_request, &s),
+	             PDPC_ERR_ARG);
+	cr_assert_eq(pdpc_requests_read(&in, NULL, note_request, &s),
+	             PDPC_ERR_ARG);
+	cr_assert_eq(pdpc_requests_read(&in, img, NULL, &s), PDPC_ERR_ARG);
+	pdpc_request r;
+	memset(&r, 0, sizeof(r));
+	pdp_request_init(&r.req);
+	r.ok = true;
+	pdp_time now = {1700000000, 0};
+	pdpc_request_default_time(&r, now);
+	cr_assert(r.req.has_time);
+	cr_assert_eq(r.req.time.sec, 1700000000);
+	cr_assert(r.time_defaulted);
+	/* a given time stays; a bad request is left alone */
+	pdp_time later = {1800000000, 0};
+	r.time_defaulted = false;
+	pdpc_request_default_time(&r, later);
+	cr_assert_eq(r.req.time.sec, 1700000000);
+	cr_assert_not(r.time_defaulted);
+	memset(&r, 0, sizeof(r));
+	pdpc_request_default_time(&r, now);
+	cr_assert_not(r.req.has_time);
+	pdp_image_free(img);
+}
+
 /* ---- versions and the request's ABI (docs/abi.md) ---- */
 
 Test(api, version_of_library_header_and_build_agree)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "cli/request.h"
+#include "request/request.h"
 #include "common/limits.h"
 
 typedef struct reader {
@@ -352,4 +352,56 @@ requests_status requests_read(const request_input *in, const pdp_image *img,
 	free(r.buf);
 	pdpc_free(r.c);
 	return st;
+}
+
+void request_to_public(const parsed_request *pr, pdpc_request *out)
+{
+	out->req = pr->req;
+	out->ok = pr->ok;
+	out->error = pr->error;
+	out->line = pr->pos.line;
+	out->col = pr->pos.col;
+	out->time_defaulted = pr->time_defaulted;
+	out->notes = pr->notes;
+}
+
+/* pdpc_requests_read's caller, and the bridge to it. */
+typedef struct public_reader {
+	pdpc_request_fn fn;
+	void *ctx;
+} public_reader;
+
+static bool to_public(void *ctx, parsed_request *pr)
+{
+	public_reader *p = ctx;
+	pdpc_request r;
+	request_to_public(pr, &r);
+	return p->fn(p->ctx, &r);
+}
+
+pdpc_status pdpc_requests_read(const pdpc_request_input *in,
+                               const pdp_image *img, pdpc_request_fn fn,
+                               void *ctx)
+{
+	if (in == NULL || in->read == NULL || img == NULL || fn == NULL)
+		return PDPC_ERR_ARG;
+	public_reader p = {fn, ctx};
+	switch (requests_read(in, img, to_public, &p)) {
+	case REQUESTS_OK:
+		return PDPC_OK;
+	case REQUESTS_IO:
+		return PDPC_ERR_IO;
+	case REQUESTS_NOMEM:
+		break;
+	}
+	return PDPC_ERR_NOMEM;
+}
+
+void pdpc_request_default_time(pdpc_request *r, pdp_time now)
+{
+	if (r == NULL || !r->ok || r->req.has_time)
+		return;
+	r->req.has_time = true;
+	r->req.time = now;
+	r->time_defaulted = true;
 }

@@ -1,16 +1,19 @@
 /*
- * request.h - the request format of policy-language.md section 2, read
- * from YAML/JSON into pdp_request values (CLI, tests, fuzzers). Values are
+ * request.h - the request format of docs/language.md section 10, read
+ * from YAML/JSON into pdp_request values: the module behind libpdpc's
+ * pdpc_requests_read (pdpc.h), and its parts that work on the compiler's
+ * YAML trees (pdp replay's stream, the decision tables, fuzz_request). Values are
  * typed by the YAML 1.2 core schema (docs/language.md section 10), never
  * coerced to the type the policy declares.
  */
-#ifndef PDP_CLI_REQUEST_H
-#define PDP_CLI_REQUEST_H
+#ifndef PDP_REQUEST_REQUEST_H
+#define PDP_REQUEST_REQUEST_H
 
 #include <stdio.h>
 
 #include "compiler/cc.h"
 #include "pdp/pdp.h"
+#include "pdp/pdpc.h"
 
 typedef struct parsed_request {
 	pdp_request req;
@@ -35,17 +38,8 @@ void request_from_node(cc *c, ynode *n, const pdp_image *img,
 void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* An absent env.time becomes now (the CLI's clock; the library has none). */
-void request_default_time(parsed_request *pr, pdp_time now);
-
-/* Where request text comes from. read() stores up to cap bytes in buf and
- * their count in *got (0 at the end); it returns false on a read error. */
-typedef struct request_input {
-	bool (*read)(void *ctx, char *buf, size_t cap, size_t *got);
-	void *ctx;
-	const char *name;       /* in diagnostics */
-	bool json_lines;        /* every line is one request, whatever it holds */
-} request_input;
+/* Where request text comes from (pdpc.h). */
+typedef pdpc_request_input request_input;
 
 /* Receives each request in input order; pr and everything it points to
  * live until the call returns. Return false to stop reading. */
@@ -70,19 +64,7 @@ typedef enum requests_status {
 requests_status requests_read(const request_input *in, const pdp_image *img,
                               request_fn fn, void *ctx);
 
-/* cmd_decide.c, shared with cmd_replay.c: one decision as `pdp decide`
- * prints it (text or JSON); a request the library refused turned into a
- * bad request with the reason; the wall clock for an absent env.time. */
-void print_decision(FILE *out, const pdp_image *img,
-                    const parsed_request *pr, const pdp_decision *d,
-                    bool json, bool newline);
-bool library_refused(parsed_request *pr, const pdp_decision *d, char *buf,
-                     size_t size);
-pdp_time now_utc(void);
-
-/* `pdp explain`'s text trace of req (each rule considered, each test's
- * result) written to out, and the decision in *d (pdp test, on failure). */
-void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
-                  const pdp_request *req, pdp_decision *d);
+/* The public view of a parsed request (pdpc.h), pointing into pr. */
+void request_to_public(const parsed_request *pr, pdpc_request *out);
 
 #endif

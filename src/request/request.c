@@ -7,7 +7,7 @@
  * would type them: a plain 3 is an integer, a plain true a boolean, a quoted
  * "3" a string. An attribute value keeps its own type; when that is not the
  * declared type, the evaluator makes every test reading it indeterminate
- * (policy-language.md 3.4). Nothing is coerced.
+ * (docs/language.md 9.4). Nothing is coerced.
  */
 #include <limits.h>
 #include <math.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/request.h"
+#include "request/request.h"
 #include "common/limits.h"
 #include "image/format.h"
 
@@ -554,6 +554,11 @@ static bool read_attr_value(rctx *r, const ynode *key, const ynode *n,
 	return true;
 }
 
+/* attrs: resolve each name against the image once, here, so the decision
+ * compares ids. What the policy cannot use (null, undeclared, built in) is
+ * a note, not an error: a CSE sends the same attributes to every policy
+ * version, and a request must not turn bad because a policy stopped
+ * declaring one. */
 static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 {
 	pdp_request *q = &r->out->req;
@@ -597,6 +602,9 @@ static bool read_attrs(rctx *r, const ynode *n, const pdp_image *img)
 
 /* ---- one request ---- */
 
+/* One request mapping, key by key in the order of docs/language.md
+ * section 10; the first problem marks it bad at its position and stops
+ * (the caller answers deny bad-request and reads on). */
 static void read_request(rctx *r, ynode *n, const pdp_image *img)
 {
 	static const char *const keys[] = {"originator", "roles", "authenticated",
@@ -659,15 +667,6 @@ void request_from_node(cc *c, ynode *n, const pdp_image *img,
 	if (r.extra_notes > 0)
 		out->notes = arena_printf(c, "%s; and %zu more", out->notes,
 		                          r.extra_notes);
-}
-
-void request_default_time(parsed_request *pr, pdp_time now)
-{
-	if (!pr->ok || pr->req.has_time)
-		return;
-	pr->req.has_time = true;
-	pr->req.time = now;
-	pr->time_defaulted = true;
 }
 
 void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)

@@ -1,0 +1,93 @@
+/*
+ * audit_out.h - `pdp audit` in three parts: audit_query.c reads the command
+ * line and asks include/pdp/audit.h; audit_text.c prints the answers as
+ * aligned tables; audit_json.c as JSON (schemas/audit.schema.json) through
+ * the one JSON writer (json_out.h). This header holds what they share: the
+ * answers of the queries, and the texts of rules and conditions that both
+ * outputs print.
+ */
+#ifndef PDP_CLI_AUDIT_OUT_H
+#define PDP_CLI_AUDIT_OUT_H
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "pdp/audit.h"
+
+/* ---- a growing string (out of memory exits with EXIT_IO) ---- */
+
+typedef struct dstr {
+	char *p;
+	size_t n, cap;
+} dstr;
+
+void ds_putn(dstr *d, const char *s, size_t n);
+void ds_puts(dstr *d, const char *s);
+void ds_str(dstr *d, pdp_str s);
+void ds_printf(dstr *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The text, malloc'd (never NULL); d is empty again. */
+char *ds_take(dstr *d);
+
+/* ---- texts both outputs print (audit_query.c) ---- */
+
+/* The condition parts a rule can have, in the order they are printed. */
+extern const uint32_t AUDIT_PARTS[4];
+
+/* The text of one condition part of rule, malloc'd. */
+char *cond_text(const pdp_image *img, uint32_t rule, uint32_t part);
+/* Every condition part the rule has, residual or not. */
+uint32_t rule_parts(const pdp_image *img, uint32_t rule);
+/* rule:ACP:SECTION:I, and with_id " <rule id>" when it has one; malloc'd. */
+char *rule_token(const pdp_image *img, uint32_t rule, bool with_id);
+/* An originator as the policy names it: "group:g", "role:r" or the id. */
+void orig_text(dstr *d, const pdp_audit_originator *o);
+const char *section_name(bool self);
+const char *status_name(pdp_audit_status s);
+const char *via_name(pdp_audit_via v);
+
+/* Lists from the count-returning review calls, malloc'd. */
+pdp_str *users_of(size_t (*fn)(const pdp_image *, uint32_t, pdp_str *,
+                               size_t),
+                  const pdp_image *img, uint32_t idx, size_t *n);
+uint32_t *constraint_roles(const pdp_image *img, uint32_t k, size_t *n);
+
+/* ---- the answers ---- */
+
+/* --subject ID [--roles R,...] */
+typedef struct subject_answer {
+	pdp_str subject;
+	bool roles_given;            /* --roles */
+	const uint32_t *assigned;    /* the subject's assigned roles */
+	size_t n_assigned;
+	const char *activation;      /* "ok", "role-not-authorized",
+	                                "dsd-violation" */
+	pdp_str detail;              /* the refused role or the DSD set */
+	const pdp_audit_perms *perms;
+} subject_answer;
+
+/* --role R: juniors, all juniors, seniors, all seniors. */
+enum { ROLE_JUNIORS, ROLE_ALL_JUNIORS, ROLE_SENIORS, ROLE_ALL_SENIORS,
+       ROLE_LISTS };
+
+typedef struct role_answer {
+	pdp_str role;
+	uint32_t *roles[ROLE_LISTS];
+	size_t n_roles[ROLE_LISTS];
+	pdp_str *assigned_users, *authorized_users;
+	size_t n_assigned_users, n_authorized_users;
+	const pdp_audit_perms *perms;
+} role_answer;
+
+void subject_text(FILE *out, const pdp_image *img, const subject_answer *a);
+void subject_json(FILE *out, const pdp_image *img, const subject_answer *a);
+void acp_text(FILE *out, const pdp_image *img, pdp_str id,
+              const pdp_audit_acp *a);
+void acp_json(FILE *out, const pdp_image *img, pdp_str id,
+              const pdp_audit_acp *a);
+void role_text(FILE *out, const pdp_image *img, const role_answer *a);
+void role_json(FILE *out, const pdp_image *img, const role_answer *a);
+void constraints_text(FILE *out, const pdp_image *img);
+void constraints_json(FILE *out, const pdp_image *img);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * audit_query.c - `pdp audit`: what a subject may do, who may do what on an
+ * ACP, a role's place in the hierarchy and its permissions, and the SSD/DSD
+ * sets. This file reads the command line and asks include/pdp/audit.h over
+ * a loaded image (so -p and -i give the same answers for the same policy);
+ * audit_text.c and audit_json.c print the answers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/audit_out.h"
+
+static const char AUDIT_HELP[] =
+	"usage: pdp audit (-p POLICY [-p POLICY]... | -i IMAGE) QUERY [--json]\n"
+	"queries:\n"
+	"  --subject ID [--roles R,...]  every ACP, section and operation ID may\n"
+	"                    be granted: how, under which conditions, and which\n"
+	"                    deny rules could override. --roles activates exactly\n"
+	"                    those roles (default: the assigned roles); --roles ''\n"
+	"                    activates none.\n"
+	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
+	"  --role R          juniors, seniors, assigned and authorized users and\n"
+	"                    the role's permissions\n"
+	"  --constraints     the SSD and DSD role sets\n"
+	"  --json            one JSON document (schemas/audit.schema.json)\n"
+	"docs/audit.md describes the answers.\n"
+	"Exit: 0 answered, 1 policy errors, 64 usage (or an unknown ACP, role\n"
+	"or operation name, or a subject pdp decide refuses as a bad request),\n"
+	"65 image rejected, 66 I/O.\n";
+
+uint32_t *constraint_roles(const pdp_image *img, uint32_t k, size_t *n)
+{
+	*n = pdp_audit_constraint_roles(img, k, NULL, 0);
+	uint32_t *r = malloc((*n + 1) * sizeof(uint32_t));
+	if (r == NULL)
+		exit(EXIT_IO);
+	pdp_audit_constraint_roles(img, k, r, *n);
+	return r;
+}
+
+/* ---- --subject ---- */
+
+/* "--roles a,b": the names, pointing into arg (empty names skipped). */
+static int split_roles(const char *arg, pdp_str **out, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *c = arg; *c; c++)
+		cap += *c == ',';
+	pdp_str *v = calloc(cap, sizeof(pdp_str));
+	if (v == NULL)
+		return EXIT_IO;
+	*n = 0;
+	const char *s = arg;
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len > 0) {
+			v[*n].ptr = s;
+			v[(*n)++].len = len;
+		}
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	*out = v;
+	return EXIT_OK;
+}
+
+/* A subject (and --roles) that pdp decide would refuse as a bad request
+ * (empty, longer than the originator limit, too many roles): decide never
+ * grants it anything, so listing grants would mislead. The check is
+ * decide's own, on a request with no ACP. */
+static bool decide_refuses(const pdp_image *img, pdp_str subj,
+                           const pdp_str *roles, size_t nroles,
+                           bool roles_given)
+{
+	pdp_request q;
+	pdp_request_init(&q);
+	q.originator = subj;
+	q.roles = roles;
+	q.n_roles = nroles;
+	q.roles_given = roles_given;
+	q.operation = PDP_OP_RETRIEVE;
+	pdp_decision d;
+	pdp_decide(img, NULL, &q, &d);
+	if (d.reason != PDP_REASON_BAD_REQUEST)
+		return false;
+	fprintf(stderr, "pdp audit: pdp decide answers every request of this "
+	                "subject%s deny bad-request: %s; no grants to list\n",
+	        roles_given ? " with these --roles" : "",
+	        bad_request_text((pdp_bad)d.detail));
+	return true;
+}
+
+/* The subject's permissions with its assigned roles, or with exactly the
+ * --roles given, and why an activation was refused. */
+static int query_subject(FILE *out, const pdp_image *img, const char *id,
+                         const char *roles_arg, bool json)
+{
+	pdp_str subj = {id, strlen(id)};
+	pdp_str *roles = NULL;
+	size_t nroles = 0;
+	pdp_audit_perms *p = NULL;
+	pdp_error err;
+	pdp_status st;
+	if (roles_arg != NULL) {
+		if (split_roles(roles_arg, &roles, &nroles) != EXIT_OK)
+			return EXIT_IO;
+	}
+	if (decide_refuses(img, subj, roles, nroles, roles_arg != NULL)) {
+		free(roles);
+		return EXIT_USAGE;
+	}
+	if (roles_arg != NULL) {
+		st = pdp_audit_session_permissions(img, subj, roles, nroles, PDP_NONE,
+		                                   &p, &err);
+	} else {
+		st = pdp_audit_user_permissions(img, subj, PDP_NONE, &p, &err);
+	}
+	if (st != PDP_OK) {
+		fprintf(stderr, "pdp audit: %s\n", err.message);
+		free(roles);
+		return EXIT_IO;
+	}
+	size_t na = pdp_audit_assigned_roles(img, subj, NULL, 0);
+	uint32_t *assigned = malloc((na + 1) * sizeof(uint32_t));
+	if (assigned == NULL)
+		exit(EXIT_IO);
+	pdp_audit_assigned_roles(img, subj, assigned, na);
+	subject_answer a = {subj, roles_arg != NULL, assigned, na, "ok",
+	                    {NULL, 0}, p};
+	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED) {
+		a.activation = "role-not-authorized";
+		if (roles != NULL)
+			a.detail = roles[p->activation_detail];
+	} else if (p->activation == PDP_AUDIT_DSD_VIOLATION) {
+		pdp_audit_constraint k;
+		a.activation = "dsd-violation";
+		pdp_audit_constraint_get(img, p->activation_detail, &k);
+		a.detail = k.name;
+	}
+	if (json)
+		subject_json(out, img, &a);
+	else
+		subject_text(out, img, &a);
+	free(assigned);
+	free(roles);
+	pdp_audit_perms_free(p);
+	return EXIT_OK;
+}
+
+/* ---- --acp ---- */
+
+static int query_acp(FILE *out, const pdp_image *img, const char *id,
+                     const char *opname, bool json)
+{
+	pdp_str name = {id, strlen(id)};
+	uint32_t acp = pdp_acp_index(img, name);
+	if (acp == PDP_NONE) {
+		fprintf(stderr, "pdp audit: no ACP '%s' in the policy\n", id);
+		return EXIT_USAGE;
+	}
+	uint32_t ops = 0;
+	if (opname != NULL) {
+		pdp_str o = {opname, strlen(opname)};
+		ops = pdp_operation_from_name(o);
+		if (ops == 0 && strcmp(opname, "all") != 0) {
+			fprintf(stderr, "pdp audit: unknown operation '%s'\n", opname);
+			return EXIT_USAGE;
+		}
+	}
+	pdp_audit_acp *a;
+	pdp_error err;
+	if (pdp_audit_acp_query(img, acp, ops, &a, &err) != PDP_OK) {
+		fprintf(stderr, "pdp audit: %s\n", err.message);
+		return EXIT_IO;
+	}
+	if (json)
+		acp_json(out, img, name, a);
+	else
+		acp_text(out, img, name, a);
+	pdp_audit_acp_free(a);
+	return EXIT_OK;
+}
+
+/* ---- --role ---- */
+
+static uint32_t *roles_of(size_t (*fn)(const pdp_image *, uint32_t, bool,
+                                       uint32_t *, size_t),
+                          const pdp_image *img, uint32_t role, bool direct,
+                          size_t *n)
+{
+	*n = fn(img, role, direct, NULL, 0);
+	uint32_t *v = malloc((*n + 1) * sizeof(uint32_t));
+	if (v == NULL)
+		exit(EXIT_IO);
+	fn(img, role, direct, v, *n);
+	return v;
+}
+
+static int query_role(FILE *out, const pdp_image *img, const char *rname,
+                      bool json)
+{
+	role_answer a;
+	memset(&a, 0, sizeof(a));
+	a.role = (pdp_str){rname, strlen(rname)};
+	uint32_t role = pdp_audit_role_index(img, a.role);
+	if (role == PDP_NONE) {
+		fprintf(stderr, "pdp audit: no role '%s' in the policy\n", rname);
+		return EXIT_USAGE;
+	}
+	pdp_audit_perms *p;
+	pdp_error err;
+	if (pdp_audit_role_permissions(img, role, PDP_NONE, &p, &err) != PDP_OK) {
+		fprintf(stderr, "pdp audit: %s\n", err.message);
+		return EXIT_IO;
+	}
+	a.perms = p;
+	for (int i = 0; i < ROLE_LISTS; i++)
+		a.roles[i] = roles_of(i < ROLE_SENIORS ? pdp_audit_role_juniors
+		                                       : pdp_audit_role_seniors,
+		                      img, role,
+		                      i == ROLE_JUNIORS || i == ROLE_SENIORS,
+		                      &a.n_roles[i]);
+	a.assigned_users = users_of(pdp_audit_assigned_users, img, role,
+	                            &a.n_assigned_users);
+	a.authorized_users = users_of(pdp_audit_authorized_users, img, role,
+	                              &a.n_authorized_users);
+	if (json)
+		role_json(out, img, &a);
+	else
+		role_text(out, img, &a);
+	pdp_audit_perms_free(p);
+	for (int i = 0; i < ROLE_LISTS; i++)
+		free(a.roles[i]);
+	free(a.assigned_users);
+	free(a.authorized_users);
+	return EXIT_OK;
+}
+
+/* Reads the options (exactly one query), gets the image, runs the query. */
+int cmd_audit(int argc, char **argv)
+{
+	const char *image = NULL, *subject = NULL, *roles = NULL, *acp = NULL,
+	           *op = NULL, *role = NULL;
+	bool json = false, constraints = false;
+	char **pols = calloc((size_t)argc + 1, sizeof(char *));
+	int npols = 0, rc = EXIT_OK;
+	if (pols == NULL)
+		return EXIT_IO;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(AUDIT_HELP, stdout);
+			goto out;
+		} else if (strcmp(a, "-p") == 0 && has) {
+			pols[npols++] = argv[++i];
+		} else if (strcmp(a, "-i") == 0 && has) {
+			image = argv[++i];
+		} else if (strcmp(a, "--subject") == 0 && has) {
+			subject = argv[++i];
+		} else if (strcmp(a, "--roles") == 0 && has) {
+			roles = argv[++i];
+		} else if (strcmp(a, "--acp") == 0 && has) {
+			acp = argv[++i];
+		} else if (strcmp(a, "--operation") == 0 && has) {
+			op = argv[++i];
+		} else if (strcmp(a, "--role") == 0 && has) {
+			role = argv[++i];
+		} else if (strcmp(a, "--constraints") == 0) {
+			constraints = true;
+		} else if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else {
+			fprintf(stderr, "pdp audit: unknown or incomplete option '%s'\n%s",
+			        a, AUDIT_HELP);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	int queries = (subject != NULL) + (acp != NULL) + (role != NULL) +
+	              (constraints ? 1 : 0);
+	const char *problem = NULL;
+	if ((image == NULL) == (npols == 0))
+		problem = "give -p POLICY... or -i IMAGE (not both)";
+	else if (queries != 1)
+		problem = "give exactly one of --subject, --acp, --role, --constraints";
+	else if (roles != NULL && subject == NULL)
+		problem = "--roles goes with --subject";
+	else if (op != NULL && acp == NULL)
+		problem = "--operation goes with --acp";
+	if (problem != NULL) {
+		fprintf(stderr, "pdp audit: %s\n%s", problem, AUDIT_HELP);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	pdp_image *img = NULL;
+	rc = obtain_image(image, pols, npols, &img);
+	if (rc != EXIT_OK)
+		goto out;
+	if (subject != NULL)
+		rc = query_subject(stdout, img, subject, roles, json);
+	else if (acp != NULL)
+		rc = query_acp(stdout, img, acp, op, json);
+	else if (role != NULL)
+		rc = query_role(stdout, img, role, json);
+	else if (json)
+		constraints_json(stdout, img);
+	else
+		constraints_text(stdout, img);
+	fflush(stdout);
+	pdp_image_free(img);
+out:
+	free(pols);
+	return rc;
+}
