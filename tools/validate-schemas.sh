@@ -145,8 +145,10 @@ def request_check(where, req, bad_request):
 
 # 1. policies/: every policy file passes the schema; together they compile.
 REQUEST_FILES = {"policies/requests.yaml", "policies/explain-example.yaml"}
+TEST_FILES = sorted(glob.glob("policies/*.test.yaml"))
 policy_files = sorted(p for p in glob.glob("policies/*.yaml") +
-                      glob.glob("policies/*.json") if p not in REQUEST_FILES)
+                      glob.glob("policies/*.json")
+                      if p not in REQUEST_FILES and p not in TEST_FILES)
 for p in policy_files:
     with open(p) as f:
         policy_ok(p, f.read())
@@ -170,6 +172,18 @@ for p in sorted(REQUEST_FILES):
         bad = (p == "policies/requests.yaml" and i < len(expected) and
                expected[i].startswith("deny bad-request"))
         request_check("%s: request %d" % (p, i + 1), req, bad)
+
+# 2b. pdp test files: the test-file schema, and each case's request.
+pdptest_v = validator("pdptest.schema.json")
+for p in TEST_FILES:
+    with open(p) as f:
+        doc = load_all(f.read())[0]
+    errs = schema_errors(pdptest_v, doc)
+    if errs:
+        fail("%s: rejected by pdptest.schema.json: %s" % (p, "; ".join(errs)))
+    for i, c in enumerate(doc.get("cases", [])):
+        request_check("%s: case %d" % (p, i + 1), c.get("request"),
+                      c.get("reason") == "bad-request")
 
 # 3. tests/decide: policy blocks (a set per table) and request items.
 for p in sorted(glob.glob("tests/decide/*.yaml")):

@@ -25,7 +25,7 @@ typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF } diag_format;
 /* Print the compiler's diagnostics; min severity filters notes/warnings. */
 /* Every diagnostic of c as one SARIF 2.1.0 log (sarif.c): rules from the
  * table of codes, locations relative to the working directory. */
-void print_sarif(FILE *out, const pdpc_compiler *c);
+void print_diags_sarif(FILE *out, const pdpc_compiler *c);
 /* A file name as a URI reference: relative names stay relative
  * (percent-encoded), absolute ones become file:// URIs. Returns a malloc'd
  * string, or NULL when out of memory. */
@@ -62,10 +62,21 @@ bool library_refused(pdpc_request *pr, const pdp_decision *d, char *buf,
                      size_t size);
 pdp_time now_utc(void);
 
+/* `pdp explain`'s text trace of req (each rule considered, each test's
+ * result) written to out, and the decision in *d (pdp test, on failure). */
+void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
+                  const pdp_request *req, pdp_decision *d);
+
+/* Write text escaped for XML/HTML element content and attribute values. */
+void xml_text(FILE *out, const char *s, size_t len);
+
 int cmd_compile(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_decide(int argc, char **argv, bool explain);
 int cmd_audit(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

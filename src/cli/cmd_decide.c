@@ -247,6 +247,13 @@ static void explain_header(FILE *out, const pdp_image *img,
 	(void)img;
 }
 
+void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
+                  const pdp_request *req, pdp_decision *d)
+{
+	explain_ctx e = {img, out, NULL};
+	pdp_explain(img, scratch, req, d, explain_rule, &e);
+}
+
 /* What every request of a run is decided with. */
 typedef struct decide_run {
 	const pdp_image *img;

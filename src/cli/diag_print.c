@@ -63,7 +63,7 @@ void print_diags(FILE *out, const pdpc_compiler *c, diag_format fmt,
 {
 	(void)color;
 	if (fmt == DIAG_SARIF) {
-		print_sarif(out, c);
+		print_diags_sarif(out, c);
 		return;
 	}
 	for (size_t i = 0; i < pdpc_diag_count(c); i++) {

@@ -14,6 +14,9 @@ static const char USAGE[] =
 	"  explain  show how requests are decided\n"
 	"  audit    who can do what (see pdp audit --help)\n"
 	"  replay   drive a live policy store with a stream of changes\n"
+	"  test     run policy test files (expected decisions)\n"
+	"  diff     what a policy change grants or takes away\n"
+	"  report   the permission matrix as one HTML page\n"
 	"  version  print the version\n"
 	"Run `pdp <command> --help` for its options. docs/cli.md has details.\n";
 
@@ -36,6 +39,12 @@ int main(int argc, char **argv)
 		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(verb, "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(verb, "test") == 0)
+		return cmd_test(argc - 1, argv + 1);
+	if (strcmp(verb, "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
+	if (strcmp(verb, "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
 		printf("pdp %s\n", pdp_version());
 		return EXIT_OK;

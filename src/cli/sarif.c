@@ -154,7 +154,7 @@ static void write_location(json_out *j, const pdpc_diag *d, const char *cwd)
 	json_end_array(j);
 }
 
-void print_sarif(FILE *out, const pdpc_compiler *c)
+void print_diags_sarif(FILE *out, const pdpc_compiler *c)
 {
 	char *cwd = working_dir();
 	json_out j = json_on(out);

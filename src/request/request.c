@@ -609,7 +609,7 @@ static void read_request(rctx *r, ynode *n, const pdp_image *img)
 {
 	static const char *const keys[] = {"originator", "roles", "authenticated",
 	                                   "operation", "target", "env", "attrs",
-	                                   "name", "expect", NULL};
+	                                   NULL};
 	pdp_request *q = &r->out->req;
 	if (n->kind != YN_MAP) {
 		bad(r, n, "a request is a mapping (a JSON object), not %s",

@@ -227,3 +227,41 @@ misspelt-names.yaml:10:62: error: undeclared attribute 'clearence'; declare it u
                                                                ^
   hint: did you mean 'clearance'?
 [exit 1]
+$ $PDP decide -p small.yaml expect-key.yaml
+deny bad-request 1:72: unknown request key 'expect'
+[exit 2]
+$ $PDP test small.test.yaml
+FAIL small.test.yaml:7: wrong expectation
+  request:  {originator: CAE-evil, operation: delete, target: {acps: [acp-a]}}
+  expected: permit
+  got:      deny rule:acp-a:privileges:1
+  trace:
+      rule:acp-a:privileges:0 read (permit)
+        operations failed, originators failed, authenticated held, objects held, contexts held, when indeterminate
+        attribute originator.clearance is missing from the request
+        => does not apply
+      rule:acp-a:privileges:1 (deny)
+        operations held, originators held, authenticated held, objects held, contexts held, when held
+        => applies
+1 passed, 1 failed
+[exit 1]
+$ $PDP test bad.test.yaml
+bad.test.yaml:5:5: error: unknown case key 'expected' (name, request, expect, reason, rule_id)
+0 passed, 0 failed (1 test file could not be run)
+[exit 2]
+$ $PDP diff small.yaml small-v2.yaml
+acp acp-a
+  gained            CAE-a privileges discover: denied -> if when: {attr: originator.clearance, ge: 2}
+  gained            CAE-c privileges retrieve: denied -> unconditional
+  gained            CAE-b* privileges discover: denied -> if when: {attr: originator.clearance, ge: 2}
+3 grant changes (3 gained, 0 lost, 0 now-conditional, 0 now-unconditional, 0 condition-changed) in 1 changed ACPs; 0 declaration changes
+$ $PDP diff --fail-on widen small.yaml small-v2.yaml
+acp acp-a
+  gained            CAE-a privileges discover: denied -> if when: {attr: originator.clearance, ge: 2}
+  gained            CAE-c privileges retrieve: denied -> unconditional
+  gained            CAE-b* privileges discover: denied -> if when: {attr: originator.clearance, ge: 2}
+3 grant changes (3 gained, 0 lost, 0 now-conditional, 0 now-unconditional, 0 condition-changed) in 1 changed ACPs; 0 declaration changes
+pdp diff: the new policy widens access (--fail-on widen)
+[exit 1]
+$ $PDP diff --format json small-v2.yaml small.yaml
+{"changes":[{"kind":"lost","subject_kind":"id","subject":"CAE-a","acp":"acp-a","section":"privileges","operation":"discover","old":"if when: {attr: originator.clearance, ge: 2}","new":"denied","widens":false},{"kind":"lost","subject_kind":"id","subject":"CAE-c","acp":"acp-a","section":"privileges","operation":"retrieve","old":"unconditional","new":"denied","widens":false},{"kind":"lost","subject_kind":"glob","subject":"CAE-b*","acp":"acp-a","section":"privileges","operation":"discover","old":"if when: {attr: originator.clearance, ge: 2}","new":"denied","widens":false}],"declarations":[],"acps_changed":1}

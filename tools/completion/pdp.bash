@@ -7,14 +7,15 @@ _pdp()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "compile lint decide explain audit replay
-			version help --help --version" -- "$cur"))
+			test diff report version help --help --version" -- "$cur"))
 		return
 	fi
 	verb=${COMP_WORDS[1]}
 	case $prev in
 	--format)
 		case $verb in
-		lint) COMPREPLY=($(compgen -W "text json sarif" -- "$cur")) ;;
+		lint|diff) COMPREPLY=($(compgen -W "text json sarif" -- "$cur")) ;;
+		test) COMPREPLY=($(compgen -W "text json junit" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
@@ -24,6 +25,9 @@ _pdp()
 		return ;;
 	--dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--fail-on)
+		COMPREPLY=($(compgen -W "widen" -- "$cur"))
 		return ;;
 	--subject|--acp|--role|--roles)
 		return ;;
@@ -36,6 +40,9 @@ _pdp()
 	audit) opts="-p --policy -i --image --subject --roles --acp --operation
 		--role --constraints --json --help --version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
+	test) opts="--format --help" ;;
+	diff) opts="--format --fail-on --help" ;;
+	report) opts="-p -i --html --help" ;;
 	*) opts="" ;;
 	esac
 	if [[ $cur == -* ]]; then
