@@ -10,17 +10,18 @@
 #include "common/limits.h"
 #include "image/format.h"
 
-/* Every image starts with a CBOR array of four and the text "pdp-image"
+/* Every image starts with a CBOR array of four (format 1), seven or eight
+ * (format 2, image/identity.h) and the text "pdp-image"
  * (src/image/format.h): input that does not is rejected after its first
  * bytes rather than read to the size limit (pdp decide -i /dev/zero). */
 static bool looks_like_image(const uint8_t *buf, size_t len)
 {
-	static const uint8_t head[] = {0x84, 0x60 + sizeof(IMG_MAGIC) - 1};
+	static const uint8_t magic_head = 0x60 + sizeof(IMG_MAGIC) - 1;
 	size_t m = sizeof(IMG_MAGIC) - 1;
-	if (len < sizeof(head) + m)
+	if (len < 2 + m)
 		return true; /* too short to tell: the loader will */
-	return memcmp(buf, head, sizeof(head)) == 0 &&
-	       memcmp(buf + sizeof(head), IMG_MAGIC, m) == 0;
+	return (buf[0] == 0x84 || buf[0] == 0x87 || buf[0] == 0x88) &&
+	       buf[1] == magic_head && memcmp(buf + 2, IMG_MAGIC, m) == 0;
 }
 
 static int too_large(const char *path)

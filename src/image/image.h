@@ -12,6 +12,7 @@
 #include <pcre2.h>
 
 #include "image/format.h"
+#include "image/identity.h"
 #include "pdp/pdp.h"
 
 /* Open addressing; each slot keeps 32 bits of the key's hash and where
@@ -80,6 +81,9 @@ struct pdp_image {
 	 * originators are turned into absolute form before matching. */
 	bool host;
 	pdp_str host_sp, host_cse;
+	/* Id, revision, note and signature (identity.h): read at load, last
+	 * in the struct and never read by a decision. */
+	img_identity ident;
 };
 
 static inline const uint32_t *img_rec(const pdp_image *img,
@@ -137,6 +141,12 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
                              const uint32_t *kind, const uint32_t *val,
                              size_t n, uint32_t n_groups, pdp_image **out,
                              pdp_error *err);
+
+/* pdp_image_load with the identity already read from these bytes (NULL:
+ * read it here). */
+pdp_status img_load_known(const uint8_t *bytes, size_t len,
+                          const img_identity *known, pdp_image **out,
+                          pdp_error *err);
 
 uint64_t img_hash(const char *s, size_t len);
 /* Look a name up in an index whose records start with a name str. */

@@ -88,7 +88,8 @@ uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name)
 {
-	img_lookup_op op;
+	img_lookup_op op = {0}; /* gcc -O3 cannot see that start sets hash
+	                           wherever probe reads it */
 	img_lookup_start(img, &op, h, s, name);
 	img_lookup_probe(img, &op);
 	return img_lookup_finish(img, &op);
@@ -165,7 +166,10 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		            res.error.position);
 	}
 	pdp_status st = PDP_OK;
-	if (!cbor_isa_array(top) || cbor_array_size(top) != 4) {
+	/* format 2 adds revision, note, id and a signature (identity.h) */
+	size_t n_top = cbor_isa_array(top) ? cbor_array_size(top) : 0;
+	bool ident = strcmp(magic, IMG_MAGIC) == 0 && (n_top == 7 || n_top == 8);
+	if (n_top != 4 && !ident) {
 		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: expected a "
 		                               "4-element array");
 		goto out;
@@ -177,13 +181,15 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
 		goto out;
 	}
-	if (!cbor_isa_uint(it[1]) || cbor_get_int(it[1]) != IMG_VERSION) {
+	if (!cbor_isa_uint(it[1]) ||
+	    cbor_get_int(it[1]) != (ident ? IMG_VERSION_ID : IMG_VERSION)) {
 		st = img_fail(err, PDP_ERR_VERSION,
-		          "image format version %llu is not supported (this "
-		          "library reads version %u); recompile the policy",
+		          "image format version %llu with %zu items is not "
+		          "supported (this library reads versions %u and %u); "
+		          "recompile the policy",
 		          cbor_isa_uint(it[1]) ? (unsigned long long)cbor_get_int(it[1])
 		                               : 0ull,
-		          IMG_VERSION);
+		          n_top, IMG_VERSION, IMG_VERSION_ID);
 		goto out;
 	}
 	if (!cbor_isa_uint(it[2]) || !cbor_isa_bytestring(it[3]) ||
@@ -908,12 +914,24 @@ static pdp_status verify_conds_of(verifier *v)
 pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
                           pdp_error *err)
 {
+	return img_load_known(bytes, len, NULL, out, err);
+}
+
+pdp_status img_load_known(const uint8_t *bytes, size_t len,
+                          const img_identity *known, pdp_image **out,
+                          pdp_error *err)
+{
 	pdp_image *img = NULL;
 	pdp_status st = read_image(bytes, len, IMG_MAGIC, &img, err);
 	if (st != PDP_OK)
 		return st;
 	verifier v = {img, err, img, img->count[SEC_GROUPS]};
-	st = verify_strings(&v);
+	if (known != NULL)
+		img->ident = *known;
+	else
+		st = img_identity_read(bytes, len, &img->ident, err);
+	if (st == PDP_OK)
+		st = verify_strings(&v);
 	if (st == PDP_OK)
 		st = verify_roles(&v);
 	if (st == PDP_OK)
