@@ -75,17 +75,23 @@ static int read_image(FILE *f, const char *path, uint8_t **out, size_t *out_len)
 	return EXIT_OK;
 }
 
-static int load_file(const char *path, pdp_image **out)
+int read_image_file(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL) {
 		fprintf(stderr, "pdp: cannot open image %s\n", path);
 		return EXIT_IO;
 	}
+	int rc = read_image(f, path, out, len);
+	fclose(f);
+	return rc;
+}
+
+static int load_file(const char *path, pdp_image **out)
+{
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = read_image(f, path, &buf, &len);
-	fclose(f);
+	int rc = read_image_file(path, &buf, &len);
 	if (rc != EXIT_OK)
 		return rc;
 	pdp_error err;

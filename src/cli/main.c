@@ -14,6 +14,9 @@ static const char USAGE[] =
 	"  explain  show how requests are decided\n"
 	"  audit    who can do what (see pdp audit --help)\n"
 	"  replay   drive a live policy store with a stream of changes\n"
+	"  inspect  show an image's id, revision, signature and contents\n"
+	"  keygen   make a key pair for signing images\n"
+	"  verify   check an image's signature and revision\n"
 	"  version  print the version\n"
 	"Run `pdp <command> --help` for its options. docs/cli.md has details.\n";
 
@@ -36,6 +39,12 @@ int main(int argc, char **argv)
 		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(verb, "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(verb, "inspect") == 0)
+		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(verb, "keygen") == 0)
+		return cmd_keygen(argc - 1, argv + 1);
+	if (strcmp(verb, "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
 	if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
 		puts("pdp " PDP_VERSION);
 		return EXIT_OK;

@@ -126,6 +126,9 @@ void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
                                 pdp_error *err);
 
+/* What a record of section s is, for messages ("ACP", "rule"). */
+const char *img_section_name(enum img_section s);
+
 /* Load a segment (view.h): one ACP's records, verified like an image
  * except that role and attribute references are checked against base and
  * group references against n_groups. */

@@ -33,9 +33,13 @@ pdp_status img_identity_trust(const img_identity *id, const pdp_trust *trust,
 		if (!id->has_signature)
 			return img_fail(err, PDP_ERR_SIGNATURE,
 			                "image is not signed, and a signature is "
-			                "required: sign it with `pdp compile --sign "
-			                "KEY` (format %u images cannot be signed: "
-			                "recompile)", id->version);
+			                "required: %s",
+			                id->version == IMG_VERSION_ID
+			                        ? "compile it with `pdp compile --sign "
+			                          "KEY`"
+			                        : "it is a format 1 image, which "
+			                          "cannot be signed; recompile it with "
+			                          "`pdp compile --sign KEY`");
 		uint8_t msg[IMG_SIG_MSG_SIZE];
 		img_sig_message(id->id, msg);
 		bool ok = false;
