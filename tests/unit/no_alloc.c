@@ -14,6 +14,7 @@
 #include "common/prims.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
+#include "pdp/trust.h"
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -83,6 +84,20 @@ static pdp_str S(const char *s)
 	return r;
 }
 
+/* A decision log hook as an audit trail would start: read the image id
+ * and count (tests that the hook path allocates nothing). */
+static void count_hook(void *ctx, const pdp_image *img, const pdp_request *req,
+                       const pdp_decision *d)
+{
+	unsigned long *n = ctx;
+	(void)req;
+	(void)d;
+	char hex[PDP_IMAGE_ID_HEX];
+	pdp_image_id_hex(img, hex);
+	if (hex[0] != '\0')
+		(*n)++;
+}
+
 int main(void)
 {
 	pdpc_compiler *c = pdpc_new();
@@ -124,7 +139,10 @@ int main(void)
 		fprintf(stderr, "session setup failed\n");
 		return 1;
 	}
-	for (int round = 0; round < 3; round++)
+	unsigned long hooked = 0;
+	for (int round = 0; round < 3; round++) {
+		if (round == 1) /* the decision log on: still no allocation */
+			pdp_scratch_set_log(sc, count_hook, &hooked);
 		for (size_t o = 0; o < 6; o++)
 			for (size_t n = 0; n < 5; n++)
 				for (size_t p = 0; p < 3; p++)
@@ -171,10 +189,17 @@ int main(void)
 						decisions += 2;
 						permits += d.effect == PDP_PERMIT;
 					}
+	}
 	pdp_scratch_free(sc);
 	pdp_image_free(img);
-	printf("%lu decisions, %lu permits, %lu heap allocations inside them\n",
-	       decisions, permits, allocations);
+	printf("%lu decisions (%lu with the decision log hook on), %lu permits, "
+	       "%lu heap allocations inside them\n",
+	       decisions, hooked, permits, allocations);
+	if (hooked != decisions / 3 * 2) {
+		fprintf(stderr, "the hook heard %lu decisions, not %lu\n", hooked,
+		        decisions / 3 * 2);
+		return 1;
+	}
 	if (permits == 0) {
 		fprintf(stderr, "no permit at all: the workload is not exercising rules\n");
 		return 1;
