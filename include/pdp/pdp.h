@@ -40,6 +40,19 @@ extern "C" {
 #define PDP_API
 #endif
 
+/* The version of this header (docs/abi.md): MAJOR.MINOR.PATCH. */
+#define PDP_VERSION_MAJOR 0
+#define PDP_VERSION_MINOR 1
+#define PDP_VERSION_PATCH 0
+#define PDP_VERSION_STRING "0.1.0"
+/* One number that orders versions: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define PDP_VERSION_NUMBER                                                    \
+	(PDP_VERSION_MAJOR * 10000 + PDP_VERSION_MINOR * 100 + PDP_VERSION_PATCH)
+
+/* The version of the library actually linked, "MAJOR.MINOR.PATCH" (static
+ * storage); compare with PDP_VERSION_STRING, the header's. */
+PDP_API const char *pdp_version(void);
+
 /* Stable error codes. Numbers never change meaning between releases. */
 typedef enum pdp_status {
 	PDP_OK = 0,
@@ -132,9 +145,16 @@ typedef struct pdp_attr {
 
 #define PDP_NONE UINT32_MAX
 
-/* A decision request (docs/language.md section 10). Zero-initialise, then
- * set what the request has. */
+/* A decision request (docs/language.md section 10). Initialise it with
+ * pdp_request_init (or zero it), then set what the request has.
+ * ABI (docs/abi.md): later versions only append fields. struct_size says
+ * which layout the caller was compiled with; the library reads no field
+ * beyond it, and denies (bad-request, PDP_BAD_STRUCT_SIZE) a request from a
+ * newer header than its own, whose fields it cannot honour. */
 typedef struct pdp_request {
+	uint32_t struct_size;     /* sizeof(pdp_request) of the caller's header,
+	                             set by pdp_request_init; 0 (a zeroed
+	                             request) is the layout of version 0.1 */
 	pdp_str originator;       /* required; well-formed UTF-8 */
 	const pdp_str *roles;     /* activated roles, when roles_given */
 	size_t n_roles;
@@ -164,8 +184,11 @@ typedef struct pdp_request {
 	size_t n_attrs;
 } pdp_request;
 
-/* Initialise a request to "nothing present" (type and child_type -1). */
-PDP_API void pdp_request_init(pdp_request *req);
+/* Initialise a request to "nothing present" (type and child_type -1) and
+ * record the caller's struct size. Call it through the macro, which passes
+ * sizeof as the caller's header knows it. */
+PDP_API void pdp_request_init_sized(pdp_request *req, size_t size);
+#define pdp_request_init(req) pdp_request_init_sized((req), sizeof(*(req)))
 
 typedef enum pdp_effect {
 	PDP_DENY = 0,
@@ -194,7 +217,8 @@ typedef enum pdp_bad {
 	PDP_BAD_NO_SCRATCH = 3,  /* scratch made for another image */
 	PDP_BAD_ARGUMENT = 4,    /* NULL pointer, count without array */
 	PDP_BAD_LIMIT = 5,       /* too many roles, ACPs or attributes */
-	PDP_BAD_ENCODING = 6     /* originator is not well-formed UTF-8 */
+	PDP_BAD_ENCODING = 6,    /* originator is not well-formed UTF-8 */
+	PDP_BAD_STRUCT_SIZE = 7  /* pdp_request from another header (ABI) */
 } pdp_bad;
 
 typedef struct pdp_decision {

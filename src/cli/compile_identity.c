@@ -63,7 +63,7 @@ int compile_identity(pdpc_compiler *c, const char *revision, char **files,
 	}
 	char note[257];
 	int n = snprintf(note, sizeof(note), "pdp compile %s; revision %llu "
-	                 "from %s; policies:", PDP_VERSION,
+	                 "from %s; policies:", pdp_version(),
 	                 (unsigned long long)rev, how);
 	for (int i = 0; i < nfiles && n > 0 && (size_t)n < sizeof(note); i++) {
 		const char *base = strrchr(files[i], '/');

@@ -6,10 +6,6 @@
 
 #include "cli/cli.h"
 
-#ifndef PDP_TOOL_VERSION
-#define PDP_TOOL_VERSION "0.1.0"
-#endif
-
 static const char *sev_name(pdpc_severity s)
 {
 	return s == PDPC_ERROR ? "error" : s == PDPC_WARNING ? "warning" : "note";
@@ -83,9 +79,10 @@ static void print_sarif(FILE *out, const pdpc_compiler *c)
 	size_t n = pdpc_diag_count(c);
 	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
 	      "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
-	      "\"name\":\"pdp\",\"version\":\"" PDP_TOOL_VERSION "\","
-	      "\"rules\":[",
+	      "\"name\":\"pdp\",\"version\":",
 	      out);
+	json_string(out, pdp_version(), strlen(pdp_version()));
+	fputs(",\"rules\":[", out);
 	/* one rule per distinct code, in first-seen order */
 	const char *seen[256];
 	size_t nseen = 0;

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	if (strcmp(verb, "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
 	if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
-		puts("pdp " PDP_VERSION);
+		printf("pdp %s\n", pdp_version());
 		return EXIT_OK;
 	}
 	if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 ||

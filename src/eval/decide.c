@@ -683,6 +683,9 @@ static pdp_reason activate(const pdp_image *img, const pdp_request *q,
 
 static pdp_bad check_request(const pdp_request *q)
 {
+	/* one layout so far (docs/abi.md): a zeroed request or this size */
+	if (q->struct_size != 0 && q->struct_size != sizeof(*q))
+		return PDP_BAD_STRUCT_SIZE;
 	if (q->originator.ptr == NULL || q->originator.len == 0)
 		return PDP_BAD_NO_ORIGINATOR;
 	if (q->originator.len > PDP_MAX_ID_BYTES)

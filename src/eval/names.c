@@ -7,13 +7,24 @@
 #include "eval/eval.h"
 #include "image/view.h"
 
-void pdp_request_init(pdp_request *req)
+void pdp_request_init_sized(pdp_request *req, size_t size)
 {
-	if (req == NULL)
+	/* the caller's object is `size` bytes: clear all of it (a newer header
+	 * has more fields), set only the fields this version knows, and keep
+	 * the size so that pdp_decide can tell the layouts apart */
+	if (req == NULL || size < sizeof(uint32_t))
 		return;
-	memset(req, 0, sizeof(*req));
-	req->type = -1;
-	req->child_type = -1;
+	memset(req, 0, size);
+	if (size >= sizeof(*req)) {
+		req->type = -1;
+		req->child_type = -1;
+	}
+	req->struct_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+}
+
+const char *pdp_version(void)
+{
+	return PDP_VERSION_STRING;
 }
 
 static const char *const OP_NAMES[6] = {"create", "retrieve", "update",

@@ -65,7 +65,8 @@ bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
 	w += len - crc_start;
 	w += img_cbor_put_head(b + w, 0, revision);
 	w += img_cbor_put_head(b + w, 3, note_len);
-	memcpy(b + w, note, note_len);
+	if (note_len > 0)
+		memcpy(b + w, note, note_len);
 	w += note_len;
 	uint8_t id[PDP_IMAGE_ID_SIZE];
 	if (sodium_init() < 0) {

@@ -936,3 +936,70 @@ Test(api, source_line_any_line)
 	pdpc_free(c);
 	free(text);
 }
+
+/* ---- versions and the request's ABI (docs/abi.md) ---- */
+
+Test(api, version_of_library_header_and_build_agree)
+{
+	cr_assert_str_eq(pdp_version(), PDP_VERSION_STRING);
+#ifdef PDP_MESON_VERSION
+	cr_assert_str_eq(pdp_version(), PDP_MESON_VERSION);
+#endif
+	char expect[32];
+	snprintf(expect, sizeof(expect), "%d.%d.%d", PDP_VERSION_MAJOR,
+	         PDP_VERSION_MINOR, PDP_VERSION_PATCH);
+	cr_assert_str_eq(pdp_version(), expect);
+	cr_assert_eq(PDP_VERSION_NUMBER, PDP_VERSION_MAJOR * 10000 +
+	                                     PDP_VERSION_MINOR * 100 +
+	                                     PDP_VERSION_PATCH);
+}
+
+/* A request laid out by another header is refused, never misread: a newer
+ * header's request (larger) is a bad request; a zeroed one is this
+ * version's layout; pdp_request_init records the caller's size and clears
+ * the whole of a larger object. */
+Test(api, request_struct_size_is_checked)
+{
+	pdp_image *img = load_text("pdp: 1\nacps:\n  - id: a\n    privileges:\n"
+	                           "      - { originators: [all], operations: all }\n");
+	pdp_str acps[1] = {S("a")};
+	pdp_request q;
+	pdp_request_init(&q);
+	cr_assert_eq(q.struct_size, sizeof(pdp_request));
+	cr_assert_eq(q.type, -1);
+	q.originator = S("CAE-x");
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = acps;
+	q.n_acps = 1;
+	pdp_decision d;
+	cr_assert_eq(pdp_decide(img, NULL, &q, &d), PDP_OK);
+	cr_expect_eq(d.effect, PDP_PERMIT);
+
+	q.struct_size = 0; /* a zeroed request, as before struct_size existed */
+	cr_assert_eq(pdp_decide(img, NULL, &q, &d), PDP_OK);
+	cr_expect_eq(d.effect, PDP_PERMIT);
+
+	q.struct_size = (uint32_t)sizeof(pdp_request) + 16; /* a newer header */
+	cr_assert_eq(pdp_decide(img, NULL, &q, &d), PDP_OK);
+	cr_expect_eq(d.effect, PDP_DENY);
+	cr_expect_eq(d.reason, PDP_REASON_BAD_REQUEST);
+	cr_expect_eq(d.detail, PDP_BAD_STRUCT_SIZE);
+
+	q.struct_size = (uint32_t)sizeof(pdp_request) - 8; /* an unknown older one */
+	cr_assert_eq(pdp_decide(img, NULL, &q, &d), PDP_OK);
+	cr_expect_eq(d.detail, PDP_BAD_STRUCT_SIZE);
+
+	/* a caller whose pdp_request is larger: all of it cleared */
+	struct {
+		pdp_request r;
+		unsigned char tail[32];
+	} big;
+	memset(&big, 0xab, sizeof(big));
+	pdp_request_init_sized(&big.r, sizeof(big));
+	cr_expect_eq(big.r.struct_size, sizeof(big));
+	cr_expect_eq(big.r.type, -1);
+	cr_expect_null(big.r.originator.ptr);
+	for (size_t i = 0; i < sizeof(big.tail); i++)
+		cr_assert_eq(big.tail[i], 0, "tail byte %zu not cleared", i);
+	pdp_image_free(img);
+}

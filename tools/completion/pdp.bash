@@ -1,0 +1,47 @@
+# bash completion for pdp(1). Installed as
+# share/bash-completion/completions/pdp; source it by hand otherwise.
+_pdp()
+{
+	local cur prev verb opts
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "compile lint decide explain audit replay
+			version help --help --version" -- "$cur"))
+		return
+	fi
+	verb=${COMP_WORDS[1]}
+	case $prev in
+	--format)
+		case $verb in
+		lint) COMPREPLY=($(compgen -W "text json sarif" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+		esac
+		return ;;
+	--operation)
+		COMPREPLY=($(compgen -W "create retrieve update delete notify
+			discover" -- "$cur"))
+		return ;;
+	--dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--subject|--acp|--role|--roles)
+		return ;;
+	esac
+	case $verb in
+	compile) opts="-o --output --dump --format --help --version" ;;
+	lint) opts="--format --werror --help --version" ;;
+	decide|explain) opts="-p --policy -i --image --json --no-clock --jsonl
+		--help --version" ;;
+	audit) opts="-p --policy -i --image --subject --roles --acp --operation
+		--role --constraints --json --help --version" ;;
+	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
+	*) opts="" ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+complete -o filenames -F _pdp pdp
