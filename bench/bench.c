@@ -59,6 +59,7 @@
 #include "common/prims.h"
 #include "gen.h"
 #include "live.h"
+#include "loghook.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -733,6 +734,10 @@ int main(int argc, char **argv)
 	double *p99 = xmalloc(runs * sizeof(double));
 	double *p999 = xmalloc(runs * sizeof(double));
 	double *ovh = xmalloc(runs * sizeof(double));
+	double *log_off = xmalloc(runs * sizeof(double));
+	double *log_on = xmalloc(runs * sizeof(double));
+	log_ring *ring = xmalloc(sizeof(log_ring));
+	ring->n = 0;
 	uint64_t counted_decisions = 0;
 	unsigned long allocs0 = atomic_load(&n_allocs);
 	unsigned long frees0 = atomic_load(&n_frees);
@@ -749,6 +754,24 @@ int main(int argc, char **argv)
 		v[r] = (double)tp_passes * (double)rs.n /
 		       ((double)(now_ns() - t0) / 1e9);
 		counted_decisions += tp_passes * rs.n;
+
+		/* the decision-log hook off and on (loghook.c), alternated in
+		 * quarters so that both see the same machine; thread CPU time,
+		 * which other processes on the host disturb less than wall time */
+		uint64_t hook_cpu[2] = {0, 0}, quarter = tp_passes / 4 + 1;
+		counting = 1;
+		for (int k = 0; k < 8; k++) {
+			int on = k & 1;
+			pdp_scratch_set_log(scratch, on ? loghook_record : NULL, ring);
+			uint64_t c1 = cpu_ns();
+			wrong += decide_passes(img, scratch, &rs, 0, quarter);
+			hook_cpu[on] += cpu_ns() - c1;
+		}
+		counting = 0;
+		pdp_scratch_set_log(scratch, NULL, NULL);
+		counted_decisions += 8 * quarter * rs.n;
+		log_off[r] = (double)hook_cpu[0] / (4.0 * (double)quarter * (double)rs.n);
+		log_on[r] = (double)hook_cpu[1] / (4.0 * (double)quarter * (double)rs.n);
 
 		/* T threads */
 		v2[r] = run_threads(img, &rs, threads, tp_passes, &wrong, &v4[r]);
@@ -847,6 +870,11 @@ int main(int argc, char **argv)
 	printf("| latency net of timer p50 / p99 / p99.9 | %.0f / %.0f / %.0f ns "
 	       "| | |\n",
 	       lat50 - timer, lat99 - timer, lat999 - timer);
+	double log0 = median(log_off, runs), log1 = median(log_on, runs);
+	printf("| decision log hook off / on, 1 thread (pdp_scratch_set_log, "
+	       "bench/loghook.c; CPU time) | %.1f / %.1f ns per decision "
+	       "(%+.1f ns) | | |\n",
+	       log0, log1, log1 - log0);
 	if (COUNTING_ALLOCS) {
 		ROW("heap allocations per decision", "%.4f", allocs, "0", allocs == 0);
 		INFO("heap frees per decision", "%.4f", frees);
@@ -885,6 +913,9 @@ int main(int argc, char **argv)
 	free(p99);
 	free(p999);
 	free(ovh);
+	free(log_off);
+	free(log_on);
+	free(ring);
 	free(rs.text);
 	free(rs.req);
 	free(rs.acp);

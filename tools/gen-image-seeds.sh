@@ -14,10 +14,14 @@ doc = yaml.safe_load(open(sys.argv[1]))
 for i, p in enumerate(doc.get('policies', [])):
     open(f"{sys.argv[2]}/p{i}.yaml", "w").write(p)
 PY
-  "$PDP" compile -o "$out/$name.img" "$tmp"/p*.yaml >/dev/null 2>&1 || true
+  "$PDP" compile --revision 1 -o "$out/$name.img" "$tmp"/p*.yaml >/dev/null 2>&1 || true
   rm -f "$tmp"/p*.yaml
 done
-"$PDP" compile -o "$out/bare.img" policies/metering.yaml policies/native-acp.json
+"$PDP" compile --revision 1 -o "$out/bare.img" policies/metering.yaml policies/native-acp.json
+# format 2 (an identity envelope), unsigned and signed with a throwaway key
+"$PDP" compile --revision 1 -o "$out/v2-bare.img" policies/metering.yaml policies/native-acp.json
+"$PDP" keygen "$tmp/seed" >/dev/null
+"$PDP" compile --revision 2 --sign "$tmp/seed.key" -o "$out/v2-signed.img" policies/metering.yaml
 cp "$out/bare.img" "$out/badcrc.img"
 # flip one body byte so the seed exercises the checksum path
 printf '\377' | dd of="$out/badcrc.img" bs=1 seek=40 conv=notrunc 2>/dev/null

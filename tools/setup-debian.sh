@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   gcc clang clang-tools libclang-rt-14-dev llvm meson ninja-build pkg-config \
-  libyaml-dev libpcre2-dev libcbor-dev libcriterion-dev \
+  libyaml-dev libpcre2-dev libcbor-dev libsodium-dev libcriterion-dev \
   iso-codes python3 python3-yaml ca-certificates python3-jsonschema \
   make patch libssl-dev libsqlite3-dev libwebsockets-dev scdoc man-db binutils \
   chromium >/dev/null

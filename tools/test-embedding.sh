@@ -75,7 +75,7 @@ CEOF
 incdir=$(dirname "$(dirname "$(find "$dest" -name pdp.h | head -1)")")
 cc -std=c11 -Wall -Wextra -Werror -I"$incdir" "$dest/clash.c" \
   "$(find "$dest" -name libpdp.a | head -1)" \
-  $(pkg-config --libs libcbor libpcre2-8) -lm -o "$dest/clash"
+  $(pkg-config --libs libcbor libpcre2-8 libsodium) -lm -o "$dest/clash"
 "$dest/clash" "$dest/metering.pdpi"
 
 # Man pages, completion and schemas are installed; `man pdp` renders.

@@ -67,10 +67,13 @@ typedef enum pdp_status {
 	PDP_ERR_NOT_FOUND = 9,      /* no such name (role, ACP, attribute) */
 	PDP_ERR_NOT_AUTHORIZED = 10, /* session: role not authorized for user */
 	PDP_ERR_DSD = 11,           /* session: activation would violate DSD */
-	PDP_ERR_BUFFER = 12         /* reserved: no call returns it (calls that
+	PDP_ERR_BUFFER = 12,        /* reserved: no call returns it (calls that
 	                               fill a buffer return the size they
 	                               need, snprintf-style); the value stays
 	                               so that codes keep their numbers */
+	PDP_ERR_SIGNATURE = 13,     /* image unsigned or not signed by a
+	                               trusted key (trust.h) */
+	PDP_ERR_ROLLBACK = 14       /* image revision below the minimum */
 } pdp_status;
 
 /* Filled by calls that can fail; message is NUL-terminated. */

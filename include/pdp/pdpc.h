@@ -65,6 +65,14 @@ PDP_API pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
                                     const char *data, size_t len);
 
 /*
+ * The identity of the images compiled from now on (trust.h): a revision
+ * (anti-rollback compares it; default 0) and a note saying how the image
+ * was made (cut at 256 bytes; NULL for none). Both are part of the id.
+ */
+PDP_API pdpc_status pdpc_set_identity(pdpc_compiler *c, uint64_t revision,
+                                      const char *note);
+
+/*
  * Compile every source added so far into an image. On PDPC_OK *image and
  * *len describe the image bytes (owned by c). On errors *image is NULL and
  * the diagnostics say why. Warnings of the lint checks are not produced here.

@@ -82,7 +82,7 @@ fi
 ninja -C "$pdpb" -j"$jobs" src/libpdpc.a >/dev/null
 
 pdp_cflags="-I$repo/include"
-pdp_libs="$pdpb/src/libpdpc.a $(pkg-config --libs yaml-0.1 libpcre2-8 libcbor) -lm -lpthread"
+pdp_libs="$pdpb/src/libpdpc.a $(pkg-config --libs yaml-0.1 libpcre2-8 libcbor libsodium) -lm -lpthread"
 make -s -C "$server" -j"$jobs" server DB_LIB_SRC= LIBS="$libs" \
   CFLAGS="$cflags" \
   PDP_CFLAGS="$pdp_cflags" PDP_LIBS="$pdp_libs" >/dev/null

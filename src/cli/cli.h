@@ -70,7 +70,40 @@ void explain_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
 /* Write text escaped for XML/HTML element content and attribute values. */
 void xml_text(FILE *out, const char *s, size_t len);
 
+/* trust_io.c: image trust for the CLI (include/pdp/trust.h). */
+#include "pdp/trust.h"
+/* Whether img has an id (a live store's images have none). */
+bool image_has_id(const pdp_image *img);
+/* `,"image":"<hex id>"` when img has an id: for JSON answers. */
+void json_image_id(struct json_out *j, const pdp_image *img);
+/* Read a key file of pdp keygen (secret: 64 bytes, else 32) into key;
+ * prints why not and returns the exit code. */
+int read_key_file(const char *path, bool secret, uint8_t *key);
+/* pdp keygen: BASE.key (secret, mode 0600) and BASE.pub, never over
+ * existing files. */
+int write_key_pair(const char *base);
+/* Sign a compiled image with the secret key in key_path: *out (malloc'd)
+ * is the signed image. */
+int sign_image_bytes(const char *key_path, const uint8_t *img, size_t len,
+                     uint8_t **out, size_t *out_len);
+/* image_io.c: read an image file's bytes (malloc'd; size limit checked). */
+int read_image_file(const char *path, uint8_t **out, size_t *len);
+/* decision_log.c: pdp decide --log FILE, JSON Lines through the decision
+ * hook of scratch; close it with decision_log_close. */
+typedef struct decision_log decision_log;
+int decision_log_open(const char *path, pdp_scratch *scratch,
+                      decision_log **out);
+int decision_log_close(decision_log *log);
+
+/* compile_identity.c: the revision (revision text, or derived from the
+ * files) and build note of the images c compiles. */
+int compile_identity(pdpc_compiler *c, const char *revision, char **files,
+                     int nfiles);
+
 int cmd_compile(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_decide(int argc, char **argv, bool explain);
 int cmd_audit(int argc, char **argv);

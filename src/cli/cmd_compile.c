@@ -15,11 +15,15 @@
 #include "cli/dump.h"
 
 static const char COMPILE_HELP[] =
-	"usage: pdp compile [-o OUT] [--dump] [--format text|json] POLICY...\n"
+	"usage: pdp compile [-o OUT] [--dump] [--format text|json]\n"
+	"                   [--revision N] [--sign KEY] POLICY...\n"
 	"Compile policy files (merged into one set) into an image.\n"
 	"  -o OUT      write the image to OUT (default: policy.pdpi)\n"
 	"  --dump      print the compiled image as text instead of writing it\n"
 	"  --format F  diagnostics as text (default) or json\n"
+	"  --revision N  the image's revision (anti-rollback; default: the\n"
+	"              newest policy file's mtime, or SOURCE_DATE_EPOCH)\n"
+	"  --sign KEY  sign the image with the secret key file KEY (pdp keygen)\n"
 	"Exit: 0 image written, 1 policy errors (no image), 64 usage, 66 I/O.\n";
 
 static const char LINT_HELP[] =
@@ -59,6 +63,8 @@ static int add_policies(pdpc_compiler *c, char **files, int n)
 /* Options of compile and lint. */
 typedef struct policy_opts {
 	const char *out;
+	const char *revision; /* --revision text, or NULL */
+	const char *sign;     /* --sign secret key file, or NULL */
 	bool dump, werror;
 	diag_format fmt;
 	char **files;
@@ -89,6 +95,10 @@ static int parse_policy_args(int argc, char **argv, bool lint,
 			o->werror = true;
 		} else if (!lint && strcmp(a, "-o") == 0 && i + 1 < argc) {
 			o->out = argv[++i];
+		} else if (!lint && strcmp(a, "--revision") == 0 && i + 1 < argc) {
+			o->revision = argv[++i];
+		} else if (!lint && strcmp(a, "--sign") == 0 && i + 1 < argc) {
+			o->sign = argv[++i];
 		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
 			if (!parse_format(argv[++i], &o->fmt) ||
 			    (!lint && o->fmt == DIAG_SARIF)) {
@@ -230,6 +240,19 @@ static int write_image(const char *out, const uint8_t *img, size_t len)
 
 static int write_or_dump(const policy_opts *o, const uint8_t *img, size_t len)
 {
+	if (o->sign != NULL) {
+		uint8_t *signed_img = NULL;
+		size_t signed_len = 0;
+		int rc = sign_image_bytes(o->sign, img, len, &signed_img,
+		                          &signed_len);
+		if (rc == EXIT_OK) {
+			policy_opts plain = *o;
+			plain.sign = NULL;
+			rc = write_or_dump(&plain, signed_img, signed_len);
+		}
+		free(signed_img);
+		return rc;
+	}
 	if (o->dump) {
 		pdp_image *loaded = NULL;
 		pdp_error err;
@@ -253,6 +276,8 @@ int cmd_compile(int argc, char **argv)
 		rc = EXIT_IO;
 	if (rc < 0) {
 		rc = add_policies(c, o.files, o.nfiles);
+		if (rc == EXIT_OK)
+			rc = compile_identity(c, o.revision, o.files, o.nfiles);
 		const uint8_t *img = NULL;
 		size_t len = 0;
 		pdpc_status st = pdpc_compile(c, &img, &len);

@@ -14,16 +14,18 @@
 
 static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
-	"                  [--no-clock] [--jsonl] [REQUEST_FILE...]\n"
+	"                  [--no-clock] [--jsonl] [--log FILE] [REQUEST_FILE...]\n"
 	"Decide each request: one line per request, `permit <reason>` or\n"
 	"`deny <reason>`. A file holds one request, several YAML documents, a\n"
 	"list or JSON Lines. No file or `-` reads standard input. An absent\n"
 	"env.time is now.\n"
 	"  --json      one JSON object per line: decision, reason, rule_id,\n"
-	"              indeterminate, error\n"
+	"              indeterminate, error, image (the image id)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"  --jsonl     every input is JSON Lines (as are *.jsonl and *.ndjson\n"
 	"              files): each non-blank line is one request\n"
+	"  --log FILE  append every decision to FILE as JSON Lines (time,\n"
+	"              image id and revision, request, decision, reason)\n"
 	"Exit: 0 decided, 1 policy errors, 2 some request was bad (answered\n"
 	"deny bad-request), 64 usage, 65 image rejected, 66 I/O.\n";
 
@@ -161,6 +163,7 @@ void decision_json(json_out *j, const pdp_image *img,
 	if (!pr->ok) {
 		json_key_str(j, "reason", "bad-request");
 		json_key_str(j, "error", pr->error);
+		json_image_id(j, img);
 		json_end(j);
 		return;
 	}
@@ -172,6 +175,7 @@ void decision_json(json_out *j, const pdp_image *img,
 		json_key_str(j, "rule_id", reason + tlen + 1);
 	if (d->indeterminate)
 		json_key_bool(j, "indeterminate", true);
+	json_image_id(j, img);
 	json_end(j);
 	free(reason);
 }
@@ -407,7 +411,7 @@ int cmd_decide(int argc, char **argv, bool explain)
 {
 	const char *verb = explain ? "explain" : "decide";
 	const char *help = explain ? EXPLAIN_HELP : DECIDE_HELP;
-	const char *image = NULL;
+	const char *image = NULL, *log_path = NULL;
 	bool json = false, clock = true, jsonl = false;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
 	char **files = calloc((size_t)argc + 2, sizeof(char *));
@@ -431,6 +435,8 @@ int cmd_decide(int argc, char **argv, bool explain)
 			clock = false;
 		} else if (strcmp(argv[i], "--jsonl") == 0) {
 			jsonl = true;
+		} else if (!explain && strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+			log_path = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "pdp %s: unknown option '%s'\n%s", verb, argv[i],
 			        help);
@@ -459,13 +465,21 @@ int cmd_decide(int argc, char **argv, bool explain)
 		rc = EXIT_IO;
 		goto out;
 	}
+	decision_log *log = NULL;
+	if (log_path != NULL)
+		rc = decision_log_open(log_path, scratch, &log);
 	decide_run run = {img, scratch, json, explain, clock, jsonl, EXIT_OK};
+	if (rc != EXIT_OK)
+		nfiles = 0; /* the log could not be opened: decide nothing */
 	for (int i = 0; i < nfiles; i++) {
 		int r = decide_file(&run, files[i]);
 		if (r > rc)
 			rc = r;
 	}
 	fflush(stdout);
+	int log_rc = decision_log_close(log);
+	if (log_rc > rc)
+		rc = log_rc;
 	pdp_scratch_free(scratch);
 	pdp_image_free(img);
 out:

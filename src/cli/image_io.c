@@ -10,17 +10,18 @@
 #include "common/limits.h"
 #include "image/format.h"
 
-/* Every image starts with a CBOR array of four and the text "pdp-image"
+/* Every image starts with a CBOR array of four (format 1), seven or eight
+ * (format 2, image/identity.h) and the text "pdp-image"
  * (src/image/format.h): input that does not is rejected after its first
  * bytes rather than read to the size limit (pdp decide -i /dev/zero). */
 static bool looks_like_image(const uint8_t *buf, size_t len)
 {
-	static const uint8_t head[] = {0x84, 0x60 + sizeof(IMG_MAGIC) - 1};
+	static const uint8_t magic_head = 0x60 + sizeof(IMG_MAGIC) - 1;
 	size_t m = sizeof(IMG_MAGIC) - 1;
-	if (len < sizeof(head) + m)
+	if (len < 2 + m)
 		return true; /* too short to tell: the loader will */
-	return memcmp(buf, head, sizeof(head)) == 0 &&
-	       memcmp(buf + sizeof(head), IMG_MAGIC, m) == 0;
+	return (buf[0] == 0x84 || buf[0] == 0x87 || buf[0] == 0x88) &&
+	       buf[1] == magic_head && memcmp(buf + 2, IMG_MAGIC, m) == 0;
 }
 
 static int too_large(const char *path)
@@ -31,15 +32,13 @@ static int too_large(const char *path)
 	return EXIT_IMAGE;
 }
 
-/* Read and load an image file; a file larger than the image limit, or
+/* Read an image file's bytes; a file larger than the image limit, or
  * whose first bytes are not an image's, is not read to the end. */
-static int load_file(const char *path, pdp_image **out)
+int read_image_file(const char *path, uint8_t **out, size_t *len)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
 	int eno = 0;
-	switch (file_read_all(path, PDP_MAX_IMAGE_BYTES, looks_like_image, &buf,
-	                      &len, &eno)) {
+	switch (file_read_all(path, PDP_MAX_IMAGE_BYTES, looks_like_image, out,
+	                      len, &eno)) {
 	case FILE_READ_OK:
 		break;
 	case FILE_READ_OPEN:
@@ -54,6 +53,17 @@ static int load_file(const char *path, pdp_image **out)
 		fprintf(stderr, "pdp: cannot read image %s\n", path);
 		return EXIT_IO;
 	}
+	return EXIT_OK;
+}
+
+/* Read and load an image file. */
+static int load_file(const char *path, pdp_image **out)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = read_image_file(path, &buf, &len);
+	if (rc != EXIT_OK)
+		return rc;
 	pdp_error err;
 	pdp_status st = pdp_image_load(buf, len, out, &err);
 	free(buf);

@@ -17,6 +17,9 @@ static const char USAGE[] =
 	"  test     run policy test files (expected decisions)\n"
 	"  diff     what a policy change grants or takes away\n"
 	"  report   the permission matrix as one HTML page\n"
+	"  inspect  show an image's id, revision, signature and contents\n"
+	"  keygen   make a key pair for signing images\n"
+	"  verify   check an image's signature and revision\n"
 	"  version  print the version\n"
 	"Run `pdp <command> --help` for its options. docs/cli.md has details.\n";
 
@@ -45,6 +48,12 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (strcmp(verb, "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(verb, "inspect") == 0)
+		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(verb, "keygen") == 0)
+		return cmd_keygen(argc - 1, argv + 1);
+	if (strcmp(verb, "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
 	if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
 		printf("pdp %s\n", pdp_version());
 		return EXIT_OK;

@@ -19,6 +19,7 @@
 #include "compiler/base.h"
 #include "compiler/diag.h"
 #include "image/format.h"
+#include "image/identity.h"
 #include "pdp/pdpc.h"
 
 /* ---- YAML tree ---- */
@@ -230,6 +231,9 @@ struct pdpc_compiler {
 	pdp_str host_sp, host_cse;
 	srcpos host_pos;
 	bool id_given;        /* segment mode: the store names the ACP */
+	/* identity stamped on images (identity.c, pdpc_set_identity) */
+	uint64_t revision;
+	char note[IMG_NOTE_MAX + 1];
 	/* output */
 	uint8_t *image;
 	size_t image_len;
@@ -406,6 +410,9 @@ const name_post *name_index_glob_run(const name_index *ix, const char *pat,
 void lint_policy(cc *c);
 /* emit_lower.c */
 bool emit_image(cc *c);
+/* identity.c: c->image (format 1, from emit_image) stamped with c's
+ * revision and note (format 2). False when out of memory. */
+bool cc_stamp_image(cc *c);
 /* One ACP (c->acps.items[0]) as a segment (image/view.h). */
 bool emit_segment(cc *c);
 

@@ -254,7 +254,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 		return PDPC_ERR_POLICY;
 	if (!emit)
 		return PDPC_OK;
-	if (!emit_image(c))
+	if (!emit_image(c) || !cc_stamp_image(c))
 		return PDPC_ERR_NOMEM;
 	/* A compiled image must load: check it here so that a compiler bug
 	 * shows as a compile error, not as a CSE that cannot start. */

@@ -870,5 +870,7 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 pdp_status pdp_decide(const pdp_image *img, pdp_scratch *scratch,
                       const pdp_request *req, pdp_decision *out)
 {
-	return eval_decide(img, scratch, req, NULL, out, NULL);
+	pdp_status st = eval_decide(img, scratch, req, NULL, out, NULL);
+	eval_log(scratch, img, req, out, st);
+	return st;
 }

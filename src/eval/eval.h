@@ -7,6 +7,7 @@
 
 #include "common/regex.h"
 #include "image/image.h"
+#include "pdp/trust.h"
 
 typedef enum tri { T_FALSE = 0, T_TRUE = 1, T_INDET = 2 } tri;
 
@@ -15,7 +16,19 @@ struct pdp_scratch {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	regex_budget budget; /* the callout's charge of the current search */
+	pdp_decision_hook log; /* decision log (log.c), NULL when off */
+	void *log_ctx;
 };
+
+/* The decision log's one test on the decide path: a hook set on the
+ * scratch hears about every decision that returned PDP_OK. */
+static inline void eval_log(pdp_scratch *s, const pdp_image *img,
+                            const pdp_request *req, const pdp_decision *d,
+                            pdp_status st)
+{
+	if (s != NULL && s->log != NULL && st == PDP_OK)
+		s->log(s->log_ctx, img, req, d);
+}
 
 /* Why a context or condition could not be decided (explain detail). */
 enum {

@@ -211,6 +211,7 @@ pdp_status pdp_session_decide(const pdp_session *s, pdp_scratch *scratch,
 		out->acp = PDP_NONE;
 		out->rule = PDP_NONE;
 		out->detail = PDP_NONE;
+		eval_log(scratch, s->img, req, out, PDP_OK);
 		return PDP_OK;
 	}
 	pdp_request q = *req;
@@ -218,5 +219,7 @@ pdp_status pdp_session_decide(const pdp_session *s, pdp_scratch *scratch,
 	q.roles = NULL;
 	q.n_roles = 0;
 	q.roles_given = true;
-	return eval_decide(s->img, scratch, &q, s->active, out, NULL);
+	pdp_status st = eval_decide(s->img, scratch, &q, s->active, out, NULL);
+	eval_log(scratch, s->img, &q, out, st);
+	return st;
 }

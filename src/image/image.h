@@ -15,6 +15,7 @@
 
 #include "common/prims.h"
 #include "image/format.h"
+#include "image/identity.h"
 #include "pdp/pdp.h"
 
 /* Open addressing; each slot keeps 32 bits of the key's hash and where
@@ -92,6 +93,9 @@ struct pdp_image {
 	 * originators are turned into absolute form before matching. */
 	bool host;
 	pdp_str host_sp, host_cse;
+	/* Id, revision, note and signature (identity.h): read at load, last
+	 * in the struct and never read by a decision. */
+	img_identity ident;
 };
 
 static inline const uint32_t *img_rec(const pdp_image *img,
@@ -245,6 +249,9 @@ void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
                                 pdp_error *err);
 
+/* What a record of section s is, for messages ("ACP", "rule"). */
+const char *img_section_name(enum img_section s);
+
 /* Load a segment (view.h): one ACP's records, verified like an image
  * except that role and attribute references are checked against base and
  * group references against n_groups. */
@@ -261,6 +268,11 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
                              size_t n, uint32_t n_groups, pdp_image **out,
                              pdp_error *err);
 
+/* pdp_image_load with the identity already read from these bytes (NULL:
+ * read it here). */
+pdp_status img_load_known(const uint8_t *bytes, size_t len,
+                          const img_identity *known, pdp_image **out,
+                          pdp_error *err);
 /* Look a name up in an index whose records start with a name str. */
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name);

@@ -72,7 +72,8 @@ uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name)
 {
-	img_lookup_op op;
+	img_lookup_op op = {0}; /* gcc -O3 cannot see that start sets hash
+	                           wherever probe reads it */
 	img_lookup_start(img, &op, h, s, name);
 	img_lookup_probe(img, &op);
 	return img_lookup_finish(img, &op);

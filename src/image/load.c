@@ -38,12 +38,27 @@ void img_destroy(pdp_image *img)
 pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
                           pdp_error *err)
 {
+	return img_load_known(bytes, len, NULL, out, err);
+}
+
+/* Read, verify and index an image; its identity (id, revision, signature:
+ * identity.c) is `known` when the caller has already read it from these
+ * bytes (a trusted load), else read here. */
+pdp_status img_load_known(const uint8_t *bytes, size_t len,
+                          const img_identity *known, pdp_image **out,
+                          pdp_error *err)
+{
 	pdp_image *img = NULL;
 	pdp_status st = img_read(bytes, len, IMG_MAGIC, &img, err);
 	if (st != PDP_OK)
 		return st;
 	verifier v = {img, err, img, img->count[SEC_GROUPS]};
-	st = img_verify_tables(&v);
+	if (known != NULL)
+		img->ident = *known;
+	else
+		st = img_identity_read(bytes, len, &img->ident, err);
+	if (st == PDP_OK)
+		st = img_verify_tables(&v);
 	if (st == PDP_OK)
 		st = img_verify_ownership(img, v.decl, err);
 	if (st == PDP_OK)

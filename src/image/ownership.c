@@ -57,6 +57,11 @@ static const char *const SECTION_NAMES[IMG_SECTION_COUNT] = {
 	[SEC_SOURCES] = "source", [SEC_HOST] = "host",
 };
 
+const char *img_section_name(enum img_section s)
+{
+	return (unsigned)s < IMG_SECTION_COUNT ? SECTION_NAMES[s] : "?";
+}
+
 /* The tables whose records must each have exactly one owner. */
 static const enum img_section OWNED[] = {
 	SEC_RULES, SEC_ORIGS, SEC_CONTEXTS, SEC_OBJECTS, SEC_CONDS,

@@ -89,7 +89,10 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		            res.error.position);
 	}
 	pdp_status st = PDP_OK;
-	if (!cbor_isa_array(top) || cbor_array_size(top) != 4) {
+	/* format 2 adds revision, note, id and a signature (identity.h) */
+	size_t n_top = cbor_isa_array(top) ? cbor_array_size(top) : 0;
+	bool ident = strcmp(magic, IMG_MAGIC) == 0 && (n_top == 7 || n_top == 8);
+	if (n_top != 4 && !ident) {
 		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: expected a "
 		                               "4-element array");
 		goto out;
@@ -101,13 +104,15 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
 		goto out;
 	}
-	if (!cbor_isa_uint(it[1]) || cbor_get_int(it[1]) != IMG_VERSION) {
+	if (!cbor_isa_uint(it[1]) ||
+	    cbor_get_int(it[1]) != (ident ? IMG_VERSION_ID : IMG_VERSION)) {
 		st = img_fail(err, PDP_ERR_VERSION,
-		          "image format version %llu is not supported (this "
-		          "library reads version %u); recompile the policy",
+		          "image format version %llu with %zu items is not "
+		          "supported (this library reads versions %u and %u); "
+		          "recompile the policy",
 		          cbor_isa_uint(it[1]) ? (unsigned long long)cbor_get_int(it[1])
 		                               : 0ull,
-		          IMG_VERSION);
+		          n_top, IMG_VERSION, IMG_VERSION_ID);
 		goto out;
 	}
 	if (!cbor_isa_uint(it[2]) || !cbor_isa_bytestring(it[3]) ||

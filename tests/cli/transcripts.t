@@ -20,10 +20,10 @@ deny rule:acp-a:privileges:1
 deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
 $ $PDP decide --json -p small.yaml small-requests.yaml
-{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read"}
-{"decision":"deny","reason":"no-rule-matched"}
-{"decision":"deny","reason":"rule:acp-a:privileges:1"}
-{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)"}
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"no-rule-matched","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 [exit 2]
 $ $PDP explain --no-clock -p small.yaml small-requests.yaml
 request at line 1: originator CAE-a, operation retrieve
@@ -93,16 +93,18 @@ pdp: small.yaml: image rejected: not a pdp image: malformed or truncated CBOR
 $ $PDP decide --frobnicate
 pdp decide: unknown option '--frobnicate'
 usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]
-                  [--no-clock] [--jsonl] [REQUEST_FILE...]
+                  [--no-clock] [--jsonl] [--log FILE] [REQUEST_FILE...]
 Decide each request: one line per request, `permit <reason>` or
 `deny <reason>`. A file holds one request, several YAML documents, a
 list or JSON Lines. No file or `-` reads standard input. An absent
 env.time is now.
   --json      one JSON object per line: decision, reason, rule_id,
-              indeterminate, error
+              indeterminate, error, image (the image id)
   --no-clock  leave an absent env.time absent (windows indeterminate)
   --jsonl     every input is JSON Lines (as are *.jsonl and *.ndjson
               files): each non-blank line is one request
+  --log FILE  append every decision to FILE as JSON Lines (time,
+              image id and revision, request, decision, reason)
 Exit: 0 decided, 1 policy errors, 2 some request was bad (answered
 deny bad-request), 64 usage, 65 image rejected, 66 I/O.
 [exit 64]
@@ -112,10 +114,10 @@ $ $PDP lint --format json bad.yaml
 {"file":"bad.yaml","line":8,"column":29,"severity":"error","code":"E-SCHED","message":"invalid schedule '* * 8-25 * * * *': hour: 25 is out of range 0-23"}
 [exit 1]
 $ $PDP explain --json --no-clock -p small.yaml small-requests.yaml
-{"line":1,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read"}}
-{"line":2,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched"}}
-{"line":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1"}}
-{"line":4,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)"}}
+{"line":1,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
+{"line":2,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
+{"line":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
+{"line":4,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
 [exit 2]
 $ $PDP decide -p small.yaml small-requests.jsonl
 permit rule:acp-a:privileges:0 read
@@ -138,13 +140,13 @@ deny bad-request 8:1: a request is a mapping (a JSON object), not a string
 deny rule:acp-a:privileges:1
 [exit 2]
 $ $PDP decide --json -p small.yaml < bad-lines.jsonl
-{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read"}
-{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null"}
-{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list"}
-{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)"}
-{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping"}
-{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string"}
-{"decision":"deny","reason":"rule:acp-a:privileges:1"}
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 [exit 2]
 $ printf 'null\n{"originator": "CAE-evil", "operation": "delete", "target": {"acps": ["acp-a"]}}\n' | $PDP decide --jsonl -p small.yaml
 deny bad-request 1:1: a request is a mapping (a JSON object), not null
@@ -163,9 +165,9 @@ request at line 1: originator CAE-a, operation retrieve
 decision: deny no-rule-matched
 
 $ d=$(mktemp -d); q=$(printf '%065000d' 0 | tr 0 Q); printf 'pdp: 1\nacps:\n  - id: %s\n    privileges:\n      - { originators: [all], operations: all, id: %s }\n' "$q" "$q" > $d/p.yaml; printf '{"originator": "CAE-x", "operation": 2, "target": {"acps": ["%s"]}}\n' "$q" > $d/r.jsonl; $PDP explain --json --no-clock -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide --json -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP audit -p $d/p.yaml --subject CAE-x | tr -d Q | tr -s ' '; rm -rf $d
-{"line":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":""}}
+{"line":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"c4f3b7a8a1c5e10abdcfc2410aef1dab917fb20bc20b786498ee87e38bc15801"}}
 permit rule::privileges:0 
-{"decision":"permit","reason":"rule::privileges:0","rule_id":""}
+{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"c4f3b7a8a1c5e10abdcfc2410aef1dab917fb20bc20b786498ee87e38bc15801"}
 subject CAE-x
 assigned roles: -
 active roles: - (assigned)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc_hook.h"
+#include "pdp/trust.h"
 #include "common/prims.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
@@ -48,6 +49,20 @@ static pdp_str S(const char *s)
 {
 	pdp_str r = {s, strlen(s)};
 	return r;
+}
+
+/* A decision log hook as an audit trail would start: read the image id
+ * and count (tests that the hook path allocates nothing). */
+static void count_hook(void *ctx, const pdp_image *img, const pdp_request *req,
+                       const pdp_decision *d)
+{
+	unsigned long *n = ctx;
+	(void)req;
+	(void)d;
+	char hex[PDP_IMAGE_ID_HEX];
+	pdp_image_id_hex(img, hex);
+	if (hex[0] != '\0')
+		(*n)++;
 }
 
 /* pdp_explain's callback: the trace entry is on the library's stack. */
@@ -99,7 +114,10 @@ int main(void)
 		fprintf(stderr, "session setup failed\n");
 		return 1;
 	}
-	for (int round = 0; round < 3; round++)
+	unsigned long hooked = 0, hookable = 0;
+	for (int round = 0; round < 3; round++) {
+		if (round == 1) /* the decision log on: still no allocation */
+			pdp_scratch_set_log(sc, count_hook, &hooked);
 		for (size_t o = 0; o < 6; o++)
 			for (size_t n = 0; n < 5; n++)
 				for (size_t p = 0; p < 3; p++)
@@ -145,13 +163,21 @@ int main(void)
 						pdp_reason_format(img, &d, true, buf, sizeof(buf));
 						alloc_counting = 0;
 						decisions += 3;
+						hookable += round >= 1 ? 2 : 0;
 						permits += d.effect == PDP_PERMIT;
 					}
+	}
 	pdp_scratch_free(sc);
 	pdp_image_free(img);
-	printf("%lu decisions, %lu permits, %lu rules traced as held, "
-	       "%lu heap allocations inside them\n",
-	       decisions, permits, traced, alloc_count);
+	printf("%lu decisions (%lu heard by the decision log hook), %lu permits, "
+	       "%lu rules traced as held, %lu heap allocations inside them\n",
+	       decisions, hooked, permits, traced, alloc_count);
+	/* the hook hears pdp_decide and pdp_session_decide, not explain */
+	if (hooked != hookable) {
+		fprintf(stderr, "the hook heard %lu decisions, not %lu\n", hooked,
+		        hookable);
+		return 1;
+	}
 	if (permits == 0) {
 		fprintf(stderr, "no permit at all: the workload is not exercising rules\n");
 		return 1;

@@ -333,6 +333,27 @@ Test(image, bit_flips_are_rejected)
 	free(bytes);
 }
 
+/* Turn a compiled (format 2) image into the format-1 image it extends, in
+ * place: array of four, version 1, no identity items. Tampering tests use
+ * it so that the semantic verifier, not the id check, must catch them
+ * (test_trust.c covers the id). Returns the new length. */
+static size_t as_format1(uint8_t *bytes, size_t len)
+{
+	cr_assert_eq(bytes[0], 0x87, "a compiled image is format 2");
+	size_t p = 1 + 1 + 9;
+	cr_assert_eq(bytes[p], 0x02);
+	p += 1 + 5; /* version, crc uint32 */
+	uint8_t hb = bytes[p];
+	size_t n = (size_t)1 << ((hb & 31) - 24), blen = 0;
+	cr_assert((hb & 31) >= 24 && (hb & 31) <= 26);
+	for (size_t i = 0; i < n; i++)
+		blen = blen << 8 | bytes[p + 1 + i];
+	cr_assert_leq(p + 1 + n + blen, len);
+	bytes[0] = 0x84;
+	bytes[1 + 1 + 9] = 0x01;
+	return p + 1 + n + blen;
+}
+
 /* Find the body byte string inside the outer array and fix its CRC after
  * a change, so the semantic verifier (not the checksum) must catch it. */
 static void refresh_crc(uint8_t *bytes, size_t len, size_t body_off,
@@ -381,6 +402,7 @@ Test(image, bad_indices_behind_valid_checksum_are_rejected)
 {
 	size_t len;
 	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
+	len = as_format1(bytes, len);
 	image_parts ip = image_find_body(bytes, len);
 	size_t body_off = ip.body_off, body_len = ip.body_len,
 	       crc_off = ip.crc_off;
@@ -510,6 +532,7 @@ Test(image, pattern_that_does_not_compile_is_refused)
 		"        when: { attr: originator.id, matches: '^CAE-zq' }\n";
 	size_t len;
 	uint8_t *bytes = compile_text(policy, &len);
+	len = as_format1(bytes, len); /* format 1: no id to recompute */
 	image_parts ip = image_find_body(bytes, len);
 	uint8_t *pat = NULL;
 	for (size_t i = ip.body_off; pat == NULL && i + 7 <= len; i++)
@@ -547,6 +570,7 @@ Test(image, orphan_records_are_rejected)
 {
 	size_t len;
 	uint8_t *bytes = compile_text(ORPHAN_POLICY, &len);
+	len = as_format1(bytes, len);
 	image_layout l = image_layout_of(bytes, len);
 	pdp_error err;
 	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_OK, "%s",
@@ -597,9 +621,9 @@ Test(image, version_and_magic_checked)
 	uint8_t *bytes = compile_text(SMALL_POLICY, &len);
 	pdp_error err;
 	pdp_image *img = NULL;
-	bytes[11] = 0x02; /* version 1 -> 2 */
+	bytes[11] = 0x03; /* version 2 -> 3 */
 	cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_ERR_VERSION);
-	bytes[11] = 0x01;
+	bytes[11] = 0x02;
 	bytes[3] = 'X';
 	cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_ERR_FORMAT);
 	free(bytes);

@@ -7,7 +7,8 @@ _pdp()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "compile lint decide explain audit replay
-			test diff report version help --help --version" -- "$cur"))
+			test diff report inspect keygen verify
+			version help --help --version" -- "$cur"))
 		return
 	fi
 	verb=${COMP_WORDS[1]}
@@ -33,10 +34,15 @@ _pdp()
 		return ;;
 	esac
 	case $verb in
-	compile) opts="-o --output --dump --format --help --version" ;;
+	compile) opts="-o --output --dump --format --revision --sign --help
+		--version" ;;
 	lint) opts="--format --werror --help --version" ;;
-	decide|explain) opts="-p --policy -i --image --json --no-clock --jsonl
+	decide) opts="-p --policy -i --image --json --no-clock --jsonl --log
 		--help --version" ;;
+	explain) opts="-p --policy -i --image --json --no-clock --jsonl
+		--help --version" ;;
+	verify) opts="--key --min-revision --help" ;;
+	inspect|keygen) opts="--help" ;;
 	audit) opts="-p --policy -i --image --subject --roles --acp --operation
 		--role --constraints --json --help --version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
