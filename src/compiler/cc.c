@@ -46,12 +46,6 @@ void cc_report(cc *c, srcpos pos, diag_code code, const char *hint,
 	VEC_PUSH_HEAP(c, c->diags, d);
 }
 
-diag_code diag_by_text(const char *text)
-{
-	diag_code code = diag_find(text);
-	return code < DIAG_COUNT ? code : DIAG_E_INTERNAL;
-}
-
 size_t cc_error_count(const cc *c)
 {
 	size_t n = 0;

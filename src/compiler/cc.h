@@ -247,23 +247,9 @@ typedef pdpc_compiler cc;
 void cc_report(cc *c, srcpos pos, diag_code code, const char *hint,
                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 #define cc_error(c, pos, code, ...) \
-	cc_report((c), (pos), DIAG_CODE(code), NULL, __VA_ARGS__)
+	cc_report((c), (pos), (code), NULL, __VA_ARGS__)
 #define cc_warn(c, pos, code, ...) \
-	cc_report((c), (pos), DIAG_CODE(code), NULL, __VA_ARGS__)
-/* TRANSITION, for segment.c only (owned by the emit split; to go when it
- * names its codes): cc_diag(c, severity, pos, "E-STORE", hint, ...) and a
- * code given as its text, looked up in the table (the severity is the
- * table's). DIAG_CODE passes a diag_code through unchanged. */
-#define cc_diag(c, sev, pos, code, hint, ...) \
-	cc_report((c), (pos), DIAG_CODE(code), (hint), __VA_ARGS__)
-static inline diag_code diag_same(diag_code code)
-{
-	return code;
-}
-diag_code diag_by_text(const char *text);
-#define DIAG_CODE(code) \
-	_Generic((code), char *: diag_by_text, const char *: diag_by_text, \
-	         default: diag_same)(code)
+	cc_report((c), (pos), (code), NULL, __VA_ARGS__)
 size_t cc_error_count(const cc *c);
 /* Forget sources, model, diagnostics and image (a store's compiler is
  * reused for every change). */

@@ -23,11 +23,11 @@ static bool only_acps(cc *c, const ynode *doc)
 		for (size_t j = 0; j < sizeof(allowed) / sizeof(allowed[0]); j++)
 			known |= yn_is(k, allowed[j]);
 		if (!known) {
-			cc_diag(c, PDPC_ERROR, k->pos, "E-STORE",
-			        "declare roles, groups, assignments, constraints and "
-			        "attributes in the store's base policy",
-			        "an ACP put into a live store cannot declare '%s'",
-			        k->kind == YN_SCALAR ? k->str : "?");
+			cc_report(c, k->pos, DIAG_E_STORE,
+			          "declare roles, groups, assignments, constraints and "
+			          "attributes in the store's base policy",
+			          "an ACP put into a live store cannot declare '%s'",
+			          k->kind == YN_SCALAR ? k->str : "?");
 			ok = false;
 		}
 	}
@@ -61,20 +61,20 @@ pdpc_status cc_compile_segment(cc *c, const cc_decl *decl, const char *name,
 		for (size_t i = 0; i < docs.n; i++)
 			yaml_check_policy(c, docs.items[i]);
 		if (docs.n != 1)
-			cc_error(c, top, "E-STORE",
+			cc_error(c, top, DIAG_E_STORE,
 			         "an ACP resource is one document, found %zu", docs.n);
 		else if (docs.items[0]->kind == YN_MAP &&
 		         yn_get(docs.items[0], "pdp") != NULL &&
 		         !only_acps(c, docs.items[0]))
 			;
 		else if (docs.items[0]->kind == YN_SEQ)
-			cc_error(c, docs.items[0]->pos, "E-STORE",
+			cc_error(c, docs.items[0]->pos, DIAG_E_STORE,
 			         "put one ACP at a time, not a list");
 		else
 			read_document(c, docs.items[0]);
 	}
 	if (!c->oom && cc_error_count(c) == 0 && c->acps.n != 1)
-		cc_error(c, top, "E-STORE",
+		cc_error(c, top, DIAG_E_STORE,
 		         "an ACP resource holds exactly one ACP, found %zu",
 		         c->acps.n);
 	if (!c->oom && cc_error_count(c) == 0) {
