@@ -152,6 +152,40 @@ static srcpos pos_at_offset(uint32_t file, const char *data, size_t len,
 	return p;
 }
 
+/* libyaml's wording for the mistakes authors make most, in ours: what is
+ * wrong in the author's terms and what to do (docs/diagnostics.md, E-YAML).
+ * Matched on libyaml's problem text (with its context where the same
+ * problem means different things); anything else keeps libyaml's words. */
+static const struct {
+	const char *problem, *context; /* substrings; context NULL: any */
+	const char *message, *hint;
+} YAML_WORDING[] = {
+	{"tab character", NULL, "a tab in the indentation",
+	 "YAML indents with spaces only: replace the tab by spaces"},
+	{"did not find expected '-' indicator", NULL,
+	 "this line is indented differently from the list it belongs to",
+	 "start every item of one list ('- ...') in the same column"},
+	{"did not find expected key", NULL,
+	 "this line is indented differently from the mapping it belongs to",
+	 "start every key of one mapping in the same column, and indent a "
+	 "key's value further than the key"},
+	{"mapping values are not allowed", NULL,
+	 "a ':' where YAML expected no new key",
+	 "indent this key under its parent, or quote a value that contains "
+	 "': '"},
+	{"did not find expected ',' or ']'", NULL,
+	 "a [ list is not closed, or its items are not separated by commas",
+	 "close the list with ']' and separate items with ','"},
+	{"did not find expected ',' or '}'", NULL,
+	 "a { mapping is not closed, or its entries are not separated by commas",
+	 "close the mapping with '}' and separate entries with ','"},
+	{"found unexpected end of stream", "quoted scalar",
+	 "a quoted string is not closed", "add the closing quote"},
+	{"found character that cannot start any token", NULL,
+	 "a value starts with a character YAML reserves (such as @ or `)",
+	 "quote the value"},
+};
+
 static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
 {
 	if (p->error == YAML_MEMORY_ERROR) {
@@ -163,6 +197,18 @@ static void yaml_problem(cc *c, uint32_t file, const yaml_parser_t *p)
 	                     ? pos_at_offset(file, src->data, src->len,
 	                                     p->problem_offset)
 	                     : pos_of(file, p->problem_mark);
+	const char *problem = p->problem ? p->problem : "";
+	for (size_t i = 0; i < sizeof(YAML_WORDING) / sizeof(YAML_WORDING[0]);
+	     i++) {
+		if (strstr(problem, YAML_WORDING[i].problem) == NULL ||
+		    (YAML_WORDING[i].context != NULL &&
+		     (p->context == NULL ||
+		      strstr(p->context, YAML_WORDING[i].context) == NULL)))
+			continue;
+		cc_report(c, pos, DIAG_E_YAML, YAML_WORDING[i].hint,
+		          "YAML syntax error: %s", YAML_WORDING[i].message);
+		return;
+	}
 	if (p->context != NULL)
 		cc_error(c, pos, DIAG_E_YAML, "YAML syntax error: %s %s",
 		         p->problem ? p->problem : "invalid input", p->context);

@@ -127,7 +127,7 @@ deny bad-request 4:38: unknown operation 'fly' (create, retrieve, update, delete
 $ $PDP decide -p small.yaml broken-line.jsonl
 permit rule:acp-a:privileges:0 read
 deny no-rule-matched
-deny bad-request 5:24: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping
+deny bad-request 5:24: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas
 deny rule:acp-a:privileges:1
 [exit 2]
 $ $PDP decide -p small.yaml bad-lines.jsonl
@@ -135,7 +135,7 @@ permit rule:acp-a:privileges:0 read
 deny bad-request 2:1: a request is a mapping (a JSON object), not null
 deny bad-request 3:1: a request is a mapping (a JSON object), not a list
 deny bad-request 4:1: the line holds no request (a JSON object)
-deny bad-request 7:49: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping
+deny bad-request 7:49: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas
 deny bad-request 8:1: a request is a mapping (a JSON object), not a string
 deny rule:acp-a:privileges:1
 [exit 2]
@@ -144,7 +144,7 @@ $ $PDP decide --json -p small.yaml < bad-lines.jsonl
 {"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 {"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 {"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 {"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 {"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
 [exit 2]
