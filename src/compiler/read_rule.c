@@ -10,14 +10,6 @@
 #include "common/limits.h"
 #include "compiler/cc.h"
 
-static const struct {
-	const char *name;
-	uint32_t bit;
-} OPS[] = {
-	{"create", 1}, {"retrieve", 2}, {"update", 4},
-	{"delete", 8}, {"notify", 16}, {"discover", 32},
-};
-
 static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 {
 	if (n->kind != YN_SCALAR || n->len == 0) {
@@ -30,11 +22,11 @@ static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 		*ops |= PDP_OP_ALL;
 		return true;
 	}
-	for (size_t i = 0; i < sizeof(OPS) / sizeof(OPS[0]); i++) {
-		if (yn_is(n, OPS[i].name)) {
-			*ops |= OPS[i].bit;
-			return true;
-		}
+	/* the operation names are the evaluator's (eval/names.c) */
+	uint32_t bit = pdp_operation_from_name((pdp_str){n->str, n->len});
+	if (bit != 0) {
+		*ops |= bit;
+		return true;
 	}
 	if (n->str[0] >= '0' && n->str[0] <= '9') {
 		int64_t v;
@@ -52,12 +44,12 @@ static bool read_one_op(cc *c, ynode *n, bool allow_mask, uint32_t *ops)
 		*ops |= (uint32_t)v;
 		return true;
 	}
-	static const char *const NAMES[] = {"create", "retrieve", "update",
-	                                    "delete", "notify", "discover", "all"};
 	cc_suggest sg;
 	cc_suggest_init(&sg, n->str, n->len);
-	for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++)
-		cc_suggest_try(&sg, NAMES[i], strlen(NAMES[i]));
+	for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
+		cc_suggest_try(&sg, pdp_operation_name(op),
+		               strlen(pdp_operation_name(op)));
+	cc_suggest_try(&sg, "all", 3);
 	char hint[64];
 	cc_report(c, n->pos, DIAG_E_OPERATION,
 	          cc_suggest_hint(&sg, hint, sizeof(hint))
