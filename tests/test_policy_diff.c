@@ -190,8 +190,10 @@ static unsigned check_pair(uint64_t seed)
 	static gen_request idreq[N_IDS];
 	for (int i = 0; i < N_IDS; i++) {
 		gen_request_make(p, io, &r, &idreq[i]);
-		ids[i] = strndup(idreq[i].req.originator.ptr,
-		                 idreq[i].req.originator.len);
+		/* a generated bad request may have no originator: "" (decided
+		 * as bad-request on both sides) */
+		pdp_str o = idreq[i].req.originator;
+		ids[i] = o.ptr ? strndup(o.ptr, o.len) : strdup("");
 	}
 	for (int i = 0; i < N_IDS; i++)
 		for (int a = 0; a < N_ACPS; a++)
