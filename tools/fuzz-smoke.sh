@@ -22,7 +22,13 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" -Dfuzzing=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dtests=false -Dbench=false >/dev/null
 fi
-ninja -C "$build" $(for t in $targets; do echo "fuzz/$t"; done) >/dev/null
+# a target that does not build fails the run, with the compiler's errors
+if ! ninja -C "$build" $(for t in $targets; do echo "fuzz/$t"; done) \
+    >"${TMPDIR:-/tmp}/pdp-fuzz-build.log" 2>&1; then
+  grep -E "error|FAILED|undefined" "${TMPDIR:-/tmp}/pdp-fuzz-build.log" >&2
+  echo "fuzz-smoke: the fuzz targets did not build" >&2
+  exit 1
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
