@@ -21,6 +21,7 @@
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 #include "ref/gen.h"
+#include "ref/text_buf.h"
 
 #define N_PAIRS 60
 #define N_ACPS 5
@@ -28,22 +29,6 @@
 #define N_IDS 24
 #define N_GROUPS 3
 
-typedef struct text {
-	char *p;
-	size_t n, cap;
-} text;
-
-static void tput(text *t, const char *s)
-{
-	size_t len = strlen(s);
-	if (t->n + len + 1 > t->cap) {
-		t->cap = (t->n + len + 1) * 2;
-		t->p = realloc(t->p, t->cap);
-		cr_assert_not_null(t->p);
-	}
-	memcpy(t->p + t->n, s, len + 1);
-	t->n += len;
-}
 
 static pdp_image *compile(const char *txt)
 {

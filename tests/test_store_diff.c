@@ -23,6 +23,7 @@
 
 #include "pdp/store.h"
 #include "ref/gen.h"
+#include "ref/text_buf.h"
 
 #define N_POLICIES 40
 #define N_STEPS 30
@@ -58,22 +59,6 @@ static void model_free(model *m)
 		free(m->acp[i]);
 }
 
-typedef struct text {
-	char *p;
-	size_t n, cap;
-} text;
-
-static void tput(text *t, const char *s)
-{
-	size_t len = strlen(s);
-	if (t->n + len + 1 > t->cap) {
-		t->cap = (t->n + len + 1) * 2;
-		t->p = realloc(t->p, t->cap);
-		cr_assert_not_null(t->p);
-	}
-	memcpy(t->p + t->n, s, len + 1);
-	t->n += len;
-}
 
 static void groups_doc(text *t, const model *m, bool base_only)
 {

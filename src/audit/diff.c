@@ -742,48 +742,40 @@ static void compare_slots(builder *b, pdp_audit_via via, const char *subject,
 	}
 }
 
-/* What an id is granted on ACP name (acp index per side, PDP_NONE when
- * the side has no such ACP), compared. */
-static void compare_id(builder *b, const side *so, const side *sn,
-                       const char *id, const char *acp, uint32_t ao,
-                       uint32_t an)
+/* One side's grants of an id (role false) or a role on ACP acp (PDP_NONE
+ * when the side has no such ACP), from the audit queries, into out. */
+static void side_slots(slot *out, const side *sd, const char *name,
+                       uint32_t acp, bool role)
 {
-	slot o[NSLOT] = {{0, NULL}}, n[NSLOT] = {{0, NULL}};
-	pdp_str s = {id, strlen(id)};
+	if (acp == PDP_NONE)
+		return;
+	pdp_str s = {name, strlen(name)};
 	pdp_audit_perms *p = NULL;
-	if (ao != PDP_NONE &&
-	    pdp_audit_user_permissions(so->img, s, ao, &p, NULL) == PDP_OK)
-		slots_from_perms(o, so, p, ao, false);
+	pdp_status st;
+	if (!role) {
+		st = pdp_audit_user_permissions(sd->img, s, acp, &p, NULL);
+	} else {
+		uint32_t r = pdp_audit_role_index(sd->img, s);
+		if (r == PDP_NONE)
+			return;
+		st = pdp_audit_role_permissions(sd->img, r, acp, &p, NULL);
+	}
+	if (st == PDP_OK)
+		slots_from_perms(out, sd, p, acp, role);
 	pdp_audit_perms_free(p);
-	p = NULL;
-	if (an != PDP_NONE &&
-	    pdp_audit_user_permissions(sn->img, s, an, &p, NULL) == PDP_OK)
-		slots_from_perms(n, sn, p, an, false);
-	pdp_audit_perms_free(p);
-	compare_slots(b, PDP_AUDIT_VIA_EXACT, id, acp, o, n);
-	slots_clear(o);
-	slots_clear(n);
 }
 
-static void compare_role(builder *b, const side *so, const side *sn,
-                         const char *role, const char *acp, uint32_t ao,
-                         uint32_t an)
+/* What an id or a role is granted on ACP name (acp index per side,
+ * PDP_NONE when the side has no such ACP), compared. */
+static void compare_subject(builder *b, const side *so, const side *sn,
+                            const char *name, bool role, const char *acp,
+                            uint32_t ao, uint32_t an)
 {
 	slot o[NSLOT] = {{0, NULL}}, n[NSLOT] = {{0, NULL}};
-	pdp_str s = {role, strlen(role)};
-	uint32_t ro = pdp_audit_role_index(so->img, s);
-	uint32_t rn = pdp_audit_role_index(sn->img, s);
-	pdp_audit_perms *p = NULL;
-	if (ao != PDP_NONE && ro != PDP_NONE &&
-	    pdp_audit_role_permissions(so->img, ro, ao, &p, NULL) == PDP_OK)
-		slots_from_perms(o, so, p, ao, true);
-	pdp_audit_perms_free(p);
-	p = NULL;
-	if (an != PDP_NONE && rn != PDP_NONE &&
-	    pdp_audit_role_permissions(sn->img, rn, an, &p, NULL) == PDP_OK)
-		slots_from_perms(n, sn, p, an, true);
-	pdp_audit_perms_free(p);
-	compare_slots(b, PDP_AUDIT_VIA_ROLE, role, acp, o, n);
+	side_slots(o, so, name, ao, role);
+	side_slots(n, sn, name, an, role);
+	compare_slots(b, role ? PDP_AUDIT_VIA_ROLE : PDP_AUDIT_VIA_EXACT, name,
+	              acp, o, n);
 	slots_clear(o);
 	slots_clear(n);
 }
@@ -1144,9 +1136,9 @@ static void compare_changed_acps(builder *b, const side *so, const side *sn,
 		sv_uniq(c);
 		b->oom = b->oom || c->oom;
 		for (size_t j = 0; j < c->n; j++)
-			compare_id(b, so, sn, c->v[j], name, ao, an);
+			compare_subject(b, so, sn, c->v[j], false, name, ao, an);
 		for (size_t j = 0; j < roles->n; j++)
-			compare_role(b, so, sn, roles->v[j], name, ao, an);
+			compare_subject(b, so, sn, roles->v[j], true, name, ao, an);
 		for (size_t j = 0; j < entries->n; j++)
 			compare_entry(b, so, sn, entries->v[j], name, ao, an);
 	}
@@ -1172,9 +1164,9 @@ static void compare_contexts(builder *b, const side *so, const side *sn,
 			continue;
 		for (size_t i = 0; i < acps->n; i++)
 			if (!changed[i])
-				compare_id(b, so, sn, ids->v[k], acps->v[i],
-				           acp_of(so->img, acps->v[i]),
-				           acp_of(sn->img, acps->v[i]));
+				compare_subject(b, so, sn, ids->v[k], false, acps->v[i],
+				                acp_of(so->img, acps->v[i]),
+				                acp_of(sn->img, acps->v[i]));
 	}
 	for (size_t k = 0; k < roles->n && !b->oom; k++) {
 		char *co = role_context(so, roles->v[k]);
@@ -1186,9 +1178,9 @@ static void compare_contexts(builder *b, const side *so, const side *sn,
 			continue;
 		for (size_t i = 0; i < acps->n; i++)
 			if (!changed[i])
-				compare_role(b, so, sn, roles->v[k], acps->v[i],
-				             acp_of(so->img, acps->v[i]),
-				             acp_of(sn->img, acps->v[i]));
+				compare_subject(b, so, sn, roles->v[k], true, acps->v[i],
+				                acp_of(so->img, acps->v[i]),
+				                acp_of(sn->img, acps->v[i]));
 	}
 }
 
