@@ -38,6 +38,18 @@ void print_diags(FILE *out, const pdpc_compiler *c, diag_format fmt,
 int obtain_image(const char *image_path, char **policies, int npolicies,
                  pdp_image **out);
 
+/* OLD or NEW of pdp diff: an image when it starts as one, else a policy
+ * to compile; "-" reads standard input. Prints why not and returns the
+ * exit code. */
+int obtain_policy_or_image(const char *path, pdp_image **out);
+
+/* Add a policy file to c; "-" reads standard input (named <stdin> in
+ * diagnostics). */
+pdpc_status cli_add_policy(pdpc_compiler *c, const char *path);
+/* A policy on standard input, read whole (malloc'd, NUL-terminated);
+ * prints why not and returns the exit code. */
+int read_stdin_policy(uint8_t **buf, size_t *len);
+
 /* Texts that name policy ids, malloc'd at the size they need (an id may be
  * as long as the string limit, 64 KiB): pdp_reason_format's text of d, and
  * the rule token (rule:ACP:SECTION:INDEX) of image rule idx. Out of memory
@@ -86,7 +98,8 @@ int write_key_pair(const char *base);
  * is the signed image. */
 int sign_image_bytes(const char *key_path, const uint8_t *img, size_t len,
                      uint8_t **out, size_t *out_len);
-/* image_io.c: read an image file's bytes (malloc'd; size limit checked). */
+/* image_io.c: read an image file's bytes (malloc'd; size limit checked);
+ * "-" reads standard input. */
 int read_image_file(const char *path, uint8_t **out, size_t *len);
 /* decision_log.c: pdp decide --log FILE, JSON Lines through the decision
  * hook of scratch; close it with decision_log_close. */

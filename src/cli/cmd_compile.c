@@ -13,12 +13,15 @@
 
 #include "cli/cli.h"
 #include "cli/dump.h"
+#include "cli/opts.h"
 
 static const char COMPILE_HELP[] =
 	"usage: pdp compile [-o OUT] [--dump] [--format text|json]\n"
 	"                   [--revision N] [--sign KEY] POLICY...\n"
-	"Compile policy files (merged into one set) into an image.\n"
-	"  -o OUT      write the image to OUT (default: policy.pdpi)\n"
+	"Compile policy files (merged into one set) into an image. A POLICY\n"
+	"named - is read from standard input.\n"
+	"  -o, --output OUT  write the image to OUT (default: policy.pdpi;\n"
+	"              - for standard output)\n"
 	"  --dump      print the compiled image as text instead of writing it\n"
 	"  --format F  diagnostics as text (default) or json\n"
 	"  --revision N  the image's revision (anti-rollback; default: the\n"
@@ -28,30 +31,18 @@ static const char COMPILE_HELP[] =
 
 static const char LINT_HELP[] =
 	"usage: pdp lint [--format text|json|sarif] [--werror] POLICY...\n"
-	"Report every problem in the policy files: errors and warnings.\n"
+	"Report every problem in the policy files: errors and warnings. A\n"
+	"POLICY named - is read from standard input.\n"
 	"  --format F  text (default), json (one object per line) or sarif\n"
 	"  --werror    treat warnings as errors\n"
 	"Exit: 0 clean (warnings allowed), 1 errors (or warnings with --werror),\n"
 	"64 usage, 66 I/O.\n";
 
-static bool parse_format(const char *s, diag_format *f)
-{
-	if (strcmp(s, "text") == 0)
-		*f = DIAG_TEXT;
-	else if (strcmp(s, "json") == 0)
-		*f = DIAG_JSON;
-	else if (strcmp(s, "sarif") == 0)
-		*f = DIAG_SARIF;
-	else
-		return false;
-	return true;
-}
-
 static int add_policies(pdpc_compiler *c, char **files, int n)
 {
 	int rc = EXIT_OK;
 	for (int i = 0; i < n; i++) {
-		pdpc_status st = pdpc_add_file(c, files[i]);
+		pdpc_status st = cli_add_policy(c, files[i]);
 		if (st == PDPC_ERR_NOMEM)
 			return EXIT_IO;
 		if (st != PDPC_OK)
@@ -71,52 +62,74 @@ typedef struct policy_opts {
 	int nfiles;
 } policy_opts;
 
+enum { OPT_DUMP = OPT_FIRST, OPT_FORMAT, OPT_REVISION, OPT_SIGN,
+       OPT_WERROR };
+
+static const struct option COMPILE_OPTIONS[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"dump", no_argument, NULL, OPT_DUMP},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"revision", required_argument, NULL, OPT_REVISION},
+	{"sign", required_argument, NULL, OPT_SIGN},
+	CLI_COMMON_OPTIONS
+};
+
+static const struct option LINT_OPTIONS[] = {
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"werror", no_argument, NULL, OPT_WERROR},
+	CLI_COMMON_OPTIONS
+};
+
 /* Parse the command line of `pdp compile` (lint == false) or `pdp lint`.
  * Returns -1 to go on, or the exit code to return now. */
 static int parse_policy_args(int argc, char **argv, bool lint,
                              policy_opts *o)
 {
-	const char *verb = lint ? "lint" : "compile";
-	const char *help = lint ? LINT_HELP : COMPILE_HELP;
+	static const char *const compile_formats[] = {"text", "json", NULL};
+	static const char *const lint_formats[] = {"text", "json", "sarif",
+	                                           NULL};
 	memset(o, 0, sizeof(*o));
 	o->out = "policy.pdpi";
 	o->fmt = DIAG_TEXT;
-	o->files = calloc((size_t)argc + 1, sizeof(char *));
-	if (o->files == NULL)
-		return EXIT_IO;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(help, stdout);
-			return EXIT_OK;
-		} else if (!lint && strcmp(a, "--dump") == 0) {
+	cli_parser p;
+	cli_parser_init(&p, lint ? "lint" : "compile",
+	                lint ? LINT_HELP : COMPILE_HELP, lint ? "" : "o:",
+	                lint ? LINT_OPTIONS : COMPILE_OPTIONS, argc, argv);
+	int c, f;
+	while ((c = cli_next(&p)) != CLI_END) {
+		switch (c) {
+		case CLI_EXIT:
+			return p.exit_code;
+		case 'o':
+			o->out = p.arg;
+			break;
+		case OPT_DUMP:
 			o->dump = true;
-		} else if (lint && strcmp(a, "--werror") == 0) {
+			break;
+		case OPT_WERROR:
 			o->werror = true;
-		} else if (!lint && strcmp(a, "-o") == 0 && i + 1 < argc) {
-			o->out = argv[++i];
-		} else if (!lint && strcmp(a, "--revision") == 0 && i + 1 < argc) {
-			o->revision = argv[++i];
-		} else if (!lint && strcmp(a, "--sign") == 0 && i + 1 < argc) {
-			o->sign = argv[++i];
-		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-			if (!parse_format(argv[++i], &o->fmt) ||
-			    (!lint && o->fmt == DIAG_SARIF)) {
-				fprintf(stderr, "pdp %s: unknown format '%s'\n", verb,
-				        argv[i]);
+			break;
+		case OPT_REVISION:
+			o->revision = p.arg;
+			break;
+		case OPT_SIGN:
+			o->sign = p.arg;
+			break;
+		case OPT_FORMAT:
+			f = cli_choice(&p, "--format", p.arg,
+			               lint ? lint_formats : compile_formats);
+			if (f < 0)
 				return EXIT_USAGE;
-			}
-		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "pdp %s: unknown option '%s'\n%s", verb, a,
-			        help);
-			return EXIT_USAGE;
-		} else
-			o->files[o->nfiles++] = argv[i];
+			o->fmt = (diag_format)f;
+			break;
+		}
 	}
-	if (o->nfiles == 0) {
-		fputs(help, stderr);
+	o->files = cli_operands(&p, &o->nfiles);
+	if (o->nfiles == 0)
+		return cli_usage_error(&p, "no policy file given (a file, or - "
+		                           "for standard input)");
+	if (!cli_stdin_once(&p, o->files, o->nfiles, NULL, 0, NULL))
 		return EXIT_USAGE;
-	}
 	return -1;
 }
 
@@ -213,8 +226,27 @@ static int write_in_place(const char *out, const uint8_t *img, size_t len)
 	return err;
 }
 
+/* -o -: the image goes to standard output, never to a terminal (CBOR
+ * bytes there help nobody and may upset it). */
+static int write_stdout(const uint8_t *img, size_t len)
+{
+	if (isatty(STDOUT_FILENO)) {
+		fputs("pdp compile: not writing an image to a terminal; redirect "
+		      "standard output or give -o FILE\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!write_all(STDOUT_FILENO, img, len)) {
+		fprintf(stderr, "pdp compile: cannot write the image to standard "
+		                "output: %s\n", strerror(errno));
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
 static int write_image(const char *out, const uint8_t *img, size_t len)
 {
+	if (strcmp(out, "-") == 0)
+		return write_stdout(img, len);
 	/* past a file-size limit, write() fails with EFBIG and the old image
 	 * stays; the default action of SIGXFSZ would kill pdp mid-write */
 	signal(SIGXFSZ, SIG_IGN);
@@ -288,7 +320,6 @@ int cmd_compile(int argc, char **argv)
 			rc = st == PDPC_ERR_NOMEM ? EXIT_IO : EXIT_POLICY;
 	}
 	pdpc_free(c);
-	free(o.files);
 	return rc;
 }
 
@@ -309,6 +340,5 @@ int cmd_lint(int argc, char **argv)
 			rc = EXIT_POLICY;
 	}
 	pdpc_free(c);
-	free(o.files);
 	return rc;
 }

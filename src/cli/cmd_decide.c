@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/opts.h"
 
 static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
@@ -19,6 +20,8 @@ static const char DECIDE_HELP[] =
 	"`deny <reason>`. A file holds one request, several YAML documents, a\n"
 	"list or JSON Lines. No file or `-` reads standard input. An absent\n"
 	"env.time is now.\n"
+	"  -p, --policy POLICY  compile POLICY (- for standard input)\n"
+	"  -i, --image IMAGE    load IMAGE (- for standard input)\n"
 	"  --json      one JSON object per line: decision, reason, rule_id,\n"
 	"              indeterminate, error, image (the image id)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
@@ -34,6 +37,8 @@ static const char EXPLAIN_HELP[] =
 	"                   [--no-clock] [--jsonl] [REQUEST_FILE...]\n"
 	"Show how each request was decided: every rule of the target ACPs, which\n"
 	"tests held, failed or were indeterminate, and the decision.\n"
+	"  -p, --policy POLICY  compile POLICY (- for standard input)\n"
+	"  -i, --image IMAGE    load IMAGE (- for standard input)\n"
 	"  --json      one JSON object per request: line, rules (each test's\n"
 	"              result), decision (as pdp decide --json prints it)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
@@ -404,55 +409,78 @@ static int decide_file(decide_run *x, const char *path)
 	return x->rc;
 }
 
+enum { OPT_JSON = OPT_FIRST, OPT_NO_CLOCK, OPT_JSONL, OPT_LOG };
+
+static const struct option DECIDE_OPTIONS[] = {
+	{"policy", required_argument, NULL, 'p'},
+	{"image", required_argument, NULL, 'i'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-clock", no_argument, NULL, OPT_NO_CLOCK},
+	{"jsonl", no_argument, NULL, OPT_JSONL},
+	{"log", required_argument, NULL, OPT_LOG},
+	CLI_COMMON_OPTIONS
+};
+
+/* explain has no --log: its table is decide's without that entry */
+static const struct option EXPLAIN_OPTIONS[] = {
+	{"policy", required_argument, NULL, 'p'},
+	{"image", required_argument, NULL, 'i'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-clock", no_argument, NULL, OPT_NO_CLOCK},
+	{"jsonl", no_argument, NULL, OPT_JSONL},
+	CLI_COMMON_OPTIONS
+};
+
 /* decide and explain share everything but the printing: options, the
  * image (-i or compiled -p), one scratch, then each request file in turn;
  * the exit code is the worst of the files'. */
 int cmd_decide(int argc, char **argv, bool explain)
 {
 	const char *verb = explain ? "explain" : "decide";
-	const char *help = explain ? EXPLAIN_HELP : DECIDE_HELP;
 	const char *image = NULL, *log_path = NULL;
 	bool json = false, clock = true, jsonl = false;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
-	char **files = calloc((size_t)argc + 2, sizeof(char *));
-	int npols = 0, nfiles = 0, rc = EXIT_OK;
-	if (pols == NULL || files == NULL) {
-		free(pols);
-		free(files);
+	char **files = NULL;
+	int npols = 0, nfiles = 0, rc = EXIT_OK, c;
+	if (pols == NULL)
 		return EXIT_IO;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(help, stdout);
+	cli_parser p;
+	cli_parser_init(&p, verb, explain ? EXPLAIN_HELP : DECIDE_HELP, "p:i:",
+	                explain ? EXPLAIN_OPTIONS : DECIDE_OPTIONS, argc, argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		switch (c) {
+		case CLI_EXIT:
+			rc = p.exit_code;
 			goto out;
-		} else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc) {
-			pols[npols++] = argv[++i];
-		} else if (strcmp(argv[i], "-i") == 0 && i + 1 < argc) {
-			image = argv[++i];
-		} else if (strcmp(argv[i], "--json") == 0) {
+		case 'p':
+			pols[npols++] = (char *)p.arg;
+			break;
+		case 'i':
+			image = p.arg;
+			break;
+		case OPT_JSON:
 			json = true;
-		} else if (strcmp(argv[i], "--no-clock") == 0) {
+			break;
+		case OPT_NO_CLOCK:
 			clock = false;
-		} else if (strcmp(argv[i], "--jsonl") == 0) {
+			break;
+		case OPT_JSONL:
 			jsonl = true;
-		} else if (!explain && strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
-			log_path = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "pdp %s: unknown option '%s'\n%s", verb, argv[i],
-			        help);
-			rc = EXIT_USAGE;
-			goto out;
-		} else
-			files[nfiles++] = argv[i];
+			break;
+		case OPT_LOG:
+			log_path = p.arg;
+			break;
+		}
 	}
 	if ((image == NULL) == (npols == 0)) {
-		fprintf(stderr, "pdp %s: give -p POLICY... or -i IMAGE (not both)\n%s",
-		        verb, help);
+		rc = cli_usage_error(&p, "give -p POLICY... or -i IMAGE (not both)");
+		goto out;
+	}
+	files = cli_operands(&p, &nfiles);
+	if (!cli_stream_inputs(&p, pols, npols, image, &files, &nfiles)) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (nfiles == 0)
-		files[nfiles++] = "-";
 	pdp_image *img = NULL;
 	rc = obtain_image(image, pols, npols, &img);
 	if (rc != EXIT_OK)
@@ -484,6 +512,5 @@ int cmd_decide(int argc, char **argv, bool explain)
 	pdp_image_free(img);
 out:
 	free(pols);
-	free(files);
 	return rc;
 }

@@ -9,13 +9,15 @@
 #include "audit/diff.h"
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/opts.h"
 
 static const char DIFF_HELP[] =
 	"usage: pdp diff [--format text|json|sarif] [--fail-on widen] OLD NEW\n"
 	"Every (subject, ACP, section, operation) whose grant changes between\n"
 	"OLD and NEW (each a policy file or a compiled image): gained, lost,\n"
 	"now-conditional, now-unconditional, condition-changed; and the roles,\n"
-	"assignments, groups, constraints and attributes that changed.\n"
+	"assignments, groups, constraints and attributes that changed. One of\n"
+	"them may be - (standard input).\n"
 	"  --format json    one JSON object\n"
 	"  --format sarif   SARIF 2.1.0 for code-scanning tools\n"
 	"  --fail-on widen  exit 1 when anything was gained, became\n"
@@ -24,30 +26,6 @@ static const char DIFF_HELP[] =
 	"64 usage, 65 image rejected, 66 I/O.\n";
 
 typedef enum diff_format { DF_TEXT, DF_JSON, DF_SARIF } diff_format;
-
-/* A compiled image starts with the CBOR text "pdp-image" (schemas/
- * image.cddl); anything else is read as a policy. */
-static bool looks_like_image(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return false;
-	char head[32];
-	size_t n = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	for (size_t i = 0; i + 9 <= n; i++)
-		if (memcmp(head + i, "pdp-image", 9) == 0)
-			return true;
-	return false;
-}
-
-static int load_side(const char *path, pdp_image **out)
-{
-	if (looks_like_image(path))
-		return obtain_image(path, NULL, 0, out);
-	char *p = (char *)path;
-	return obtain_image(NULL, &p, 1, out);
-}
 
 static const char *subject_prefix(pdp_audit_via via)
 {
@@ -174,53 +152,43 @@ static void print_sarif(const pdiff_result *r)
 
 int cmd_diff(int argc, char **argv)
 {
+	static const char *const formats[] = {"text", "json", "sarif", NULL};
+	static const char *const fail_on[] = {"widen", NULL};
+	enum { OPT_FORMAT = OPT_FIRST, OPT_FAIL_ON };
+	static const struct option options[] = {
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		CLI_COMMON_OPTIONS
+	};
 	diff_format fmt = DF_TEXT;
 	bool fail_widen = false;
-	const char *paths[2];
-	int np = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(DIFF_HELP, stdout);
-			return EXIT_OK;
-		}
-		if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-			const char *v = argv[++i];
-			if (strcmp(v, "text") == 0)
-				fmt = DF_TEXT;
-			else if (strcmp(v, "json") == 0)
-				fmt = DF_JSON;
-			else if (strcmp(v, "sarif") == 0)
-				fmt = DF_SARIF;
-			else {
-				fprintf(stderr, "pdp diff: unknown format '%s' (text, json, "
-				                "sarif)\n", v);
+	cli_parser p;
+	cli_parser_init(&p, "diff", DIFF_HELP, "", options, argc, argv);
+	int c, f, np;
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_EXIT)
+			return p.exit_code;
+		if (c == OPT_FORMAT) {
+			if ((f = cli_choice(&p, "--format", p.arg, formats)) < 0)
 				return EXIT_USAGE;
-			}
-		} else if (strcmp(a, "--fail-on") == 0 && i + 1 < argc) {
-			if (strcmp(argv[++i], "widen") != 0) {
-				fprintf(stderr, "pdp diff: --fail-on takes `widen`\n");
+			fmt = (diff_format)f;
+		} else {
+			if (cli_choice(&p, "--fail-on", p.arg, fail_on) < 0)
 				return EXIT_USAGE;
-			}
 			fail_widen = true;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "pdp diff: unknown option '%s'\n%s", a, DIFF_HELP);
-			return EXIT_USAGE;
-		} else if (np < 2)
-			paths[np++] = a;
-		else {
-			fputs("pdp diff: give exactly two files, OLD and NEW\n", stderr);
-			return EXIT_USAGE;
 		}
 	}
-	if (np != 2) {
-		fputs(DIFF_HELP, stderr);
+	char **paths = cli_operands(&p, &np);
+	if (np != 2)
+		return cli_usage_error(&p, "give exactly two files, OLD and NEW "
+		                           "(one of them may be - for standard "
+		                           "input)");
+	if (!cli_stdin_once(&p, paths, np, NULL, 0, NULL))
 		return EXIT_USAGE;
-	}
 	pdp_image *old = NULL, *new_img = NULL;
-	int rc = load_side(paths[0], &old);
+	int rc = obtain_policy_or_image(paths[0], &old);
 	if (rc == EXIT_OK)
-		rc = load_side(paths[1], &new_img);
+		rc = obtain_policy_or_image(paths[1], &new_img);
 	if (rc != EXIT_OK) {
 		pdp_image_free(old);
 		pdp_image_free(new_img);

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "image/image.h"
 
 static const char INSPECT_HELP[] =
 	"usage: pdp inspect IMAGE\n"
+	"IMAGE - reads standard input.\n"
 	"Show an image's format, id, revision, signature, build note, counts\n"
 	"(ACPs, rules, roles, users, groups) and section sizes. The signature\n"
 	"is not checked here: pdp verify --key PUB IMAGE does.\n"
@@ -51,23 +53,17 @@ static void show(const char *path, size_t len, const pdp_image *img)
 
 int cmd_inspect(int argc, char **argv)
 {
-	const char *path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(INSPECT_HELP, stdout);
-			return EXIT_OK;
-		}
-		if ((argv[i][0] == '-' && argv[i][1] != '\0') || path != NULL) {
-			fprintf(stderr, "pdp inspect: unexpected '%s'\n%s", argv[i],
-			        INSPECT_HELP);
-			return EXIT_USAGE;
-		}
-		path = argv[i];
-	}
-	if (path == NULL) {
-		fputs(INSPECT_HELP, stderr);
-		return EXIT_USAGE;
-	}
+	static const struct option options[] = {CLI_COMMON_OPTIONS};
+	cli_parser p;
+	cli_parser_init(&p, "inspect", INSPECT_HELP, "", options, argc, argv);
+	int c, n;
+	while ((c = cli_next(&p)) != CLI_END)
+		if (c == CLI_EXIT)
+			return p.exit_code;
+	char **ops = cli_operands(&p, &n);
+	if (n != 1)
+		return cli_usage_error(&p, "give one IMAGE (- for standard input)");
+	const char *path = ops[0];
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc = read_image_file(path, &buf, &len);

@@ -4,10 +4,12 @@
  * these keys, recent enough, and intact: exactly what a CSE's
  * pdp_image_load_trusted will decide).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 
 static const char KEYGEN_HELP[] =
 	"usage: pdp keygen NAME\n"
@@ -25,54 +27,62 @@ static const char VERIFY_HELP[] =
 
 int cmd_keygen(int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	                  strcmp(argv[1], "--help") == 0)) {
-		fputs(KEYGEN_HELP, stdout);
-		return EXIT_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fputs(KEYGEN_HELP, stderr);
-		return EXIT_USAGE;
-	}
-	return write_key_pair(argv[1]);
+	static const struct option options[] = {CLI_COMMON_OPTIONS};
+	cli_parser p;
+	cli_parser_init(&p, "keygen", KEYGEN_HELP, "", options, argc, argv);
+	int c, n;
+	while ((c = cli_next(&p)) != CLI_END)
+		if (c == CLI_EXIT)
+			return p.exit_code;
+	char **names = cli_operands(&p, &n);
+	if (n != 1)
+		return cli_usage_error(&p, "give one NAME (NAME.key and NAME.pub "
+		                           "are written)");
+	return write_key_pair(names[0]);
 }
+
+enum { OPT_KEY = OPT_FIRST, OPT_MIN_REVISION };
+
+static const struct option VERIFY_OPTIONS[] = {
+	{"key", required_argument, NULL, OPT_KEY},
+	{"min-revision", required_argument, NULL, OPT_MIN_REVISION},
+	CLI_COMMON_OPTIONS
+};
 
 /* Parse verify's command line into trust (keys read from their files). */
 static int verify_args(int argc, char **argv, uint8_t *keys, pdp_trust *t,
                        const char **path)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(VERIFY_HELP, stdout);
-			return EXIT_OK;
-		} else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-			int rc = read_key_file(argv[++i], false,
-			                       keys + t->n_keys * PDP_PUBLIC_KEY_SIZE);
+	cli_parser p;
+	cli_parser_init(&p, "verify", VERIFY_HELP, "", VERIFY_OPTIONS, argc,
+	                argv);
+	int c, n, rc;
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_EXIT)
+			return p.exit_code;
+		if (c == OPT_KEY) {
+			rc = read_key_file(p.arg, false,
+			                   keys + t->n_keys * PDP_PUBLIC_KEY_SIZE);
 			if (rc != EXIT_OK)
 				return rc;
 			t->n_keys++;
-		} else if (strcmp(a, "--min-revision") == 0 && i + 1 < argc) {
-			char *end = NULL;
-			const char *v = argv[++i];
-			unsigned long long n = strtoull(v, &end, 10);
-			if (*v < '0' || *v > '9' || *end != '\0') {
-				fprintf(stderr, "pdp verify: --min-revision '%s' is not a "
-				                "whole number\n", v);
-				return EXIT_USAGE;
-			}
-			t->min_revision = n;
-		} else if ((a[0] == '-' && a[1] != '\0') || *path != NULL) {
-			fprintf(stderr, "pdp verify: unexpected '%s'\n%s", a,
-			        VERIFY_HELP);
-			return EXIT_USAGE;
-		} else
-			*path = a;
+			continue;
+		}
+		char *end = NULL;
+		const char *v = p.arg;
+		errno = 0;
+		unsigned long long r = strtoull(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end != '\0' || errno == ERANGE)
+			return cli_usage_error(&p, "--min-revision '%s' is not a "
+			                           "whole number", v);
+		t->min_revision = r;
 	}
-	if (*path == NULL || t->n_keys == 0) {
-		fputs(VERIFY_HELP, stderr);
-		return EXIT_USAGE;
-	}
+	char **ops = cli_operands(&p, &n);
+	if (n != 1)
+		return cli_usage_error(&p, "give one IMAGE (- for standard input)");
+	if (t->n_keys == 0)
+		return cli_usage_error(&p, "give the public key(s) with --key PUB");
+	*path = ops[0];
 	return -1;
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "request/request.h"
 #include "pdp/store.h"
 
@@ -34,6 +35,7 @@ static const char REPLAY_HELP[] =
 	"line: put, remove, group, ungroup, begin, commit, abort, checkpoint,\n"
 	"decide (docs/cli.md). One output line per input line. No STREAM or `-`\n"
 	"reads standard input.\n"
+	"  -p, --policy POLICY  a base policy file (- for standard input)\n"
 	"  --dir DIR   persist the store in DIR (reopened with its changes)\n"
 	"  --json      decisions as JSON objects (as pdp decide --json)\n"
 	"  --no-clock  leave an absent env.time absent\n"
@@ -314,6 +316,23 @@ static void replay_stream(replay *r, FILE *in)
 	pdpc_free(c);
 }
 
+/* A base policy file, or standard input for "-". */
+static int add_base(pdp_store *s, const char *path)
+{
+	if (strcmp(path, "-") != 0)
+		return pdp_store_add_base_file(s, path) == PDPC_OK ? EXIT_OK
+		                                                  : EXIT_IO;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = read_stdin_policy(&buf, &len);
+	if (rc == EXIT_OK &&
+	    pdp_store_add_base_buffer(s, "<stdin>", (const char *)buf, len) !=
+	            PDPC_OK)
+		rc = EXIT_IO;
+	free(buf);
+	return rc;
+}
+
 static int open_store(pdp_store **out, char **pols, int npols,
                       const char *dir)
 {
@@ -322,7 +341,7 @@ static int open_store(pdp_store **out, char **pols, int npols,
 		return EXIT_IO;
 	int rc = EXIT_OK;
 	for (int i = 0; i < npols && rc == EXIT_OK; i++)
-		if (pdp_store_add_base_file(s, pols[i]) != PDPC_OK)
+		if (add_base(s, pols[i]) != EXIT_OK)
 			rc = EXIT_IO;
 	if (rc == EXIT_OK && dir != NULL && pdp_store_set_dir(s, dir) != PDPC_OK)
 		rc = EXIT_IO;
@@ -347,48 +366,59 @@ static int open_store(pdp_store **out, char **pols, int npols,
 /* Options, the store (opened on --dir, seeded with the -p policies), one
  * scratch that fits every image the store publishes, then each stream in
  * turn; a transaction left open at the end is aborted and reported. */
+enum { OPT_DIR = OPT_FIRST, OPT_JSON, OPT_NO_CLOCK };
+
+static const struct option REPLAY_OPTIONS[] = {
+	{"policy", required_argument, NULL, 'p'},
+	{"dir", required_argument, NULL, OPT_DIR},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-clock", no_argument, NULL, OPT_NO_CLOCK},
+	CLI_COMMON_OPTIONS
+};
+
 int cmd_replay(int argc, char **argv)
 {
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
-	char **files = calloc((size_t)argc + 2, sizeof(char *));
+	char **files = NULL;
 	const char *dir = NULL;
-	int npols = 0, nfiles = 0, rc = EXIT_OK;
+	int npols = 0, nfiles = 0, rc = EXIT_OK, c;
 	replay r;
 	memset(&r, 0, sizeof(r));
 	r.clock = true;
-	if (pols == NULL || files == NULL) {
-		rc = EXIT_IO;
-		goto out;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(REPLAY_HELP, stdout);
+	if (pols == NULL)
+		return EXIT_IO;
+	cli_parser p;
+	cli_parser_init(&p, "replay", REPLAY_HELP, "p:", REPLAY_OPTIONS, argc,
+	                argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		switch (c) {
+		case CLI_EXIT:
+			rc = p.exit_code;
 			goto out;
-		} else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
-			pols[npols++] = argv[++i];
-		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
-			dir = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
+		case 'p':
+			pols[npols++] = (char *)p.arg;
+			break;
+		case OPT_DIR:
+			dir = p.arg;
+			break;
+		case OPT_JSON:
 			r.json = true;
-		else if (strcmp(argv[i], "--no-clock") == 0)
+			break;
+		case OPT_NO_CLOCK:
 			r.clock = false;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "pdp replay: unknown option or missing value "
-			                "'%s'\n%s", argv[i], REPLAY_HELP);
-			rc = EXIT_USAGE;
-			goto out;
-		} else
-			files[nfiles++] = argv[i];
+			break;
+		}
 	}
 	if (npols == 0 && dir == NULL) {
-		fprintf(stderr, "pdp replay: give the base policy with -p POLICY "
-		                "(or --dir DIR of a persisted store)\n%s",
-		        REPLAY_HELP);
+		rc = cli_usage_error(&p, "give the base policy with -p POLICY (or "
+		                         "--dir DIR of a persisted store)");
+		goto out;
+	}
+	files = cli_operands(&p, &nfiles);
+	if (!cli_stream_inputs(&p, pols, npols, NULL, &files, &nfiles)) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (nfiles == 0)
-		files[nfiles++] = "-";
 	rc = open_store(&r.store, pols, npols, dir);
 	if (rc != EXIT_OK)
 		goto out;
@@ -423,6 +453,5 @@ done:
 	pdp_store_free(r.store);
 out:
 	free(pols);
-	free(files);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "audit/diff.h"
 #include "cli/cli.h"
 #include "cli/report_page.h"
+#include "cli/opts.h"
 
 static const char REPORT_HELP[] =
 	"usage: pdp report (-p POLICY [-p POLICY]... | -i IMAGE) --html OUT.html\n"
@@ -28,6 +29,9 @@ static const char REPORT_HELP[] =
 	"condition, denied by a deny rule), the role hierarchy, the SSD/DSD\n"
 	"constraints and the lint findings (with -p) as one self-contained HTML\n"
 	"page with filters, search and paging.\n"
+	"  -p, --policy POLICY  compile POLICY (- for standard input)\n"
+	"  -i, --image IMAGE    load IMAGE (- for standard input)\n"
+	"  --html OUT  write the page to OUT (- for standard output)\n"
 	"Exit: 0 written, 1 policy errors, 64 usage, 65 image rejected, 66 I/O.\n";
 
 #define NSLOT 12
@@ -472,7 +476,7 @@ static void write_lint(FILE *f, char **policies, int np)
 	if (c == NULL)
 		exit(EXIT_IO);
 	for (int i = 0; i < np; i++)
-		pdpc_add_file(c, policies[i]);
+		cli_add_policy(c, policies[i]);
 	pdpc_lint(c);
 	fputc('[', f);
 	for (size_t i = 0; i < pdpc_diag_count(c); i++) {
@@ -522,34 +526,51 @@ static void write_data(FILE *f, const pdp_image *img, char **policies,
 	fputs("}", f);
 }
 
+static const struct option REPORT_OPTIONS[] = {
+	{"policy", required_argument, NULL, 'p'},
+	{"image", required_argument, NULL, 'i'},
+	{"html", required_argument, NULL, OPT_FIRST},
+	CLI_COMMON_OPTIONS
+};
+
 int cmd_report(int argc, char **argv)
 {
 	const char *image = NULL, *out = NULL;
 	char **policies = calloc((size_t)argc + 1, sizeof(char *));
-	int np = 0;
+	int np = 0, c, nops = 0;
 	if (policies == NULL)
 		return EXIT_IO;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(REPORT_HELP, stdout);
+	cli_parser p;
+	cli_parser_init(&p, "report", REPORT_HELP, "p:i:", REPORT_OPTIONS, argc,
+	                argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_EXIT) {
 			free(policies);
-			return EXIT_OK;
+			return p.exit_code;
 		}
-		if (strcmp(a, "-p") == 0 && i + 1 < argc)
-			policies[np++] = argv[++i];
-		else if (strcmp(a, "-i") == 0 && i + 1 < argc)
-			image = argv[++i];
-		else if (strcmp(a, "--html") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else {
-			fprintf(stderr, "pdp report: unexpected '%s'\n%s", a, REPORT_HELP);
-			free(policies);
-			return EXIT_USAGE;
-		}
+		if (c == 'p')
+			policies[np++] = (char *)p.arg;
+		else if (c == 'i')
+			image = p.arg;
+		else
+			out = p.arg;
 	}
-	if (out == NULL || (image == NULL) == (np == 0)) {
-		fputs(REPORT_HELP, stderr);
+	char **ops = cli_operands(&p, &nops);
+	const char *problem = NULL;
+	if (nops > 0)
+		problem = "unexpected operand (policies go with -p POLICY)";
+	else if (out == NULL)
+		problem = "give --html OUT.html (- for standard output)";
+	else if ((image == NULL) == (np == 0))
+		problem = "give -p POLICY... or -i IMAGE (not both)";
+	if (problem == NULL &&
+	    !cli_stdin_once(&p, policies, np, NULL, 0, image))
+		problem = ""; /* reported */
+	if (problem != NULL) {
+		if (nops > 0)
+			cli_usage_error(&p, "%s: '%s'", problem, ops[0]);
+		else if (*problem != '\0')
+			cli_usage_error(&p, "%s", problem);
 		free(policies);
 		return EXIT_USAGE;
 	}

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/opts.h"
 #include "request/request.h"
 
 static const char TEST_HELP[] =
@@ -19,7 +20,9 @@ static const char TEST_HELP[] =
 	"lists `cases:` (name, request, expect: permit|deny, optional reason and\n"
 	"rule_id). A failing case prints its request, the expected and actual\n"
 	"answer and the explain trace. The last line is `N passed, M failed`\n"
-	"(on standard error with json and junit).\n"
+	"(on standard error with json and junit). A TESTFILE named - is read\n"
+	"from standard input (its paths are then relative to the working\n"
+	"directory).\n"
 	"  --format json   one JSON object with every case\n"
 	"  --format junit  JUnit XML for CI systems\n"
 	"Exit: 0 all passed, 1 a case failed or the policies have errors, 2 a\n"
@@ -39,7 +42,8 @@ typedef struct case_result {
 } case_result;
 
 typedef struct file_run {
-	const char *path;
+	const char *path;     /* for messages: <stdin> for - */
+	const char *source;   /* as given: a file, or - */
 	case_result *cases;
 	size_t n, passed, failed;
 	char *error;      /* the file could not be run: why */
@@ -332,7 +336,7 @@ static void run_file(file_run *fr)
 	pdpc_compiler *doc = pdpc_new();
 	if (doc == NULL)
 		exit(EXIT_IO);
-	if (pdpc_add_file(doc, fr->path) != PDPC_OK) {
+	if (cli_add_policy(doc, fr->source) != PDPC_OK) {
 		print_diags(stderr, doc, DIAG_TEXT, false);
 		fr->rc = EXIT_IO;
 		pdpc_free(doc);
@@ -512,44 +516,37 @@ static void free_run(file_run *fr)
 
 int cmd_test(int argc, char **argv)
 {
+	static const char *const formats[] = {"text", "json", "junit", NULL};
+	static const struct option options[] = {
+		{"format", required_argument, NULL, OPT_FIRST},
+		CLI_COMMON_OPTIONS
+	};
 	test_format fmt = FMT_TEXT;
-	int first = 1;
-	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
-		const char *a = argv[first];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(TEST_HELP, stdout);
-			return EXIT_OK;
-		}
-		if (strcmp(a, "--format") == 0 && first + 1 < argc) {
-			const char *v = argv[++first];
-			if (strcmp(v, "text") == 0)
-				fmt = FMT_TEXT;
-			else if (strcmp(v, "json") == 0)
-				fmt = FMT_JSON;
-			else if (strcmp(v, "junit") == 0)
-				fmt = FMT_JUNIT;
-			else {
-				fprintf(stderr, "pdp test: unknown format '%s' (text, "
-				                "json, junit)\n", v);
-				return EXIT_USAGE;
-			}
-			continue;
-		}
-		fprintf(stderr, "pdp test: unknown option '%s'\n%s", a, TEST_HELP);
-		return EXIT_USAGE;
+	cli_parser p;
+	cli_parser_init(&p, "test", TEST_HELP, "", options, argc, argv);
+	int c, f, nfiles;
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_EXIT)
+			return p.exit_code;
+		if ((f = cli_choice(&p, "--format", p.arg, formats)) < 0)
+			return EXIT_USAGE;
+		fmt = (test_format)f;
 	}
-	if (first >= argc) {
-		fputs(TEST_HELP, stderr);
+	char **files = cli_operands(&p, &nfiles);
+	if (nfiles <= 0)
+		return cli_usage_error(&p, "no test file given (a file, or - for "
+		                           "standard input)");
+	if (!cli_stdin_once(&p, files, nfiles, NULL, 0, NULL))
 		return EXIT_USAGE;
-	}
-	size_t n = (size_t)(argc - first), passed = 0, failed = 0, errors = 0;
+	size_t n = (size_t)nfiles, passed = 0, failed = 0, errors = 0;
 	file_run *runs = calloc(n, sizeof(*runs));
 	if (runs == NULL)
 		return EXIT_IO;
 	int rc = EXIT_OK;
 	for (size_t i = 0; i < n; i++) {
 		file_run *fr = &runs[i];
-		fr->path = argv[first + (int)i];
+		fr->source = files[i];
+		fr->path = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
 		run_file(fr);
 		if (fr->error) {
 			fflush(stdout);

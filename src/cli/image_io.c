@@ -37,7 +37,11 @@ static int too_large(const char *path)
 int read_image_file(const char *path, uint8_t **out, size_t *len)
 {
 	int eno = 0;
-	switch (file_read_all(path, PDP_MAX_IMAGE_BYTES, looks_like_image, out,
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *file = is_stdin ? "/dev/stdin" : path;
+	if (is_stdin)
+		path = "standard input";
+	switch (file_read_all(file, PDP_MAX_IMAGE_BYTES, looks_like_image, out,
 	                      len, &eno)) {
 	case FILE_READ_OK:
 		break;
@@ -56,6 +60,62 @@ int read_image_file(const char *path, uint8_t **out, size_t *len)
 	return EXIT_OK;
 }
 
+int read_stdin_policy(uint8_t **buf, size_t *len)
+{
+	int eno = 0;
+	switch (file_read_all("/dev/stdin", PDPC_MAX_FILE_BYTES, NULL, buf, len,
+	                      &eno)) {
+	case FILE_READ_OK:
+		return EXIT_OK;
+	case FILE_READ_TOO_LARGE:
+		fprintf(stderr, "pdp: the policy on standard input is larger than "
+		                "%u bytes (docs/limits.md)\n", PDPC_MAX_FILE_BYTES);
+		return EXIT_IO;
+	case FILE_READ_NOMEM:
+		fputs("pdp: out of memory reading standard input\n", stderr);
+		return EXIT_IO;
+	default:
+		fprintf(stderr, "pdp: cannot read standard input: %s\n",
+		        strerror(eno));
+		return EXIT_IO;
+	}
+}
+
+/* Standard input can be read once; a verb that compiles a policy twice
+ * (pdp report: the image, then the lint findings) gets the same bytes. The
+ * CLI is one process with one standard input, so one cached copy. */
+static struct {
+	uint8_t *buf;
+	size_t len;
+	bool read;
+} stdin_policy;
+
+pdpc_status cli_add_policy(pdpc_compiler *c, const char *path)
+{
+	if (strcmp(path, "-") != 0)
+		return pdpc_add_file(c, path);
+	if (!stdin_policy.read) {
+		if (read_stdin_policy(&stdin_policy.buf, &stdin_policy.len) !=
+		    EXIT_OK)
+			return PDPC_ERR_IO;
+		stdin_policy.read = true;
+	}
+	return pdpc_add_buffer(c, "<stdin>", (const char *)stdin_policy.buf,
+	                       stdin_policy.len);
+}
+
+/* The image held in buf (or the report of why not) */
+static int load_bytes(const char *name, const uint8_t *buf, size_t len,
+                      pdp_image **out)
+{
+	pdp_error err;
+	if (pdp_image_load(buf, len, out, &err) != PDP_OK) {
+		fprintf(stderr, "pdp: %s: image rejected: %s\n", name, err.message);
+		return EXIT_IMAGE;
+	}
+	return EXIT_OK;
+}
+
 /* Read and load an image file. */
 static int load_file(const char *path, pdp_image **out)
 {
@@ -64,29 +124,70 @@ static int load_file(const char *path, pdp_image **out)
 	int rc = read_image_file(path, &buf, &len);
 	if (rc != EXIT_OK)
 		return rc;
-	pdp_error err;
-	pdp_status st = pdp_image_load(buf, len, out, &err);
+	rc = load_bytes(strcmp(path, "-") == 0 ? "standard input" : path, buf,
+	                len, out);
 	free(buf);
-	if (st != PDP_OK) {
-		fprintf(stderr, "pdp: %s: image rejected: %s\n", path, err.message);
-		return EXIT_IMAGE;
-	}
-	return EXIT_OK;
+	return rc;
 }
 
-int obtain_image(const char *image_path, char **policies, int npolicies,
-                 pdp_image **out)
+/* A compiled image starts with the CBOR text "pdp-image" within its first
+ * bytes (schemas/image.cddl); a policy never does. */
+static bool has_image_magic(const uint8_t *buf, size_t len)
+{
+	size_t m = sizeof(IMG_MAGIC) - 1;
+	for (size_t i = 0; i + m <= len && i < 32; i++)
+		if (memcmp(buf + i, IMG_MAGIC, m) == 0)
+			return true;
+	return false;
+}
+
+static int compile_and_load(pdpc_compiler *c, int rc, pdp_image **out);
+
+int obtain_policy_or_image(const char *path, pdp_image **out)
 {
 	*out = NULL;
-	if (image_path != NULL)
-		return load_file(image_path, out);
-	pdpc_compiler *c = pdpc_new();
-	if (c == NULL)
-		return EXIT_IO;
-	int rc = EXIT_OK;
-	for (int i = 0; i < npolicies; i++)
-		if (pdpc_add_file(c, policies[i]) != PDPC_OK)
-			rc = EXIT_IO;
+	bool is_stdin = strcmp(path, "-") == 0;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int eno = 0;
+	/* the larger of the two limits, so either kind is read whole */
+	size_t max = PDP_MAX_IMAGE_BYTES > PDPC_MAX_FILE_BYTES
+	                     ? PDP_MAX_IMAGE_BYTES
+	                     : PDPC_MAX_FILE_BYTES;
+	file_read_status st = file_read_all(is_stdin ? "/dev/stdin" : path, max,
+	                                    NULL, &buf, &len, &eno);
+	if (st != FILE_READ_OK) {
+		fprintf(stderr, "pdp: cannot read %s: %s\n",
+		        is_stdin ? "standard input" : path,
+		        st == FILE_READ_TOO_LARGE ? "larger than the size limit "
+		                                    "(docs/limits.md)"
+		        : st == FILE_READ_NOMEM   ? "out of memory"
+		                                  : strerror(eno));
+		return st == FILE_READ_TOO_LARGE ? EXIT_IMAGE : EXIT_IO;
+	}
+	int rc;
+	if (has_image_magic(buf, len)) {
+		rc = load_bytes(is_stdin ? "standard input" : path, buf, len, out);
+	} else {
+		pdpc_compiler *c = pdpc_new();
+		if (c == NULL) {
+			free(buf);
+			return EXIT_IO;
+		}
+		rc = pdpc_add_buffer(c, is_stdin ? "<stdin>" : path,
+		                     (const char *)buf, len) == PDPC_OK
+		             ? EXIT_OK
+		             : EXIT_IO;
+		rc = compile_and_load(c, rc, out);
+	}
+	free(buf);
+	return rc;
+}
+
+/* Compile what c holds and load the image (c is freed); rc is the
+ * outcome of adding the sources. */
+static int compile_and_load(pdpc_compiler *c, int rc, pdp_image **out)
+{
 	const uint8_t *img = NULL;
 	size_t len = 0;
 	pdpc_status st = pdpc_compile(c, &img, &len);
@@ -103,4 +204,20 @@ int obtain_image(const char *image_path, char **policies, int npolicies,
 	}
 	pdpc_free(c);
 	return rc;
+}
+
+int obtain_image(const char *image_path, char **policies, int npolicies,
+                 pdp_image **out)
+{
+	*out = NULL;
+	if (image_path != NULL)
+		return load_file(image_path, out);
+	pdpc_compiler *c = pdpc_new();
+	if (c == NULL)
+		return EXIT_IO;
+	int rc = EXIT_OK;
+	for (int i = 0; i < npolicies; i++)
+		if (cli_add_policy(c, policies[i]) != PDPC_OK)
+			rc = EXIT_IO;
+	return compile_and_load(c, rc, out);
 }

@@ -27,18 +27,7 @@ ok
 {"decision":"permit","reason":"rule:acp-1:privileges:0"}
 $ $PDP replay store-stream.jsonl
 pdp replay: give the base policy with -p POLICY (or --dir DIR of a persisted store)
-usage: pdp replay -p POLICY [-p POLICY]... [--dir DIR] [--json]
-                  [--no-clock] [STREAM...]
-Open a live policy store on the POLICY files (its base policy) and
-apply a JSON Lines stream of changes and decisions, one object per
-line: put, remove, group, ungroup, begin, commit, abort, checkpoint,
-decide (docs/cli.md). One output line per input line. No STREAM or `-`
-reads standard input.
-  --dir DIR   persist the store in DIR (reopened with its changes)
-  --json      decisions as JSON objects (as pdp decide --json)
-  --no-clock  leave an absent env.time absent
-Exit: 0 all applied, 1 a change was refused or the base has errors,
-2 a line could not be read, 64 usage, 66 I/O.
+Try 'pdp replay --help' for the options.
 [exit 64]
 $ d=$(mktemp -d) && printf '%s\n' '{"op":"put","acp":{"m2m:acp":{"ri":"kept","pv":{"acr":[{"acor":["all"],"acop":2}]}}}}' | $PDP replay -p store-base.yaml --dir "$d/s" && printf '%s\n' '{"op":"decide","request":{"originator":"CAE-q","operation":"retrieve","target":{"acps":["kept"]}}}' | $PDP replay --dir "$d/s"; rm -rf "$d"
 ok

@@ -1,6 +1,8 @@
 # CLI transcripts: `$ command` lines run in tests/cli with $PDP as the
 # binary; the lines after it are the exact expected stdout+stderr, and
-# `[exit N]` the expected status (0 when absent).
+# `[exit N]` the expected status (0 when absent). The cases at the end
+# cover option parsing (getopt_long): --opt=value, --, '-' for standard
+# input and output, and the messages for a wrong command line.
 $ $PDP compile -o /dev/null bad.yaml
 bad.yaml:5:9: error: rule has no 'operations' (e.g. [retrieve] or all) [E-MISSING]
         - originators: [all]
@@ -92,21 +94,7 @@ pdp: small.yaml: image rejected: not a pdp image: malformed or truncated CBOR
 [exit 65]
 $ $PDP decide --frobnicate
 pdp decide: unknown option '--frobnicate'
-usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]
-                  [--no-clock] [--jsonl] [--log FILE] [REQUEST_FILE...]
-Decide each request: one line per request, `permit <reason>` or
-`deny <reason>`. A file holds one request, several YAML documents, a
-list or JSON Lines. No file or `-` reads standard input. An absent
-env.time is now.
-  --json      one JSON object per line: decision, reason, rule_id,
-              indeterminate, error, image (the image id)
-  --no-clock  leave an absent env.time absent (windows indeterminate)
-  --jsonl     every input is JSON Lines (as are *.jsonl and *.ndjson
-              files): each non-blank line is one request
-  --log FILE  append every decision to FILE as JSON Lines (time,
-              image id and revision, request, decision, reason)
-Exit: 0 decided, 1 policy errors, 2 some request was bad (answered
-deny bad-request), 64 usage, 65 image rejected, 66 I/O.
+Try 'pdp decide --help' for the options.
 [exit 64]
 $ $PDP lint --format json bad.yaml
 {"file":"bad.yaml","line":5,"column":9,"severity":"error","code":"E-MISSING","message":"rule has no 'operations' (e.g. [retrieve] or all)"}
@@ -267,3 +255,75 @@ pdp diff: the new policy widens access (--fail-on widen)
 [exit 1]
 $ $PDP diff --format json small-v2.yaml small.yaml
 {"changes":[{"kind":"lost","subject_kind":"id","subject":"CAE-a","acp":"acp-a","section":"privileges","operation":"discover","old":"if when: {attr: originator.clearance, ge: 2}","new":"denied","widens":false},{"kind":"lost","subject_kind":"id","subject":"CAE-c","acp":"acp-a","section":"privileges","operation":"retrieve","old":"unconditional","new":"denied","widens":false},{"kind":"lost","subject_kind":"glob","subject":"CAE-b*","acp":"acp-a","section":"privileges","operation":"discover","old":"if when: {attr: originator.clearance, ge: 2}","new":"denied","widens":false}],"declarations":[],"acps_changed":1}
+$ $PDP lint --format=json --werror small.yaml | head -c 60; echo
+{"file":"small.yaml","line":4,"column":9,"severity":"warning
+$ $PDP decide -p small.yaml -i
+pdp decide: option '-i' needs a value
+Try 'pdp decide --help' for the options.
+[exit 64]
+$ $PDP decide --image
+pdp decide: option '--image' needs a value (--image VALUE or --image=VALUE)
+Try 'pdp decide --help' for the options.
+[exit 64]
+$ $PDP decide --json=yes -p small.yaml
+pdp decide: option '--json' takes no value
+Try 'pdp decide --help' for the options.
+[exit 64]
+$ $PDP decide --js -p small.yaml
+pdp decide: option '--js' is ambiguous (--json, --jsonl)
+Try 'pdp decide --help' for the options.
+[exit 64]
+$ $PDP compile --format=xml small.yaml
+pdp compile: --format: unknown value 'xml' (text or json)
+Try 'pdp compile --help' for the options.
+[exit 64]
+$ $PDP compile -q small.yaml
+pdp compile: unknown option '-q'
+Try 'pdp compile --help' for the options.
+[exit 64]
+$ $PDP inspect --version
+pdp 0.1.0
+$ $PDP compile -o - small.yaml | $PDP decide -i - small-requests.yaml
+permit rule:acp-a:privileges:0 read
+deny no-rule-matched
+deny rule:acp-a:privileges:1
+deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
+[exit 2]
+$ $PDP compile --output=- --revision=7 small.yaml | $PDP inspect - | sed -n 3p
+revision  7
+$ $PDP decide -p - small-requests.yaml < small.yaml
+permit rule:acp-a:privileges:0 read
+deny no-rule-matched
+deny rule:acp-a:privileges:1
+deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
+[exit 2]
+$ $PDP decide -p - < small.yaml
+pdp decide: standard input holds the policy (-p -): give the input to read as a file
+Try 'pdp decide --help' for the options.
+[exit 64]
+$ $PDP decide -p - - < small.yaml
+pdp decide: standard input ('-') can be read by one input only
+Try 'pdp decide --help' for the options.
+[exit 64]
+$ $PDP replay -p - < store-base.yaml
+pdp replay: standard input holds the policy (-p -): give the input to read as a file
+Try 'pdp replay --help' for the options.
+[exit 64]
+$ printf 'pdp: 1\nacps:\n  - id: a\n    privileges:\n      - {originators: [all], operations: [retreive]}\n' | $PDP lint -
+<stdin>:5:43: error: unknown operation 'retreive' [E-OPERATION]
+        - {originators: [all], operations: [retreive]}
+                                            ^
+  hint: did you mean 'retrieve'?
+[exit 1]
+$ d=$(mktemp -d) && cp small.yaml "$d/-s.yaml" && cd "$d" && $PDP compile --output=/dev/null -- -s.yaml; echo "exit $?"; rm -rf "$d"
+exit 0
+$ $PDP diff --format=json - small-v2.yaml < small.yaml | head -c 40; echo
+{"changes":[{"kind":"gained","subject_ki
+$ $PDP test - < small.test.yaml | tail -1
+1 passed, 1 failed
+$ $PDP report -p - --html=- < small.yaml | head -c 15; echo
+<!DOCTYPE html>
+$ $PDP diff small.yaml
+pdp diff: give exactly two files, OLD and NEW (one of them may be - for standard input)
+Try 'pdp diff --help' for the options.
+[exit 64]
