@@ -1439,3 +1439,37 @@ Test(image, load_borrowed_matches_load)
 	pdp_image_release(copy);
 	free(bytes);
 }
+
+/* ---- pdpc_set_progress: the stages of a compile and of a lint ---- */
+
+static void note_stage(void *ctx, const char *stage, const char *what)
+{
+	char *log = ctx;
+	size_t n = strlen(log);
+	snprintf(log + n, 512 - n, "%s%s%s;", stage, what ? " " : "",
+	         what ? what : "");
+}
+
+Test(compiler, progress_stages_in_order)
+{
+	char log[512] = "";
+	pdpc_compiler *c = pdpc_new();
+	cr_assert_eq(pdpc_add_buffer(c, "p.yaml", RBAC_POLICY, strlen(RBAC_POLICY)),
+	             PDPC_OK);
+	pdpc_set_progress(c, note_stage, log);
+	const uint8_t *img;
+	size_t len;
+	cr_assert_eq(pdpc_compile(c, &img, &len), PDPC_OK);
+	cr_expect_str_eq(log, "reading p.yaml;resolving;writing the image;"
+	                      "checking the image;");
+	log[0] = '\0';
+	cr_assert_eq(pdpc_lint(c), PDPC_OK);
+	cr_expect_str_eq(log, "reading p.yaml;resolving;linting;");
+	/* off again */
+	pdpc_set_progress(c, NULL, NULL);
+	log[0] = '\0';
+	cr_assert_eq(pdpc_lint(c), PDPC_OK);
+	cr_expect_str_eq(log, "");
+	pdpc_set_progress(NULL, note_stage, log); /* ignored */
+	pdpc_free(c);
+}
