@@ -61,7 +61,7 @@
 #include "live.h"
 #include "loghook.h"
 #include "stats.h"
-#include "strings.h"
+#include "from_text.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -347,7 +347,7 @@ typedef struct reqset {
 	pdp_request *req;
 	pdp_str *acp;      /* one target ACP per request */
 	pdp_attr *attr;    /* one attribute per request */
-	bench_text *fields; /* operation, time and IP as text (strings.c) */
+	bench_text *fields; /* operation, time and IP as text (from_text.c) */
 	uint8_t *expect;   /* PDP_PERMIT / PDP_DENY */
 } reqset;
 

@@ -1,11 +1,11 @@
 /*
- * strings.h - pdp-bench's "from the request's strings" part (strings.c):
+ * from_text.h - pdp-bench's "from the request's strings" part (from_text.c):
  * the latency of a decision as a CSE makes it when the operation name, the
  * time and the IP address arrive as text, side by side with pdp_decide
  * alone on the same requests prepared beforehand.
  */
-#ifndef PDP_BENCH_STRINGS_H
-#define PDP_BENCH_STRINGS_H
+#ifndef PDP_BENCH_FROM_TEXT_H
+#define PDP_BENCH_FROM_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>

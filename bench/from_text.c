@@ -1,5 +1,5 @@
 /*
- * strings.c - the whole path from strings, as a CSE sees it: for each
+ * from_text.c - the whole path from strings, as a CSE sees it: for each
  * request, the operation name, env.time and env.ip are turned from text
  * into a pdp_request (pdp_operation_from_name, pdp_time_parse,
  * pdp_ip_parse; the originator and target ACP ids stay strings, which
@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "stats.h"
-#include "strings.h"
+#include "from_text.h"
 
 static uint64_t elapsed_ns(const struct timespec *a, const struct timespec *b)
 {
