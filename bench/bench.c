@@ -60,6 +60,8 @@
 #include "gen.h"
 #include "live.h"
 #include "loghook.h"
+#include "stats.h"
+#include "from_text.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -226,23 +228,6 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(double), cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Heap bytes in use (glibc mallinfo2: arena + mmapped chunks). */
 static uint64_t heap_in_use(void)
@@ -362,6 +347,7 @@ typedef struct reqset {
 	pdp_request *req;
 	pdp_str *acp;      /* one target ACP per request */
 	pdp_attr *attr;    /* one attribute per request */
+	bench_text *fields; /* operation, time and IP as text (from_text.c) */
 	uint8_t *expect;   /* PDP_PERMIT / PDP_DENY */
 } reqset;
 
@@ -390,6 +376,7 @@ static void read_requests(const char *dir, const pdp_image *img, reqset *rs,
 	rs->req = xmalloc(count * sizeof(pdp_request));
 	rs->acp = xmalloc(count * sizeof(pdp_str));
 	rs->attr = xmalloc(count * sizeof(pdp_attr));
+	rs->fields = xmalloc(count * sizeof(bench_text));
 	static const char clr[] = "originator.clearance";
 	uint32_t clearance_id = pdp_attr_id(img, (pdp_str){clr, sizeof(clr) - 1});
 	if (clearance_id == PDP_NONE)
@@ -412,6 +399,7 @@ static void read_requests(const char *dir, const pdp_image *img, reqset *rs,
 		} else if (q == NULL || line[0] == '#') {
 			/* comment before the first request */
 		} else if (field(line, "  operation: ", &v, &vl, "\n")) {
+			rs->fields[q - rs->req].op = (pdp_str){v, vl};
 			q->operation = pdp_operation_from_name((pdp_str){v, vl});
 			if (q->operation == 0)
 				die("bad operation in line: %s", line);
@@ -424,10 +412,12 @@ static void read_requests(const char *dir, const pdp_image *img, reqset *rs,
 			if (!field(line, "time: \"", &v, &vl, "\"") ||
 			    !time_parse_rfc3339(v, vl, &q->time, &e))
 				die("bad env.time in line: %s", line);
+			rs->fields[q - rs->req].time = (pdp_str){v, vl};
 			q->has_time = true;
 			if (!field(line, "ip: ", &v, &vl, " }") ||
 			    !ip_parse(v, vl, &q->ip, NULL, &e))
 				die("bad env.ip in line: %s", line);
+			rs->fields[q - rs->req].ip = (pdp_str){v, vl};
 			q->has_ip = true;
 		} else if (field(line, "originator.clearance: ", &v, &vl, " }")) {
 			pdp_attr *a = &rs->attr[q - rs->req];
@@ -581,7 +571,7 @@ static double timer_overhead(size_t n)
 		v[i] = (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000 +
 		                  (b.tv_nsec - a.tv_nsec));
 	}
-	qsort(v, n, sizeof(uint64_t), cmp_u64);
+	qsort(v, n, sizeof(uint64_t), bench_cmp_u64);
 	double r = (double)v[n / 2];
 	free(v);
 	return r;
@@ -683,7 +673,7 @@ int main(int argc, char **argv)
 			die("compiling twice gave different bytes%s", "");
 		pdpc_free(c);
 	}
-	double compile_ms = median(v, runs);
+	double compile_ms = bench_median(v, runs);
 
 	/* ---- load ---- */
 	pdp_image *img = NULL;
@@ -703,7 +693,7 @@ int main(int argc, char **argv)
 		} else
 			pdp_image_release(im);
 	}
-	double load_ms = median(v, runs);
+	double load_ms = bench_median(v, runs);
 
 	/* ---- requests ---- */
 	reqset rs = {0};
@@ -796,7 +786,7 @@ int main(int argc, char **argv)
 			}
 		counting = 0;
 		counted_decisions += k;
-		qsort(lat, k, sizeof(uint64_t), cmp_u64);
+		qsort(lat, k, sizeof(uint64_t), bench_cmp_u64);
 		p50[r] = (double)lat[k / 2];
 		p99[r] = (double)lat[(size_t)((double)k * 0.99)];
 		p999[r] = (double)lat[(size_t)((double)k * 0.999)];
@@ -814,10 +804,10 @@ int main(int argc, char **argv)
 	/* zero counted: make sure the counter still works */
 	if (COUNTING_ALLOCS && allocs == 0 && !interposition_works())
 		die("the malloc interposition stopped counting%s", "");
-	double dps1 = median(v, runs), dpsT = median(v2, runs);
-	double lat50 = median(p50, runs), lat99 = median(p99, runs),
-	       lat999 = median(p999, runs), timer = median(ovh, runs);
-	double cpu1 = median(v3, runs), cpuT = median(v4, runs);
+	double dps1 = bench_median(v, runs), dpsT = bench_median(v2, runs);
+	double lat50 = bench_median(p50, runs), lat99 = bench_median(p99, runs),
+	       lat999 = bench_median(p999, runs), timer = bench_median(ovh, runs);
+	double cpu1 = bench_median(v3, runs), cpuT = bench_median(v4, runs);
 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
@@ -870,7 +860,7 @@ int main(int argc, char **argv)
 	printf("| latency net of timer p50 / p99 / p99.9 | %.0f / %.0f / %.0f ns "
 	       "| | |\n",
 	       lat50 - timer, lat99 - timer, lat999 - timer);
-	double log0 = median(log_off, runs), log1 = median(log_on, runs);
+	double log0 = bench_median(log_off, runs), log1 = bench_median(log_on, runs);
 	printf("| decision log hook off / on, 1 thread (pdp_scratch_set_log, "
 	       "bench/loghook.c; CPU time) | %.1f / %.1f ns per decision "
 	       "(%+.1f ns) | | |\n",
@@ -894,6 +884,10 @@ int main(int argc, char **argv)
 	} else
 		INFO("libpdp.so text", "%s", "unknown (pass --lib PATH)");
 	printf("\n");
+	strings_input si = {img, scratch, rs.req, rs.fields, rs.expect, rs.n, runs,
+	                    check};
+	if (bench_strings(&si) != 0)
+		return 1;
 
 	pdp_scratch_free(scratch);
 	pdp_image_release(img);
@@ -920,6 +914,7 @@ int main(int argc, char **argv)
 	free(rs.req);
 	free(rs.acp);
 	free(rs.attr);
+	free(rs.fields);
 	free(rs.expect);
 	return 0;
 }

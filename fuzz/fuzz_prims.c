@@ -4,11 +4,13 @@
  * input (never NUL-terminated: the parsers take counted strings):
  *   0 sched_parse (+ sched_match at a few times, sched_never_matches)
  *   1 cidr_parse (+ cidr_contains of its own network)
- *   2 ip_parse (+ ip_format round trip)
+ *   2 ip_parse (+ ip_format round trip; pdp_ip_parse agrees)
  *   3 glob_match (input split in two at the first NUL, else in the middle)
- *   4 time_parse_rfc3339 (+ time_format_rfc3339 round trip)
+ *   4 time_parse_rfc3339 (+ time_format_rfc3339 round trip;
+ *     pdp_time_parse agrees)
  *   5 country_code (+ country_alpha2 round trip)
- *   6 rtype_from_name (+ rtype_name)
+ *   6 rtype_from_name (+ rtype_name), pdp_operation_from_name (+ the
+ *     name of its bit)
  *   7 geo_distance_m / civil_from_unix on raw numbers (any int64 second)
  * Schedules are also matched at the ends of int64 and around years 0000,
  * 1969, 2200 and 9999: a bare `*` year must match every year alike (the
@@ -128,16 +130,35 @@ static void do_cidr(const char *s, size_t n)
 	FUZZ_CHECK(len < sizeof(buf), "ip text %zu", len);
 }
 
+/* The public parser (pdp.h) answered st for a text the internal one
+ * accepted (ok) or refused: they must agree, and a refusal must say where. */
+static void check_public(pdp_status st, bool ok, const pdp_error *pe)
+{
+	FUZZ_CHECK((st == PDP_OK) == ok, "public parser disagrees (%d)", (int)st);
+	if (st != PDP_OK) {
+		FUZZ_CHECK(st == PDP_ERR_SYNTAX && pe->code == PDP_ERR_SYNTAX,
+		           "code %d", (int)st);
+		FUZZ_CHECK(memchr(pe->message, 0, sizeof(pe->message)) != NULL &&
+		                   strncmp(pe->message, "at byte ", 8) == 0,
+		           "message '%.40s'", pe->message);
+	}
+}
+
 static void do_ip(const char *s, size_t n)
 {
 	pdp_ip ip;
 	bool v4 = false;
 	prim_err e;
 	memset(&e, 0, sizeof(e));
-	if (!ip_parse(s, n, &ip, &v4, &e)) {
+	pdp_ip pub;
+	pdp_error pe;
+	bool ok = ip_parse(s, n, &ip, &v4, &e);
+	check_public(pdp_ip_parse((pdp_str){s, n}, &pub, &pe), ok, &pe);
+	if (!ok) {
 		check_err(&e, n);
 		return;
 	}
+	FUZZ_CHECK(memcmp(&pub, &ip, sizeof(ip)) == 0, "public ip differs");
 	char buf[64];
 	size_t len = ip_format(&ip, buf, sizeof(buf));
 	FUZZ_CHECK(len < sizeof(buf) && strlen(buf) == len, "ip text %zu", len);
@@ -180,13 +201,17 @@ static void do_glob(const char *s, size_t n)
 
 static void do_time(const char *s, size_t n)
 {
-	pdp_time t;
+	pdp_time t, pub;
 	prim_err e;
+	pdp_error pe;
 	memset(&e, 0, sizeof(e));
-	if (!time_parse_rfc3339(s, n, &t, &e)) {
+	bool ok = time_parse_rfc3339(s, n, &t, &e);
+	check_public(pdp_time_parse((pdp_str){s, n}, &pub, &pe), ok, &pe);
+	if (!ok) {
 		check_err(&e, n);
 		return;
 	}
+	FUZZ_CHECK(pub.sec == t.sec && pub.nsec == t.nsec, "public time differs");
 	FUZZ_CHECK(t.nsec >= 0 && t.nsec <= 999999999, "nsec %d", (int)t.nsec);
 	char buf[64];
 	size_t len = time_format_rfc3339(t, buf, sizeof(buf));
@@ -215,9 +240,25 @@ static void do_country(const char *s, size_t n)
 	FUZZ_CHECK(country_code(fz_cstr(a2)) == code, "'%s' round trip", a2);
 }
 
+/* An operation name is found exactly when the text is one of the six. */
+static void do_operation(pdp_str str)
+{
+	uint32_t op = pdp_operation_from_name(str);
+	bool named = false;
+	for (uint32_t bit = 1; bit <= PDP_OP_DISCOVER; bit <<= 1) {
+		const char *name = pdp_operation_name(bit);
+		if (strlen(name) == str.len && memcmp(name, str.ptr, str.len) == 0) {
+			FUZZ_CHECK(op == bit, "'%s' gave %u", name, op);
+			named = true;
+		}
+	}
+	FUZZ_CHECK(named || op == 0, "a non-name gave %u", op);
+}
+
 static void do_rtype(const char *s, size_t n)
 {
 	pdp_str str = {s, n};
+	do_operation(str);
 	int32_t ty = rtype_from_name(str);
 	if (ty < 0)
 		return;

@@ -73,7 +73,9 @@ typedef enum pdp_status {
 	                               so that codes keep their numbers */
 	PDP_ERR_SIGNATURE = 13,     /* image unsigned or not signed by a
 	                               trusted key (trust.h) */
-	PDP_ERR_ROLLBACK = 14       /* image revision below the minimum */
+	PDP_ERR_ROLLBACK = 14,      /* image revision below the minimum */
+	PDP_ERR_SYNTAX = 15         /* text is not the value asked for
+	                               (pdp_time_parse, pdp_ip_parse) */
 } pdp_status;
 
 /* Filled by calls that can fail; message is NUL-terminated. */
@@ -250,6 +252,30 @@ typedef struct pdp_scratch pdp_scratch;
 PDP_API pdp_status pdp_image_load(const uint8_t *bytes, size_t len,
                                   pdp_image **out, pdp_error *err);
 
+/*
+ * Load and validate an image without copying it: the image reads its
+ * tables where they lie in bytes (for example a file the caller mapped
+ * with mmap), so loading costs the checks and the derived tables, not a
+ * second copy of the image. Validated exactly as pdp_image_load; the same
+ * errors, and on any of them nothing is kept.
+ *
+ * Lifetime: the image borrows bytes. The caller keeps them valid, readable
+ * and unchanged until the image's last reference is gone (the last
+ * pdp_image_release or pdp_image_free; every scratch made for the image
+ * holds a reference until pdp_scratch_free). Writing to them or unmapping
+ * them earlier is undefined behaviour: the validation would no longer hold
+ * for what a decision reads. A mapped file must therefore never be
+ * rewritten in place while mapped; replace it by rename (as `pdp compile
+ * -o` does), and the mapping keeps the old file.
+ *
+ * Where the host cannot read a table in place (a big-endian host, or a
+ * table whose 32-bit words are not 4-byte aligned in memory), that table is
+ * copied; the result is the same image. bytes from mmap (page aligned) or
+ * malloc suit it.
+ */
+PDP_API pdp_status pdp_image_load_borrowed(const uint8_t *bytes, size_t len,
+                                           pdp_image **out, pdp_error *err);
+
 /* Take another reference (thread-safe). Returns img. */
 PDP_API pdp_image *pdp_image_retain(pdp_image *img);
 
@@ -379,8 +405,37 @@ PDP_API pdp_str pdp_attr_name(const pdp_image *img, uint32_t attr_id);
 
 /* Operation name ("retrieve") for one bit, or NULL. */
 PDP_API const char *pdp_operation_name(uint32_t op_bit);
-/* Operation bit for a name, or 0. */
+/* Operation bit for a name ("create", "retrieve", "update", "delete",
+ * "notify", "discover": lower case, exactly), or 0. A few instructions:
+ * cheap enough to call for every request. */
 PDP_API uint32_t pdp_operation_from_name(pdp_str name);
+
+/*
+ * Request values from text, by the rules of the CLI and of the request
+ * reader (docs/language.md section 10), so that a CSE that receives times
+ * and addresses as text needs no parser of its own. Neither allocates,
+ * locks or reads the clock; text need not be NUL-terminated and is read
+ * only within text.len. Both return PDP_OK and fill *out; PDP_ERR_ARG when
+ * out is NULL; PDP_ERR_SYNTAX when the text is not such a value: then *out
+ * is unchanged and err (may be NULL) says what is wrong and at which byte
+ * ("at byte 11: time: hour 24 is out of range 00-23"). An error costs a
+ * formatted message; the success path formats nothing.
+ *
+ * pdp_time_parse: an RFC 3339 date-time, YYYY-MM-DDTHH:MM:SS[.frac] then
+ * Z or +HH:MM / -HH:MM ('t' or ' ' for 'T', 'z' for 'Z' also accepted),
+ * 1 to 9 fraction digits, years 0000-9999, the day checked against its
+ * month, no leap second (60). The result is UTC.
+ */
+PDP_API pdp_status pdp_time_parse(pdp_str text, pdp_time *out,
+                                  pdp_error *err);
+
+/*
+ * pdp_ip_parse: an IPv4 dotted quad ("10.1.2.3", four decimal parts, no
+ * leading zeros) or an IPv6 text address (RFC 4291 forms, with "::" and an
+ * embedded dotted quad; no zone "%eth0", no brackets, no prefix "/64").
+ * IPv4 is stored IPv4-mapped (::ffff:a.b.c.d), as pdp_request.ip expects.
+ */
+PDP_API pdp_status pdp_ip_parse(pdp_str text, pdp_ip *out, pdp_error *err);
 
 /*
  * Sessions (ANSI RBAC CreateSession / AddActiveRole / DropActiveRole /

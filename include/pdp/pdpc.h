@@ -84,6 +84,19 @@ PDP_API pdpc_status pdpc_compile(pdpc_compiler *c, const uint8_t **image,
  * image. PDPC_OK when there are no errors (warnings may exist). */
 PDP_API pdpc_status pdpc_lint(pdpc_compiler *c);
 
+/* Receives the stage a compile or lint is entering: "reading" (once per
+ * source, with its name in what), "resolving", "linting", "writing the
+ * image", "checking the image" (what is NULL for those). Called on the
+ * calling thread, between stages; for a progress display, since the
+ * library never prints. */
+typedef void (*pdpc_progress_fn)(void *ctx, const char *stage,
+                                 const char *what);
+
+/* Call fn at every stage of later pdpc_compile / pdpc_lint calls on c
+ * (fn NULL: no calls). */
+PDP_API void pdpc_set_progress(pdpc_compiler *c, pdpc_progress_fn fn,
+                               void *ctx);
+
 PDP_API size_t pdpc_diag_count(const pdpc_compiler *c);
 PDP_API const pdpc_diag *pdpc_diag_get(const pdpc_compiler *c, size_t i);
 

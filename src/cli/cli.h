@@ -108,6 +108,17 @@ int decision_log_open(const char *path, pdp_scratch *scratch,
                       decision_log **out);
 int decision_log_close(decision_log *log);
 
+/* progress.c: the stage of a compile or lint on stderr, when it is a
+ * terminal and the run has taken over a second; erased by progress_end
+ * (call it before printing diagnostics). */
+typedef struct progress {
+	const char *verb;
+	double start;
+	bool shown;
+} progress;
+void progress_start(progress *p, pdpc_compiler *c, const char *verb);
+void progress_end(progress *p);
+
 /* compile_identity.c: the revision (revision text, or derived from the
  * files) and build note of the images c compiles. */
 int compile_identity(pdpc_compiler *c, const char *revision, char **files,

@@ -312,7 +312,10 @@ int cmd_compile(int argc, char **argv)
 			rc = compile_identity(c, o.revision, o.files, o.nfiles);
 		const uint8_t *img = NULL;
 		size_t len = 0;
+		progress pg;
+		progress_start(&pg, c, "compile");
 		pdpc_status st = pdpc_compile(c, &img, &len);
+		progress_end(&pg);
 		print_diags(stderr, c, o.fmt, false);
 		if (st == PDPC_OK && rc == EXIT_OK)
 			rc = write_or_dump(&o, img, len);
@@ -332,7 +335,10 @@ int cmd_lint(int argc, char **argv)
 		rc = EXIT_IO;
 	if (rc < 0) {
 		rc = add_policies(c, o.files, o.nfiles);
+		progress pg;
+		progress_start(&pg, c, "lint");
 		pdpc_status st = pdpc_lint(c);
+		progress_end(&pg);
 		print_diags(o.fmt == DIAG_TEXT ? stderr : stdout, c, o.fmt, false);
 		if (rc == EXIT_OK &&
 		    (st != PDPC_OK ||

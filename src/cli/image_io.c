@@ -2,8 +2,12 @@
  * image_io.c - get an image for decide/explain/audit: load -i IMAGE, or
  * compile the -p policies in memory.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/file_read.h"
@@ -116,12 +120,51 @@ static int load_bytes(const char *name, const uint8_t *buf, size_t len,
 	return EXIT_OK;
 }
 
-/* Read and load an image file. */
+/* Load a regular file's image where it lies: mapped, and loaded with
+ * pdp_image_load_borrowed, so a large image is neither read into memory of
+ * its own nor copied by the loader. The mapping is never unmapped: the
+ * image borrows it, and a command releases its image only when it is done,
+ * just before the process exits. Images are replaced by rename (pdp compile
+ * -o), which leaves a mapped file as it was. Returns -1 when the file
+ * cannot be mapped (a pipe, a device, an empty file): the caller reads it
+ * instead. */
+static int load_mapped(const char *path, pdp_image **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size > PDP_MAX_IMAGE_BYTES) {
+		close(fd);
+		return too_large(path);
+	}
+	size_t len = (size_t)st.st_size;
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	pdp_error err;
+	if (pdp_image_load_borrowed(map, len, out, &err) != PDP_OK) {
+		munmap(map, len);
+		fprintf(stderr, "pdp: %s: image rejected: %s\n", path, err.message);
+		return EXIT_IMAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Read and load an image file: mapped where it can be, else read. */
 static int load_file(const char *path, pdp_image **out)
 {
+	int rc = load_mapped(path, out);
+	if (rc >= 0)
+		return rc;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = read_image_file(path, &buf, &len);
+	rc = read_image_file(path, &buf, &len);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = load_bytes(strcmp(path, "-") == 0 ? "standard input" : path, buf,

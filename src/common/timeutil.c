@@ -99,100 +99,80 @@ static int days_in_month(int64_t y, int m)
 	return (m == 2 && is_leap(y)) ? 29 : mdays[m - 1];
 }
 
-
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-/* Read exactly n digits at *pos into *val; false (with error) otherwise. */
-static bool read_digits(const char *s, size_t len, size_t *pos, int n,
-                        const char *what, int *val, prim_err *err)
+/*
+ * The fixed-width fields of a date-time and of its offset, in text order,
+ * each with what must follow it. One loop reads them all: the parser is
+ * exported by libpdp (pdp_time_parse), whose code size is budgeted, and a
+ * table keeps it a fraction of the size of a function per field. The
+ * messages and offsets are those of the field it names.
+ */
+typedef struct time_field {
+	const char *digits_what; /* "expected N digits for the <this>" */
+	const char *range_what;  /* "<this> NN is out of range", NULL: the
+	                            day, checked against its month */
+	uint8_t width, lo, hi;
+	const char *next;        /* accepted characters after it, NULL none */
+	const char *next_what;   /* "expected <this>" */
+} time_field;
+
+enum { F_YEAR, F_MONTH, F_DAY, F_HOUR, F_MIN, F_SEC, F_OFF_H, F_OFF_M,
+       F_COUNT };
+
+static const time_field TIME_FIELDS[F_COUNT] = {
+	[F_YEAR] = {"year", "", 4, 0, 0, "-", "'-' after the year"},
+	[F_MONTH] = {"month", "month", 2, 1, 12, "-", "'-' after the month"},
+	[F_DAY] = {"day", NULL, 2, 0, 0, "Tt ", "'T' between date and time"},
+	[F_HOUR] = {"hour", "hour", 2, 0, 23, ":", "':' after the hour"},
+	[F_MIN] = {"minute", "minute", 2, 0, 59, ":", "':' after the minute"},
+	[F_SEC] = {"second", "second", 2, 0, 59, NULL, NULL},
+	[F_OFF_H] = {"offset hours", "offset hour", 2, 0, 23, ":",
+	             "':' in the offset"},
+	[F_OFF_M] = {"offset minutes", "offset minute", 2, 0, 59, NULL, NULL},
+};
+
+/* Fields first..last at *pos into v[], each checked and followed by its
+ * separator. */
+static bool parse_fields(const char *s, size_t len, size_t *pos, int first,
+                         int last, int *v, prim_err *err)
 {
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		size_t at = *pos + (size_t)i;
-		if (at >= len || !is_digit(s[at]))
-			return prim_fail(err, at < len ? at : len,
-			                 "time: expected %d digits for the %s",
-			                 n, what);
-		v = v * 10 + (s[at] - '0');
+	for (int i = first; i <= last; i++) {
+		const time_field *f = &TIME_FIELDS[i];
+		size_t at = *pos;
+		int x = 0;
+		for (size_t k = at; k < at + f->width; k++) {
+			if (k >= len || !is_digit(s[k]))
+				return prim_fail(err, k < len ? k : len,
+				                 "time: expected %d digits for the %s",
+				                 f->width, f->digits_what);
+			x = x * 10 + (s[k] - '0');
+		}
+		*pos = at + f->width;
+		if (f->range_what == NULL) {
+			int dim = days_in_month(v[F_YEAR], v[F_MONTH]);
+			if (x < 1 || x > dim)
+				return prim_fail(err, at,
+				                 "time: day %02d does not exist in "
+				                 "%04d-%02d (1-%d)",
+				                 x, v[F_YEAR], v[F_MONTH], dim);
+		} else if (f->hi != 0 && (x < f->lo || x > f->hi))
+			return prim_fail(err, at,
+			                 "time: %s %02d is out of range %02d-%02d",
+			                 f->range_what, x, f->lo, f->hi);
+		v[i] = x;
+		if (f->next == NULL)
+			continue;
+		if (*pos >= len || s[*pos] == '\0' ||
+		    strchr(f->next, s[*pos]) == NULL)
+			return prim_fail(err, *pos < len ? *pos : len,
+			                 "time: expected %s", f->next_what);
+		(*pos)++;
 	}
-	*pos += (size_t)n;
-	*val = v;
 	return true;
-}
-
-/* Expect one of the accepted separator characters at *pos. */
-static bool expect_char(const char *s, size_t len, size_t *pos,
-                        const char *accepted, const char *what,
-                        prim_err *err)
-{
-	if (*pos >= len || s[*pos] == '\0' || strchr(accepted, s[*pos]) == NULL)
-		return prim_fail(err, *pos < len ? *pos : len,
-		                 "time: expected %s", what);
-	(*pos)++;
-	return true;
-}
-
-/* Check a parsed value lies in [lo, hi]; offset is where its digits began. */
-static bool check_range(int v, int lo, int hi, const char *what,
-                        size_t offset, prim_err *err)
-{
-	if (v < lo || v > hi)
-		return prim_fail(err, offset,
-		                 "time: %s %02d is out of range %02d-%02d", what,
-		                 v, lo, hi);
-	return true;
-}
-
-typedef struct rfc_fields {
-	int year, month, day, hour, min, sec;
-	int32_t nsec;
-} rfc_fields;
-
-/* The "YYYY-MM-DD" part, validated against the month length. */
-static bool parse_date(const char *s, size_t len, size_t *pos,
-                       rfc_fields *f, prim_err *err)
-{
-	size_t at_month, at_day;
-	if (!read_digits(s, len, pos, 4, "year", &f->year, err) ||
-	    !expect_char(s, len, pos, "-", "'-' after the year", err))
-		return false;
-	at_month = *pos;
-	if (!read_digits(s, len, pos, 2, "month", &f->month, err) ||
-	    !check_range(f->month, 1, 12, "month", at_month, err) ||
-	    !expect_char(s, len, pos, "-", "'-' after the month", err))
-		return false;
-	at_day = *pos;
-	if (!read_digits(s, len, pos, 2, "day", &f->day, err))
-		return false;
-	int dim = days_in_month(f->year, f->month);
-	if (f->day < 1 || f->day > dim)
-		return prim_fail(err, at_day,
-		                 "time: day %02d does not exist in %04d-%02d "
-		                 "(1-%d)",
-		                 f->day, f->year, f->month, dim);
-	return true;
-}
-
-/* The "HH:MM:SS" part; a leap second (60) is rejected. */
-static bool parse_clock(const char *s, size_t len, size_t *pos,
-                        rfc_fields *f, prim_err *err)
-{
-	size_t at = *pos;
-	if (!read_digits(s, len, pos, 2, "hour", &f->hour, err) ||
-	    !check_range(f->hour, 0, 23, "hour", at, err) ||
-	    !expect_char(s, len, pos, ":", "':' after the hour", err))
-		return false;
-	at = *pos;
-	if (!read_digits(s, len, pos, 2, "minute", &f->min, err) ||
-	    !check_range(f->min, 0, 59, "minute", at, err) ||
-	    !expect_char(s, len, pos, ":", "':' after the minute", err))
-		return false;
-	at = *pos;
-	return read_digits(s, len, pos, 2, "second", &f->sec, err) &&
-	       check_range(f->sec, 0, 59, "second", at, err);
 }
 
 /* Optional ".digits" (1 to 9 of them) as nanoseconds. */
@@ -226,29 +206,21 @@ static bool parse_fraction(const char *s, size_t len, size_t *pos,
 static bool parse_offset(const char *s, size_t len, size_t *pos,
                          int64_t *offset, prim_err *err)
 {
-	if (*pos >= len)
-		return prim_fail(err, len, "time: expected 'Z' or a +HH:MM offset");
-	char c = s[*pos];
+	char c = *pos < len ? s[*pos] : '\0';
 	if (c == 'Z' || c == 'z') {
 		(*pos)++;
 		*offset = 0;
 		return true;
 	}
 	if (c != '+' && c != '-')
-		return prim_fail(err, *pos,
+		return prim_fail(err, *pos < len ? *pos : len,
 		                 "time: expected 'Z' or a +HH:MM offset");
 	(*pos)++;
-	int oh = 0, om = 0;
-	size_t at = *pos;
-	if (!read_digits(s, len, pos, 2, "offset hours", &oh, err) ||
-	    !check_range(oh, 0, 23, "offset hour", at, err) ||
-	    !expect_char(s, len, pos, ":", "':' in the offset", err))
+	int v[F_COUNT] = {0};
+	if (!parse_fields(s, len, pos, F_OFF_H, F_OFF_M, v, err))
 		return false;
-	at = *pos;
-	if (!read_digits(s, len, pos, 2, "offset minutes", &om, err) ||
-	    !check_range(om, 0, 59, "offset minute", at, err))
-		return false;
-	int64_t off = (int64_t)oh * SECS_PER_HOUR + (int64_t)om * SECS_PER_MIN;
+	int64_t off = (int64_t)v[F_OFF_H] * SECS_PER_HOUR +
+	              (int64_t)v[F_OFF_M] * SECS_PER_MIN;
 	*offset = c == '-' ? -off : off;
 	return true;
 }
@@ -256,25 +228,23 @@ static bool parse_offset(const char *s, size_t len, size_t *pos,
 bool time_parse_rfc3339(const char *s, size_t len, pdp_time *out,
                         prim_err *err)
 {
-	rfc_fields f = {0, 0, 0, 0, 0, 0, 0};
+	int v[F_COUNT] = {0};
+	int32_t nsec = 0;
 	size_t pos = 0;
 	int64_t offset = 0;
 	if (s == NULL)
 		return prim_fail(err, 0, "time: missing value");
-	if (!parse_date(s, len, &pos, &f, err) ||
-	    !expect_char(s, len, &pos, "Tt ", "'T' between date and time",
-	                 err) ||
-	    !parse_clock(s, len, &pos, &f, err) ||
-	    !parse_fraction(s, len, &pos, &f.nsec, err) ||
+	if (!parse_fields(s, len, &pos, F_YEAR, F_SEC, v, err) ||
+	    !parse_fraction(s, len, &pos, &nsec, err) ||
 	    !parse_offset(s, len, &pos, &offset, err))
 		return false;
 	if (pos != len)
 		return prim_fail(err, pos,
 		                 "time: unexpected text after the offset");
-	out->sec = unix_from_civil(f.year, f.month, f.day, f.hour, f.min,
-	                           f.sec) -
+	out->sec = unix_from_civil(v[F_YEAR], v[F_MONTH], v[F_DAY], v[F_HOUR],
+	                           v[F_MIN], v[F_SEC]) -
 	           offset;
-	out->nsec = f.nsec;
+	out->nsec = nsec;
 	return true;
 }
 

@@ -12,14 +12,13 @@ struct arena_chunk {
 
 #define ARENA_CHUNK_MIN (64u * 1024u)
 
-void *arena_alloc(arena *a, size_t size)
+/* size bytes at an offset that is a multiple of align (a power of two
+ * up to max_align_t's), not cleared. */
+static void *arena_take(arena *a, size_t size, size_t align)
 {
-	size_t align = sizeof(max_align_t);
-	size = (size + align - 1) / align * align;
-	if (size == 0)
-		size = align;
 	arena_chunk *c = a->head;
-	if (c == NULL || c->size - c->used < size) {
+	size_t at = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (c == NULL || at > c->size || c->size - at < size) {
 		size_t want = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
 		c = malloc(sizeof(*c) + want);
 		if (c == NULL)
@@ -28,10 +27,18 @@ void *arena_alloc(arena *a, size_t size)
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
+		at = 0;
 	}
-	void *p = (char *)c->data + c->used;
-	c->used += size;
-	memset(p, 0, size);
+	void *p = (char *)c->data + at;
+	c->used = at + size;
+	return p;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+	void *p = arena_take(a, size ? size : 1, sizeof(max_align_t));
+	if (p != NULL)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -65,9 +72,11 @@ void arena_release(arena *a, arena_mark m)
 		a->head->used = m.used;
 }
 
+/* Strings need no alignment: packed byte to byte (the YAML trees' scalars
+ * are most of a large compile's strings, and mostly short). */
 char *arena_strndup(arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = len < SIZE_MAX ? arena_take(a, len + 1, 1) : NULL;
 	if (p == NULL)
 		return NULL;
 	if (len > 0)

@@ -234,6 +234,9 @@ struct pdpc_compiler {
 	/* identity stamped on images (identity.c, pdpc_set_identity) */
 	uint64_t revision;
 	char note[IMG_NOTE_MAX + 1];
+	/* pdpc_set_progress */
+	pdpc_progress_fn progress;
+	void *progress_ctx;
 	/* output */
 	uint8_t *image;
 	size_t image_len;

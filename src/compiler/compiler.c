@@ -209,6 +209,13 @@ static void sort_diags(cc *c)
 	free(tmp);
 }
 
+/* Tell the caller's progress display which stage starts. */
+static void stage(const cc *c, const char *name, const char *what)
+{
+	if (c->progress != NULL)
+		c->progress(c->progress_ctx, name, what);
+}
+
 /* Run the passes. Diagnostics from adding files are kept. */
 static pdpc_status run(cc *c, bool lint, bool emit)
 {
@@ -231,6 +238,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 		return PDPC_ERR_POLICY;
 	}
 	for (size_t i = 0; i < c->sources.n && !c->oom; i++) {
+		stage(c, "reading", c->sources.items[i].name);
 		ynode_vec docs = {0};
 		if (!yaml_load_docs(c, (uint32_t)i, &docs))
 			continue;
@@ -244,23 +252,32 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 			read_document(c, docs.items[d]);
 		}
 	}
-	if (!c->oom)
+	if (!c->oom) {
+		stage(c, "resolving", NULL);
 		resolve_policy(c);
-	if (!c->oom && lint)
+	}
+	if (!c->oom && lint) {
+		stage(c, "linting", NULL);
 		lint_policy(c);
+	}
 	if (c->oom)
 		return PDPC_ERR_NOMEM;
 	if (cc_error_count(c) > 0)
 		return PDPC_ERR_POLICY;
 	if (!emit)
 		return PDPC_OK;
+	stage(c, "writing the image", NULL);
 	if (!emit_image(c) || !cc_stamp_image(c))
 		return PDPC_ERR_NOMEM;
 	/* A compiled image must load: check it here so that a compiler bug
-	 * shows as a compile error, not as a CSE that cannot start. */
+	 * shows as a compile error, not as a CSE that cannot start. Borrowed:
+	 * c->image outlives the check, and a copy would add the image's size
+	 * to the compiler's peak. */
+	stage(c, "checking the image", NULL);
 	pdp_image *img = NULL;
 	pdp_error err;
-	pdp_status loaded = pdp_image_load(c->image, c->image_len, &img, &err);
+	pdp_status loaded = pdp_image_load_borrowed(c->image, c->image_len, &img,
+	                                            &err);
 	if (loaded == PDP_ERR_NOMEM) {
 		free(c->image);
 		c->image = NULL;
@@ -279,6 +296,14 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	}
 	pdp_image_free(img);
 	return PDPC_OK;
+}
+
+void pdpc_set_progress(pdpc_compiler *c, pdpc_progress_fn fn, void *ctx)
+{
+	if (c != NULL) {
+		c->progress = fn;
+		c->progress_ctx = ctx;
+	}
 }
 
 pdpc_status pdpc_compile(pdpc_compiler *c, const uint8_t **image, size_t *len)

@@ -3,93 +3,95 @@
  * string of little-endian words (the string blob as it is), the body as an
  * array of them, and the envelope [magic, version, CRC-32 of the body,
  * body] (src/image/format.h). The result replaces c->image.
+ *
+ * The bytes are written straight into one buffer of their exact size:
+ * building a libcbor item tree and serializing it held the image three
+ * times over (sections, body, envelope) at the compiler's peak. The
+ * encoding is the one libcbor wrote: shortest heads, the CRC always as a
+ * four-byte integer.
  */
-#include <cbor.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler/emit_write.h"
 
-static cbor_item_t *section_bytes(const emit_words *sec, const char *blob,
-                                  size_t blob_len, int s)
+#define CBOR_UINT 0
+#define CBOR_BYTES 2
+#define CBOR_TEXT 3
+#define CBOR_ARRAY 4
+#define CBOR_HEAD_MAX 9
+#define CBOR_UINT32_HEAD 0x1a /* major 0, four-byte argument */
+
+/* Bytes of section s in the file. */
+static size_t section_len(const emit_words *sec, size_t blob_len, int s)
 {
-	if (s == SEC_STRBLOB)
-		return cbor_build_bytestring((const unsigned char *)blob, blob_len);
-	size_t n = sec[s].n;
-	unsigned char *buf = malloc(n * 4 + 1);
-	if (buf == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t w = sec[s].items[i];
-		buf[4 * i] = (unsigned char)w;
-		buf[4 * i + 1] = (unsigned char)(w >> 8);
-		buf[4 * i + 2] = (unsigned char)(w >> 16);
-		buf[4 * i + 3] = (unsigned char)(w >> 24);
-	}
-	cbor_item_t *it = cbor_build_bytestring(buf, n * 4);
-	free(buf);
-	return it;
+	return s == SEC_STRBLOB ? blob_len : sec[s].n * 4;
 }
 
-/* Serialize item into a malloc'd buffer; 0 on failure. */
-static size_t serialize(cbor_item_t *item, unsigned char **out)
+static size_t head_len(uint64_t val)
 {
-	size_t cap = 0;
-	return cbor_serialize_alloc(item, out, &cap);
+	uint8_t tmp[CBOR_HEAD_MAX];
+	return img_cbor_put_head(tmp, CBOR_UINT, val);
+}
+
+/* The body (the section array) at p, which has room for it. */
+static uint8_t *put_body(uint8_t *p, const emit_words *sec, const char *blob,
+                         size_t blob_len)
+{
+	p += img_cbor_put_head(p, CBOR_ARRAY, IMG_SECTION_COUNT);
+	for (int s = 0; s < IMG_SECTION_COUNT; s++) {
+		size_t n = section_len(sec, blob_len, s);
+		p += img_cbor_put_head(p, CBOR_BYTES, n);
+		if (s == SEC_STRBLOB) {
+			if (n > 0)
+				memcpy(p, blob, n);
+			p += n;
+			continue;
+		}
+		for (size_t i = 0; i < sec[s].n; i++) {
+			uint32_t w = sec[s].items[i];
+			p[0] = (uint8_t)w;
+			p[1] = (uint8_t)(w >> 8);
+			p[2] = (uint8_t)(w >> 16);
+			p[3] = (uint8_t)(w >> 24);
+			p += 4;
+		}
+	}
+	return p;
 }
 
 bool emit_write(cc *c, const emit_words *sec, const char *blob,
                 size_t blob_len, const char *magic_text)
 {
-	bool ok = false;
-	cbor_item_t *body = cbor_new_definite_array(IMG_SECTION_COUNT);
-	unsigned char *body_buf = NULL, *img_buf = NULL;
-	cbor_item_t *top = NULL;
-	if (body == NULL)
-		goto out;
+	size_t body_len = head_len(IMG_SECTION_COUNT);
 	for (int s = 0; s < IMG_SECTION_COUNT; s++) {
-		cbor_item_t *b = section_bytes(sec, blob, blob_len, s);
-		if (b == NULL || !cbor_array_push(body, cbor_move(b)))
-			goto out;
+		size_t n = section_len(sec, blob_len, s);
+		body_len += head_len(n) + n;
 	}
-	size_t body_len = serialize(body, &body_buf);
-	if (body_len == 0)
-		goto out;
-	top = cbor_new_definite_array(4);
-	if (top == NULL)
-		goto out;
-	cbor_item_t *magic = cbor_build_string(magic_text);
-	cbor_item_t *ver = cbor_build_uint8((uint8_t)IMG_VERSION);
-	cbor_item_t *crc = cbor_build_uint32(crc32_ieee(body_buf, body_len));
-	cbor_item_t *bb = cbor_build_bytestring(body_buf, body_len);
-	if (!magic || !ver || !crc || !bb) {
-		if (magic) cbor_decref(&magic);
-		if (ver) cbor_decref(&ver);
-		if (crc) cbor_decref(&crc);
-		if (bb) cbor_decref(&bb);
-		goto out;
-	}
-	cbor_array_push(top, cbor_move(magic));
-	cbor_array_push(top, cbor_move(ver));
-	cbor_array_push(top, cbor_move(crc));
-	cbor_array_push(top, cbor_move(bb));
-	size_t img_len = serialize(top, &img_buf);
-	if (img_len == 0)
-		goto out;
-	free(c->image);
-	c->image = (uint8_t *)img_buf;
-	c->image_len = img_len;
-	img_buf = NULL;
-	ok = true;
-out:
-	if (body)
-		cbor_decref(&body);
-	if (top)
-		cbor_decref(&top);
-	free(body_buf);
-	free(img_buf);
-	if (!ok)
+	size_t magic_len = strlen(magic_text);
+	size_t total = head_len(4) + head_len(magic_len) + magic_len +
+	               head_len(IMG_VERSION) + 5 + head_len(body_len) + body_len;
+	uint8_t *buf = malloc(total), *p = buf;
+	if (buf == NULL) {
 		c->oom = true;
-	return ok;
+		return false;
+	}
+	p += img_cbor_put_head(p, CBOR_ARRAY, 4);
+	p += img_cbor_put_head(p, CBOR_TEXT, magic_len);
+	memcpy(p, magic_text, magic_len);
+	p += magic_len;
+	p += img_cbor_put_head(p, CBOR_UINT, IMG_VERSION);
+	uint8_t *crc_at = p;
+	p += 5;
+	p += img_cbor_put_head(p, CBOR_BYTES, body_len);
+	uint8_t *body = p;
+	p = put_body(p, sec, blob, blob_len);
+	uint32_t crc = crc32_ieee(body, body_len);
+	crc_at[0] = CBOR_UINT32_HEAD;
+	for (int i = 0; i < 4; i++)
+		crc_at[1 + i] = (uint8_t)(crc >> (24 - 8 * i));
+	free(c->image);
+	c->image = buf;
+	c->image_len = (size_t)(p - buf);
+	return true;
 }
-

@@ -14,9 +14,13 @@
 #include "common/limits.h"
 #include "compiler/cc.h"
 
+/* An open collection. Its children wait on the loader's one stack of
+ * pending nodes (from `first` on) until it closes, and are then copied
+ * once into the arena: growing an array per collection in the arena left
+ * every outgrown copy behind (a quarter of the compiler's memory at L). */
 typedef struct frame {
 	ynode *node;
-	VEC(ynode *) kids;
+	size_t first;
 } frame;
 
 static srcpos pos_of(uint32_t file, yaml_mark_t m)
@@ -45,15 +49,14 @@ static bool keep_tag(cc *c, ynode *n, const yaml_char_t *tag)
 
 /* Attach child to the innermost open collection (or make it the document
  * root). */
-static bool attach(cc *c, frame *stack, size_t depth, ynode *child,
+static bool attach(cc *c, ynode_vec *pending, size_t depth, ynode *child,
                    ynode **root)
 {
 	if (depth == 0) {
 		*root = child;
 		return true;
 	}
-	frame *f = &stack[depth - 1];
-	VEC_PUSH(c, f->kids, child);
+	VEC_PUSH_HEAP(c, *pending, child);
 	return !c->oom;
 }
 
@@ -74,9 +77,9 @@ static int cmp_key(const void *a, const void *b)
 /* Duplicate keys of a finished mapping: its scalar keys sorted (text, then
  * position), so each duplicate sits next to the first occurrence. Sorting
  * keeps a 100,000-key `assignments:` map at n log n. */
-static void check_duplicate_keys(cc *c, const frame *f)
+static void check_duplicate_keys(cc *c, ynode *const *kids, size_t count)
 {
-	size_t pairs = f->kids.n / 2, n = 0;
+	size_t pairs = count / 2, n = 0;
 	if (pairs < 2)
 		return;
 	ynode **keys = malloc(pairs * sizeof(ynode *));
@@ -84,9 +87,9 @@ static void check_duplicate_keys(cc *c, const frame *f)
 		c->oom = true;
 		return;
 	}
-	for (size_t i = 0; i + 1 < f->kids.n; i += 2)
-		if (f->kids.items[i]->kind == YN_SCALAR)
-			keys[n++] = f->kids.items[i];
+	for (size_t i = 0; i + 1 < count; i += 2)
+		if (kids[i]->kind == YN_SCALAR)
+			keys[n++] = kids[i];
 	qsort(keys, n, sizeof(ynode *), cmp_key);
 	size_t first = 0;
 	for (size_t i = 1; i < n; i++) {
@@ -102,16 +105,18 @@ static void check_duplicate_keys(cc *c, const frame *f)
 	free(keys);
 }
 
-static bool close_frame(cc *c, frame *f)
+/* The collection's children, from the pending stack into the arena. */
+static bool close_frame(cc *c, ynode_vec *pending, const frame *f)
 {
 	ynode *n = f->node;
-	n->n = f->kids.n;
+	n->n = pending->n - f->first;
 	if (n->n > 0) {
 		n->items = cc_alloc(c, n->n * sizeof(ynode *));
 		if (n->items == NULL)
 			return false;
-		memcpy(n->items, f->kids.items, n->n * sizeof(ynode *));
+		memcpy(n->items, pending->items + f->first, n->n * sizeof(ynode *));
 	}
+	pending->n = f->first;
 	return true;
 }
 
@@ -225,6 +230,7 @@ typedef struct loader {
 	const yaml_sink *sink;    /* trees handed over as they finish */
 	frame stack[PDPC_MAX_YAML_DEPTH + 1];
 	size_t depth;
+	ynode_vec pending;        /* children of the open collections (heap) */
 	ynode *root;
 	size_t nodes;             /* in the current tree */
 	arena_mark doc_start;     /* sink: memory of the current document */
@@ -269,7 +275,7 @@ static bool finish_node(loader *L, ynode *n)
 {
 	if (splitting(L) && L->depth == 1)
 		return hand_over(L, n);
-	return attach(L->c, L->stack, L->depth, n, &L->root);
+	return attach(L->c, &L->pending, L->depth, n, &L->root);
 }
 
 static bool on_document_end(loader *L)
@@ -337,10 +343,10 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 	}
 	/* a split list's items are attached nowhere: handed over at their end */
 	if (!(splitting(L) && L->depth == 1) &&
-	    !attach(c, L->stack, L->depth, n, &L->root))
+	    !attach(c, &L->pending, L->depth, n, &L->root))
 		return false;
 	L->stack[L->depth].node = n;
-	memset(&L->stack[L->depth].kids, 0, sizeof(L->stack[L->depth].kids));
+	L->stack[L->depth].first = L->pending.n;
 	L->depth++;
 	return true;
 }
@@ -353,8 +359,9 @@ static bool on_collection_end(loader *L)
 	/* a sink checks mapping keys itself (and its trees are short-lived:
 	 * diagnostics would pile up over a long stream) */
 	if (L->sink == NULL && f->node->kind == YN_MAP)
-		check_duplicate_keys(L->c, f);
-	if (!close_frame(L->c, f))
+		check_duplicate_keys(L->c, L->pending.items + f->first,
+		                     L->pending.n - f->first);
+	if (!close_frame(L->c, &L->pending, f))
 		return false;
 	return !(splitting(L) && L->depth == 1) || hand_over(L, f->node);
 }
@@ -426,6 +433,7 @@ bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
 	L.file = file;
 	L.docs = docs;
 	bool ok = load_events(&L, &parser);
+	VEC_FREE(L.pending);
 	yaml_parser_delete(&parser);
 	return ok;
 }
@@ -438,7 +446,9 @@ bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
 	L.c = c;
 	L.file = file;
 	L.sink = sink;
-	return load_events(&L, parser);
+	bool ok = load_events(&L, parser);
+	VEC_FREE(L.pending);
+	return ok;
 }
 
 /* ---- what policies refuse ---- */

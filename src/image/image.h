@@ -241,6 +241,16 @@ void img_set_error(pdp_error *err, pdp_status code, const char *fmt, ...)
 			return st_;                                         \
 	} while (0)
 
+/* On a verifier function that runs once per load, over every record:
+ * compiled for size (GCC and clang's `cold`), so that the checks, which
+ * are most of the loader's code, leave room in libpdp's text budget
+ * (docs/performance.md) for what decisions and embedders run often. */
+#if defined(__GNUC__)
+#define IMG_LOAD_ONCE __attribute__((cold))
+#else
+#define IMG_LOAD_ONCE
+#endif
+
 /* Every record of every table is owned exactly once (ownership.c): an
  * image whose counts and ranges leave a record to no owner, or to two, is
  * not loaded. Runs after the bounds checks of verify.c; decl is the image
@@ -269,10 +279,10 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
                              pdp_error *err);
 
 /* pdp_image_load with the identity already read from these bytes (NULL:
- * read it here). */
+ * read it here); with borrow, pdp_image_load_borrowed. */
 pdp_status img_load_known(const uint8_t *bytes, size_t len,
-                          const img_identity *known, pdp_image **out,
-                          pdp_error *err);
+                          const img_identity *known, bool borrow,
+                          pdp_image **out, pdp_error *err);
 /* Look a name up in an index whose records start with a name str. */
 uint32_t img_lookup(const pdp_image *img, const hash_index *h,
                     enum img_section s, pdp_str name);

@@ -32,24 +32,27 @@ void img_destroy(pdp_image *img)
 	free(img);
 }
 
-/* Copy the sections out of the CBOR tree into one arena of host-order
- * words, checking each length against its record width. */
-
 pdp_status pdp_image_load(const uint8_t *bytes, size_t len, pdp_image **out,
                           pdp_error *err)
 {
-	return img_load_known(bytes, len, NULL, out, err);
+	return img_load_known(bytes, len, NULL, false, out, err);
+}
+
+pdp_status pdp_image_load_borrowed(const uint8_t *bytes, size_t len,
+                                   pdp_image **out, pdp_error *err)
+{
+	return img_load_known(bytes, len, NULL, true, out, err);
 }
 
 /* Read, verify and index an image; its identity (id, revision, signature:
  * identity.c) is `known` when the caller has already read it from these
  * bytes (a trusted load), else read here. */
 pdp_status img_load_known(const uint8_t *bytes, size_t len,
-                          const img_identity *known, pdp_image **out,
-                          pdp_error *err)
+                          const img_identity *known, bool borrow,
+                          pdp_image **out, pdp_error *err)
 {
 	pdp_image *img = NULL;
-	pdp_status st = img_read(bytes, len, IMG_MAGIC, &img, err);
+	pdp_status st = img_read(bytes, len, IMG_MAGIC, borrow, &img, err);
 	if (st != PDP_OK)
 		return st;
 	verifier v = {img, err, img, img->count[SEC_GROUPS]};
@@ -93,7 +96,7 @@ pdp_status img_load_segment(const uint8_t *bytes, size_t len,
                             pdp_image **out, pdp_error *err)
 {
 	pdp_image *img = NULL;
-	pdp_status st = img_read(bytes, len, IMG_SEGMENT_MAGIC, &img, err);
+	pdp_status st = img_read(bytes, len, IMG_SEGMENT_MAGIC, false, &img, err);
 	if (st != PDP_OK)
 		return st;
 	verifier v = {img, err, base, n_groups};

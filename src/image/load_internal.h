@@ -27,9 +27,11 @@ typedef struct verifier {
 
 
 /* read.c: layers 1 and 2, the CBOR envelope with the given magic and the
- * sections copied into a fresh image (not yet verified). */
+ * sections of a fresh image (not yet verified): copied, or with borrow
+ * used where they lie in bytes when the host can read them there (the
+ * rest copied). */
 pdp_status img_read(const uint8_t *bytes, size_t len, const char *magic,
-                    pdp_image **out, pdp_error *err);
+                    bool borrow, pdp_image **out, pdp_error *err);
 
 /* verify.c: layer 3. The tables of a full image; the tables a segment
  * holds (its declarations are its base's); the exact originator entries

@@ -225,8 +225,9 @@ static pdp_status check_all_owned(owners *o)
 	return PDP_OK;
 }
 
-pdp_status img_verify_ownership(const pdp_image *img, const pdp_image *decl,
-                                pdp_error *err)
+IMG_LOAD_ONCE pdp_status img_verify_ownership(const pdp_image *img,
+                                             const pdp_image *decl,
+                                             pdp_error *err)
 {
 	owners o;
 	memset(&o, 0, sizeof(o));

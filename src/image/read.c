@@ -1,21 +1,24 @@
 /*
  * read.c - layers 1 and 2 of the loader: untrusted bytes -> the outer CBOR
- * (magic, version, checksum, body) and the body's section list, decoded
- * with libcbor after a bounds pre-check, then each section's length
- * checked against its record width and copied into one arena of host-order
- * words. Nothing here looks inside a record: that is verify.c's job.
+ * (magic, version, checksum, body) and the body's section list, read in
+ * place after a bounds pre-check (no CBOR item is decoded into memory of
+ * its own), then each section's length checked against its record width
+ * and the section copied into one arena of host-order words, or, for a
+ * borrowed load (pdp_image_load_borrowed), used where it lies when the host
+ * can read it there. Nothing here looks inside a record: that is verify.c's
+ * job.
  */
-#include <cbor.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/limits.h"
 #include "common/prims.h"
+#include "image/identity.h"
 #include "image/load_internal.h"
 
-/* Refuse CBOR whose declared lengths exceed the input before handing it to
- * cbor_load, which would otherwise size allocations from them. Walks item
- * headers iteratively with an explicit count of pending items. */
+/* Refuse CBOR whose declared lengths exceed the input, and any item our
+ * format does not use, before anything reads an item where it lies. Walks
+ * item headers iteratively with an explicit count of pending items. */
 static bool cbor_prescan(const uint8_t *p, size_t len)
 {
 	size_t pos = 0;
@@ -50,8 +53,7 @@ static bool cbor_prescan(const uint8_t *p, size_t len)
 			break;
 		case 4:
 			/* only the outermost item may be an array: our format
-			 * never nests them, and libcbor frees nested items
-			 * recursively */
+			 * never nests them */
 			if (pos - 1 - (info < 24 ? 0 : ((size_t)1 << (info - 24))) != 0)
 				return false;
 			if (val > len - pos)
@@ -65,108 +67,114 @@ static bool cbor_prescan(const uint8_t *p, size_t len)
 	return pos == len;
 }
 
-/* The envelope: [magic, version, CRC-32, body]. The checksum is checked
- * before the body is decoded, so a corrupt file is reported as corrupt
- * rather than as whatever malformation the corruption produced; the body
- * is prescanned like the envelope before libcbor sees it. Out: the body's
- * section array (the caller owns it). */
+/* One item of a prescanned envelope or body: its head, and where a
+ * string's bytes lie in the input. */
+typedef struct cbor_at {
+	uint8_t major;
+	uint64_t val;
+	const uint8_t *data;
+} cbor_at;
+
+/* The item at *pos of bytes the prescan accepted (so its head and its
+ * string's bytes lie inside len). */
+static void item_at(const uint8_t *p, size_t len, size_t *pos, cbor_at *it)
+{
+	if (!img_cbor_head(p, len, pos, &it->major, &it->val)) {
+		it->major = 7; /* cannot happen after the prescan: no such item */
+		it->val = 0;
+	}
+	it->data = p + *pos;
+	if (it->major == 2 || it->major == 3)
+		*pos += (size_t)it->val;
+}
+
+/* The envelope: [magic, version, CRC-32, body, ...]. The checksum is
+ * checked before the body is looked at, so a corrupt file is reported as
+ * corrupt rather than as whatever malformation the corruption produced;
+ * the body is prescanned like the envelope. Nothing is decoded into new
+ * memory: the items are read where they lie. Out: the body's bytes, which
+ * hold the section array. */
 static pdp_status decode_outer(const uint8_t *bytes, size_t len,
-                               const char *magic, cbor_item_t **out_body_item,
-                               pdp_error *err)
+                               const char *magic, const uint8_t **out_body,
+                               size_t *out_body_len, pdp_error *err)
 {
 	if (!cbor_prescan(bytes, len))
 		return img_fail(err, PDP_ERR_FORMAT,
 		            "not a pdp image: malformed or truncated CBOR");
-	struct cbor_load_result res;
-	cbor_item_t *top = cbor_load(bytes, len, &res);
-	if (top == NULL || res.error.code != CBOR_ERR_NONE) {
-		if (top)
-			cbor_decref(&top);
-		if (res.error.code == CBOR_ERR_MEMERROR)
-			return img_fail(err, PDP_ERR_NOMEM, "out of memory");
-		return img_fail(err, PDP_ERR_FORMAT,
-		            "not a pdp image: CBOR error at byte %zu",
-		            res.error.position);
-	}
-	pdp_status st = PDP_OK;
+	size_t pos = 0;
+	cbor_at top;
+	item_at(bytes, len, &pos, &top);
 	/* format 2 adds revision, note, id and a signature (identity.h) */
-	size_t n_top = cbor_isa_array(top) ? cbor_array_size(top) : 0;
+	size_t n_top = top.major == 4 ? (size_t)top.val : 0;
 	bool ident = strcmp(magic, IMG_MAGIC) == 0 && (n_top == 7 || n_top == 8);
-	if (n_top != 4 && !ident) {
-		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: expected a "
-		                               "4-element array");
-		goto out;
-	}
-	cbor_item_t **it = cbor_array_handle(top);
-	if (!cbor_isa_string(it[0]) || !cbor_string_is_definite(it[0]) ||
-	    cbor_string_length(it[0]) != strlen(magic) ||
-	    memcmp(cbor_string_handle(it[0]), magic, strlen(magic)) != 0) {
-		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
-		goto out;
-	}
-	if (!cbor_isa_uint(it[1]) ||
-	    cbor_get_int(it[1]) != (ident ? IMG_VERSION_ID : IMG_VERSION)) {
-		st = img_fail(err, PDP_ERR_VERSION,
+	if (n_top != 4 && !ident)
+		return img_fail(err, PDP_ERR_FORMAT, "not a pdp image: expected a "
+		                                 "4-element array");
+	cbor_at it[4];
+	for (int i = 0; i < 4; i++)
+		item_at(bytes, len, &pos, &it[i]);
+	if (it[0].major != 3 || it[0].val != strlen(magic) ||
+	    memcmp(it[0].data, magic, strlen(magic)) != 0)
+		return img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
+	if (it[1].major != 0 ||
+	    it[1].val != (ident ? IMG_VERSION_ID : IMG_VERSION))
+		return img_fail(err, PDP_ERR_VERSION,
 		          "image format version %llu with %zu items is not "
 		          "supported (this library reads versions %u and %u); "
 		          "recompile the policy",
-		          cbor_isa_uint(it[1]) ? (unsigned long long)cbor_get_int(it[1])
-		                               : 0ull,
+		          it[1].major == 0 ? (unsigned long long)it[1].val : 0ull,
 		          n_top, IMG_VERSION, IMG_VERSION_ID);
-		goto out;
-	}
-	if (!cbor_isa_uint(it[2]) || !cbor_isa_bytestring(it[3]) ||
-	    !cbor_bytestring_is_definite(it[3])) {
-		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad header");
-		goto out;
-	}
-	const uint8_t *body = cbor_bytestring_handle(it[3]);
-	size_t body_len = cbor_bytestring_length(it[3]);
-	uint32_t crc = crc32_ieee(body, body_len);
-	if (cbor_get_int(it[2]) != crc) {
-		st = img_fail(err, PDP_ERR_CHECKSUM,
+	if (it[2].major != 0 || it[3].major != 2)
+		return img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad header");
+	const uint8_t *body = it[3].data;
+	size_t body_len = (size_t)it[3].val;
+	if (it[2].val != crc32_ieee(body, body_len))
+		return img_fail(err, PDP_ERR_CHECKSUM,
 		          "image checksum mismatch: the file is corrupt");
-		goto out;
-	}
-	if (!cbor_prescan(body, body_len)) {
-		st = img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
-		goto out;
-	}
-	cbor_item_t *b = cbor_load(body, body_len, &res);
-	if (b == NULL || res.error.code != CBOR_ERR_NONE) {
-		if (b)
-			cbor_decref(&b);
-		st = res.error.code == CBOR_ERR_MEMERROR
-		             ? img_fail(err, PDP_ERR_NOMEM, "out of memory")
-		             : img_fail(err, PDP_ERR_FORMAT,
-		                        "image body is malformed CBOR");
-		goto out;
-	}
-	/* images from before SEC_HOST existed have one section less */
-	if (!cbor_isa_array(b) || (cbor_array_size(b) != IMG_SECTION_COUNT &&
-	                           cbor_array_size(b) != IMG_SECTION_COUNT - 1)) {
-		cbor_decref(&b);
-		st = img_fail(err, PDP_ERR_FORMAT,
-		          "image body must hold %d sections", IMG_SECTION_COUNT);
-		goto out;
-	}
-	*out_body_item = b;
-out:
-	cbor_decref(&top);
-	return st;
+	if (!cbor_prescan(body, body_len))
+		return img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
+	*out_body = body;
+	*out_body_len = body_len;
+	return PDP_OK;
 }
 
-static pdp_status copy_sections(verifier *v, cbor_item_t *body)
+/* Whether a section's words can be used where they lie: the host reads
+ * the format's little-endian words natively and they are aligned for
+ * uint32_t (the record structs of format.h are all uint32_t). */
+static bool usable_in_place(const uint8_t *src)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return ((uintptr_t)src & (sizeof(uint32_t) - 1)) == 0;
+#else
+	(void)src;
+	return false;
+#endif
+}
+
+/* The sections of the body: each length checked against its record width,
+ * then each section either used where it lies (borrow, when
+ * usable_in_place) or copied into one arena of host-order words. */
+static pdp_status read_sections(verifier *v, const uint8_t *body,
+                                size_t body_len, bool borrow)
 {
 	pdp_image *img = v->img;
-	cbor_item_t **s = cbor_array_handle(body);
-	int present = (int)cbor_array_size(body); /* checked by decode_outer */
+	size_t pos = 0;
+	cbor_at arr;
+	item_at(body, body_len, &pos, &arr);
+	/* images from before SEC_HOST existed have one section less */
+	if (arr.major != 4 || (arr.val != IMG_SECTION_COUNT &&
+	                       arr.val != IMG_SECTION_COUNT - 1))
+		return img_fail(v->err, PDP_ERR_FORMAT,
+		          "image body must hold %d sections", IMG_SECTION_COUNT);
+	int present = (int)arr.val;
+	cbor_at sec[IMG_SECTION_COUNT];
 	size_t total = 0;
 	for (int i = 0; i < present; i++) {
-		if (!cbor_isa_bytestring(s[i]) || !cbor_bytestring_is_definite(s[i]))
+		item_at(body, body_len, &pos, &sec[i]);
+		if (sec[i].major != 2)
 			return img_fail(v->err, PDP_ERR_FORMAT,
 			            "section %d is not a byte string", i);
-		size_t len = cbor_bytestring_length(s[i]);
+		size_t len = (size_t)sec[i].val;
 		uint32_t rw = IMG_RECORD_WORDS[i];
 		if (rw != 0 && len % (rw * 4u) != 0)
 			return img_fail(v->err, PDP_ERR_INVALID,
@@ -175,7 +183,10 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 			            i, len);
 		if (len / 4 > PDP_MAX_TABLE)
 			return img_fail(v->err, PDP_ERR_LIMIT, "section %d too large", i);
-		total += (len + 7) & ~(size_t)7;
+		if (rw == 0 && len > UINT32_MAX)
+			return img_fail(v->err, PDP_ERR_LIMIT, "string blob too large");
+		if (!borrow || (rw != 0 && !usable_in_place(sec[i].data)))
+			total += (len + 7) & ~(size_t)7;
 	}
 	img->arena = malloc(total + 8);
 	img->arena_size = total + 8;
@@ -183,33 +194,38 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	uint8_t *p = img->arena;
 	for (int i = 0; i < present; i++) {
-		size_t len = cbor_bytestring_length(s[i]);
-		const uint8_t *src = cbor_bytestring_handle(s[i]);
+		size_t len = (size_t)sec[i].val;
+		const uint8_t *src = sec[i].data;
 		uint32_t rw = IMG_RECORD_WORDS[i];
 		if (rw == 0) {
-			if (len > UINT32_MAX)
-				return img_fail(v->err, PDP_ERR_LIMIT, "string blob too large");
-			memcpy(p, src, len);
-			img->blob = (const char *)p;
+			if (!borrow) {
+				memcpy(p, src, len);
+				src = p;
+				p += (len + 7) & ~(size_t)7;
+			}
+			img->blob = (const char *)src;
 			img->blob_len = (uint32_t)len;
-		} else {
-			uint32_t *w = (uint32_t *)(void *)p;
-			for (size_t j = 0; j < len / 4; j++)
-				w[j] = (uint32_t)src[4 * j] |
-				       (uint32_t)src[4 * j + 1] << 8 |
-				       (uint32_t)src[4 * j + 2] << 16 |
-				       (uint32_t)src[4 * j + 3] << 24;
-			img->sec[i] = w;
-			img->count[i] = (uint32_t)(len / (rw * 4u));
+			continue;
 		}
+		img->count[i] = (uint32_t)(len / (rw * 4u));
+		if (borrow && usable_in_place(src)) {
+			img->sec[i] = (const uint32_t *)(const void *)src;
+			continue;
+		}
+		uint32_t *w = (uint32_t *)(void *)p;
+		for (size_t j = 0; j < len / 4; j++)
+			w[j] = (uint32_t)src[4 * j] |
+			       (uint32_t)src[4 * j + 1] << 8 |
+			       (uint32_t)src[4 * j + 2] << 16 |
+			       (uint32_t)src[4 * j + 3] << 24;
+		img->sec[i] = w;
 		p += (len + 7) & ~(size_t)7;
 	}
 	return PDP_OK;
 }
 
-pdp_status img_read(const uint8_t *bytes, size_t len,
-                             const char *magic, pdp_image **out,
-                             pdp_error *err)
+pdp_status img_read(const uint8_t *bytes, size_t len, const char *magic,
+                    bool borrow, pdp_image **out, pdp_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
@@ -221,18 +237,16 @@ pdp_status img_read(const uint8_t *bytes, size_t len,
 		                PDP_MAX_IMAGE_BYTES);
 	if (len == 0)
 		return img_fail(err, PDP_ERR_FORMAT, "empty image");
-	cbor_item_t *body = NULL;
-	pdp_status st = decode_outer(bytes, len, magic, &body, err);
+	const uint8_t *body = NULL;
+	size_t body_len = 0;
+	pdp_status st = decode_outer(bytes, len, magic, &body, &body_len, err);
 	if (st != PDP_OK)
 		return st;
 	pdp_image *img = calloc(1, sizeof(*img));
-	if (img == NULL) {
-		cbor_decref(&body);
+	if (img == NULL)
 		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
-	}
 	verifier v = {img, err, img, 0};
-	st = copy_sections(&v, body);
-	cbor_decref(&body);
+	st = read_sections(&v, body, body_len, borrow);
 	if (st != PDP_OK) {
 		img_destroy(img);
 		return st;
@@ -241,4 +255,3 @@ pdp_status img_read(const uint8_t *bytes, size_t len,
 	*out = img;
 	return PDP_OK;
 }
-

@@ -80,5 +80,5 @@ pdp_status pdp_image_load_trusted(const uint8_t *bytes, size_t len,
 		st = img_identity_trust(&id, trust, err);
 	if (st != PDP_OK)
 		return st;
-	return img_load_known(bytes, len, &id, out, err);
+	return img_load_known(bytes, len, &id, false, out, err);
 }

@@ -277,7 +277,7 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
  * by their own record, so the two views must agree. Circles are checked
  * as numbers too: a NaN radius would make every distance test false
  * without a word. */
-static pdp_status verify_rules(verifier *v)
+IMG_LOAD_ONCE static pdp_status verify_rules(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_ACPS]; i++) {
@@ -419,7 +419,7 @@ pdp_status img_verify_exact_origs(verifier *v)
 }
 
 
-static pdp_status verify_conds_of(verifier *v)
+IMG_LOAD_ONCE static pdp_status verify_conds_of(verifier *v)
 {
 	uint8_t *depth = malloc(2u * (size_t)v->img->count[SEC_CONDS] + 1u);
 	if (depth == NULL)
@@ -430,7 +430,7 @@ static pdp_status verify_conds_of(verifier *v)
 }
 
 
-pdp_status img_verify_tables(verifier *v)
+IMG_LOAD_ONCE pdp_status img_verify_tables(verifier *v)
 {
 	TRY(verify_strings(v));
 	TRY(verify_roles(v));

@@ -1387,3 +1387,89 @@ Test(api, request_struct_size_is_checked)
 		cr_assert_eq(big.tail[i], 0, "tail byte %zu not cleared", i);
 	pdp_image_free(img);
 }
+
+/* ---- pdp_image_load_borrowed: the image reads the caller's bytes ---- */
+
+/* The same policy loaded by copy and borrowed, from bytes at each of the
+ * four alignments (misaligned tables are copied, aligned ones read in
+ * place): the same decisions, the caller's bytes untouched, and a
+ * corrupted copy refused with the same code as pdp_image_load. */
+Test(image, load_borrowed_matches_load)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(RBAC_POLICY, &len);
+	pdp_image *copy = NULL;
+	cr_assert_eq(pdp_image_load(bytes, len, &copy, NULL), PDP_OK);
+	static const char *const origs[] = {"CAE-alice", "CAE-root", "CAE-x"};
+	static const uint32_t ops[] = {PDP_OP_RETRIEVE, PDP_OP_UPDATE,
+	                               PDP_OP_DELETE};
+	for (size_t shift = 0; shift < 4; shift++) {
+		uint8_t *block = malloc(len + shift);
+		cr_assert_not_null(block);
+		memcpy(block + shift, bytes, len);
+		pdp_image *img = NULL;
+		pdp_error err;
+		cr_assert_eq(pdp_image_load_borrowed(block + shift, len, &img, &err),
+		             PDP_OK, "%s", err.message);
+		for (size_t o = 0; o < 3; o++)
+			for (size_t k = 0; k < 3; k++) {
+				pdp_decision a = decide(copy, NULL, origs[o], ops[k], "acp");
+				pdp_decision b = decide(img, NULL, origs[o], ops[k], "acp");
+				cr_expect(a.effect == b.effect && a.reason == b.reason &&
+				                  a.rule == b.rule,
+				          "shift %zu: %s op %u differs", shift, origs[o],
+				          ops[k]);
+			}
+		cr_expect_eq(pdp_acp_index(img, S("acp")), 0);
+		pdp_image_release(img);
+		cr_expect_eq(memcmp(block + shift, bytes, len), 0,
+		             "the borrowed bytes changed");
+		/* a flipped byte in the body: refused alike, nothing kept */
+		block[shift + len / 2] ^= 0x40;
+		pdp_image *bad = NULL, *bad_copy = NULL;
+		pdp_status s1 = pdp_image_load_borrowed(block + shift, len, &bad,
+		                                        &err);
+		pdp_status s2 = pdp_image_load(block + shift, len, &bad_copy, NULL);
+		cr_expect_neq(s1, PDP_OK);
+		cr_expect_eq(s1, s2);
+		cr_expect_null(bad);
+		free(block);
+	}
+	cr_expect_eq(pdp_image_load_borrowed(NULL, 4, &copy, NULL), PDP_ERR_ARG);
+	pdp_image_release(copy);
+	free(bytes);
+}
+
+/* ---- pdpc_set_progress: the stages of a compile and of a lint ---- */
+
+static void note_stage(void *ctx, const char *stage, const char *what)
+{
+	char *log = ctx;
+	size_t n = strlen(log);
+	snprintf(log + n, 512 - n, "%s%s%s;", stage, what ? " " : "",
+	         what ? what : "");
+}
+
+Test(compiler, progress_stages_in_order)
+{
+	char log[512] = "";
+	pdpc_compiler *c = pdpc_new();
+	cr_assert_eq(pdpc_add_buffer(c, "p.yaml", RBAC_POLICY, strlen(RBAC_POLICY)),
+	             PDPC_OK);
+	pdpc_set_progress(c, note_stage, log);
+	const uint8_t *img;
+	size_t len;
+	cr_assert_eq(pdpc_compile(c, &img, &len), PDPC_OK);
+	cr_expect_str_eq(log, "reading p.yaml;resolving;writing the image;"
+	                      "checking the image;");
+	log[0] = '\0';
+	cr_assert_eq(pdpc_lint(c), PDPC_OK);
+	cr_expect_str_eq(log, "reading p.yaml;resolving;linting;");
+	/* off again */
+	pdpc_set_progress(c, NULL, NULL);
+	log[0] = '\0';
+	cr_assert_eq(pdpc_lint(c), PDPC_OK);
+	cr_expect_str_eq(log, "");
+	pdpc_set_progress(NULL, note_stage, log); /* ignored */
+	pdpc_free(c);
+}
