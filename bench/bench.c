@@ -60,6 +60,7 @@
 #include "gen.h"
 #include "live.h"
 #include "loghook.h"
+#include "workload.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -185,47 +186,6 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void die(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "pdp-bench: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (p == NULL)
-		die("out of memory%s", "");
-	return p;
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = xmalloc(n);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		die("cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = xmalloc((size_t)n + 1);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		die("cannot read %s", path);
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -296,47 +256,6 @@ static text_size elf_text_size(const char *path)
 /* ------------------------------------------------------------------ */
 /* workload                                                             */
 
-typedef struct meta {
-	char scale[64];
-	int version;
-	uint64_t rules, roles, assignments, group_members, elements, requests,
-	    permits;
-} meta;
-
-static bool read_meta(const char *dir, meta *m)
-{
-	char *p = path_join(dir, "meta.txt");
-	FILE *f = fopen(p, "r");
-	free(p);
-	if (f == NULL)
-		return false;
-	memset(m, 0, sizeof(*m));
-	char key[64], val[64];
-	while (fscanf(f, "%63s %63s", key, val) == 2) {
-		unsigned long long v = strtoull(val, NULL, 10);
-		if (strcmp(key, "scale") == 0)
-			snprintf(m->scale, sizeof(m->scale), "%s", val);
-		else if (strcmp(key, "version") == 0)
-			m->version = (int)v;
-		else if (strcmp(key, "rules") == 0)
-			m->rules = v;
-		else if (strcmp(key, "roles") == 0)
-			m->roles = v;
-		else if (strcmp(key, "assignments") == 0)
-			m->assignments = v;
-		else if (strcmp(key, "group_members") == 0)
-			m->group_members = v;
-		else if (strcmp(key, "elements") == 0)
-			m->elements = v;
-		else if (strcmp(key, "requests") == 0)
-			m->requests = v;
-		else if (strcmp(key, "permits") == 0)
-			m->permits = v;
-	}
-	fclose(f);
-	return m->version == BENCH_GEN_VERSION && m->requests > 0;
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
 {
@@ -352,116 +271,6 @@ static void remove_tmp_dir(void)
 {
 	if (tmp_dir[0])
 		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* The requests, prepared before any timing: pdp_str fields point into the
- * bytes of requests.yaml, which stay in memory. */
-typedef struct reqset {
-	char *text;
-	size_t n;
-	pdp_request *req;
-	pdp_str *acp;      /* one target ACP per request */
-	pdp_attr *attr;    /* one attribute per request */
-	uint8_t *expect;   /* PDP_PERMIT / PDP_DENY */
-} reqset;
-
-/* value of "key: " at the start of line (after indent), up to a delimiter */
-static bool field(const char *line, const char *key, const char **v,
-                  size_t *len, const char *stop)
-{
-	const char *p = strstr(line, key);
-	if (p == NULL)
-		return false;
-	p += strlen(key);
-	size_t n = strcspn(p, stop);
-	*v = p;
-	*len = n;
-	return true;
-}
-
-/* A reader for the exact shape gen.c writes (five lines per request). */
-static void read_requests(const char *dir, const pdp_image *img, reqset *rs,
-                          uint64_t count)
-{
-	char *path = path_join(dir, "requests.yaml");
-	size_t len;
-	rs->text = read_file(path, &len);
-	free(path);
-	rs->req = xmalloc(count * sizeof(pdp_request));
-	rs->acp = xmalloc(count * sizeof(pdp_str));
-	rs->attr = xmalloc(count * sizeof(pdp_attr));
-	static const char clr[] = "originator.clearance";
-	uint32_t clearance_id = pdp_attr_id(img, (pdp_str){clr, sizeof(clr) - 1});
-	if (clearance_id == PDP_NONE)
-		die("image lacks attribute %s", clr);
-	size_t n = 0;
-	pdp_request *q = NULL;
-	for (char *line = rs->text; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0'; /* the strings are counted; NULs are harmless */
-		const char *v;
-		size_t vl;
-		prim_err e;
-		if (strncmp(line, "- originator: ", 14) == 0) {
-			if (n == count)
-				die("more requests than meta.txt says%s", "");
-			q = &rs->req[n++];
-			pdp_request_init(q);
-			q->originator = (pdp_str){line + 14, strlen(line + 14)};
-		} else if (q == NULL || line[0] == '#') {
-			/* comment before the first request */
-		} else if (field(line, "  operation: ", &v, &vl, "\n")) {
-			q->operation = pdp_operation_from_name((pdp_str){v, vl});
-			if (q->operation == 0)
-				die("bad operation in line: %s", line);
-		} else if (field(line, "acps: [", &v, &vl, "]")) {
-			pdp_str *a = &rs->acp[q - rs->req];
-			*a = (pdp_str){v, vl};
-			q->acps = a;
-			q->n_acps = 1;
-		} else if (strncmp(line, "  env: ", 7) == 0) {
-			if (!field(line, "time: \"", &v, &vl, "\"") ||
-			    !time_parse_rfc3339(v, vl, &q->time, &e))
-				die("bad env.time in line: %s", line);
-			q->has_time = true;
-			if (!field(line, "ip: ", &v, &vl, " }") ||
-			    !ip_parse(v, vl, &q->ip, NULL, &e))
-				die("bad env.ip in line: %s", line);
-			q->has_ip = true;
-		} else if (field(line, "originator.clearance: ", &v, &vl, " }")) {
-			pdp_attr *a = &rs->attr[q - rs->req];
-			a->id = clearance_id;
-			a->value.type = PDP_TYPE_INT;
-			a->value.u.i = strtoll(v, NULL, 10);
-			q->attrs = a;
-			q->n_attrs = 1;
-		} else
-			die("unexpected line in requests.yaml: %s", line);
-		line = nl ? nl + 1 : NULL;
-	}
-	if (n != count)
-		die("fewer requests than meta.txt says%s", "");
-	rs->n = n;
-
-	path = path_join(dir, "expected.txt");
-	char *exp = read_file(path, &len);
-	free(path);
-	rs->expect = xmalloc(n);
-	size_t k = 0;
-	for (char *t = strtok(exp, "\n"); t; t = strtok(NULL, "\n")) {
-		if (k == n)
-			die("expected.txt has too many lines%s", "");
-		if (strcmp(t, "permit") == 0)
-			rs->expect[k++] = PDP_PERMIT;
-		else if (strcmp(t, "deny") == 0)
-			rs->expect[k++] = PDP_DENY;
-		else
-			die("bad line in expected.txt: %s", t);
-	}
-	if (k != n)
-		die("expected.txt has too few lines%s", "");
-	free(exp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -524,7 +333,7 @@ static void *worker_main(void *arg)
 	pdp_scratch *s = NULL;
 	pdp_error err;
 	if (pdp_scratch_new((pdp_image *)w->img, &s, &err) != PDP_OK)
-		die("pdp_scratch_new: %s", err.message);
+		bench_die("pdp_scratch_new: %s", err.message);
 	/* warm this thread's scratch and caches on a slice */
 	pthread_barrier_wait(w->bar);
 	w->t0 = now_ns();
@@ -551,7 +360,7 @@ static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
 		w[i] = (worker){.img = img, .rs = rs, .start = rs->n * i / t,
 		                .passes = passes, .bar = &bar};
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
-			die("pthread_create failed%s", "");
+			bench_die("pthread_create failed%s", "");
 	}
 	uint64_t t0 = UINT64_MAX, t1 = 0;
 	for (unsigned i = 0; i < t; i++) {
@@ -573,7 +382,7 @@ static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
 /* Median cost of one clock_gettime pair as the latency loop uses it. */
 static double timer_overhead(size_t n)
 {
-	uint64_t *v = xmalloc(n * sizeof(uint64_t));
+	uint64_t *v = bench_xmalloc(n * sizeof(uint64_t));
 	for (size_t i = 0; i < n; i++) {
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);
@@ -629,7 +438,7 @@ int main(int argc, char **argv)
 	    threads > 256)
 		usage();
 	if (!interposition_works())
-		die("the malloc interposition does not see allocations%s", "");
+		bench_die("the malloc interposition does not see allocations%s", "");
 
 	/* ---- workload ---- */
 	meta mt;
@@ -639,22 +448,22 @@ int main(int argc, char **argv)
 	if (dir == NULL) {
 		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/pdp-bench-XXXXXX");
 		if (mkdtemp(tmp_dir) == NULL)
-			die("mkdtemp: %s", strerror(errno));
+			bench_die("mkdtemp: %s", strerror(errno));
 		atexit(remove_tmp_dir);
 		dir = tmp_dir;
-	} else if (read_meta(dir, &mt) && strcmp(mt.scale, sc->name) == 0)
+	} else if (bench_read_meta(dir, &mt) && strcmp(mt.scale, sc->name) == 0)
 		reused = true;
-	if (!reused && (bench_generate(sc, seed, dir) != 0 || !read_meta(dir, &mt)))
-		die("cannot generate the workload in %s", dir);
+	if (!reused && (bench_generate(sc, seed, dir) != 0 || !bench_read_meta(dir, &mt)))
+		bench_die("cannot generate the workload in %s", dir);
 	double gen_ms = (double)(now_ns() - t_gen) / 1e6;
 	fprintf(stderr, "pdp-bench: workload %s in %s (%s, %.0f ms)\n", sc->name,
 	        dir, reused ? "reused" : "generated", gen_ms);
 
-	char *policy = path_join(dir, "policy.yaml");
-	double *v = xmalloc(runs * sizeof(double));
-	double *v2 = xmalloc(runs * sizeof(double));
-	double *v3 = xmalloc(runs * sizeof(double));
-	double *v4 = xmalloc(runs * sizeof(double));
+	char *policy = bench_path_join(dir, "policy.yaml");
+	double *v = bench_xmalloc(runs * sizeof(double));
+	double *v2 = bench_xmalloc(runs * sizeof(double));
+	double *v3 = bench_xmalloc(runs * sizeof(double));
+	double *v4 = bench_xmalloc(runs * sizeof(double));
 
 	/* ---- compile ---- */
 	uint8_t *bytes = NULL;
@@ -673,14 +482,14 @@ int main(int argc, char **argv)
 				fprintf(stderr, "%s:%u:%u: %s [%s]\n", d->file, d->line,
 				        d->col, d->message, d->code);
 			}
-			die("the policy does not compile (%s)", policy);
+			bench_die("the policy does not compile (%s)", policy);
 		}
 		v[r] = (double)(t1 - t0) / 1e6;
 		if (bytes == NULL) {
-			bytes = xmalloc(nbytes);
+			bytes = bench_xmalloc(nbytes);
 			memcpy(bytes, img_bytes, nbytes);
 		} else if (memcmp(bytes, img_bytes, nbytes) != 0)
-			die("compiling twice gave different bytes%s", "");
+			bench_die("compiling twice gave different bytes%s", "");
 		pdpc_free(c);
 	}
 	double compile_ms = median(v, runs);
@@ -695,7 +504,7 @@ int main(int argc, char **argv)
 		pdp_status st = pdp_image_load(bytes, nbytes, &im, &err);
 		uint64_t t1 = now_ns();
 		if (st != PDP_OK)
-			die("pdp_image_load: %s", err.message);
+			bench_die("pdp_image_load: %s", err.message);
 		v[r] = (double)(t1 - t0) / 1e6;
 		if (img == NULL) {
 			img = im;
@@ -707,11 +516,15 @@ int main(int argc, char **argv)
 
 	/* ---- requests ---- */
 	reqset rs = {0};
-	read_requests(dir, img, &rs, mt.requests);
+	static const char clr[] = "originator.clearance";
+	uint32_t clearance_id = pdp_attr_id(img, (pdp_str){clr, sizeof(clr) - 1});
+	if (clearance_id == PDP_NONE)
+		bench_die("image lacks attribute %s", clr);
+	bench_read_requests(dir, clearance_id, &rs, mt.requests);
 	pdp_scratch *scratch = NULL;
 	pdp_error err;
 	if (pdp_scratch_new(img, &scratch, &err) != PDP_OK)
-		die("pdp_scratch_new: %s", err.message);
+		bench_die("pdp_scratch_new: %s", err.message);
 
 	/* ---- correctness pass (also the warm-up) ---- */
 	uint64_t t0 = now_ns();
@@ -729,14 +542,14 @@ int main(int argc, char **argv)
 	/* passes per loop: >= 0.5 s of deciding, >= 10^6 latency samples */
 	uint64_t tp_passes = check ? 1 : (uint64_t)(5e8 / pass_ns) + 1;
 	uint64_t lat_passes = check ? 1 : (1000000 + rs.n - 1) / rs.n;
-	uint64_t *lat = xmalloc(lat_passes * rs.n * sizeof(uint64_t));
-	double *p50 = xmalloc(runs * sizeof(double));
-	double *p99 = xmalloc(runs * sizeof(double));
-	double *p999 = xmalloc(runs * sizeof(double));
-	double *ovh = xmalloc(runs * sizeof(double));
-	double *log_off = xmalloc(runs * sizeof(double));
-	double *log_on = xmalloc(runs * sizeof(double));
-	log_ring *ring = xmalloc(sizeof(log_ring));
+	uint64_t *lat = bench_xmalloc(lat_passes * rs.n * sizeof(uint64_t));
+	double *p50 = bench_xmalloc(runs * sizeof(double));
+	double *p99 = bench_xmalloc(runs * sizeof(double));
+	double *p999 = bench_xmalloc(runs * sizeof(double));
+	double *ovh = bench_xmalloc(runs * sizeof(double));
+	double *log_off = bench_xmalloc(runs * sizeof(double));
+	double *log_on = bench_xmalloc(runs * sizeof(double));
+	log_ring *ring = bench_xmalloc(sizeof(log_ring));
 	ring->n = 0;
 	uint64_t counted_decisions = 0;
 	unsigned long allocs0 = atomic_load(&n_allocs);
@@ -813,7 +626,7 @@ int main(int argc, char **argv)
 	               (double)counted_decisions;
 	/* zero counted: make sure the counter still works */
 	if (COUNTING_ALLOCS && allocs == 0 && !interposition_works())
-		die("the malloc interposition stopped counting%s", "");
+		bench_die("the malloc interposition stopped counting%s", "");
 	double dps1 = median(v, runs), dpsT = median(v2, runs);
 	double lat50 = median(p50, runs), lat99 = median(p99, runs),
 	       lat999 = median(p999, runs), timer = median(ovh, runs);
@@ -916,10 +729,6 @@ int main(int argc, char **argv)
 	free(log_off);
 	free(log_on);
 	free(ring);
-	free(rs.text);
-	free(rs.req);
-	free(rs.acp);
-	free(rs.attr);
-	free(rs.expect);
+	bench_reqset_free(&rs);
 	return 0;
 }
