@@ -7,7 +7,7 @@
  * 1. Generates the workload of the scale (gen.c) into a fresh temporary
  *    directory (removed at exit), or reuses DIR when --workdir names one that
  *    holds a complete workload of that scale (meta.txt), else generates there.
- * 2. Measures, each figure the median of --runs (default 5):
+ * 2. Measures, each figure the bench_median of --runs (default 5):
  *    - compile: pdpc_new + pdpc_add_file(policy.yaml) + pdpc_compile;
  *    - image bytes, and bytes per policy element (rules + roles + user-role
  *      assignments + group members);
@@ -170,40 +170,6 @@ static bool interposition_works(void)
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time of the calling thread: unaffected by time slicing when other
- * processes share the cores. */
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(double), cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Heap bytes in use (glibc mallinfo2: arena + mmapped chunks). */
 static uint64_t heap_in_use(void)
 {
@@ -336,13 +302,13 @@ static void *worker_main(void *arg)
 		bench_die("pdp_scratch_new: %s", err.message);
 	/* warm this thread's scratch and caches on a slice */
 	pthread_barrier_wait(w->bar);
-	w->t0 = now_ns();
-	uint64_t c0 = cpu_ns();
+	w->t0 = bench_now_ns();
+	uint64_t c0 = bench_cpu_ns();
 	counting = 1;
 	w->wrong = decide_passes(w->img, s, w->rs, w->start, w->passes);
 	counting = 0;
-	w->cpu = cpu_ns() - c0;
-	w->t1 = now_ns();
+	w->cpu = bench_cpu_ns() - c0;
+	w->t1 = bench_now_ns();
 	pdp_scratch_free(s);
 	return NULL;
 }
@@ -390,7 +356,7 @@ static double timer_overhead(size_t n)
 		v[i] = (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000 +
 		                  (b.tv_nsec - a.tv_nsec));
 	}
-	qsort(v, n, sizeof(uint64_t), cmp_u64);
+	qsort(v, n, sizeof(uint64_t), bench_cmp_u64);
 	double r = (double)v[n / 2];
 	free(v);
 	return r;
@@ -442,7 +408,7 @@ int main(int argc, char **argv)
 
 	/* ---- workload ---- */
 	meta mt;
-	uint64_t t_gen = now_ns();
+	uint64_t t_gen = bench_now_ns();
 	bool reused = false;
 	const char *dir = workdir;
 	if (dir == NULL) {
@@ -455,7 +421,7 @@ int main(int argc, char **argv)
 		reused = true;
 	if (!reused && (bench_generate(sc, seed, dir) != 0 || !bench_read_meta(dir, &mt)))
 		bench_die("cannot generate the workload in %s", dir);
-	double gen_ms = (double)(now_ns() - t_gen) / 1e6;
+	double gen_ms = (double)(bench_now_ns() - t_gen) / 1e6;
 	fprintf(stderr, "pdp-bench: workload %s in %s (%s, %.0f ms)\n", sc->name,
 	        dir, reused ? "reused" : "generated", gen_ms);
 
@@ -469,13 +435,13 @@ int main(int argc, char **argv)
 	uint8_t *bytes = NULL;
 	size_t nbytes = 0;
 	for (unsigned r = 0; r < runs; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		pdpc_compiler *c = pdpc_new();
 		const uint8_t *img_bytes = NULL;
 		pdpc_status st = c ? pdpc_add_file(c, policy) : PDPC_ERR_NOMEM;
 		if (st == PDPC_OK)
 			st = pdpc_compile(c, &img_bytes, &nbytes);
-		uint64_t t1 = now_ns();
+		uint64_t t1 = bench_now_ns();
 		if (st != PDPC_OK) {
 			for (size_t i = 0; c && i < pdpc_diag_count(c) && i < 10; i++) {
 				const pdpc_diag *d = pdpc_diag_get(c, i);
@@ -492,7 +458,7 @@ int main(int argc, char **argv)
 			bench_die("compiling twice gave different bytes%s", "");
 		pdpc_free(c);
 	}
-	double compile_ms = median(v, runs);
+	double compile_ms = bench_median(v, runs);
 
 	/* ---- load ---- */
 	pdp_image *img = NULL;
@@ -500,9 +466,9 @@ int main(int argc, char **argv)
 	for (unsigned r = 0; r < runs; r++) {
 		pdp_error err;
 		pdp_image *im = NULL;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		pdp_status st = pdp_image_load(bytes, nbytes, &im, &err);
-		uint64_t t1 = now_ns();
+		uint64_t t1 = bench_now_ns();
 		if (st != PDP_OK)
 			bench_die("pdp_image_load: %s", err.message);
 		v[r] = (double)(t1 - t0) / 1e6;
@@ -512,7 +478,7 @@ int main(int argc, char **argv)
 		} else
 			pdp_image_release(im);
 	}
-	double load_ms = median(v, runs);
+	double load_ms = bench_median(v, runs);
 
 	/* ---- requests ---- */
 	reqset rs = {0};
@@ -527,9 +493,9 @@ int main(int argc, char **argv)
 		bench_die("pdp_scratch_new: %s", err.message);
 
 	/* ---- correctness pass (also the warm-up) ---- */
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	uint64_t wrong = decide_passes(img, scratch, &rs, 0, 1);
-	double pass_ns = (double)(now_ns() - t0);
+	double pass_ns = (double)(bench_now_ns() - t0);
 	uint64_t permits = 0;
 	for (size_t i = 0; i < rs.n; i++)
 		permits += rs.expect[i] == PDP_PERMIT;
@@ -557,15 +523,15 @@ int main(int argc, char **argv)
 
 	for (unsigned r = 0; r < runs; r++) {
 		/* 1 thread */
-		t0 = now_ns();
-		uint64_t c0 = cpu_ns();
+		t0 = bench_now_ns();
+		uint64_t c0 = bench_cpu_ns();
 		counting = 1;
 		wrong += decide_passes(img, scratch, &rs, 0, tp_passes);
 		counting = 0;
 		v3[r] = (double)tp_passes * (double)rs.n /
-		        ((double)(cpu_ns() - c0) / 1e9);
+		        ((double)(bench_cpu_ns() - c0) / 1e9);
 		v[r] = (double)tp_passes * (double)rs.n /
-		       ((double)(now_ns() - t0) / 1e9);
+		       ((double)(bench_now_ns() - t0) / 1e9);
 		counted_decisions += tp_passes * rs.n;
 
 		/* the decision-log hook off and on (loghook.c), alternated in
@@ -576,9 +542,9 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 8; k++) {
 			int on = k & 1;
 			pdp_scratch_set_log(scratch, on ? loghook_record : NULL, ring);
-			uint64_t c1 = cpu_ns();
+			uint64_t c1 = bench_cpu_ns();
 			wrong += decide_passes(img, scratch, &rs, 0, quarter);
-			hook_cpu[on] += cpu_ns() - c1;
+			hook_cpu[on] += bench_cpu_ns() - c1;
 		}
 		counting = 0;
 		pdp_scratch_set_log(scratch, NULL, NULL);
@@ -609,7 +575,7 @@ int main(int argc, char **argv)
 			}
 		counting = 0;
 		counted_decisions += k;
-		qsort(lat, k, sizeof(uint64_t), cmp_u64);
+		qsort(lat, k, sizeof(uint64_t), bench_cmp_u64);
 		p50[r] = (double)lat[k / 2];
 		p99[r] = (double)lat[(size_t)((double)k * 0.99)];
 		p999[r] = (double)lat[(size_t)((double)k * 0.999)];
@@ -627,10 +593,10 @@ int main(int argc, char **argv)
 	/* zero counted: make sure the counter still works */
 	if (COUNTING_ALLOCS && allocs == 0 && !interposition_works())
 		bench_die("the malloc interposition stopped counting%s", "");
-	double dps1 = median(v, runs), dpsT = median(v2, runs);
-	double lat50 = median(p50, runs), lat99 = median(p99, runs),
-	       lat999 = median(p999, runs), timer = median(ovh, runs);
-	double cpu1 = median(v3, runs), cpuT = median(v4, runs);
+	double dps1 = bench_median(v, runs), dpsT = bench_median(v2, runs);
+	double lat50 = bench_median(p50, runs), lat99 = bench_median(p99, runs),
+	       lat999 = bench_median(p999, runs), timer = bench_median(ovh, runs);
+	double cpu1 = bench_median(v3, runs), cpuT = bench_median(v4, runs);
 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
@@ -642,7 +608,7 @@ int main(int argc, char **argv)
 	printf("\n### pdp-bench scale %s%s\n\n", sc->name,
 	       check ? " (--check: single passes, figures indicative only)" : "");
 	printf("%u ACPs x %u rules, %u roles, %u users (%llu role assignments, "
-	       "%llu group members), %zu requests, %.1f%% permit; median of %u "
+	       "%llu group members), %zu requests, %.1f%% permit; bench_median of %u "
 	       "run%s; every decision checked against expected.txt (0 wrong).\n\n",
 	       sc->acps, sc->rules_per_acp, sc->roles, sc->users,
 	       (unsigned long long)mt.assignments,
@@ -683,7 +649,7 @@ int main(int argc, char **argv)
 	printf("| latency net of timer p50 / p99 / p99.9 | %.0f / %.0f / %.0f ns "
 	       "| | |\n",
 	       lat50 - timer, lat99 - timer, lat999 - timer);
-	double log0 = median(log_off, runs), log1 = median(log_on, runs);
+	double log0 = bench_median(log_off, runs), log1 = bench_median(log_on, runs);
 	printf("| decision log hook off / on, 1 thread (pdp_scratch_set_log, "
 	       "bench/loghook.c; CPU time) | %.1f / %.1f ns per decision "
 	       "(%+.1f ns) | | |\n",

@@ -152,37 +152,6 @@ static void build_release(build *b)
 	b->img = NULL;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(double), cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void check(const build *b, const reqset *rs, size_t i,
                   const pdp_decision *d)
@@ -219,23 +188,23 @@ static void measure(const build *b, const reqset *rs, uint64_t passes,
 			                      (t1.tv_nsec - t0.tv_nsec));
 			check(b, rs, i, &d);
 		}
-	qsort(lat, k, sizeof(uint64_t), cmp_u64);
+	qsort(lat, k, sizeof(uint64_t), bench_cmp_u64);
 	f->p50 = (double)lat[k / 2];
 	f->p99 = (double)lat[(size_t)((double)k * 0.99)];
 
-	uint64_t c0 = cpu_ns();
+	uint64_t c0 = bench_cpu_ns();
 	for (uint64_t p = 0; p < passes; p++)
 		for (size_t i = 0; i < rs->n; i++) {
 			pdp_decision d;
 			b->decide(b->img, b->scratch, &rs->req[i], &d);
 			check(b, rs, i, &d);
 		}
-	f->single = (double)passes * (double)rs->n / ((double)(cpu_ns() - c0) / 1e9);
+	f->single = (double)passes * (double)rs->n / ((double)(bench_cpu_ns() - c0) / 1e9);
 
 	f->batch = 0;
 	if (b->decide_batch == NULL)
 		return;
-	c0 = cpu_ns();
+	c0 = bench_cpu_ns();
 	for (uint64_t p = 0; p < passes; p++)
 		for (size_t i = 0; i < rs->n; i += BATCH) {
 			size_t n = rs->n - i < BATCH ? rs->n - i : BATCH;
@@ -243,7 +212,7 @@ static void measure(const build *b, const reqset *rs, uint64_t passes,
 			for (size_t j = 0; j < n; j++)
 				check(b, rs, i + j, &outs[j]);
 		}
-	f->batch = (double)passes * (double)rs->n / ((double)(cpu_ns() - c0) / 1e9);
+	f->batch = (double)passes * (double)rs->n / ((double)(bench_cpu_ns() - c0) / 1e9);
 }
 
 static double timer_overhead(void)
@@ -251,10 +220,10 @@ static double timer_overhead(void)
 	enum { N = 100000 };
 	static uint64_t v[N];
 	for (size_t i = 0; i < N; i++) {
-		uint64_t a = now_ns();
-		v[i] = now_ns() - a;
+		uint64_t a = bench_now_ns();
+		v[i] = bench_now_ns() - a;
 	}
-	qsort(v, N, sizeof(uint64_t), cmp_u64);
+	qsort(v, N, sizeof(uint64_t), bench_cmp_u64);
 	return (double)v[N / 2];
 }
 
@@ -316,10 +285,10 @@ static void compare_scale(build *bs, const bench_scale *sc, const char *base,
 		}
 	out->name = sc->name;
 	for (int k = 0; k < 2; k++) {
-		out->p50[k] = median(v[k][0], runs);
-		out->p99[k] = median(v[k][1], runs);
-		out->single[k] = median(v[k][2], runs);
-		out->batch[k] = median(v[k][3], runs);
+		out->p50[k] = bench_median(v[k][0], runs);
+		out->p99[k] = bench_median(v[k][1], runs);
+		out->single[k] = bench_median(v[k][2], runs);
+		out->batch[k] = bench_median(v[k][3], runs);
 		out->bytes[k] = bs[k].image_bytes;
 		for (int j = 0; j < 4; j++)
 			free(v[k][j]);
@@ -455,10 +424,10 @@ static double chase_ns(size_t bytes, uint64_t steps)
 	void **p = &lines[order[0] * 8];
 	for (size_t i = 0; i < n; i++) /* touch every page once */
 		p = *p;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	for (uint64_t i = 0; i < steps; i++)
 		p = *p;
-	double ns = (double)(now_ns() - t0) / (double)steps;
+	double ns = (double)(bench_now_ns() - t0) / (double)steps;
 	volatile void *keep = p;
 	(void)keep;
 	free(order);

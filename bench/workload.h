@@ -38,6 +38,13 @@ char *bench_path_join(const char *dir, const char *name);
 /* The whole file, NUL-terminated; dies when it cannot be read. */
 char *bench_read_file(const char *path, size_t *len);
 
+/* Monotonic and calling-thread CPU clocks in ns. */
+uint64_t bench_now_ns(void);
+uint64_t bench_cpu_ns(void);
+/* qsort comparator of uint64_t; the median of v (sorted in place). */
+int bench_cmp_u64(const void *a, const void *b);
+double bench_median(double *v, size_t n);
+
 /* meta.txt of dir; false when absent, incomplete or of another version. */
 bool bench_read_meta(const char *dir, meta *m);
 
