@@ -72,7 +72,7 @@ static bool cbor_prescan(const uint8_t *p, size_t len)
  * section array (the caller owns it). */
 static pdp_status decode_outer(const uint8_t *bytes, size_t len,
                                const char *magic, cbor_item_t **out_body_item,
-                               pdp_error *err)
+                               bool *out_old, pdp_error *err)
 {
 	if (!cbor_prescan(bytes, len))
 		return img_fail(err, PDP_ERR_FORMAT,
@@ -89,7 +89,8 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		            res.error.position);
 	}
 	pdp_status st = PDP_OK;
-	/* format 2 adds revision, note, id and a signature (identity.h) */
+	/* formats 2 and 4 add revision, note, id and a signature
+	 * (identity.h) */
 	size_t n_top = cbor_isa_array(top) ? cbor_array_size(top) : 0;
 	bool ident = strcmp(magic, IMG_MAGIC) == 0 && (n_top == 7 || n_top == 8);
 	if (n_top != 4 && !ident) {
@@ -104,15 +105,15 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		st = img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
 		goto out;
 	}
-	if (!cbor_isa_uint(it[1]) ||
-	    cbor_get_int(it[1]) != (ident ? IMG_VERSION_ID : IMG_VERSION)) {
+	uint64_t ver = cbor_isa_uint(it[1]) ? cbor_get_int(it[1]) : 0;
+	bool old = ver == (ident ? IMG_VERSION_ID_OLD : IMG_VERSION_OLD);
+	if (!old && ver != (ident ? IMG_VERSION_ID : IMG_VERSION)) {
 		st = img_fail(err, PDP_ERR_VERSION,
 		          "image format version %llu with %zu items is not "
-		          "supported (this library reads versions %u and %u); "
+		          "supported (this library reads versions %u to %u); "
 		          "recompile the policy",
-		          cbor_isa_uint(it[1]) ? (unsigned long long)cbor_get_int(it[1])
-		                               : 0ull,
-		          n_top, IMG_VERSION, IMG_VERSION_ID);
+		          (unsigned long long)ver, n_top, IMG_VERSION_OLD,
+		          IMG_VERSION_ID);
 		goto out;
 	}
 	if (!cbor_isa_uint(it[2]) || !cbor_isa_bytestring(it[3]) ||
@@ -142,15 +143,19 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		                        "image body is malformed CBOR");
 		goto out;
 	}
-	/* images from before SEC_HOST existed have one section less */
-	if (!cbor_isa_array(b) || (cbor_array_size(b) != IMG_SECTION_COUNT &&
-	                           cbor_array_size(b) != IMG_SECTION_COUNT - 1)) {
+	/* formats 1 and 2 end before SEC_DECIDE; the first of their images,
+	 * from before SEC_HOST existed, one section earlier */
+	size_t n_sec = cbor_isa_array(b) ? cbor_array_size(b) : 0;
+	if (old ? n_sec != SEC_DECIDE && n_sec != SEC_HOST
+	        : n_sec != IMG_SECTION_COUNT) {
 		cbor_decref(&b);
 		st = img_fail(err, PDP_ERR_FORMAT,
-		          "image body must hold %d sections", IMG_SECTION_COUNT);
+		          "image body must hold %d sections",
+		          old ? SEC_DECIDE : IMG_SECTION_COUNT);
 		goto out;
 	}
 	*out_body_item = b;
+	*out_old = old;
 out:
 	cbor_decref(&top);
 	return st;
@@ -175,10 +180,11 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 			            i, len);
 		if (len / 4 > PDP_MAX_TABLE)
 			return img_fail(v->err, PDP_ERR_LIMIT, "section %d too large", i);
-		total += (len + 7) & ~(size_t)7;
+		total += (len + 63) & ~(size_t)63;
 	}
-	img->arena = malloc(total + 8);
-	img->arena_size = total + 8;
+	/* sections on 64-byte lines: a decision record is one line */
+	img->arena = aligned_alloc(64, total + 64);
+	img->arena_size = total + 64;
 	if (img->arena == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	uint8_t *p = img->arena;
@@ -202,7 +208,7 @@ static pdp_status copy_sections(verifier *v, cbor_item_t *body)
 			img->sec[i] = w;
 			img->count[i] = (uint32_t)(len / (rw * 4u));
 		}
-		p += (len + 7) & ~(size_t)7;
+		p += (len + 63) & ~(size_t)63;
 	}
 	return PDP_OK;
 }
@@ -222,7 +228,8 @@ pdp_status img_read(const uint8_t *bytes, size_t len,
 	if (len == 0)
 		return img_fail(err, PDP_ERR_FORMAT, "empty image");
 	cbor_item_t *body = NULL;
-	pdp_status st = decode_outer(bytes, len, magic, &body, err);
+	bool old = false;
+	pdp_status st = decode_outer(bytes, len, magic, &body, &old, err);
 	if (st != PDP_OK)
 		return st;
 	pdp_image *img = calloc(1, sizeof(*img));
@@ -230,6 +237,7 @@ pdp_status img_read(const uint8_t *bytes, size_t len,
 		cbor_decref(&body);
 		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
 	}
+	img->decide = !old;
 	verifier v = {img, err, img, 0};
 	st = copy_sections(&v, body);
 	cbor_decref(&body);
