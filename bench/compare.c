@@ -521,7 +521,9 @@ int main(int argc, char **argv)
 	size_t nres = 0;
 	char list[64];
 	snprintf(list, sizeof(list), "%s", scales);
-	for (char *t = strtok(list, ","); t && nres < 3; t = strtok(NULL, ",")) {
+	char *save = NULL; /* strtok_r: the request reader uses strtok */
+	for (char *t = strtok_r(list, ",", &save); t && nres < 3;
+	     t = strtok_r(NULL, ",", &save)) {
 		const bench_scale *sc = bench_scale_get(t);
 		if (sc == NULL)
 			usage();

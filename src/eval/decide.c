@@ -660,6 +660,10 @@ static void prefetch_rules(const acp_span *sp, size_t n)
 {
 	for (size_t i = 0; i < n && i < 4; i++) {
 		const pdp_image *seg = sp[i].seg;
+		/* first: the walk reads the decision record before any rule,
+		 * and the core has only so many misses in flight */
+		if (sp[i].dec != NULL)
+			__builtin_prefetch(sp[i].dec);
 		const char *r0 = (const char *)img_rec(seg, SEC_RULES, sp[i].first);
 		size_t bytes = (size_t)sp[i].n * sizeof(img_rule_rec);
 		for (size_t off = 0; off < bytes && off < 1024; off += 64)
@@ -671,8 +675,6 @@ static void prefetch_rules(const acp_span *sp, size_t n)
 			__builtin_prefetch(t0 + off);
 		}
 		__builtin_prefetch(&img_acp(seg, sp[i].local)->ctx_first);
-		if (sp[i].dec != NULL)
-			__builtin_prefetch(sp[i].dec);
 	}
 }
 
