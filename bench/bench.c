@@ -7,7 +7,7 @@
  * 1. Generates the workload of the scale (gen.c) into a fresh temporary
  *    directory (removed at exit), or reuses DIR when --workdir names one that
  *    holds a complete workload of that scale (meta.txt), else generates there.
- * 2. Measures, each figure the median of --runs (default 5):
+ * 2. Measures, each figure the bench_median of --runs (default 5):
  *    - compile: pdpc_new + pdpc_add_file(policy.yaml) + pdpc_compile;
  *    - image bytes, and bytes per policy element (rules + roles + user-role
  *      assignments + group members);
@@ -60,8 +60,8 @@
 #include "gen.h"
 #include "live.h"
 #include "loghook.h"
-#include "stats.h"
 #include "from_text.h"
+#include "workload.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -171,64 +171,6 @@ static bool interposition_works(void)
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time of the calling thread: unaffected by time slicing when other
- * processes share the cores. */
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void die(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "pdp-bench: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (p == NULL)
-		die("out of memory%s", "");
-	return p;
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = xmalloc(n);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		die("cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = xmalloc((size_t)n + 1);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		die("cannot read %s", path);
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
-
 /* Heap bytes in use (glibc mallinfo2: arena + mmapped chunks). */
 static uint64_t heap_in_use(void)
 {
@@ -281,47 +223,6 @@ static text_size elf_text_size(const char *path)
 /* ------------------------------------------------------------------ */
 /* workload                                                             */
 
-typedef struct meta {
-	char scale[64];
-	int version;
-	uint64_t rules, roles, assignments, group_members, elements, requests,
-	    permits;
-} meta;
-
-static bool read_meta(const char *dir, meta *m)
-{
-	char *p = path_join(dir, "meta.txt");
-	FILE *f = fopen(p, "r");
-	free(p);
-	if (f == NULL)
-		return false;
-	memset(m, 0, sizeof(*m));
-	char key[64], val[64];
-	while (fscanf(f, "%63s %63s", key, val) == 2) {
-		unsigned long long v = strtoull(val, NULL, 10);
-		if (strcmp(key, "scale") == 0)
-			snprintf(m->scale, sizeof(m->scale), "%s", val);
-		else if (strcmp(key, "version") == 0)
-			m->version = (int)v;
-		else if (strcmp(key, "rules") == 0)
-			m->rules = v;
-		else if (strcmp(key, "roles") == 0)
-			m->roles = v;
-		else if (strcmp(key, "assignments") == 0)
-			m->assignments = v;
-		else if (strcmp(key, "group_members") == 0)
-			m->group_members = v;
-		else if (strcmp(key, "elements") == 0)
-			m->elements = v;
-		else if (strcmp(key, "requests") == 0)
-			m->requests = v;
-		else if (strcmp(key, "permits") == 0)
-			m->permits = v;
-	}
-	fclose(f);
-	return m->version == BENCH_GEN_VERSION && m->requests > 0;
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
 {
@@ -337,121 +238,6 @@ static void remove_tmp_dir(void)
 {
 	if (tmp_dir[0])
 		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* The requests, prepared before any timing: pdp_str fields point into the
- * bytes of requests.yaml, which stay in memory. */
-typedef struct reqset {
-	char *text;
-	size_t n;
-	pdp_request *req;
-	pdp_str *acp;      /* one target ACP per request */
-	pdp_attr *attr;    /* one attribute per request */
-	bench_text *fields; /* operation, time and IP as text (from_text.c) */
-	uint8_t *expect;   /* PDP_PERMIT / PDP_DENY */
-} reqset;
-
-/* value of "key: " at the start of line (after indent), up to a delimiter */
-static bool field(const char *line, const char *key, const char **v,
-                  size_t *len, const char *stop)
-{
-	const char *p = strstr(line, key);
-	if (p == NULL)
-		return false;
-	p += strlen(key);
-	size_t n = strcspn(p, stop);
-	*v = p;
-	*len = n;
-	return true;
-}
-
-/* A reader for the exact shape gen.c writes (five lines per request). */
-static void read_requests(const char *dir, const pdp_image *img, reqset *rs,
-                          uint64_t count)
-{
-	char *path = path_join(dir, "requests.yaml");
-	size_t len;
-	rs->text = read_file(path, &len);
-	free(path);
-	rs->req = xmalloc(count * sizeof(pdp_request));
-	rs->acp = xmalloc(count * sizeof(pdp_str));
-	rs->attr = xmalloc(count * sizeof(pdp_attr));
-	rs->fields = xmalloc(count * sizeof(bench_text));
-	static const char clr[] = "originator.clearance";
-	uint32_t clearance_id = pdp_attr_id(img, (pdp_str){clr, sizeof(clr) - 1});
-	if (clearance_id == PDP_NONE)
-		die("image lacks attribute %s", clr);
-	size_t n = 0;
-	pdp_request *q = NULL;
-	for (char *line = rs->text; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0'; /* the strings are counted; NULs are harmless */
-		const char *v;
-		size_t vl;
-		prim_err e;
-		if (strncmp(line, "- originator: ", 14) == 0) {
-			if (n == count)
-				die("more requests than meta.txt says%s", "");
-			q = &rs->req[n++];
-			pdp_request_init(q);
-			q->originator = (pdp_str){line + 14, strlen(line + 14)};
-		} else if (q == NULL || line[0] == '#') {
-			/* comment before the first request */
-		} else if (field(line, "  operation: ", &v, &vl, "\n")) {
-			rs->fields[q - rs->req].op = (pdp_str){v, vl};
-			q->operation = pdp_operation_from_name((pdp_str){v, vl});
-			if (q->operation == 0)
-				die("bad operation in line: %s", line);
-		} else if (field(line, "acps: [", &v, &vl, "]")) {
-			pdp_str *a = &rs->acp[q - rs->req];
-			*a = (pdp_str){v, vl};
-			q->acps = a;
-			q->n_acps = 1;
-		} else if (strncmp(line, "  env: ", 7) == 0) {
-			if (!field(line, "time: \"", &v, &vl, "\"") ||
-			    !time_parse_rfc3339(v, vl, &q->time, &e))
-				die("bad env.time in line: %s", line);
-			rs->fields[q - rs->req].time = (pdp_str){v, vl};
-			q->has_time = true;
-			if (!field(line, "ip: ", &v, &vl, " }") ||
-			    !ip_parse(v, vl, &q->ip, NULL, &e))
-				die("bad env.ip in line: %s", line);
-			rs->fields[q - rs->req].ip = (pdp_str){v, vl};
-			q->has_ip = true;
-		} else if (field(line, "originator.clearance: ", &v, &vl, " }")) {
-			pdp_attr *a = &rs->attr[q - rs->req];
-			a->id = clearance_id;
-			a->value.type = PDP_TYPE_INT;
-			a->value.u.i = strtoll(v, NULL, 10);
-			q->attrs = a;
-			q->n_attrs = 1;
-		} else
-			die("unexpected line in requests.yaml: %s", line);
-		line = nl ? nl + 1 : NULL;
-	}
-	if (n != count)
-		die("fewer requests than meta.txt says%s", "");
-	rs->n = n;
-
-	path = path_join(dir, "expected.txt");
-	char *exp = read_file(path, &len);
-	free(path);
-	rs->expect = xmalloc(n);
-	size_t k = 0;
-	for (char *t = strtok(exp, "\n"); t; t = strtok(NULL, "\n")) {
-		if (k == n)
-			die("expected.txt has too many lines%s", "");
-		if (strcmp(t, "permit") == 0)
-			rs->expect[k++] = PDP_PERMIT;
-		else if (strcmp(t, "deny") == 0)
-			rs->expect[k++] = PDP_DENY;
-		else
-			die("bad line in expected.txt: %s", t);
-	}
-	if (k != n)
-		die("expected.txt has too few lines%s", "");
-	free(exp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -514,16 +300,16 @@ static void *worker_main(void *arg)
 	pdp_scratch *s = NULL;
 	pdp_error err;
 	if (pdp_scratch_new((pdp_image *)w->img, &s, &err) != PDP_OK)
-		die("pdp_scratch_new: %s", err.message);
+		bench_die("pdp_scratch_new: %s", err.message);
 	/* warm this thread's scratch and caches on a slice */
 	pthread_barrier_wait(w->bar);
-	w->t0 = now_ns();
-	uint64_t c0 = cpu_ns();
+	w->t0 = bench_now_ns();
+	uint64_t c0 = bench_cpu_ns();
 	counting = 1;
 	w->wrong = decide_passes(w->img, s, w->rs, w->start, w->passes);
 	counting = 0;
-	w->cpu = cpu_ns() - c0;
-	w->t1 = now_ns();
+	w->cpu = bench_cpu_ns() - c0;
+	w->t1 = bench_now_ns();
 	pdp_scratch_free(s);
 	return NULL;
 }
@@ -541,7 +327,7 @@ static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
 		w[i] = (worker){.img = img, .rs = rs, .start = rs->n * i / t,
 		                .passes = passes, .bar = &bar};
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
-			die("pthread_create failed%s", "");
+			bench_die("pthread_create failed%s", "");
 	}
 	uint64_t t0 = UINT64_MAX, t1 = 0;
 	for (unsigned i = 0; i < t; i++) {
@@ -563,7 +349,7 @@ static double run_threads(const pdp_image *img, const reqset *rs, unsigned t,
 /* Median cost of one clock_gettime pair as the latency loop uses it. */
 static double timer_overhead(size_t n)
 {
-	uint64_t *v = xmalloc(n * sizeof(uint64_t));
+	uint64_t *v = bench_xmalloc(n * sizeof(uint64_t));
 	for (size_t i = 0; i < n; i++) {
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);
@@ -619,58 +405,58 @@ int main(int argc, char **argv)
 	    threads > 256)
 		usage();
 	if (!interposition_works())
-		die("the malloc interposition does not see allocations%s", "");
+		bench_die("the malloc interposition does not see allocations%s", "");
 
 	/* ---- workload ---- */
 	meta mt;
-	uint64_t t_gen = now_ns();
+	uint64_t t_gen = bench_now_ns();
 	bool reused = false;
 	const char *dir = workdir;
 	if (dir == NULL) {
 		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/pdp-bench-XXXXXX");
 		if (mkdtemp(tmp_dir) == NULL)
-			die("mkdtemp: %s", strerror(errno));
+			bench_die("mkdtemp: %s", strerror(errno));
 		atexit(remove_tmp_dir);
 		dir = tmp_dir;
-	} else if (read_meta(dir, &mt) && strcmp(mt.scale, sc->name) == 0)
+	} else if (bench_read_meta(dir, &mt) && strcmp(mt.scale, sc->name) == 0)
 		reused = true;
-	if (!reused && (bench_generate(sc, seed, dir) != 0 || !read_meta(dir, &mt)))
-		die("cannot generate the workload in %s", dir);
-	double gen_ms = (double)(now_ns() - t_gen) / 1e6;
+	if (!reused && (bench_generate(sc, seed, dir) != 0 || !bench_read_meta(dir, &mt)))
+		bench_die("cannot generate the workload in %s", dir);
+	double gen_ms = (double)(bench_now_ns() - t_gen) / 1e6;
 	fprintf(stderr, "pdp-bench: workload %s in %s (%s, %.0f ms)\n", sc->name,
 	        dir, reused ? "reused" : "generated", gen_ms);
 
-	char *policy = path_join(dir, "policy.yaml");
-	double *v = xmalloc(runs * sizeof(double));
-	double *v2 = xmalloc(runs * sizeof(double));
-	double *v3 = xmalloc(runs * sizeof(double));
-	double *v4 = xmalloc(runs * sizeof(double));
+	char *policy = bench_path_join(dir, "policy.yaml");
+	double *v = bench_xmalloc(runs * sizeof(double));
+	double *v2 = bench_xmalloc(runs * sizeof(double));
+	double *v3 = bench_xmalloc(runs * sizeof(double));
+	double *v4 = bench_xmalloc(runs * sizeof(double));
 
 	/* ---- compile ---- */
 	uint8_t *bytes = NULL;
 	size_t nbytes = 0;
 	for (unsigned r = 0; r < runs; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		pdpc_compiler *c = pdpc_new();
 		const uint8_t *img_bytes = NULL;
 		pdpc_status st = c ? pdpc_add_file(c, policy) : PDPC_ERR_NOMEM;
 		if (st == PDPC_OK)
 			st = pdpc_compile(c, &img_bytes, &nbytes);
-		uint64_t t1 = now_ns();
+		uint64_t t1 = bench_now_ns();
 		if (st != PDPC_OK) {
 			for (size_t i = 0; c && i < pdpc_diag_count(c) && i < 10; i++) {
 				const pdpc_diag *d = pdpc_diag_get(c, i);
 				fprintf(stderr, "%s:%u:%u: %s [%s]\n", d->file, d->line,
 				        d->col, d->message, d->code);
 			}
-			die("the policy does not compile (%s)", policy);
+			bench_die("the policy does not compile (%s)", policy);
 		}
 		v[r] = (double)(t1 - t0) / 1e6;
 		if (bytes == NULL) {
-			bytes = xmalloc(nbytes);
+			bytes = bench_xmalloc(nbytes);
 			memcpy(bytes, img_bytes, nbytes);
 		} else if (memcmp(bytes, img_bytes, nbytes) != 0)
-			die("compiling twice gave different bytes%s", "");
+			bench_die("compiling twice gave different bytes%s", "");
 		pdpc_free(c);
 	}
 	double compile_ms = bench_median(v, runs);
@@ -681,11 +467,11 @@ int main(int argc, char **argv)
 	for (unsigned r = 0; r < runs; r++) {
 		pdp_error err;
 		pdp_image *im = NULL;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		pdp_status st = pdp_image_load(bytes, nbytes, &im, &err);
-		uint64_t t1 = now_ns();
+		uint64_t t1 = bench_now_ns();
 		if (st != PDP_OK)
-			die("pdp_image_load: %s", err.message);
+			bench_die("pdp_image_load: %s", err.message);
 		v[r] = (double)(t1 - t0) / 1e6;
 		if (img == NULL) {
 			img = im;
@@ -697,16 +483,20 @@ int main(int argc, char **argv)
 
 	/* ---- requests ---- */
 	reqset rs = {0};
-	read_requests(dir, img, &rs, mt.requests);
+	static const char clr[] = "originator.clearance";
+	uint32_t clearance_id = pdp_attr_id(img, (pdp_str){clr, sizeof(clr) - 1});
+	if (clearance_id == PDP_NONE)
+		bench_die("image lacks attribute %s", clr);
+	bench_read_requests(dir, clearance_id, &rs, mt.requests);
 	pdp_scratch *scratch = NULL;
 	pdp_error err;
 	if (pdp_scratch_new(img, &scratch, &err) != PDP_OK)
-		die("pdp_scratch_new: %s", err.message);
+		bench_die("pdp_scratch_new: %s", err.message);
 
 	/* ---- correctness pass (also the warm-up) ---- */
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	uint64_t wrong = decide_passes(img, scratch, &rs, 0, 1);
-	double pass_ns = (double)(now_ns() - t0);
+	double pass_ns = (double)(bench_now_ns() - t0);
 	uint64_t permits = 0;
 	for (size_t i = 0; i < rs.n; i++)
 		permits += rs.expect[i] == PDP_PERMIT;
@@ -719,14 +509,14 @@ int main(int argc, char **argv)
 	/* passes per loop: >= 0.5 s of deciding, >= 10^6 latency samples */
 	uint64_t tp_passes = check ? 1 : (uint64_t)(5e8 / pass_ns) + 1;
 	uint64_t lat_passes = check ? 1 : (1000000 + rs.n - 1) / rs.n;
-	uint64_t *lat = xmalloc(lat_passes * rs.n * sizeof(uint64_t));
-	double *p50 = xmalloc(runs * sizeof(double));
-	double *p99 = xmalloc(runs * sizeof(double));
-	double *p999 = xmalloc(runs * sizeof(double));
-	double *ovh = xmalloc(runs * sizeof(double));
-	double *log_off = xmalloc(runs * sizeof(double));
-	double *log_on = xmalloc(runs * sizeof(double));
-	log_ring *ring = xmalloc(sizeof(log_ring));
+	uint64_t *lat = bench_xmalloc(lat_passes * rs.n * sizeof(uint64_t));
+	double *p50 = bench_xmalloc(runs * sizeof(double));
+	double *p99 = bench_xmalloc(runs * sizeof(double));
+	double *p999 = bench_xmalloc(runs * sizeof(double));
+	double *ovh = bench_xmalloc(runs * sizeof(double));
+	double *log_off = bench_xmalloc(runs * sizeof(double));
+	double *log_on = bench_xmalloc(runs * sizeof(double));
+	log_ring *ring = bench_xmalloc(sizeof(log_ring));
 	ring->n = 0;
 	uint64_t counted_decisions = 0;
 	unsigned long allocs0 = atomic_load(&n_allocs);
@@ -734,15 +524,15 @@ int main(int argc, char **argv)
 
 	for (unsigned r = 0; r < runs; r++) {
 		/* 1 thread */
-		t0 = now_ns();
-		uint64_t c0 = cpu_ns();
+		t0 = bench_now_ns();
+		uint64_t c0 = bench_cpu_ns();
 		counting = 1;
 		wrong += decide_passes(img, scratch, &rs, 0, tp_passes);
 		counting = 0;
 		v3[r] = (double)tp_passes * (double)rs.n /
-		        ((double)(cpu_ns() - c0) / 1e9);
+		        ((double)(bench_cpu_ns() - c0) / 1e9);
 		v[r] = (double)tp_passes * (double)rs.n /
-		       ((double)(now_ns() - t0) / 1e9);
+		       ((double)(bench_now_ns() - t0) / 1e9);
 		counted_decisions += tp_passes * rs.n;
 
 		/* the decision-log hook off and on (loghook.c), alternated in
@@ -753,9 +543,9 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 8; k++) {
 			int on = k & 1;
 			pdp_scratch_set_log(scratch, on ? loghook_record : NULL, ring);
-			uint64_t c1 = cpu_ns();
+			uint64_t c1 = bench_cpu_ns();
 			wrong += decide_passes(img, scratch, &rs, 0, quarter);
-			hook_cpu[on] += cpu_ns() - c1;
+			hook_cpu[on] += bench_cpu_ns() - c1;
 		}
 		counting = 0;
 		pdp_scratch_set_log(scratch, NULL, NULL);
@@ -803,7 +593,7 @@ int main(int argc, char **argv)
 	               (double)counted_decisions;
 	/* zero counted: make sure the counter still works */
 	if (COUNTING_ALLOCS && allocs == 0 && !interposition_works())
-		die("the malloc interposition stopped counting%s", "");
+		bench_die("the malloc interposition stopped counting%s", "");
 	double dps1 = bench_median(v, runs), dpsT = bench_median(v2, runs);
 	double lat50 = bench_median(p50, runs), lat99 = bench_median(p99, runs),
 	       lat999 = bench_median(p999, runs), timer = bench_median(ovh, runs);
@@ -819,7 +609,7 @@ int main(int argc, char **argv)
 	printf("\n### pdp-bench scale %s%s\n\n", sc->name,
 	       check ? " (--check: single passes, figures indicative only)" : "");
 	printf("%u ACPs x %u rules, %u roles, %u users (%llu role assignments, "
-	       "%llu group members), %zu requests, %.1f%% permit; median of %u "
+	       "%llu group members), %zu requests, %.1f%% permit; bench_median of %u "
 	       "run%s; every decision checked against expected.txt (0 wrong).\n\n",
 	       sc->acps, sc->rules_per_acp, sc->roles, sc->users,
 	       (unsigned long long)mt.assignments,
@@ -910,11 +700,6 @@ int main(int argc, char **argv)
 	free(log_off);
 	free(log_on);
 	free(ring);
-	free(rs.text);
-	free(rs.req);
-	free(rs.acp);
-	free(rs.attr);
-	free(rs.fields);
-	free(rs.expect);
+	bench_reqset_free(&rs);
 	return 0;
 }

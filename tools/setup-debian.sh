@@ -14,4 +14,5 @@ apt-get install -y -qq --no-install-recommends \
   libyaml-dev libpcre2-dev libcbor-dev libsodium-dev libcriterion-dev \
   iso-codes python3 python3-yaml ca-certificates python3-jsonschema \
   make patch libssl-dev libsqlite3-dev libwebsockets-dev scdoc man-db binutils \
+  valgrind \
   chromium >/dev/null

@@ -313,6 +313,21 @@ PDP_API pdp_status pdp_decide(const pdp_image *img, pdp_scratch *scratch,
                               const pdp_request *req, pdp_decision *out);
 
 /*
+ * Decide n requests at once: out[i] is exactly what pdp_decide(img,
+ * scratch, reqs[i], &out[i]) gives (a NULL reqs[i] is a bad request), and
+ * a decision log hook of the scratch sees each in order. The call
+ * interleaves the requests: while one is decided, the hash lookups of the
+ * next ones are started and what they will read is prefetched, so that on
+ * an image larger than the caches the memory waits of several requests
+ * overlap (docs/performance.md). No allocation; the stack use is bounded
+ * and independent of n. Returns PDP_OK (n == 0 included), or PDP_ERR_ARG
+ * when img, reqs or out is NULL and n > 0 (nothing is filled).
+ */
+PDP_API pdp_status pdp_decide_batch(const pdp_image *img, pdp_scratch *scratch,
+                                    const pdp_request *const *reqs, size_t n,
+                                    pdp_decision *out);
+
+/*
  * Write the reason token of d (e.g. "rule:acp-meter:privileges:0", "no-acp")
  * into buf, NUL-terminated, followed by " <rule id>" when with_rule_id and the
  * rule has an id. Returns the length the full text needs (excluding the NUL),

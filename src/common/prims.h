@@ -71,6 +71,9 @@ typedef struct civil_time {
 
 /* Any int64 second converts (years about -2.9e11 to 2.9e11). */
 void civil_from_unix(int64_t sec, civil_time *out);
+/* sched_match of the instant c (from civil_from_unix): a decision converts
+ * its time once for all the windows it tests. */
+bool sched_match_civil(const struct sched *s, const civil_time *c);
 /* Seconds since the epoch for a UTC civil date-time (fields assumed valid,
  * the result assumed to fit: years 0-9999 and far beyond do). */
 int64_t unix_from_civil(int64_t year, int month, int day, int hour, int min,

@@ -352,14 +352,19 @@ bool sched_parse(const char *s, size_t len, sched *out, prim_err *err)
 	return true;
 }
 
+bool sched_match_civil(const sched *s, const civil_time *c)
+{
+	return year_has(s, c->year) && ((s->month >> c->month) & 1u) &&
+	       ((s->dom >> c->day) & 1u) && ((s->dow >> c->wday) & 1u) &&
+	       ((s->hour >> c->hour) & 1u) && ((s->min >> c->min) & 1u) &&
+	       ((s->sec >> c->sec) & 1u);
+}
+
 bool sched_match(const sched *s, pdp_time t)
 {
 	civil_time c;
 	civil_from_unix(t.sec, &c);
-	return year_has(s, c.year) && ((s->month >> c.month) & 1u) &&
-	       ((s->dom >> c.day) & 1u) && ((s->dow >> c.wday) & 1u) &&
-	       ((s->hour >> c.hour) & 1u) && ((s->min >> c.min) & 1u) &&
-	       ((s->sec >> c.sec) & 1u);
+	return sched_match_civil(s, &c);
 }
 
 static int month_days(int64_t y, int m)

@@ -587,6 +587,22 @@ static void emit_tables(emitter *e)
 	emit_acps(e);
 }
 
+/* The decision record (format.h) of the n rules emitted from `first`. */
+static void emit_decide(emitter *e, uint32_t first, uint32_t n)
+{
+	img_decide_rec d = {.n = n};
+	/* after a failed allocation the rules may be missing: the image is
+	 * discarded anyway (c->oom) */
+	if (count(e, SEC_RULES) >= first + n && n > 0)
+		d = img_decide_of((const img_rule_rec *)(const void *)(
+		                          e->sec[SEC_RULES].items +
+		                          (size_t)first * IMG_WORDS_OF(img_rule_rec)),
+		                  n);
+	else
+		d.flags = DECIDE_NO_DENY;
+	put_rec(e, SEC_DECIDE, &d);
+}
+
 /* Every ACP of the model with its rules, in model (sorted id) order. */
 static void emit_acps(emitter *e)
 {
@@ -614,6 +630,8 @@ static void emit_acps(emitter *e)
 			.cond_first = kf,
 		};
 		put_rec(e, SEC_ACPS, &rec);
+		emit_decide(e, pf, (uint32_t)a->priv.n);
+		emit_decide(e, sf, (uint32_t)a->self.n);
 	}
 }
 

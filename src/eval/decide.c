@@ -26,6 +26,9 @@ typedef struct dctx {
 	const pdp_request *req;
 	eval_who who;             /* originator, principal, active roles */
 	int country;              /* ISO numeric, -1 absent, -2 invalid */
+	bool have_civil;          /* civil: the request's time, converted at
+	                             the first window tested */
+	civil_time civil;
 	rule_result *rr;
 } dctx;
 
@@ -125,11 +128,15 @@ static tri context_holds(dctx *d, const img_context_rec *x)
 			d->rr->missing_env |= MISS_TIME;
 			r = T_INDET;
 		} else {
+			if (!d->have_civil) {
+				civil_from_unix(q->time.sec, &d->civil);
+				d->have_civil = true;
+			}
 			bool m = false;
 			for (uint32_t i = 0; i < x->win_count && !m; i++) {
 				sched s;
 				img_window_sched(img_window(img, x->win_first + i), &s);
-				m = sched_match(&s, q->time);
+				m = sched_match_civil(&s, &d->civil);
 			}
 			if (!m)
 				return T_FALSE;
@@ -559,7 +566,15 @@ typedef struct acp_span {
 	uint32_t local;      /* the ACP's index within seg */
 	uint32_t first, n;   /* rules of privileges or self, in seg */
 	uint32_t orig_first; /* first originator entry of its rules, in seg */
+	const img_decide_rec *dec; /* the section's decision record, NULL in
+	                              images of formats 1 and 2 */
 } acp_span;
+
+static const img_decide_rec *decide_rec(const pdp_image *seg, uint32_t local,
+                                        bool self)
+{
+	return seg->decide ? img_decide(seg, 2 * local + (self ? 1u : 0u)) : NULL;
+}
 
 static void span_from_record(acp_span *sp, const pdp_image *seg,
                              uint32_t local, bool self)
@@ -570,17 +585,19 @@ static void span_from_record(acp_span *sp, const pdp_image *seg,
 	sp->first = self ? a->self_first : a->priv_first;
 	sp->n = self ? a->self_count : a->priv_count;
 	sp->orig_first = a->orig_first;
+	sp->dec = decide_rec(seg, local, self);
 }
 
 /* A loaded image: the ACP lookups run in lock-step with the principal's
  * (started by the caller in lk[0]) so that their cache misses overlap; the
  * hash slots carry the rule ranges, so the records are not waited for.
+ * started: lk holds the ACPs' lookups already (a batch started them).
  * Returns the request index of an unknown ACP, or PDP_NONE. */
 static uint32_t resolve_flat(const pdp_image *img, const pdp_request *q,
-                             img_lookup_op *lk, acp_span *sp)
+                             img_lookup_op *lk, bool started, acp_span *sp)
 {
 	bool by_id = q->acp_ids != NULL;
-	for (size_t i = 0; !by_id && i < q->n_acps; i++)
+	for (size_t i = 0; !by_id && !started && i < q->n_acps; i++)
 		img_lookup_start(img, &lk[i + 1], &img->h_acp, SEC_ACPS, q->acps[i]);
 	for (size_t i = 0; i < (by_id ? 1 : q->n_acps + 1); i++)
 		img_lookup_probe(img, &lk[i]);
@@ -603,6 +620,7 @@ static uint32_t resolve_flat(const pdp_image *img, const pdp_request *q,
 		sp[i].n = q->self ? sl->aux.acp.counts >> 16
 		                  : sl->aux.acp.counts & 0xffffu;
 		sp[i].orig_first = sl->aux.acp.orig_first;
+		sp[i].dec = decide_rec(img, a, q->self);
 	}
 	return PDP_NONE;
 }
@@ -631,6 +649,7 @@ static uint32_t resolve_view(const pdp_image *img, const pdp_request *q,
 		sp[i].first = q->self ? sl->self_first : sl->priv_first;
 		sp[i].n = q->self ? sl->self_n : sl->priv_n;
 		sp[i].orig_first = sl->orig_first;
+		sp[i].dec = decide_rec(sl->seg, sl->local, q->self);
 	}
 	return PDP_NONE;
 }
@@ -641,6 +660,10 @@ static void prefetch_rules(const acp_span *sp, size_t n)
 {
 	for (size_t i = 0; i < n && i < 4; i++) {
 		const pdp_image *seg = sp[i].seg;
+		/* first: the walk reads the decision record before any rule,
+		 * and the core has only so many misses in flight */
+		if (sp[i].dec != NULL)
+			__builtin_prefetch(sp[i].dec);
 		const char *r0 = (const char *)img_rec(seg, SEC_RULES, sp[i].first);
 		size_t bytes = (size_t)sp[i].n * sizeof(img_rule_rec);
 		for (size_t off = 0; off < bytes && off < 1024; off += 64)
@@ -742,6 +765,95 @@ static pdp_reason identify(dctx *d, const uint64_t *session,
 	return why;
 }
 
+/* Whether one rule applies, as rule_eval without a trace decides it (the
+ * same result), with the cheap tests first and no per-rule bookkeeping:
+ * what the contexts and conditions report goes to d->rr, which nothing
+ * reads without a trace. */
+static tri rule_holds(dctx *d, const img_rule_rec *rule)
+{
+	if ((rule->flags & RULE_FLAG_AUTH) && !d->req->authenticated)
+		return T_FALSE;
+	if (eval_orig_match(&d->who, d->seg, rule) == PDP_NONE ||
+	    !objects_hold(d, rule))
+		return T_FALSE;
+	tri ctx = contexts_hold(d, rule);
+	if (ctx == T_FALSE)
+		return T_FALSE;
+	return rule->cond == IMG_NONE ? ctx : and3(ctx, cond_eval(d, rule->cond));
+}
+
+static uint64_t mask64(const uint32_t w[2])
+{
+	return (uint64_t)w[1] << 32 | w[0];
+}
+
+/* The first rule of span sp, in order, that is a deny rule (deny) or a
+ * permit rule (!deny) of the request's operation and that decides: a deny
+ * that holds or may hold, a permit that holds. With a decision record only
+ * the rules of its operation's mask are read; without one (or for a wide
+ * section) the rules are walked, and a section without deny rules is
+ * skipped for denies. Returns the rule's index in the section or PDP_NONE;
+ * *t its value. */
+static uint32_t first_deciding(dctx *d, const acp_span *sp, bool deny, tri *t)
+{
+	const pdp_request *q = d->req;
+	const img_decide_rec *dc = sp->dec;
+	d->seg = sp->seg;
+	if (dc != NULL && !(dc->flags & DECIDE_WIDE)) {
+		/* check_request admits one operation bit of six */
+		uint32_t k = (uint32_t)__builtin_ctz(q->operation);
+		uint64_t den = mask64(dc->deny);
+		uint64_t m = mask64(dc->ops[k]) & (deny ? den : ~den);
+		for (; m != 0; m &= m - 1) {
+			uint32_t j = (uint32_t)__builtin_ctzll(m);
+			*t = rule_holds(d, img_rule(d->seg, sp->first + j));
+			if (deny ? *t != T_FALSE : *t == T_TRUE)
+				return j;
+		}
+		return PDP_NONE;
+	}
+	if (deny && dc != NULL && (dc->flags & DECIDE_NO_DENY))
+		return PDP_NONE;
+	for (uint32_t j = 0; j < sp->n; j++) {
+		const img_rule_rec *rule = img_rule(d->seg, sp->first + j);
+		if (!(rule->ops & q->operation) ||
+		    ((rule->flags & RULE_FLAG_DENY) != 0) != deny)
+			continue;
+		*t = rule_holds(d, rule);
+		if (deny ? *t != T_FALSE : *t == T_TRUE)
+			return j;
+	}
+	return PDP_NONE;
+}
+
+/* Stage 4 without a trace: deny-overrides as walk_rules below has it, by
+ * candidates. The first deny rule (over the ACPs in order, each's rules in
+ * order) that holds or may hold is the one walk_rules would meet first;
+ * only when there is none, the first permit that holds is its answer too.
+ * Evaluating a rule has no effect on another's value, so the order of
+ * evaluation changes nothing but the time: every deny is looked at before
+ * any permit, and the first permit that holds ends the decision. */
+static void decide_by_candidates(dctx *d, const acp_span *spans,
+                                 size_t n_spans, pdp_decision *out)
+{
+	const pdp_request *q = d->req;
+	tri t = T_FALSE;
+	for (int deny = 1; deny >= 0; deny--)
+		for (size_t i = 0; i < n_spans; i++) {
+			uint32_t j = first_deciding(d, &spans[i], deny != 0, &t);
+			if (j == PDP_NONE)
+				continue;
+			set_reason(out, PDP_REASON_RULE, PDP_NONE);
+			out->effect = deny ? PDP_DENY : PDP_PERMIT;
+			out->acp = spans[i].acp;
+			out->self = q->self;
+			out->rule = j;
+			out->indeterminate = t == T_INDET;
+			return;
+		}
+	set_reason(out, PDP_REASON_NO_RULE_MATCHED, PDP_NONE);
+}
+
 /* Stage 4: every rule of the target ACPs for the operation, in order, with
  * deny-overrides: the first deny that holds (or may hold: indeterminate)
  * decides at once; otherwise the first permit that holds; otherwise no
@@ -801,9 +913,25 @@ static void walk_rules(dctx *d, const acp_span *spans, size_t n_spans,
  * deny-overrides. Large images prefetch between the stages what the next
  * one reads.
  */
+static pdp_status decide_with(const pdp_image *img, pdp_scratch *scratch,
+                              const pdp_request *q, const uint64_t *session,
+                              pdp_decision *out, const eval_trace *trace,
+                              const img_lookup_op *pre);
+
 pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
                        const pdp_request *q, const uint64_t *session,
                        pdp_decision *out, const eval_trace *trace)
+{
+	return decide_with(img, scratch, q, session, out, trace, NULL);
+}
+
+/* eval_decide; pre, when not NULL, holds the started lookups of the
+ * originator (pre[0]) and of the request's ACPs by name (pre[1..n_acps]),
+ * as pdp_decide_batch prepares them (batch_can_start). */
+static pdp_status decide_with(const pdp_image *img, pdp_scratch *scratch,
+                              const pdp_request *q, const uint64_t *session,
+                              pdp_decision *out, const eval_trace *trace,
+                              const img_lookup_op *pre)
 {
 	if (out == NULL)
 		return PDP_ERR_ARG;
@@ -826,13 +954,17 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 	const size_t n_acps = q->n_acps;
 	acp_span spans[PDP_MAX_REQ_ACPS];
 	img_lookup_op lk[PDP_MAX_REQ_ACPS + 1];
-	img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS, orig);
+	if (pre != NULL)
+		memcpy(lk, pre, (n_acps + 1) * sizeof(lk[0]));
+	else
+		img_lookup_start(img, &lk[0], &img->h_principal, SEC_PRINCIPALS,
+		                 orig);
 	uint32_t unknown;
 	if (img->view != NULL) {
 		img_lookup_probe(img, &lk[0]);
 		unknown = resolve_view(img, q, spans);
 	} else
-		unknown = resolve_flat(img, q, lk, spans);
+		unknown = resolve_flat(img, q, lk, pre != NULL, spans);
 	if (unknown != PDP_NONE) {
 		set_reason(out, PDP_REASON_UNKNOWN_ACP, PDP_NONE);
 		out->acp = unknown;
@@ -863,7 +995,14 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 			d.country = -2;
 	}
 	/* stage 4 */
-	walk_rules(&d, spans, n_acps, out, trace);
+	if (trace != NULL && trace->on_rule != NULL) {
+		walk_rules(&d, spans, n_acps, out, trace);
+		return PDP_OK;
+	}
+	rule_result sink;
+	memset(&sink, 0, sizeof(sink));
+	d.rr = &sink;
+	decide_by_candidates(&d, spans, n_acps, out);
 	return PDP_OK;
 }
 
@@ -873,4 +1012,104 @@ pdp_status pdp_decide(const pdp_image *img, pdp_scratch *scratch,
 	pdp_status st = eval_decide(img, scratch, req, NULL, out, NULL);
 	eval_log(scratch, img, req, out, st);
 	return st;
+}
+
+/* ---- batches ---- */
+
+/* Requests in flight in pdp_decide_batch: the lookups of request i + AHEAD
+ * are started (strings hashed, hash slots prefetched) while request i is
+ * decided, and those of request i + AHEAD / 2 probed (their keys, rules
+ * and decision records prefetched). A request of more than BATCH_ACPS
+ * ACPs, by number, on a store view or with a hosting CSE is decided as
+ * pdp_decide does it, without that head start. */
+#define BATCH_AHEAD 8u
+#define BATCH_ACPS 4u
+
+typedef struct batch_slot {
+	bool started;
+	img_lookup_op lk[BATCH_ACPS + 1];
+} batch_slot;
+
+/* Whether request q's lookups can be started ahead. Reads only fields
+ * every request layout has, and those check_request reads. */
+static bool batch_can_start(const pdp_image *img, const pdp_request *q)
+{
+	return q != NULL && img->view == NULL && !img->host &&
+	       (q->struct_size == 0 || q->struct_size == sizeof(*q)) &&
+	       q->originator.ptr != NULL && q->acp_ids == NULL &&
+	       q->n_acps >= 1 && q->n_acps <= BATCH_ACPS && q->acps != NULL;
+}
+
+static void batch_start(const pdp_image *img, const pdp_request *q,
+                        batch_slot *b)
+{
+	b->started = batch_can_start(img, q);
+	if (!b->started)
+		return;
+	img_lookup_start(img, &b->lk[0], &img->h_principal, SEC_PRINCIPALS,
+	                 q->originator);
+	for (size_t i = 0; i < q->n_acps; i++)
+		img_lookup_start(img, &b->lk[i + 1], &img->h_acp, SEC_ACPS,
+		                 q->acps[i]);
+}
+
+/* The slots are (nearly) in cache now: find each key's slot, and start
+ * loading what the decision reads next, the ACPs' rules and decision
+ * records and the originator's first role closure row. */
+static void batch_probe(const pdp_image *img, const pdp_request *q,
+                        batch_slot *b)
+{
+	if (!b->started)
+		return;
+	for (size_t i = 0; i <= q->n_acps; i++)
+		img_lookup_probe(img, &b->lk[i]);
+	const hash_slot *p = b->lk[0].rec != IMG_NONE
+	                             ? &img->h_principal.slots[b->lk[0].slot]
+	                             : NULL;
+	if (p != NULL && p->aux.principal.first_role != IMG_NONE &&
+	    img->role_words > 0)
+		__builtin_prefetch(role_closure_of(img, p->aux.principal.first_role));
+	for (size_t i = 1; i <= q->n_acps; i++) {
+		if (b->lk[i].rec == IMG_NONE)
+			continue;
+		const hash_slot *sl = &img->h_acp.slots[b->lk[i].slot];
+		uint32_t a = b->lk[i].rec;
+		if (sl->aux.acp.counts != ACP_COUNTS_FAR) {
+			uint32_t first =
+				q->self ? sl->aux.acp.self_first : sl->aux.acp.priv_first;
+			__builtin_prefetch(img_rule(img, first));
+			__builtin_prefetch(img->orig_text + 2u * sl->aux.acp.orig_first);
+			__builtin_prefetch(img_orig(img, sl->aux.acp.orig_first));
+		}
+		if (img->decide)
+			__builtin_prefetch(decide_rec(img, a, q->self));
+	}
+}
+
+pdp_status pdp_decide_batch(const pdp_image *img, pdp_scratch *scratch,
+                            const pdp_request *const *reqs, size_t n,
+                            pdp_decision *out)
+{
+	if (n == 0)
+		return PDP_OK;
+	if (img == NULL || reqs == NULL || out == NULL)
+		return PDP_ERR_ARG;
+	batch_slot ring[BATCH_AHEAD];
+	for (size_t i = 0; i < n && i < BATCH_AHEAD; i++)
+		batch_start(img, reqs[i], &ring[i]);
+	for (size_t i = 0; i < n && i < BATCH_AHEAD / 2; i++)
+		batch_probe(img, reqs[i], &ring[i]);
+	for (size_t i = 0; i < n; i++) {
+		batch_slot *b = &ring[i % BATCH_AHEAD];
+		const pdp_request *q = reqs[i];
+		pdp_status st = decide_with(img, scratch, q, NULL, &out[i], NULL,
+		                            b->started ? b->lk : NULL);
+		eval_log(scratch, img, q, &out[i], st);
+		if (i + BATCH_AHEAD < n)
+			batch_start(img, reqs[i + BATCH_AHEAD], b);
+		size_t k = i + BATCH_AHEAD / 2;
+		if (k < n)
+			batch_probe(img, reqs[k], &ring[k % BATCH_AHEAD]);
+	}
+	return PDP_OK;
 }

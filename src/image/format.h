@@ -1,10 +1,15 @@
 /*
- * format.h - the compiled image layout (format version 1), shared by the
+ * format.h - the compiled image layout (format version 3), shared by the
  * emitter (src/compiler/emit_lower.c, emit_write.c) and the loader
  * (src/image/load.c: read.c, verify.c, index.c).
  * schemas/image.cddl describes the same layout for readers outside C.
  *
- *   image   = [ magic: "pdp-image", version: 1, crc32: uint, body: bstr ]
+ *   image   = [ magic: "pdp-image", version: 3, crc32: uint, body: bstr ]
+ *
+ * (version 4 adds the identity after the body: image/identity.h.) Versions
+ * 1 and 2 are the same envelopes around a body without the DECIDE section
+ * (and, for the oldest, without HOST): they still load, and their
+ * decisions walk the rules in order.
  *   body    = CBOR array of IMG_SECTION_COUNT byte strings, one per section
  *
  * The checksum is CRC-32 (IEEE) of the body bytes. Section 0 is the string
@@ -23,13 +28,16 @@
 #ifndef PDP_IMAGE_FORMAT_H
 #define PDP_IMAGE_FORMAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define IMG_MAGIC "pdp-image"
 /* One ACP's records compiled for a live store (image/view.h): the same
  * layout, another magic, so neither loads as the other. */
 #define IMG_SEGMENT_MAGIC "pdp-segment"
-#define IMG_VERSION 1u
+#define IMG_VERSION 3u
+/* The format before the DECIDE section (its identity form: 2). */
+#define IMG_VERSION_OLD 1u
 #define IMG_NONE 0xffffffffu
 
 enum img_section {
@@ -68,6 +76,9 @@ enum img_section {
 	                     the policy's ids are compared in absolute form
 	                     (common/origin.c). Added after the first images:
 	                     a body without it has no host. */
+	SEC_DECIDE,       /* img_decide_rec, two per ACP (privileges, self):
+	                     the decision structure. Format 3 on; the
+	                     bodies of formats 1 and 2 end before it. */
 	IMG_SECTION_COUNT
 };
 
@@ -306,6 +317,64 @@ typedef struct img_host_rec {
 	uint32_t sp, cse;             /* SP-ID str, CSE-ID str */
 } img_host_rec;
 
+/*
+ * The decision structure of one rule section (privileges or
+ * selfPrivileges) of one ACP: record 2 * acp + (self ? 1 : 0) of DECIDE,
+ * so a segment's records sit in the segment, and its address is known as
+ * soon as the ACP's index is (no extra dependent load). Bit j of a mask is
+ * rule j of the section. A decision takes the mask of its operation:
+ * first the deny rules in it, in order (the first that holds or may hold
+ * decides), then the permit rules, in order, up to the first that holds;
+ * rules of other operations are never read. A section of more than
+ * IMG_DECIDE_MAX_RULES rules has DECIDE_WIDE and zero masks: its rules are
+ * walked in order, and DECIDE_NO_DENY still lets that walk stop at the
+ * first permit. The loader recomputes every record from the rules and
+ * refuses an image whose records differ.
+ */
+#define IMG_DECIDE_MAX_RULES 64u
+#define DECIDE_WIDE 1u                /* more than 64 rules: masks unused */
+#define DECIDE_NO_DENY 2u             /* the section has no deny rule */
+#define IMG_DECIDE_OPS 6u             /* operation bits 1, 2, 4, 8, 16, 32 */
+
+typedef struct img_decide_rec {
+	uint32_t flags;               /* DECIDE_* */
+	uint32_t n;                   /* rules in the section */
+	uint32_t deny[2];             /* deny rules, lo, hi */
+	uint32_t ops[IMG_DECIDE_OPS][2]; /* [k]: rules of operation bit k */
+} img_decide_rec;
+
+/* The decision record of the n rules of one section starting at rules:
+ * what the compiler writes and what the loader demands (the one
+ * definition). */
+static inline img_decide_rec img_decide_of(const img_rule_rec *rules,
+                                           uint32_t n)
+{
+	img_decide_rec d = {.n = n};
+	uint64_t deny = 0, ops[IMG_DECIDE_OPS] = {0};
+	bool any_deny = false;
+	for (uint32_t j = 0; j < n; j++) {
+		bool is_deny = (rules[j].flags & RULE_FLAG_DENY) != 0;
+		any_deny |= is_deny;
+		if (n > IMG_DECIDE_MAX_RULES)
+			continue;
+		uint64_t bit = (uint64_t)1 << j;
+		if (is_deny)
+			deny |= bit;
+		for (uint32_t k = 0; k < IMG_DECIDE_OPS; k++)
+			if (rules[j].ops & (1u << k))
+				ops[k] |= bit;
+	}
+	d.flags = (n > IMG_DECIDE_MAX_RULES ? DECIDE_WIDE : 0u) |
+	          (any_deny ? 0u : DECIDE_NO_DENY);
+	d.deny[0] = (uint32_t)deny;
+	d.deny[1] = (uint32_t)(deny >> 32);
+	for (uint32_t k = 0; k < IMG_DECIDE_OPS; k++) {
+		d.ops[k][0] = (uint32_t)ops[k];
+		d.ops[k][1] = (uint32_t)(ops[k] >> 32);
+	}
+	return d;
+}
+
 /* Words per record of each section (0 for the raw string blob). */
 static const uint32_t IMG_RECORD_WORDS[IMG_SECTION_COUNT] = {
 	[SEC_STRBLOB] = 0,
@@ -339,17 +408,19 @@ static const uint32_t IMG_RECORD_WORDS[IMG_SECTION_COUNT] = {
 	[SEC_REGEXES] = 1,
 	[SEC_SOURCES] = 1,
 	[SEC_HOST] = IMG_WORDS_OF(img_host_rec),
+	[SEC_DECIDE] = IMG_WORDS_OF(img_decide_rec),
 };
 
-/* Format version 1 widths: a struct above that changes size changes the
- * format, which must then change IMG_VERSION too. */
+/* Format version 3 widths: a struct above that changes size changes the
+ * format, which must then change IMG_VERSION too. The decision record is
+ * one cache line. */
 _Static_assert(sizeof(img_acp_rec) == 12 * 4 && sizeof(img_rule_rec) == 14 * 4 &&
                sizeof(img_window_rec) == 17 * 4 &&
                sizeof(img_context_rec) == 8 * 4 && sizeof(img_cidr_rec) == 5 * 4 &&
                sizeof(img_circle_rec) == 6 * 4 && sizeof(img_object_rec) == 6 * 4 &&
                sizeof(img_principal_rec) == 5 * 4 &&
                sizeof(img_constraint_rec) == 5 * 4 && sizeof(img_cond_rec) == 6 * 4 &&
-               sizeof(img_time_rec) == 3 * 4,
-               "record widths of image format version 1");
+               sizeof(img_time_rec) == 3 * 4 && sizeof(img_decide_rec) == 64,
+               "record widths of image format version 3");
 
 #endif

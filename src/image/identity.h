@@ -14,7 +14,8 @@
 
 #include "pdp/trust.h"
 
-#define IMG_VERSION_ID 2u        /* the format version with an identity */
+#define IMG_VERSION_ID 4u        /* the format version with an identity */
+#define IMG_VERSION_ID_OLD 2u    /* the same before the DECIDE section */
 #define IMG_NOTE_MAX 256u        /* bytes of build note kept */
 
 /* What the signature signs: this text, then the 32-byte id. */
@@ -23,7 +24,7 @@
 typedef struct img_identity {
 	uint8_t id[PDP_IMAGE_ID_SIZE];
 	uint64_t revision;
-	uint32_t version;           /* 1 or IMG_VERSION_ID */
+	uint32_t version;           /* IMG_VERSION(_OLD) or IMG_VERSION_ID(_OLD) */
 	bool has_signature;
 	uint8_t signature[PDP_SIGNATURE_SIZE];
 	uint32_t note_len;

@@ -86,6 +86,9 @@ struct pdp_image {
 	 * base's with these fields set). NULL for a loaded image. */
 	const struct img_view *view;
 	pdp_image *view_base;
+	/* The body carries the decision records (SEC_DECIDE, format 3 on);
+	 * without them (formats 1 and 2) decisions walk every rule. */
+	bool decide;
 	/* A segment: one ACP's records, verified against a base's
 	 * declarations; its exact originators are compared by bytes. */
 	bool segment;
@@ -107,9 +110,10 @@ static inline const uint32_t *img_rec(const pdp_image *img,
 /*
  * Typed record accessors: img_acp(img, i)->priv_first and the like, one
  * per record struct of format.h. Callers pass an index the loader has
- * verified (or that they check against img->count first). The arena is
- * 8-byte aligned and every record a whole number of uint32 words, so the
- * cast is to memory laid out exactly as the struct.
+ * verified (or that they check against img->count first). Every section
+ * starts on a 64-byte line of the arena (a decision record is one line)
+ * and every record is a whole number of uint32 words, so the cast is to
+ * memory laid out exactly as the struct.
  */
 #define IMG_ACCESSOR(fn, type, section)                                     \
 	static inline const type *fn(const pdp_image *img, uint32_t i)     \
@@ -133,6 +137,7 @@ IMG_ACCESSOR(img_attr, img_attr_rec, SEC_ATTRS)
 IMG_ACCESSOR(img_cond, img_cond_rec, SEC_CONDS)
 IMG_ACCESSOR(img_time_at, img_time_rec, SEC_TIMES)
 IMG_ACCESSOR(img_host_at, img_host_rec, SEC_HOST)
+IMG_ACCESSOR(img_decide, img_decide_rec, SEC_DECIDE)
 #undef IMG_ACCESSOR
 
 /* The name string id of record i of a section whose records begin with

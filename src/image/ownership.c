@@ -55,6 +55,7 @@ static const char *const SECTION_NAMES[IMG_SECTION_COUNT] = {
 	[SEC_INTS] = "integer", [SEC_TIMES] = "time",
 	[SEC_LISTITEMS] = "list item", [SEC_REGEXES] = "regex",
 	[SEC_SOURCES] = "source", [SEC_HOST] = "host",
+	[SEC_DECIDE] = "decision record",
 };
 
 const char *img_section_name(enum img_section s)

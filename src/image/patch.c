@@ -46,7 +46,9 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
 	atomic_init(&img->refs, 1u);
 	img->segment = true;
 	img->max_regex_captures = seg->max_regex_captures;
-	img->arena = malloc(seg->arena_size);
+	img->decide = seg->decide;
+	/* the same 64-byte section lines as the loader's (read.c) */
+	img->arena = aligned_alloc(64, seg->arena_size);
 	uint32_t no = seg->count[SEC_ORIGS];
 	img->orig_text = malloc((2u * (size_t)no + 2u) * sizeof(uint32_t));
 	uint32_t nr = seg->count[SEC_REGEXES];

@@ -96,7 +96,8 @@ static void item_at(const uint8_t *p, size_t len, size_t *pos, cbor_at *it)
  * hold the section array. */
 static pdp_status decode_outer(const uint8_t *bytes, size_t len,
                                const char *magic, const uint8_t **out_body,
-                               size_t *out_body_len, pdp_error *err)
+                               size_t *out_body_len, bool *out_old,
+                               pdp_error *err)
 {
 	if (!cbor_prescan(bytes, len))
 		return img_fail(err, PDP_ERR_FORMAT,
@@ -116,14 +117,16 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	if (it[0].major != 3 || it[0].val != strlen(magic) ||
 	    memcmp(it[0].data, magic, strlen(magic)) != 0)
 		return img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
-	if (it[1].major != 0 ||
-	    it[1].val != (ident ? IMG_VERSION_ID : IMG_VERSION))
+	/* formats 1 and 2 have no decision records (SEC_DECIDE) */
+	uint64_t ver = it[1].major == 0 ? it[1].val : 0;
+	bool old = ver == (ident ? IMG_VERSION_ID_OLD : IMG_VERSION_OLD);
+	if (!old && ver != (ident ? IMG_VERSION_ID : IMG_VERSION))
 		return img_fail(err, PDP_ERR_VERSION,
 		          "image format version %llu with %zu items is not "
-		          "supported (this library reads versions %u and %u); "
+		          "supported (this library reads versions %u to %u); "
 		          "recompile the policy",
-		          it[1].major == 0 ? (unsigned long long)it[1].val : 0ull,
-		          n_top, IMG_VERSION, IMG_VERSION_ID);
+		          (unsigned long long)ver, n_top, IMG_VERSION_OLD,
+		          IMG_VERSION_ID);
 	if (it[2].major != 0 || it[3].major != 2)
 		return img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad header");
 	const uint8_t *body = it[3].data;
@@ -135,6 +138,7 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		return img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
 	*out_body = body;
 	*out_body_len = body_len;
+	*out_old = old;
 	return PDP_OK;
 }
 
@@ -155,17 +159,19 @@ static bool usable_in_place(const uint8_t *src)
  * then each section either used where it lies (borrow, when
  * usable_in_place) or copied into one arena of host-order words. */
 static pdp_status read_sections(verifier *v, const uint8_t *body,
-                                size_t body_len, bool borrow)
+                                size_t body_len, bool borrow, bool old)
 {
 	pdp_image *img = v->img;
 	size_t pos = 0;
 	cbor_at arr;
 	item_at(body, body_len, &pos, &arr);
-	/* images from before SEC_HOST existed have one section less */
-	if (arr.major != 4 || (arr.val != IMG_SECTION_COUNT &&
-	                       arr.val != IMG_SECTION_COUNT - 1))
+	/* formats 1 and 2 end before SEC_DECIDE; the first of their images,
+	 * from before SEC_HOST existed, one section earlier */
+	if (arr.major != 4 || (old ? arr.val != SEC_DECIDE && arr.val != SEC_HOST
+	                           : arr.val != IMG_SECTION_COUNT))
 		return img_fail(v->err, PDP_ERR_FORMAT,
-		          "image body must hold %d sections", IMG_SECTION_COUNT);
+		          "image body must hold %d sections",
+		          old ? SEC_DECIDE : IMG_SECTION_COUNT);
 	int present = (int)arr.val;
 	cbor_at sec[IMG_SECTION_COUNT];
 	size_t total = 0;
@@ -186,10 +192,11 @@ static pdp_status read_sections(verifier *v, const uint8_t *body,
 		if (rw == 0 && len > UINT32_MAX)
 			return img_fail(v->err, PDP_ERR_LIMIT, "string blob too large");
 		if (!borrow || (rw != 0 && !usable_in_place(sec[i].data)))
-			total += (len + 7) & ~(size_t)7;
+			total += (len + 63) & ~(size_t)63;
 	}
-	img->arena = malloc(total + 8);
-	img->arena_size = total + 8;
+	/* sections on 64-byte lines: a decision record is one line */
+	img->arena = aligned_alloc(64, total + 64);
+	img->arena_size = total + 64;
 	if (img->arena == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	uint8_t *p = img->arena;
@@ -201,7 +208,7 @@ static pdp_status read_sections(verifier *v, const uint8_t *body,
 			if (!borrow) {
 				memcpy(p, src, len);
 				src = p;
-				p += (len + 7) & ~(size_t)7;
+				p += (len + 63) & ~(size_t)63;
 			}
 			img->blob = (const char *)src;
 			img->blob_len = (uint32_t)len;
@@ -219,7 +226,7 @@ static pdp_status read_sections(verifier *v, const uint8_t *body,
 			       (uint32_t)src[4 * j + 2] << 16 |
 			       (uint32_t)src[4 * j + 3] << 24;
 		img->sec[i] = w;
-		p += (len + 7) & ~(size_t)7;
+		p += (len + 63) & ~(size_t)63;
 	}
 	return PDP_OK;
 }
@@ -239,14 +246,17 @@ pdp_status img_read(const uint8_t *bytes, size_t len, const char *magic,
 		return img_fail(err, PDP_ERR_FORMAT, "empty image");
 	const uint8_t *body = NULL;
 	size_t body_len = 0;
-	pdp_status st = decode_outer(bytes, len, magic, &body, &body_len, err);
+	bool old = false;
+	pdp_status st = decode_outer(bytes, len, magic, &body, &body_len, &old,
+	                             err);
 	if (st != PDP_OK)
 		return st;
 	pdp_image *img = calloc(1, sizeof(*img));
 	if (img == NULL)
 		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
+	img->decide = !old;
 	verifier v = {img, err, img, 0};
-	st = read_sections(&v, body, body_len, borrow);
+	st = read_sections(&v, body, body_len, borrow, old);
 	if (st != PDP_OK) {
 		img_destroy(img);
 		return st;

@@ -34,12 +34,14 @@ pdp_status img_identity_trust(const img_identity *id, const pdp_trust *trust,
 			return img_fail(err, PDP_ERR_SIGNATURE,
 			                "image is not signed, and a signature is "
 			                "required: %s",
-			                id->version == IMG_VERSION_ID
+			                id->version == IMG_VERSION_ID ||
+			                        id->version == IMG_VERSION_ID_OLD
 			                        ? "compile it with `pdp compile --sign "
 			                          "KEY`"
-			                        : "it is a format 1 image, which "
-			                          "cannot be signed; recompile it with "
-			                          "`pdp compile --sign KEY`");
+			                        : "it is a format 1 or 3 image (no "
+			                          "identity), which cannot be signed; "
+			                          "recompile it with `pdp compile "
+			                          "--sign KEY`");
 		uint8_t msg[IMG_SIG_MSG_SIZE];
 		img_sig_message(id->id, msg);
 		bool ok = false;

@@ -38,8 +38,13 @@ bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
 	if (len < 1 || v1[0] != 0x84 || !skip_item(v1, len, &pos, &major))
 		return false;
 	size_t magic_end = pos;
-	if (!skip_item(v1, len, &pos, &major)) /* version */
+	uint64_t version;
+	if (!img_cbor_head(v1, len, &pos, &major, &version) || major != 0 ||
+	    (version != IMG_VERSION && version != IMG_VERSION_OLD))
 		return false;
+	/* the identity form of the same body format */
+	uint32_t id_version =
+		version == IMG_VERSION ? IMG_VERSION_ID : IMG_VERSION_ID_OLD;
 	crc_start = pos;
 	if (!skip_item(v1, len, &pos, &major))
 		return false;
@@ -59,7 +64,7 @@ bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
 	b[w++] = 0x87;
 	memcpy(b + w, v1 + magic_start, magic_end - magic_start);
 	w += magic_end - magic_start;
-	w += img_cbor_put_head(b + w, 0, IMG_VERSION_ID);
+	w += img_cbor_put_head(b + w, 0, id_version);
 	memcpy(b + w, v1 + crc_start, len - crc_start);
 	size_t covered = w + (body_start - crc_start);
 	w += len - crc_start;
@@ -89,7 +94,7 @@ bool img_sign(const uint8_t *img, size_t len,
 	*out = NULL;
 	img_identity id;
 	if (img_identity_read(img, len, &id, NULL) != PDP_OK ||
-	    id.version != IMG_VERSION_ID)
+	    (id.version != IMG_VERSION_ID && id.version != IMG_VERSION_ID_OLD))
 		return false;
 	/* everything after the array head, without a signature it has */
 	size_t keep = len - 1 - (id.has_signature ? SIG_ITEM_SIZE : 0);

@@ -270,6 +270,36 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
 	return PDP_OK;
 }
 
+/* The decision records (format.h): two per ACP, each exactly what its
+ * section's rules make of it, so that a decision by the records and a walk
+ * of the rules agree on every image the loader accepts. Images of formats
+ * 1 and 2 have none. Runs after the ACPs' rule ranges were checked. */
+static pdp_status verify_decide(verifier *v)
+{
+	pdp_image *img = v->img;
+	if (!img->decide) {
+		CHECK(img->count[SEC_DECIDE] == 0, "decision records in an image "
+		                                   "of format 1 or 2");
+		return PDP_OK;
+	}
+	CHECK(img->count[SEC_DECIDE] == 2u * (uint64_t)img->count[SEC_ACPS],
+	      "%u decision records for %u ACPs (two per ACP)",
+	      img->count[SEC_DECIDE], img->count[SEC_ACPS]);
+	for (uint32_t i = 0; i < img->count[SEC_ACPS]; i++) {
+		const img_acp_rec *a = img_acp(img, i);
+		for (uint32_t s = 0; s < 2; s++) {
+			img_decide_rec want = img_decide_of(
+				img_rule(img, s ? a->self_first : a->priv_first),
+				s ? a->self_count : a->priv_count);
+			CHECK(memcmp(img_decide(img, 2 * i + s), &want,
+			             sizeof(want)) == 0,
+			      "ACP %u: decision record %u does not match its rules",
+			      i, s);
+		}
+	}
+	return PDP_OK;
+}
+
 /* ACPs, rules, originator entries and the environment records (contexts,
  * windows, CIDRs, circles, objects, regexes, sources). Beyond bounds, each
  * rule must point back at the ACP section that lists it, at its position:
@@ -277,7 +307,7 @@ static pdp_status verify_conds(verifier *v, uint8_t *depth)
  * by their own record, so the two views must agree. Circles are checked
  * as numbers too: a NaN radius would make every distance test false
  * without a word. */
-IMG_LOAD_ONCE static pdp_status verify_rules(verifier *v)
+IMG_LOAD_ONCE static pdp_status verify_acps(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_ACPS]; i++) {
@@ -305,6 +335,15 @@ IMG_LOAD_ONCE static pdp_status verify_rules(verifier *v)
 			}
 		}
 	}
+	return PDP_OK;
+}
+
+/* The ACPs' checks above, the rules' and their lists', then the decision
+ * records, computed from the checked rule ranges. */
+IMG_LOAD_ONCE static pdp_status verify_rules(verifier *v)
+{
+	TRY(verify_acps(v));
+	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_RULES]; i++) {
 		const img_rule_rec *r = img_rule(img, i);
 		CHECK(r->flags <= 7 && r->ops >= 1 && r->ops <= 63,
@@ -382,7 +421,7 @@ IMG_LOAD_ONCE static pdp_status verify_rules(verifier *v)
 	for (uint32_t i = 0; i < img->count[SEC_SOURCES]; i++)
 		CHECK(str_ok(img, img_word(img, SEC_SOURCES, i)),
 		      "source %u: bad name", i);
-	return PDP_OK;
+	return verify_decide(v);
 }
 
 /* The hosting CSE's ids, well formed as origin.c needs them. */

@@ -261,7 +261,7 @@ pdp_image *view_image_new(pdp_image *base, view_shard *const *shards,
 		SEC_ACPS, SEC_RULES, SEC_ORIGS, SEC_CONTEXTS, SEC_WINDOWS,
 		SEC_CIDRS, SEC_COUNTRIES, SEC_CIRCLES, SEC_OBJECTS, SEC_OBJTYPES,
 		SEC_OBJSPECS, SEC_CONDS, SEC_CONDKIDS, SEC_INTS, SEC_TIMES,
-		SEC_LISTITEMS, SEC_REGEXES, SEC_GROUPS, SEC_GROUPGLOBS};
+		SEC_LISTITEMS, SEC_REGEXES, SEC_GROUPS, SEC_GROUPGLOBS, SEC_DECIDE};
 	for (size_t i = 0; i < sizeof(HIDDEN) / sizeof(HIDDEN[0]); i++)
 		img->count[HIDDEN[i]] = 0;
 	memset(&img->h_acp, 0, sizeof(img->h_acp));

@@ -22,10 +22,10 @@ deny rule:acp-a:privileges:1
 deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
 $ $PDP decide --json -p small.yaml small-requests.yaml
-{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"no-rule-matched","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
 [exit 2]
 $ $PDP explain --no-clock -p small.yaml small-requests.yaml
 request at line 1: originator CAE-a, operation retrieve
@@ -61,7 +61,7 @@ request: bad request: 4:35: unknown operation 'fly' (create, retrieve, update, d
 deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
 $ $PDP compile --dump small.yaml
-pdp image format 1
+pdp image format 3
 strings 12 (108 bytes), acps 1, rules 2, roles 0, principals 2, groups 0, constraints 0, attributes 7, conditions 1, regexes 0
 attributes:
   0 originator.id: string (built-in)
@@ -102,10 +102,10 @@ $ $PDP lint --format json bad.yaml
 {"file":"bad.yaml","line":8,"column":29,"severity":"error","code":"E-SCHED","message":"invalid schedule '* * 8-25 * * * *': hour: 25 is out of range 0-23"}
 [exit 1]
 $ $PDP explain --json --no-clock -p small.yaml small-requests.yaml
-{"line":1,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
-{"line":2,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
-{"line":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
-{"line":4,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}}
+{"line":1,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":2,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":4,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
 [exit 2]
 $ $PDP decide -p small.yaml small-requests.jsonl
 permit rule:acp-a:privileges:0 read
@@ -128,13 +128,13 @@ deny bad-request 8:1: a request is a mapping (a JSON object), not a string
 deny rule:acp-a:privileges:1
 [exit 2]
 $ $PDP decide --json -p small.yaml < bad-lines.jsonl
-{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
-{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"78320cf07b3cd4e94b4e281a13060f2a5029776bf706431320e84c0905a810d2"}
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
 [exit 2]
 $ printf 'null\n{"originator": "CAE-evil", "operation": "delete", "target": {"acps": ["acp-a"]}}\n' | $PDP decide --jsonl -p small.yaml
 deny bad-request 1:1: a request is a mapping (a JSON object), not null
@@ -153,9 +153,9 @@ request at line 1: originator CAE-a, operation retrieve
 decision: deny no-rule-matched
 
 $ d=$(mktemp -d); q=$(printf '%065000d' 0 | tr 0 Q); printf 'pdp: 1\nacps:\n  - id: %s\n    privileges:\n      - { originators: [all], operations: all, id: %s }\n' "$q" "$q" > $d/p.yaml; printf '{"originator": "CAE-x", "operation": 2, "target": {"acps": ["%s"]}}\n' "$q" > $d/r.jsonl; $PDP explain --json --no-clock -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide --json -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP audit -p $d/p.yaml --subject CAE-x | tr -d Q | tr -s ' '; rm -rf $d
-{"line":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"c4f3b7a8a1c5e10abdcfc2410aef1dab917fb20bc20b786498ee87e38bc15801"}}
+{"line":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}}
 permit rule::privileges:0 
-{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"c4f3b7a8a1c5e10abdcfc2410aef1dab917fb20bc20b786498ee87e38bc15801"}
+{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}
 subject CAE-x
 assigned roles: -
 active roles: - (assigned)

@@ -333,15 +333,15 @@ Test(image, bit_flips_are_rejected)
 	free(bytes);
 }
 
-/* Turn a compiled (format 2) image into the format-1 image it extends, in
- * place: array of four, version 1, no identity items. Tampering tests use
+/* Turn a compiled (format 4) image into the format-3 image it extends, in
+ * place: array of four, version 3, no identity items. Tampering tests use
  * it so that the semantic verifier, not the id check, must catch them
  * (test_trust.c covers the id). Returns the new length. */
 static size_t as_format1(uint8_t *bytes, size_t len)
 {
-	cr_assert_eq(bytes[0], 0x87, "a compiled image is format 2");
+	cr_assert_eq(bytes[0], 0x87, "a compiled image is format 4");
 	size_t p = 1 + 1 + 9;
-	cr_assert_eq(bytes[p], 0x02);
+	cr_assert_eq(bytes[p], 0x04);
 	p += 1 + 5; /* version, crc uint32 */
 	uint8_t hb = bytes[p];
 	size_t n = (size_t)1 << ((hb & 31) - 24), blen = 0;
@@ -350,7 +350,7 @@ static size_t as_format1(uint8_t *bytes, size_t len)
 		blen = blen << 8 | bytes[p + 1 + i];
 	cr_assert_leq(p + 1 + n + blen, len);
 	bytes[0] = 0x84;
-	bytes[1 + 1 + 9] = 0x01;
+	bytes[1 + 1 + 9] = 0x03;
 	return p + 1 + n + blen;
 }
 
@@ -516,6 +516,117 @@ static pdp_status load_tampered(uint8_t *bytes, size_t len,
 	pdp_status st = pdp_image_load(bytes, len, &img, err);
 	pdp_image_free(img);
 	return st;
+}
+
+/* The decision records (SEC_DECIDE, two per ACP): each must be exactly
+ * what its section's rules make of it, or the image does not load (a
+ * record that dropped the deny rule would turn its denies into permits). */
+Test(image, decision_records_must_match_the_rules)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(ORPHAN_POLICY, &len);
+	len = as_format1(bytes, len);
+	image_layout l = image_layout_of(bytes, len);
+	pdp_error err;
+	size_t nb;
+	uint8_t *dec = section_words(bytes, &l, 31 /* SEC_DECIDE */, &nb);
+	cr_assert_eq(nb, 2 * 64, "two records of 64 bytes for one ACP");
+	cr_assert_eq(word_at(dec, 0), 0u, "privileges: not wide, a deny rule");
+	cr_assert_eq(word_at(dec, 1), 2u, "two privileges");
+	cr_assert_eq(word_at(dec, 2), 2u, "rule 1 is the deny");
+	cr_assert_eq(word_at(dec, 4 + 2 * 1), 3u, "both rules retrieve (bit 1)");
+	cr_assert_eq(word_at(dec, 16), 2u, "self: no rule, no deny");
+	/* every word of both records, changed alone, is refused */
+	for (size_t w = 0; w < 32; w++) {
+		uint32_t old = word_at(dec, w);
+		set_word(dec, w, old ^ 1u);
+		cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_INVALID,
+		             "word %zu", w);
+		cr_assert_not_null(strstr(err.message, "decision record"), "%s",
+		                   err.message);
+		set_word(dec, w, old);
+	}
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_OK, "%s",
+	             err.message);
+	free(bytes);
+}
+
+/* pdp_decide_batch decides each request as pdp_decide does, whatever the
+ * batch size, bad and NULL requests included. */
+Test(decide, batch_equals_one_by_one)
+{
+	static const char policy[] =
+		"pdp: 1\n"
+		"roles: { r: {}, s: { inherits: [r] } }\n"
+		"assignments: { CAE-a: [s], CAE-b: [r] }\n"
+		"acps:\n"
+		"  - id: p1\n"
+		"    privileges:\n"
+		"      - { originators: ['role:r'], operations: [retrieve, update] }\n"
+		"      - { originators: [CAE-b], operations: [update], effect: deny }\n"
+		"      - { originators: ['CAE-*'], operations: [delete],\n"
+		"          when: { attr: originator.id, matches: '^CAE-a' } }\n"
+		"  - id: p2\n"
+		"    privileges:\n"
+		"      - { originators: [all], operations: all }\n"
+		"      - { originators: [CAE-a], operations: [create], effect: deny }\n";
+	pdp_image *img = load_text(policy);
+	pdp_scratch *sc = NULL;
+	pdp_error err;
+	cr_assert_eq(pdp_scratch_new(img, &sc, &err), PDP_OK);
+	static const char *const origs[] = {"CAE-a", "CAE-b", "CAE-c", ""};
+	static const uint32_t ops[] = {PDP_OP_CREATE, PDP_OP_RETRIEVE,
+	                               PDP_OP_UPDATE, PDP_OP_DELETE, 3};
+	pdp_str acp_sets[3][2] = {{(pdp_str){"p1", 2}, (pdp_str){"p2", 2}},
+	                          {(pdp_str){"p2", 2}, (pdp_str){"p1", 2}},
+	                          {(pdp_str){"p3", 2}, (pdp_str){"p1", 2}}};
+	enum { N = 4 * 5 * 3 * 2 + 1 };
+	pdp_request reqs[N];
+	const pdp_request *ptr[N];
+	size_t n = 0;
+	for (size_t o = 0; o < 4; o++)
+		for (size_t k = 0; k < 5; k++)
+			for (size_t a = 0; a < 3; a++)
+				for (size_t m = 1; m <= 2; m++) {
+					pdp_request *q = &reqs[n];
+					pdp_request_init(q);
+					q->originator = (pdp_str){origs[o], strlen(origs[o])};
+					q->operation = ops[k];
+					q->acps = acp_sets[a];
+					q->n_acps = m;
+					ptr[n] = q;
+					n++;
+				}
+	ptr[n++] = NULL;
+	pdp_decision one[N], batch[N];
+	memset(one, 0xa5, sizeof(one));
+	memset(batch, 0x5a, sizeof(batch));
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(pdp_decide(img, sc, ptr[i], &one[i]), PDP_OK);
+	size_t permits = 0;
+	for (size_t size = 1; size <= n; size += 6) {
+		for (size_t i = 0; i < n; i += size) {
+			size_t m = n - i < size ? n - i : size;
+			cr_assert_eq(pdp_decide_batch(img, sc, ptr + i, m, batch + i),
+			             PDP_OK);
+		}
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_eq(batch[i].effect, one[i].effect, "request %zu", i);
+			cr_assert_eq(batch[i].reason, one[i].reason, "request %zu", i);
+			cr_assert_eq(batch[i].acp, one[i].acp, "request %zu", i);
+			cr_assert_eq(batch[i].rule, one[i].rule, "request %zu", i);
+			cr_assert_eq(batch[i].detail, one[i].detail, "request %zu", i);
+			cr_assert_eq(batch[i].indeterminate, one[i].indeterminate);
+			permits += batch[i].effect == PDP_PERMIT;
+		}
+	}
+	cr_assert_gt(permits, 0);
+	cr_assert_eq(one[n - 1].reason, PDP_REASON_BAD_REQUEST);
+	cr_assert_eq(pdp_decide_batch(img, sc, ptr, 0, NULL), PDP_OK);
+	cr_assert_eq(pdp_decide_batch(NULL, sc, ptr, 1, batch), PDP_ERR_ARG);
+	cr_assert_eq(pdp_decide_batch(img, sc, NULL, 1, batch), PDP_ERR_ARG);
+	pdp_scratch_free(sc);
+	pdp_image_free(img);
 }
 
 /* A pattern that PCRE2 refuses, behind a valid checksum (the compiler

@@ -109,7 +109,8 @@ Test(identity, same_input_same_id_other_revision_other_id)
 	free(c);
 }
 
-/* The format-1 image inside a format-2 one (what older compilers wrote). */
+/* The plain image inside one with an identity: format 3 inside format 4
+ * (as format 1 inside format 2 is what older compilers wrote). */
 static size_t to_format1(uint8_t *b, size_t len)
 {
 	cr_assert(b[0] == 0x87 || b[0] == 0x88);
@@ -122,7 +123,7 @@ static size_t to_format1(uint8_t *b, size_t len)
 			pos += (size_t)val;
 	}
 	b[0] = 0x84;
-	b[11] = 0x01;
+	b[11] = 0x03;
 	return pos;
 }
 
