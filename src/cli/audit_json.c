@@ -32,15 +32,17 @@ static void j_str_list(json_out *j, const pdp_str *s, size_t n)
 	json_end_array(j);
 }
 
-/* The condition parts in mask, each as its text. */
-static void j_conds(json_out *j, const pdp_image *img, uint32_t rule,
-                    uint32_t mask)
+/* The condition parts in mask, each as its text: as written (res NULL),
+ * or the residual for op. */
+static void j_conds(json_out *j, const pdp_image *img, const residuals *res,
+                    uint32_t rule, uint32_t op, uint32_t mask)
 {
 	json_begin_array(j);
 	for (int i = 0; i < 4; i++) {
 		if (!(mask & AUDIT_PARTS[i]))
 			continue;
-		char *s = cond_text(img, rule, AUDIT_PARTS[i]);
+		char *s = res != NULL ? residual_text(res, rule, op, AUDIT_PARTS[i])
+		                      : cond_text(img, rule, AUDIT_PARTS[i]);
 		json_str(j, s);
 		free(s);
 	}
@@ -56,8 +58,10 @@ static void j_ops(json_out *j, uint32_t ops)
 	json_end_array(j);
 }
 
-/* The rule object of the schema. */
-static void j_rule(json_out *j, const pdp_image *img, uint32_t rule)
+/* The rule object of the schema; with res, also its residual conditions
+ * for op. */
+static void j_rule(json_out *j, const pdp_image *img, uint32_t rule,
+                   const residuals *res, uint32_t op)
 {
 	pdp_audit_rule r;
 	pdp_audit_rule_get(img, rule, &r);
@@ -89,7 +93,11 @@ static void j_rule(json_out *j, const pdp_image *img, uint32_t rule)
 	}
 	json_end_array(j);
 	json_key(j, "conditions");
-	j_conds(j, img, rule, rule_parts(img, rule));
+	j_conds(j, img, NULL, rule, 0, rule_parts(img, rule));
+	if (res != NULL) {
+		json_key(j, "residual");
+		j_conds(j, img, res, rule, op, residual_parts(res, rule, op));
+	}
 	json_end(j);
 }
 
@@ -98,6 +106,7 @@ static void j_rule(json_out *j, const pdp_image *img, uint32_t rule)
 static void j_perms(json_out *j, const pdp_image *img,
                     const pdp_audit_perms *p)
 {
+	residuals res = {p, NULL};
 	json_begin_array(j);
 	for (size_t i = 0; i < p->n_perms; i++) {
 		const pdp_audit_perm *x = &p->perms[i];
@@ -124,16 +133,16 @@ static void j_perms(json_out *j, const pdp_image *img,
 				json_null(j);
 			json_key_bool(j, "unconditional", g->unconditional);
 			json_key(j, "conditions");
-			j_conds(j, img, g->rule, g->conditions);
+			j_conds(j, img, &res, g->rule, x->operation, g->conditions);
 			json_key(j, "rule");
-			j_rule(j, img, g->rule);
+			j_rule(j, img, g->rule, NULL, 0);
 			json_end(j);
 		}
 		json_end_array(j);
 		json_key(j, "overrides");
 		json_begin_array(j);
 		for (size_t k = 0; k < x->n_overrides; k++)
-			j_rule(j, img, x->overrides[k]);
+			j_rule(j, img, x->overrides[k], &res, x->operation);
 		json_end_array(j);
 		json_end(j);
 	}
@@ -210,25 +219,26 @@ static void j_who(json_out *j, const pdp_image *img, uint32_t rule)
 /* One permit or deny rule of an ACP entry: its conditions for the
  * operation, who it names, the rule. */
 static void j_acp_rule(json_out *j, const pdp_image *img,
-                       const pdp_audit_acp_entry *e, uint32_t rule,
-                       bool deny)
+                       const residuals *res, const pdp_audit_acp_entry *e,
+                       uint32_t rule, bool deny)
 {
-	uint32_t c = pdp_audit_rule_conditions(img, rule, e->operation);
+	uint32_t c = residual_parts(res, rule, e->operation);
 	json_begin(j);
 	if (!deny)
 		json_key_bool(j, "unconditional", c == 0 && e->n_denies == 0);
 	json_key(j, "conditions");
-	j_conds(j, img, rule, c);
+	j_conds(j, img, res, rule, e->operation, c);
 	json_key(j, "who");
 	j_who(j, img, rule);
 	json_key(j, "rule");
-	j_rule(j, img, rule);
+	j_rule(j, img, rule, NULL, 0);
 	json_end(j);
 }
 
 void acp_json(FILE *out, const pdp_image *img, pdp_str id,
               const pdp_audit_acp *a)
 {
+	residuals res = {NULL, a};
 	json_out j = json_on(out);
 	json_begin(&j);
 	json_key_str(&j, "query", "acp");
@@ -244,12 +254,12 @@ void acp_json(FILE *out, const pdp_image *img, pdp_str id,
 		json_key(&j, "permits");
 		json_begin_array(&j);
 		for (size_t k = 0; k < e->n_permits; k++)
-			j_acp_rule(&j, img, e, e->permits[k], false);
+			j_acp_rule(&j, img, &res, e, e->permits[k], false);
 		json_end_array(&j);
 		json_key(&j, "denies");
 		json_begin_array(&j);
 		for (size_t k = 0; k < e->n_denies; k++)
-			j_acp_rule(&j, img, e, e->denies[k], true);
+			j_acp_rule(&j, img, &res, e, e->denies[k], true);
 		json_end_array(&j);
 		json_end(&j);
 	}

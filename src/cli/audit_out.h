@@ -36,6 +36,18 @@ extern const uint32_t AUDIT_PARTS[4];
 
 /* The text of one condition part of rule, malloc'd. */
 char *cond_text(const pdp_image *img, uint32_t rule, uint32_t part);
+/* Where residual texts come from: the permissions result of a subject or
+ * role query, or the result of an ACP query (one of them set). */
+typedef struct residuals {
+	const pdp_audit_perms *perms;
+	const pdp_audit_acp *acp;
+} residuals;
+
+/* The residual text of one part of rule for op, malloc'd ("" when none). */
+char *residual_text(const residuals *r, uint32_t rule, uint32_t op,
+                    uint32_t part);
+/* The parts of rule that are residual conditions for op. */
+uint32_t residual_parts(const residuals *r, uint32_t rule, uint32_t op);
 /* Every condition part the rule has, residual or not. */
 uint32_t rule_parts(const pdp_image *img, uint32_t rule);
 /* rule:ACP:SECTION:I, and with_id " <rule id>" when it has one; malloc'd. */

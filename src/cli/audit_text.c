@@ -150,14 +150,46 @@ char *cond_text(const pdp_image *img, uint32_t rule, uint32_t part)
 	return s;
 }
 
-/* The condition parts in mask, joined by "; " ("-" when none). */
-static char *conds_joined(const pdp_image *img, uint32_t rule, uint32_t mask)
+static size_t residual_fill(const residuals *r, uint32_t rule, uint32_t op,
+                            uint32_t part, char *buf, size_t size)
+{
+	return r->perms != NULL
+	               ? pdp_audit_residual(r->perms, rule, op, part, buf, size)
+	               : pdp_audit_acp_residual(r->acp, rule, op, part, buf, size);
+}
+
+char *residual_text(const residuals *r, uint32_t rule, uint32_t op,
+                    uint32_t part)
+{
+	size_t n = residual_fill(r, rule, op, part, NULL, 0);
+	char *s = malloc(n + 1);
+	if (s == NULL)
+		exit(EXIT_IO);
+	s[0] = '\0';
+	residual_fill(r, rule, op, part, s, n + 1);
+	return s;
+}
+
+uint32_t residual_parts(const residuals *r, uint32_t rule, uint32_t op)
+{
+	uint32_t m = 0;
+	for (int i = 0; i < 4; i++)
+		if (residual_fill(r, rule, op, AUDIT_PARTS[i], NULL, 0) > 0)
+			m |= AUDIT_PARTS[i];
+	return m;
+}
+
+/* The condition parts in mask, joined by "; " ("-" when none): as written
+ * (r NULL), or the residual for op. */
+static char *conds_joined(const pdp_image *img, const residuals *r,
+                          uint32_t rule, uint32_t op, uint32_t mask)
 {
 	dstr d = {0};
 	for (int i = 0; i < 4; i++) {
 		if (!(mask & AUDIT_PARTS[i]))
 			continue;
-		char *s = cond_text(img, rule, AUDIT_PARTS[i]);
+		char *s = r != NULL ? residual_text(r, rule, op, AUDIT_PARTS[i])
+		                    : cond_text(img, rule, AUDIT_PARTS[i]);
 		if (d.n)
 			ds_puts(&d, "; ");
 		ds_puts(&d, s);
@@ -308,10 +340,86 @@ static char *via_text(const pdp_image *img, const pdp_audit_grant *g)
 	return ds_take(&d);
 }
 
+/* The ACP column: the ACP's id; for a union (--acps) the id of the ACP
+ * that holds the rule. */
+static char *acp_cell(const pdp_image *img, uint32_t acp, uint32_t rule)
+{
+	pdp_audit_rule r;
+	if (acp == PDP_NONE && pdp_audit_rule_get(img, rule, &r) == PDP_OK)
+		acp = r.acp;
+	dstr a = {0};
+	ds_str(&a, pdp_acp_name(img, acp));
+	return ds_take(&a);
+}
+
+/* A deny rule that could override, as the table below the permissions
+ * shows it: the operations it overrides with the same residual text. */
+typedef struct deny_row {
+	uint32_t rule, ops;
+	char *conds;
+} deny_row;
+
+typedef struct deny_rows {
+	deny_row *v;
+	size_t n;
+} deny_rows;
+
+static void deny_rows_add(deny_rows *d, const pdp_image *img,
+                          const residuals *res, uint32_t rule, uint32_t op)
+{
+	char *c = conds_joined(img, res, rule, op, residual_parts(res, rule, op));
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].rule == rule && strcmp(d->v[i].conds, c) == 0) {
+			d->v[i].ops |= op;
+			free(c);
+			return;
+		}
+	deny_row *nv = realloc(d->v, (d->n + 1) * sizeof(deny_row));
+	if (nv == NULL)
+		exit(EXIT_IO);
+	d->v = nv;
+	d->v[d->n++] = (deny_row){rule, op, c};
+}
+
+static char *ops_text(uint32_t ops)
+{
+	dstr o = {0};
+	for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
+		if (ops & op) {
+			if (o.n)
+				ds_puts(&o, ",");
+			ds_puts(&o, pdp_operation_name(op));
+		}
+	return ds_take(&o);
+}
+
+/* The deny rules below a permission table: originators as written, the
+ * operations they could override and their residual conditions. */
+static void deny_table(FILE *out, const pdp_image *img, deny_rows *d)
+{
+	if (d->n == 0)
+		return;
+	fputs("\ndeny rules that could override:\n", out);
+	static const char *const D[] = {"RULE", "ORIGINATORS", "OPERATIONS",
+	                                "CONDITIONS"};
+	table t = {0};
+	table_header(&t, 4, D);
+	for (size_t i = 0; i < d->n; i++) {
+		char *cells[4];
+		cells[0] = rule_token(img, d->v[i].rule, true);
+		cells[1] = rule_originators(img, d->v[i].rule);
+		cells[2] = ops_text(d->v[i].ops);
+		cells[3] = d->v[i].conds;
+		table_row(&t, cells);
+	}
+	table_print(&t, out);
+	free(d->v);
+}
+
 /* A permission table (subject and role queries): one row per grant, and
  * below it the deny rules that could override any of them. */
 static void perms_text(FILE *out, const pdp_image *img,
-                             const pdp_audit_perms *p)
+                       const pdp_audit_perms *p)
 {
 	if (p->n_perms == 0) {
 		fputs("no permissions\n", out);
@@ -320,11 +428,10 @@ static void perms_text(FILE *out, const pdp_image *img,
 	static const char *const H[] = {"ACP", "SECTION", "OPERATION", "GRANT",
 	                                "VIA", "RULE", "OVERRIDES",
 	                                "CONDITIONS"};
+	residuals res = {p, NULL};
 	table t = {0};
 	table_header(&t, 8, H);
-	/* deny rules to describe below, in first-seen order */
-	uint32_t *denies = NULL;
-	size_t nd = 0;
+	deny_rows denies = {0};
 	for (size_t i = 0; i < p->n_perms; i++) {
 		const pdp_audit_perm *x = &p->perms[i];
 		dstr ov = {0};
@@ -334,19 +441,7 @@ static void perms_text(FILE *out, const pdp_image *img,
 				ds_puts(&ov, ", ");
 			ds_puts(&ov, tok);
 			free(tok);
-			bool seen = false;
-			for (size_t m = 0; m < nd && !seen; m++)
-				seen = denies[m] == x->overrides[k];
-			if (!seen) {
-				uint32_t *nv = realloc(denies, (nd + 1) * sizeof(uint32_t));
-				if (nv == NULL) {
-					free(ov.p);
-					free(denies);
-					exit(EXIT_IO);
-				}
-				denies = nv;
-				denies[nd++] = x->overrides[k];
-			}
+			deny_rows_add(&denies, img, &res, x->overrides[k], x->operation);
 		}
 		if (ov.n == 0)
 			ds_puts(&ov, "-");
@@ -354,9 +449,7 @@ static void perms_text(FILE *out, const pdp_image *img,
 		for (size_t j = 0; j < x->n_grants; j++) {
 			const pdp_audit_grant *g = &x->grants[j];
 			char *cells[8];
-			dstr a = {0};
-			ds_str(&a, pdp_acp_name(img, x->acp));
-			cells[0] = ds_take(&a);
+			cells[0] = acp_cell(img, x->acp, g->rule);
 			cells[1] = strdup(section_name(x->self));
 			cells[2] = strdup(pdp_operation_name(x->operation));
 			cells[3] = strdup(x->status == PDP_AUDIT_OVERRIDDEN
@@ -366,37 +459,14 @@ static void perms_text(FILE *out, const pdp_image *img,
 			cells[4] = via_text(img, g);
 			cells[5] = rule_token(img, g->rule, true);
 			cells[6] = strdup(ovs);
-			cells[7] = conds_joined(img, g->rule, g->conditions);
+			cells[7] = conds_joined(img, &res, g->rule, x->operation,
+			                        g->conditions);
 			table_row(&t, cells);
 		}
 		free(ovs);
 	}
 	table_print(&t, out);
-	if (nd > 0) {
-		fputs("\ndeny rules that could override:\n", out);
-		static const char *const D[] = {"RULE", "ORIGINATORS",
-		                                "OPERATIONS", "CONDITIONS"};
-		table_header(&t, 4, D);
-		for (size_t i = 0; i < nd; i++) {
-			pdp_audit_rule r;
-			pdp_audit_rule_get(img, denies[i], &r);
-			char *cells[4];
-			cells[0] = rule_token(img, denies[i], true);
-			cells[1] = rule_originators(img, denies[i]);
-			dstr o = {0};
-			for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
-				if (r.operations & op) {
-					if (o.n)
-						ds_puts(&o, ",");
-					ds_puts(&o, pdp_operation_name(op));
-				}
-			cells[2] = ds_take(&o);
-			cells[3] = conds_joined(img, denies[i], rule_parts(img, denies[i]));
-			table_row(&t, cells);
-		}
-		table_print(&t, out);
-	}
-	free(denies);
+	deny_table(out, img, &denies);
 }
 
 
@@ -471,6 +541,7 @@ void acp_text(FILE *out, const pdp_image *img, pdp_str id,
 	static const char *const H[] = {"SECTION", "OPERATION", "EFFECT",
 	                                "GRANT", "WHO", "MEMBERS", "RULE",
 	                                "CONDITIONS"};
+	residuals res = {NULL, a};
 	table t = {0};
 	table_header(&t, 8, H);
 	for (size_t i = 0; i < a->n_entries; i++) {
@@ -479,7 +550,7 @@ void acp_text(FILE *out, const pdp_image *img, pdp_str id,
 			const uint32_t *rules = deny ? e->denies : e->permits;
 			size_t n = deny ? e->n_denies : e->n_permits;
 			for (size_t k = 0; k < n; k++) {
-				uint32_t c = pdp_audit_rule_conditions(img, rules[k], e->operation);
+				uint32_t c = residual_parts(&res, rules[k], e->operation);
 				pdp_audit_rule r;
 				pdp_audit_rule_get(img, rules[k], &r);
 				for (uint32_t oi = 0; oi < r.n_originators; oi++) {
@@ -498,7 +569,7 @@ void acp_text(FILE *out, const pdp_image *img, pdp_str id,
 					cells[4] = ds_take(&w);
 					cells[5] = who_members(img, &o);
 					cells[6] = rule_token(img, rules[k], true);
-					cells[7] = conds_joined(img, rules[k], c);
+					cells[7] = conds_joined(img, &res, rules[k], e->operation, c);
 					table_row(&t, cells);
 				}
 			}
