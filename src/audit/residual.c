@@ -15,8 +15,17 @@
 #include "audit/residual.h"
 #include "eval/eval.h"
 
-/* A node's value for the facts: the evaluator's tri, or still open. */
-enum { RES_OPEN = 3 };
+/* A node's possible values for the facts, as a set of the evaluator's tri
+ * values: one bit for a decided node, several for one that depends on the
+ * request. Children are taken as independent, so the set may hold a value
+ * no request can produce, never miss one that a request does: "cannot be
+ * true" is always safe to conclude. */
+enum { V_FALSE = 1, V_TRUE = 2, V_INDET = 4, V_ANY = 7 };
+
+static int vbit(tri t)
+{
+	return t == T_TRUE ? V_TRUE : t == T_FALSE ? V_FALSE : V_INDET;
+}
 
 void aud_facts_done(aud_facts *f)
 {
@@ -56,18 +65,20 @@ static bool attr_fixed(const aud_facts *f, uint32_t attr)
 }
 
 /* A leaf whose attributes are fixed, evaluated on a request that carries
- * exactly the facts; RES_OPEN when it reads anything else. */
+ * exactly the facts; every value it can take when it reads anything else
+ * (`present` is never indeterminate). */
 static int leaf_value(aud_facts *f, uint32_t op, uint32_t idx)
 {
 	const img_cond_rec *k = img_cond(f->img, idx);
+	int open = k->op == COP_PRESENT ? V_TRUE | V_FALSE : V_ANY;
 	if (!attr_fixed(f, k->attr) ||
 	    (k->rhs_kind == RHS_ATTR && !attr_fixed(f, k->rhs)))
-		return RES_OPEN;
+		return open;
 	if (k->op == COP_MATCHES && f->scratch == NULL) {
 		if (f->no_scratch ||
 		    pdp_scratch_new_any(&f->scratch, NULL) != PDP_OK) {
 			f->no_scratch = true;
-			return RES_OPEN;
+			return open;
 		}
 	}
 	pdp_request q;
@@ -77,45 +88,55 @@ static int leaf_value(aud_facts *f, uint32_t op, uint32_t idx)
 	q.type = f->type;
 	q.attrs = f->attrs;
 	q.n_attrs = f->n_attrs;
-	return (int)eval_cond_node(f->img, f->scratch, &q, f->orig, idx);
+	return vbit(eval_cond_node(f->img, f->scratch, &q, f->orig, idx));
 }
 
-/* The value of condition node idx for the facts. Depth is bounded by the
- * loader's PDP_MAX_COND_DEPTH check. */
+/* The possible values of condition node idx for the facts, by the
+ * three-valued tables of docs/language.md: `all` can be true when every
+ * child can, false when one can, indeterminate when every child can be
+ * other than false and one can be indeterminate; `any` dually. Depth is
+ * bounded by the loader's PDP_MAX_COND_DEPTH check. */
 static int node_value(aud_facts *f, uint32_t op, uint32_t idx)
 {
 	const img_cond_rec *k = img_cond(f->img, idx);
 	switch (k->op) {
 	case COP_TRUE:
-		return T_TRUE;
+		return V_TRUE;
 	case COP_FALSE:
-		return T_FALSE;
+		return V_FALSE;
 	case COP_ALL:
 	case COP_ANY: {
-		bool all = k->op == COP_ALL, open = false, indet = false;
-		int absorbing = all ? T_FALSE : T_TRUE;
+		/* all: "win" is true, "lose" false; any: the other way round */
+		int win = k->op == COP_ALL ? V_TRUE : V_FALSE;
+		int lose = V_TRUE + V_FALSE - win;
+		bool every_win = true, some_lose = false, every_not_lose = true,
+		     some_indet = false;
 		for (uint32_t i = 0; i < k->count; i++) {
 			int v = node_value(f, op, img_word(f->img, SEC_CONDKIDS,
 			                                   k->first + i));
-			if (v == absorbing)
-				return v;
-			open = open || v == RES_OPEN;
-			indet = indet || v == T_INDET;
+			every_win = every_win && (v & win);
+			some_lose = some_lose || (v & lose);
+			every_not_lose = every_not_lose && (v & ~lose);
+			some_indet = some_indet || (v & V_INDET);
 		}
-		return open ? RES_OPEN : indet ? T_INDET : all ? T_TRUE : T_FALSE;
+		return (every_win ? win : 0) | (some_lose ? lose : 0) |
+		       (every_not_lose && some_indet ? V_INDET : 0);
 	}
 	case COP_NOT: {
 		int v = node_value(f, op, img_word(f->img, SEC_CONDKIDS, k->first));
-		return v == T_TRUE ? T_FALSE : v == T_FALSE ? T_TRUE : v;
+		return (v & V_INDET) | (v & V_TRUE ? V_FALSE : 0) |
+		       (v & V_FALSE ? V_TRUE : 0);
 	}
 	default:
 		return leaf_value(f, op, idx);
 	}
 }
 
-/* An open node, simplified: an `all`/`any` loses its neutral children and
- * becomes its only remaining child; indeterminate children are printed as
- * written. */
+/* An undecided node, simplified: an `all` loses its children that are
+ * true for the facts and an `any` those that are false (and3(T, x) = x,
+ * or3(F, x) = x), and one left with a single child becomes it; a child
+ * that is indeterminate for the facts is printed as written (it is
+ * indeterminate in every request the facts describe). */
 static void render_open(sb *b, aud_facts *f, uint32_t op, uint32_t idx)
 {
 	const img_cond_rec *k = img_cond(f->img, idx);
@@ -129,11 +150,11 @@ static void render_open(sb *b, aud_facts *f, uint32_t op, uint32_t idx)
 		render_leaf(b, f->img, k);
 		return;
 	}
+	int neutral = k->op == COP_ALL ? V_TRUE : V_FALSE;
 	uint32_t kept = 0, only = 0;
 	for (uint32_t i = 0; i < k->count; i++) {
 		uint32_t c = img_word(f->img, SEC_CONDKIDS, k->first + i);
-		int v = node_value(f, op, c);
-		if (v == RES_OPEN || v == T_INDET) {
+		if (node_value(f, op, c) != neutral) {
 			kept++;
 			only = c;
 		}
@@ -147,15 +168,15 @@ static void render_open(sb *b, aud_facts *f, uint32_t op, uint32_t idx)
 	for (uint32_t i = 0; i < k->count; i++) {
 		uint32_t c = img_word(f->img, SEC_CONDKIDS, k->first + i);
 		int v = node_value(f, op, c);
-		if (v != RES_OPEN && v != T_INDET)
+		if (v == neutral)
 			continue;
 		if (sep)
 			sb_puts(b, ", ");
 		sep = true;
-		if (v == RES_OPEN)
-			render_open(b, f, op, c);
-		else
+		if (v == V_INDET)
 			render_cond(b, f->img, c);
+		else
+			render_open(b, f, op, c);
 	}
 	sb_puts(b, "]}");
 }
@@ -172,25 +193,28 @@ static bool type_listed(const pdp_image *img, const img_object_rec *o,
 }
 
 /* One objects entry: false when its types exclude the fixed type, true
- * when nothing else of it can fail, else open. */
+ * when nothing else of it can fail, else either. */
 static int object_value(const aud_facts *f, const img_object_rec *o,
                         uint32_t op)
 {
 	if (o->ty_count > 0 && !type_listed(f->img, o, f->type))
-		return T_FALSE;
+		return V_FALSE;
 	return o->sp_count > 0 || (o->ch_count > 0 && op == PDP_OP_CREATE)
-	               ? RES_OPEN
-	               : T_TRUE;
+	               ? V_TRUE | V_FALSE
+	               : V_TRUE;
 }
 
+/* Objects hold when an entry does (never indeterminate). */
 static int objects_value(const aud_facts *f, const img_rule_rec *r,
                          uint32_t op)
 {
-	int v = T_FALSE;
-	for (uint32_t i = 0; i < r->obj_count && v != T_TRUE; i++) {
+	int v = V_FALSE;
+	for (uint32_t i = 0; i < r->obj_count; i++) {
 		int e = object_value(f, img_object(f->img, r->obj_first + i), op);
-		if (e != T_FALSE)
-			v = e;
+		if (e == V_TRUE)
+			return V_TRUE;
+		if (e & V_TRUE)
+			v = V_TRUE | V_FALSE;
 	}
 	return v;
 }
@@ -199,20 +223,21 @@ uint32_t aud_residual(aud_facts *f, uint32_t rule, uint32_t op)
 {
 	uint32_t c = pdp_audit_rule_conditions(f->img, rule, op);
 	const img_rule_rec *r = img_rule(f->img, rule);
-	bool deny = (r->flags & RULE_FLAG_DENY) != 0;
+	/* a permit rule grants when `when` is true; a deny rule denies unless
+	 * it is false */
+	int holds = (r->flags & RULE_FLAG_DENY) ? V_TRUE | V_INDET : V_TRUE;
 	if (c & PDP_AUDIT_COND_WHEN) {
 		int v = node_value(f, op, r->cond);
-		/* a deny rule denies on indeterminate: as good as true */
-		if (v == T_TRUE || (deny && v == T_INDET))
-			c &= ~(uint32_t)PDP_AUDIT_COND_WHEN;
-		else if (v != RES_OPEN)
+		if (!(v & holds))
 			c |= PDP_AUDIT_COND_NEVER;
+		else if (!(v & ~holds))
+			c &= ~(uint32_t)PDP_AUDIT_COND_WHEN;
 	}
 	if ((c & PDP_AUDIT_COND_OBJECTS) && f->type >= 0) {
 		int v = objects_value(f, r, op);
-		if (v == T_TRUE)
+		if (v == V_TRUE)
 			c &= ~(uint32_t)PDP_AUDIT_COND_OBJECTS;
-		else if (v == T_FALSE)
+		else if (v == V_FALSE)
 			c |= PDP_AUDIT_COND_NEVER;
 	}
 	return c;
@@ -238,7 +263,7 @@ size_t aud_residual_text(aud_facts *f, uint32_t rule, uint32_t op,
 		bool sep = false;
 		for (uint32_t i = 0; i < r->obj_count; i++) {
 			const img_object_rec *o = img_object(f->img, r->obj_first + i);
-			if (object_value(f, o, op) == T_FALSE)
+			if (object_value(f, o, op) == V_FALSE)
 				continue;
 			if (sep)
 				sb_puts(&b, ", ");

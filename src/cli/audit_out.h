@@ -66,6 +66,12 @@ uint32_t *constraint_roles(const pdp_image *img, uint32_t k, size_t *n);
 
 /* ---- the answers ---- */
 
+/* The options of a subject query (NULL: not given). */
+typedef struct subject_opts {
+	const char *roles;   /* --roles R,... */
+	const char *type;    /* --type T */
+} subject_opts;
+
 /* --subject ID [--roles R,...] */
 typedef struct subject_answer {
 	pdp_str subject;

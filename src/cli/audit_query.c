@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/audit_out.h"
+#include "common/prims.h"
 
 static const char AUDIT_HELP[] =
 	"usage: pdp audit (-p POLICY [-p POLICY]... | -i IMAGE) QUERY [--json]\n"
@@ -17,7 +18,10 @@ static const char AUDIT_HELP[] =
 	"                    be granted: how, under which conditions, and which\n"
 	"                    deny rules could override. --roles activates exactly\n"
 	"                    those roles (default: the assigned roles); --roles ''\n"
-	"                    activates none.\n"
+	"                    activates none. Conditions on what the query fixes\n"
+	"                    (the subject, the operation, --type) are evaluated;\n"
+	"                    what remains is shown reduced.\n"
+	"    --type T        the target's resource type (name or number)\n"
 	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
 	"  --role R          juniors, seniors, assigned and authorized users and\n"
 	"                    the role's permissions\n"
@@ -92,17 +96,33 @@ static bool decide_refuses(const pdp_image *img, pdp_str subj,
 	return true;
 }
 
+/* --type: a resource type name or number, as requests write it. */
+static bool parse_type(const char *arg, int32_t *out)
+{
+	*out = rtype_from_name((pdp_str){arg, strlen(arg)});
+	if (*out >= 0)
+		return true;
+	fprintf(stderr, "pdp audit: unknown resource type '%s' (a name such as "
+	                "container, or its number)\n", arg);
+	return false;
+}
+
 /* The subject's permissions with its assigned roles, or with exactly the
- * --roles given, and why an activation was refused. */
+ * --roles given, with what the options fix (--type), and why an
+ * activation was refused. */
 static int query_subject(FILE *out, const pdp_image *img, const char *id,
-                         const char *roles_arg, bool json)
+                         const subject_opts *o, bool json)
 {
 	pdp_str subj = {id, strlen(id)};
 	pdp_str *roles = NULL;
 	size_t nroles = 0;
 	pdp_audit_perms *p = NULL;
 	pdp_error err;
-	pdp_status st;
+	const char *roles_arg = o->roles;
+	pdp_audit_subject q;
+	pdp_audit_subject_init(&q);
+	if (o->type != NULL && !parse_type(o->type, &q.type))
+		return EXIT_USAGE;
 	if (roles_arg != NULL) {
 		if (split_roles(roles_arg, &roles, &nroles) != EXIT_OK)
 			return EXIT_IO;
@@ -111,12 +131,11 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 		free(roles);
 		return EXIT_USAGE;
 	}
-	if (roles_arg != NULL) {
-		st = pdp_audit_session_permissions(img, subj, roles, nroles, PDP_NONE,
-		                                   &p, &err);
-	} else {
-		st = pdp_audit_user_permissions(img, subj, PDP_NONE, &p, &err);
-	}
+	q.subject = subj;
+	q.roles_given = roles_arg != NULL;
+	q.roles = roles;
+	q.n_roles = nroles;
+	pdp_status st = pdp_audit_subject_permissions(img, &q, &p, &err);
 	if (st != PDP_OK) {
 		fprintf(stderr, "pdp audit: %s\n", err.message);
 		free(roles);
@@ -238,11 +257,26 @@ static int query_role(FILE *out, const pdp_image *img, const char *rname,
 	return EXIT_OK;
 }
 
+/* An option that takes one value: given twice, the command would answer
+ * only one of them, so it is refused (ask again for the other). */
+static int once(const char **slot, const char *value, const char *opt)
+{
+	if (*slot != NULL) {
+		fprintf(stderr, "pdp audit: %s given twice ('%s', '%s'): one query "
+		                "answers one; run pdp audit once for each\n",
+		        opt, *slot, value);
+		return EXIT_USAGE;
+	}
+	*slot = value;
+	return EXIT_OK;
+}
+
 /* Reads the options (exactly one query), gets the image, runs the query. */
 int cmd_audit(int argc, char **argv)
 {
-	const char *image = NULL, *subject = NULL, *roles = NULL, *acp = NULL,
-	           *op = NULL, *role = NULL;
+	const char *image = NULL, *subject = NULL, *acp = NULL, *op = NULL,
+	           *role = NULL;
+	subject_opts so = {0};
 	bool json = false, constraints = false;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
 	int npols = 0, rc = EXIT_OK;
@@ -257,17 +291,19 @@ int cmd_audit(int argc, char **argv)
 		} else if (strcmp(a, "-p") == 0 && has) {
 			pols[npols++] = argv[++i];
 		} else if (strcmp(a, "-i") == 0 && has) {
-			image = argv[++i];
+			rc = once(&image, argv[++i], a);
 		} else if (strcmp(a, "--subject") == 0 && has) {
-			subject = argv[++i];
+			rc = once(&subject, argv[++i], a);
 		} else if (strcmp(a, "--roles") == 0 && has) {
-			roles = argv[++i];
+			rc = once(&so.roles, argv[++i], a);
+		} else if (strcmp(a, "--type") == 0 && has) {
+			rc = once(&so.type, argv[++i], a);
 		} else if (strcmp(a, "--acp") == 0 && has) {
-			acp = argv[++i];
+			rc = once(&acp, argv[++i], a);
 		} else if (strcmp(a, "--operation") == 0 && has) {
-			op = argv[++i];
+			rc = once(&op, argv[++i], a);
 		} else if (strcmp(a, "--role") == 0 && has) {
-			role = argv[++i];
+			rc = once(&role, argv[++i], a);
 		} else if (strcmp(a, "--constraints") == 0) {
 			constraints = true;
 		} else if (strcmp(a, "--json") == 0) {
@@ -278,6 +314,8 @@ int cmd_audit(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out;
 		}
+		if (rc != EXIT_OK)
+			goto out;
 	}
 	int queries = (subject != NULL) + (acp != NULL) + (role != NULL) +
 	              (constraints ? 1 : 0);
@@ -286,8 +324,8 @@ int cmd_audit(int argc, char **argv)
 		problem = "give -p POLICY... or -i IMAGE (not both)";
 	else if (queries != 1)
 		problem = "give exactly one of --subject, --acp, --role, --constraints";
-	else if (roles != NULL && subject == NULL)
-		problem = "--roles goes with --subject";
+	else if ((so.roles != NULL || so.type != NULL) && subject == NULL)
+		problem = "--roles and --type go with --subject";
 	else if (op != NULL && acp == NULL)
 		problem = "--operation goes with --acp";
 	if (problem != NULL) {
@@ -300,7 +338,7 @@ int cmd_audit(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto out;
 	if (subject != NULL)
-		rc = query_subject(stdout, img, subject, roles, json);
+		rc = query_subject(stdout, img, subject, &so, json);
 	else if (acp != NULL)
 		rc = query_acp(stdout, img, acp, op, json);
 	else if (role != NULL)

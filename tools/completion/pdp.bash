@@ -32,6 +32,10 @@ _pdp()
 		return ;;
 	--subject|--acp|--role|--roles)
 		return ;;
+	--type)
+		COMPREPLY=($(compgen -W "container contentInstance flexContainer
+			AE remoteCSE group subscription accessControlPolicy" -- "$cur"))
+		return ;;
 	esac
 	case $verb in
 	compile) opts="-o --output --dump --format --revision --sign --help
@@ -43,8 +47,8 @@ _pdp()
 		--help --version" ;;
 	verify) opts="--key --min-revision --help" ;;
 	inspect|keygen) opts="--help" ;;
-	audit) opts="-p --policy -i --image --subject --roles --acp --operation
-		--role --constraints --json --help --version" ;;
+	audit) opts="-p --policy -i --image --subject --roles --type --acp
+		--operation --role --constraints --json --help --version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
 	test) opts="--format --help" ;;
 	diff) opts="--format --fail-on --help" ;;
