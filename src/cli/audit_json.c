@@ -15,13 +15,16 @@ static void j_pstr(json_out *j, pdp_str s)
 	json_strn(j, s.ptr, s.len);
 }
 
+/* A role list, sorted by name. */
 static void j_role_list(json_out *j, const pdp_image *img, const uint32_t *r,
                         size_t n)
 {
+	uint32_t *v = roles_by_name(img, r, n);
 	json_begin_array(j);
 	for (size_t i = 0; i < n; i++)
-		j_pstr(j, pdp_audit_role_name(img, r[i]));
+		j_pstr(j, pdp_audit_role_name(img, v[i]));
 	json_end_array(j);
+	free(v);
 }
 
 static void j_str_list(json_out *j, const pdp_str *s, size_t n)
@@ -104,12 +107,14 @@ static void j_rule(json_out *j, const pdp_image *img, uint32_t rule,
 /* Permissions (subject and role queries): per ACP, section and operation,
  * the grants and the deny rules that could override them. */
 static void j_perms(json_out *j, const pdp_image *img,
-                    const pdp_audit_perms *p)
+                    const pdp_audit_perms *p, bool uncond_only)
 {
 	residuals res = {p, NULL};
 	json_begin_array(j);
 	for (size_t i = 0; i < p->n_perms; i++) {
 		const pdp_audit_perm *x = &p->perms[i];
+		if (!perm_shown(x, uncond_only))
+			continue;
 		json_begin(j);
 		json_key(j, "acp");
 		j_pstr(j, pdp_acp_name(img, x->acp));
@@ -149,6 +154,42 @@ static void j_perms(json_out *j, const pdp_image *img,
 	json_end_array(j);
 }
 
+/* The same permissions grouped per ACP: for each section, the operation
+ * sets by status (the perms come ordered by ACP, then section). */
+static void j_by_acp(json_out *j, const pdp_image *img,
+                     const pdp_audit_perms *p, bool uncond_only)
+{
+	static const char *const ST[3] = {"unconditional", "conditional",
+	                                  "overridden"};
+	json_begin_array(j);
+	for (size_t i = 0; i < p->n_perms;) {
+		uint32_t acp = p->perms[i].acp;
+		uint32_t ops[2][3] = {{0}};
+		for (; i < p->n_perms && p->perms[i].acp == acp; i++) {
+			const pdp_audit_perm *x = &p->perms[i];
+			if (perm_shown(x, uncond_only))
+				ops[x->self][x->status] |= x->operation;
+		}
+		json_begin(j);
+		json_key(j, "acp");
+		if (acp == PDP_NONE)
+			json_null(j);
+		else
+			j_pstr(j, pdp_acp_name(img, acp));
+		for (int self = 0; self < 2; self++) {
+			json_key(j, section_name(self != 0));
+			json_begin(j);
+			for (int st = 0; st < 3; st++) {
+				json_key(j, ST[st]);
+				j_ops(j, ops[self][st]);
+			}
+			json_end(j);
+		}
+		json_end(j);
+	}
+	json_end_array(j);
+}
+
 void subject_json(FILE *out, const pdp_image *img, const subject_answer *a)
 {
 	const pdp_audit_perms *p = a->perms;
@@ -160,6 +201,8 @@ void subject_json(FILE *out, const pdp_image *img, const subject_answer *a)
 	json_key_bool(&j, "roles_given", a->roles_given);
 	json_key(&j, "assigned_roles");
 	j_role_list(&j, img, a->assigned, a->n_assigned);
+	json_key(&j, "authorized_roles");
+	j_role_list(&j, img, a->authorized, a->n_authorized);
 	json_key(&j, "active_roles");
 	j_role_list(&j, img, p->active_roles, p->n_active_roles);
 	json_key(&j, "active_closure");
@@ -175,8 +218,11 @@ void subject_json(FILE *out, const pdp_image *img, const subject_answer *a)
 		j_pstr(&j, a->detail);
 	}
 	json_end(&j);
+	json_key_bool(&j, "unconditional_only", a->unconditional_only);
+	json_key(&j, "by_acp");
+	j_by_acp(&j, img, p, a->unconditional_only);
 	json_key(&j, "permissions");
-	j_perms(&j, img, p);
+	j_perms(&j, img, p, a->unconditional_only);
 	json_end(&j);
 	fputc('\n', out);
 }
@@ -236,7 +282,7 @@ static void j_acp_rule(json_out *j, const pdp_image *img,
 }
 
 void acp_json(FILE *out, const pdp_image *img, pdp_str id,
-              const pdp_audit_acp *a)
+              const pdp_audit_acp *a, bool uncond_only)
 {
 	residuals res = {NULL, a};
 	json_out j = json_on(out);
@@ -244,23 +290,31 @@ void acp_json(FILE *out, const pdp_image *img, pdp_str id,
 	json_key_str(&j, "query", "acp");
 	json_key(&j, "acp");
 	j_pstr(&j, id);
+	json_key_bool(&j, "unconditional_only", uncond_only);
 	json_key(&j, "entries");
 	json_begin_array(&j);
 	for (size_t i = 0; i < a->n_entries; i++) {
 		const pdp_audit_acp_entry *e = &a->entries[i];
+		size_t n = e->n_permits + e->n_denies, shown = 0;
+		for (size_t k = 0; k < n; k++)
+			shown += acp_rule_shown(&res, e, k, uncond_only);
+		if (shown == 0)
+			continue;
 		json_begin(&j);
 		json_key_str(&j, "section", section_name(e->self));
 		json_key_str(&j, "operation", pdp_operation_name(e->operation));
-		json_key(&j, "permits");
-		json_begin_array(&j);
-		for (size_t k = 0; k < e->n_permits; k++)
-			j_acp_rule(&j, img, &res, e, e->permits[k], false);
-		json_end_array(&j);
-		json_key(&j, "denies");
-		json_begin_array(&j);
-		for (size_t k = 0; k < e->n_denies; k++)
-			j_acp_rule(&j, img, &res, e, e->denies[k], true);
-		json_end_array(&j);
+		for (int deny = 0; deny < 2; deny++) {
+			json_key(&j, deny ? "denies" : "permits");
+			json_begin_array(&j);
+			size_t first = deny ? e->n_permits : 0;
+			size_t cnt = deny ? e->n_denies : e->n_permits;
+			for (size_t k = 0; k < cnt; k++)
+				if (acp_rule_shown(&res, e, first + k, uncond_only))
+					j_acp_rule(&j, img, &res, e,
+					           deny ? e->denies[k] : e->permits[k],
+					           deny != 0);
+			json_end_array(&j);
+		}
 		json_end(&j);
 	}
 	json_end_array(&j);
@@ -285,8 +339,11 @@ void role_json(FILE *out, const pdp_image *img, const role_answer *a)
 	j_str_list(&j, a->assigned_users, a->n_assigned_users);
 	json_key(&j, "authorized_users");
 	j_str_list(&j, a->authorized_users, a->n_authorized_users);
+	json_key_bool(&j, "unconditional_only", a->unconditional_only);
+	json_key(&j, "by_acp");
+	j_by_acp(&j, img, a->perms, a->unconditional_only);
 	json_key(&j, "permissions");
-	j_perms(&j, img, a->perms);
+	j_perms(&j, img, a->perms, a->unconditional_only);
 	json_end(&j);
 	fputc('\n', out);
 }

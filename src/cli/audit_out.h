@@ -48,6 +48,10 @@ char *residual_text(const residuals *r, uint32_t rule, uint32_t op,
                     uint32_t part);
 /* The parts of rule that are residual conditions for op. */
 uint32_t residual_parts(const residuals *r, uint32_t rule, uint32_t op);
+/* Is rule k of entry e (permits first, then denies) shown?
+ * --unconditional-only: only permit rules that grant unconditionally. */
+bool acp_rule_shown(const residuals *r, const pdp_audit_acp_entry *e,
+                    size_t k, bool uncond_only);
 /* Every condition part the rule has, residual or not. */
 uint32_t rule_parts(const pdp_image *img, uint32_t rule);
 /* rule:ACP:SECTION:I, and with_id " <rule id>" when it has one; malloc'd. */
@@ -57,6 +61,15 @@ void orig_text(dstr *d, const pdp_audit_originator *o);
 const char *section_name(bool self);
 const char *status_name(pdp_audit_status s);
 const char *via_name(pdp_audit_via v);
+
+/* The roles r[0..n) sorted by name, malloc'd. */
+uint32_t *roles_by_name(const pdp_image *img, const uint32_t *r, size_t n);
+
+/* Is permission x shown (--unconditional-only: only unconditional ones)? */
+static inline bool perm_shown(const pdp_audit_perm *x, bool uncond_only)
+{
+	return !uncond_only || x->status == PDP_AUDIT_UNCONDITIONAL;
+}
 
 /* Lists from the count-returning review calls, malloc'd. */
 pdp_str *users_of(size_t (*fn)(const pdp_image *, uint32_t, pdp_str *,
@@ -70,6 +83,7 @@ uint32_t *constraint_roles(const pdp_image *img, uint32_t k, size_t *n);
 typedef struct subject_opts {
 	const char *roles;   /* --roles R,... */
 	const char *type;    /* --type T */
+	bool unconditional_only;
 } subject_opts;
 
 /* --subject ID [--roles R,...] */
@@ -78,6 +92,9 @@ typedef struct subject_answer {
 	bool roles_given;            /* --roles */
 	const uint32_t *assigned;    /* the subject's assigned roles */
 	size_t n_assigned;
+	const uint32_t *authorized;  /* assigned roles and their juniors */
+	size_t n_authorized;
+	bool unconditional_only;     /* --unconditional-only */
 	const char *activation;      /* "ok", "role-not-authorized",
 	                                "dsd-violation" */
 	pdp_str detail;              /* the refused role or the DSD set */
@@ -95,14 +112,16 @@ typedef struct role_answer {
 	pdp_str *assigned_users, *authorized_users;
 	size_t n_assigned_users, n_authorized_users;
 	const pdp_audit_perms *perms;
+	bool unconditional_only;     /* --unconditional-only */
 } role_answer;
 
 void subject_text(FILE *out, const pdp_image *img, const subject_answer *a);
 void subject_json(FILE *out, const pdp_image *img, const subject_answer *a);
+/* uncond_only: only the permit rules that grant unconditionally. */
 void acp_text(FILE *out, const pdp_image *img, pdp_str id,
-              const pdp_audit_acp *a);
+              const pdp_audit_acp *a, bool uncond_only);
 void acp_json(FILE *out, const pdp_image *img, pdp_str id,
-              const pdp_audit_acp *a);
+              const pdp_audit_acp *a, bool uncond_only);
 void role_text(FILE *out, const pdp_image *img, const role_answer *a);
 void role_json(FILE *out, const pdp_image *img, const role_answer *a);
 void constraints_text(FILE *out, const pdp_image *img);

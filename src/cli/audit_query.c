@@ -26,6 +26,8 @@ static const char AUDIT_HELP[] =
 	"  --role R          juniors, seniors, assigned and authorized users and\n"
 	"                    the role's permissions\n"
 	"  --constraints     the SSD and DSD role sets\n"
+	"  --unconditional-only  with --subject, --role, --acp: only what is\n"
+	"                    granted under every environment\n"
 	"  --json            one JSON document (schemas/audit.schema.json)\n"
 	"docs/audit.md describes the answers.\n"
 	"Exit: 0 answered, 1 policy errors, 64 usage (or an unknown ACP, role\n"
@@ -96,6 +98,19 @@ static bool decide_refuses(const pdp_image *img, pdp_str subj,
 	return true;
 }
 
+/* A subject's assigned or authorized roles, malloc'd. */
+static uint32_t *subject_roles(size_t (*fn)(const pdp_image *, pdp_str,
+                                            uint32_t *, size_t),
+                               const pdp_image *img, pdp_str subj, size_t *n)
+{
+	*n = fn(img, subj, NULL, 0);
+	uint32_t *v = malloc((*n + 1) * sizeof(uint32_t));
+	if (v == NULL)
+		exit(EXIT_IO);
+	fn(img, subj, v, *n);
+	return v;
+}
+
 /* --type: a resource type name or number, as requests write it. */
 static bool parse_type(const char *arg, int32_t *out)
 {
@@ -141,13 +156,13 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 		free(roles);
 		return EXIT_IO;
 	}
-	size_t na = pdp_audit_assigned_roles(img, subj, NULL, 0);
-	uint32_t *assigned = malloc((na + 1) * sizeof(uint32_t));
-	if (assigned == NULL)
-		exit(EXIT_IO);
-	pdp_audit_assigned_roles(img, subj, assigned, na);
-	subject_answer a = {subj, roles_arg != NULL, assigned, na, "ok",
-	                    {NULL, 0}, p};
+	size_t na, nz;
+	uint32_t *assigned = subject_roles(pdp_audit_assigned_roles, img, subj,
+	                                   &na);
+	uint32_t *authorized = subject_roles(pdp_audit_authorized_roles, img,
+	                                     subj, &nz);
+	subject_answer a = {subj, roles_arg != NULL, assigned, na, authorized,
+	                    nz, o->unconditional_only, "ok", {NULL, 0}, p};
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED) {
 		a.activation = "role-not-authorized";
 		if (roles != NULL)
@@ -163,6 +178,7 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	else
 		subject_text(out, img, &a);
 	free(assigned);
+	free(authorized);
 	free(roles);
 	pdp_audit_perms_free(p);
 	return EXIT_OK;
@@ -171,7 +187,7 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 /* ---- --acp ---- */
 
 static int query_acp(FILE *out, const pdp_image *img, const char *id,
-                     const char *opname, bool json)
+                     const char *opname, bool uncond_only, bool json)
 {
 	pdp_str name = {id, strlen(id)};
 	uint32_t acp = pdp_acp_index(img, name);
@@ -195,9 +211,9 @@ static int query_acp(FILE *out, const pdp_image *img, const char *id,
 		return EXIT_IO;
 	}
 	if (json)
-		acp_json(out, img, name, a);
+		acp_json(out, img, name, a, uncond_only);
 	else
-		acp_text(out, img, name, a);
+		acp_text(out, img, name, a, uncond_only);
 	pdp_audit_acp_free(a);
 	return EXIT_OK;
 }
@@ -218,10 +234,11 @@ static uint32_t *roles_of(size_t (*fn)(const pdp_image *, uint32_t, bool,
 }
 
 static int query_role(FILE *out, const pdp_image *img, const char *rname,
-                      bool json)
+                      bool uncond_only, bool json)
 {
 	role_answer a;
 	memset(&a, 0, sizeof(a));
+	a.unconditional_only = uncond_only;
 	a.role = (pdp_str){rname, strlen(rname)};
 	uint32_t role = pdp_audit_role_index(img, a.role);
 	if (role == PDP_NONE) {
@@ -306,6 +323,8 @@ int cmd_audit(int argc, char **argv)
 			rc = once(&role, argv[++i], a);
 		} else if (strcmp(a, "--constraints") == 0) {
 			constraints = true;
+		} else if (strcmp(a, "--unconditional-only") == 0) {
+			so.unconditional_only = true;
 		} else if (strcmp(a, "--json") == 0) {
 			json = true;
 		} else {
@@ -326,6 +345,8 @@ int cmd_audit(int argc, char **argv)
 		problem = "give exactly one of --subject, --acp, --role, --constraints";
 	else if ((so.roles != NULL || so.type != NULL) && subject == NULL)
 		problem = "--roles and --type go with --subject";
+	else if (so.unconditional_only && constraints)
+		problem = "--unconditional-only goes with --subject, --role or --acp";
 	else if (op != NULL && acp == NULL)
 		problem = "--operation goes with --acp";
 	if (problem != NULL) {
@@ -340,9 +361,9 @@ int cmd_audit(int argc, char **argv)
 	if (subject != NULL)
 		rc = query_subject(stdout, img, subject, &so, json);
 	else if (acp != NULL)
-		rc = query_acp(stdout, img, acp, op, json);
+		rc = query_acp(stdout, img, acp, op, so.unconditional_only, json);
 	else if (role != NULL)
-		rc = query_role(stdout, img, role, json);
+		rc = query_role(stdout, img, role, so.unconditional_only, json);
 	else if (json)
 		constraints_json(stdout, img);
 	else

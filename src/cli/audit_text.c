@@ -179,6 +179,15 @@ uint32_t residual_parts(const residuals *r, uint32_t rule, uint32_t op)
 	return m;
 }
 
+bool acp_rule_shown(const residuals *r, const pdp_audit_acp_entry *e,
+                    size_t k, bool uncond_only)
+{
+	if (!uncond_only)
+		return true;
+	return k < e->n_permits && e->n_denies == 0 &&
+	       residual_parts(r, e->permits[k], e->operation) == 0;
+}
+
 /* The condition parts in mask, joined by "; " ("-" when none): as written
  * (r NULL), or the residual for op. */
 static char *conds_joined(const pdp_image *img, const residuals *r,
@@ -283,16 +292,43 @@ pdp_str *users_of(size_t (*fn)(const pdp_image *, uint32_t, pdp_str *,
 
 /* ---- the answers as text ---- */
 
+/* Role names compare byte for byte (docs/language.md): that order. */
+static bool name_before(pdp_str a, pdp_str b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+	return c < 0 || (c == 0 && a.len < b.len);
+}
+
+uint32_t *roles_by_name(const pdp_image *img, const uint32_t *r, size_t n)
+{
+	uint32_t *v = malloc((n + 1) * sizeof(uint32_t));
+	if (v == NULL)
+		exit(EXIT_IO);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		while (k > 0 && name_before(pdp_audit_role_name(img, r[i]),
+		                            pdp_audit_role_name(img, v[k - 1]))) {
+			v[k] = v[k - 1];
+			k--;
+		}
+		v[k] = r[i];
+	}
+	return v;
+}
+
 static void ds_role_list(dstr *d, const pdp_image *img, const uint32_t *r,
                          size_t n)
 {
 	if (n == 0)
 		ds_puts(d, "-");
+	uint32_t *v = roles_by_name(img, r, n);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			ds_puts(d, ", ");
-		ds_str(d, pdp_audit_role_name(img, r[i]));
+		ds_str(d, pdp_audit_role_name(img, v[i]));
 	}
+	free(v);
 }
 
 static void ds_str_list(dstr *d, const pdp_str *s, size_t n)
@@ -419,10 +455,15 @@ static void deny_table(FILE *out, const pdp_image *img, deny_rows *d)
 /* A permission table (subject and role queries): one row per grant, and
  * below it the deny rules that could override any of them. */
 static void perms_text(FILE *out, const pdp_image *img,
-                       const pdp_audit_perms *p)
+                       const pdp_audit_perms *p, bool uncond_only)
 {
-	if (p->n_perms == 0) {
-		fputs("no permissions\n", out);
+	size_t shown = 0;
+	for (size_t i = 0; i < p->n_perms; i++)
+		shown += perm_shown(&p->perms[i], uncond_only);
+	if (shown == 0) {
+		fputs(uncond_only ? "no unconditional permissions\n"
+		                  : "no permissions\n",
+		      out);
 		return;
 	}
 	static const char *const H[] = {"ACP", "SECTION", "OPERATION", "GRANT",
@@ -434,6 +475,8 @@ static void perms_text(FILE *out, const pdp_image *img,
 	deny_rows denies = {0};
 	for (size_t i = 0; i < p->n_perms; i++) {
 		const pdp_audit_perm *x = &p->perms[i];
+		if (!perm_shown(x, uncond_only))
+			continue;
 		dstr ov = {0};
 		for (size_t k = 0; k < x->n_overrides; k++) {
 			char *tok = rule_token(img, x->overrides[k], false);
@@ -506,14 +549,17 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 	dstr d = {0};
 	fprintf(out, "subject %.*s\n", (int)a->subject.len, a->subject.ptr);
 	ds_role_list(&d, img, a->assigned, a->n_assigned);
-	fprintf(out, "assigned roles: %s\n", d.p);
+	fprintf(out, "assigned roles:   %s\n", d.p);
+	d.n = 0;
+	ds_role_list(&d, img, a->authorized, a->n_authorized);
+	fprintf(out, "authorized roles: %s\n", d.p);
 	d.n = 0;
 	ds_role_list(&d, img, p->active_roles, p->n_active_roles);
-	fprintf(out, "active roles:   %s%s\n", d.p,
+	fprintf(out, "active roles:     %s%s\n", d.p,
 	        a->roles_given ? " (--roles)" : " (assigned)");
 	d.n = 0;
 	ds_role_list(&d, img, p->active_closure, p->n_active_closure);
-	fprintf(out, "with juniors:   %s\n", d.p);
+	fprintf(out, "active closure:   %s\n", d.p);
 	free(d.p);
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED)
 		fprintf(out, "activation refused: role %.*s is not authorized for "
@@ -525,23 +571,27 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 		             "%.*s (dsd-violation): every request is denied\n",
 		        (int)a->detail.len, a->detail.ptr ? a->detail.ptr : "");
 	fputc('\n', out);
-	perms_text(out, img, p);
+	perms_text(out, img, p, a->unconditional_only);
 }
 
 /* One row per originator of each rule of the ACP, permits before denies
  * for each section and operation. */
 void acp_text(FILE *out, const pdp_image *img, pdp_str id,
-              const pdp_audit_acp *a)
+              const pdp_audit_acp *a, bool uncond_only)
 {
 	fprintf(out, "acp %.*s\n\n", (int)id.len, id.ptr);
-	if (a->n_entries == 0) {
-		fputs("no rules\n", out);
+	residuals res = {NULL, a};
+	size_t shown = 0;
+	for (size_t i = 0; i < a->n_entries; i++)
+		for (size_t k = 0; k < a->entries[i].n_permits + a->entries[i].n_denies; k++)
+			shown += acp_rule_shown(&res, &a->entries[i], k, uncond_only);
+	if (shown == 0) {
+		fputs(uncond_only ? "no unconditional grants\n" : "no rules\n", out);
 		return;
 	}
 	static const char *const H[] = {"SECTION", "OPERATION", "EFFECT",
 	                                "GRANT", "WHO", "MEMBERS", "RULE",
 	                                "CONDITIONS"};
-	residuals res = {NULL, a};
 	table t = {0};
 	table_header(&t, 8, H);
 	for (size_t i = 0; i < a->n_entries; i++) {
@@ -550,6 +600,9 @@ void acp_text(FILE *out, const pdp_image *img, pdp_str id,
 			const uint32_t *rules = deny ? e->denies : e->permits;
 			size_t n = deny ? e->n_denies : e->n_permits;
 			for (size_t k = 0; k < n; k++) {
+				if (!acp_rule_shown(&res, e, deny ? e->n_permits + k : k,
+				                    uncond_only))
+					continue;
 				uint32_t c = residual_parts(&res, rules[k], e->operation);
 				pdp_audit_rule r;
 				pdp_audit_rule_get(img, rules[k], &r);
@@ -600,7 +653,7 @@ void role_text(FILE *out, const pdp_image *img, const role_answer *a)
 	fprintf(out, "%-18s%s\n", "authorized users:", d.p);
 	free(d.p);
 	fputs("\npermissions of whoever has the role active:\n", out);
-	perms_text(out, img, a->perms);
+	perms_text(out, img, a->perms, a->unconditional_only);
 }
 
 void constraints_text(FILE *out, const pdp_image *img)

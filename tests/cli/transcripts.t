@@ -170,8 +170,9 @@ permit rule::privileges:0
 {"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"c4f3b7a8a1c5e10abdcfc2410aef1dab917fb20bc20b786498ee87e38bc15801"}
 subject CAE-x
 assigned roles: -
+authorized roles: -
 active roles: - (assigned)
-with juniors: -
+active closure: -
 
 ACP SECTION OPERATION GRANT VIA RULE OVERRIDES CONDITIONS
  privileges create unconditional all rule::privileges:0 - -
@@ -267,3 +268,12 @@ pdp diff: the new policy widens access (--fail-on widen)
 [exit 1]
 $ $PDP diff --format json small-v2.yaml small.yaml
 {"changes":[{"kind":"lost","subject_kind":"id","subject":"CAE-a","acp":"acp-a","section":"privileges","operation":"discover","old":"if when: {attr: originator.clearance, ge: 2}","new":"denied","widens":false},{"kind":"lost","subject_kind":"id","subject":"CAE-c","acp":"acp-a","section":"privileges","operation":"retrieve","old":"unconditional","new":"denied","widens":false},{"kind":"lost","subject_kind":"glob","subject":"CAE-b*","acp":"acp-a","section":"privileges","operation":"discover","old":"if when: {attr: originator.clearance, ge: 2}","new":"denied","widens":false}],"declarations":[],"acps_changed":1}
+$ printf '[{"originator":"CAE-a","operation":"retrieve","target":{"acps":["acp-a"]}}, {"originator":"CAE-b","operation":"retrieve","target":{"acps":["acp-a"]}}]\n' | $PDP explain --json --no-clock -p small.yaml | cut -c1-20
+{"line":1,"col":2,"t
+{"line":1,"col":77,"
+$ $PDP audit -p small.yaml --subject CAE-a --subject CAE-b
+pdp audit: --subject given twice ('CAE-a', 'CAE-b'): one query answers one; run pdp audit once for each
+[exit 64]
+$ $PDP audit -p small.yaml --role r --role s
+pdp audit: --role given twice ('r', 's'): one query answers one; run pdp audit once for each
+[exit 64]

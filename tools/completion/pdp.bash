@@ -48,7 +48,8 @@ _pdp()
 	verify) opts="--key --min-revision --help" ;;
 	inspect|keygen) opts="--help" ;;
 	audit) opts="-p --policy -i --image --subject --roles --type --acp
-		--operation --role --constraints --json --help --version" ;;
+		--operation --role --constraints --unconditional-only --json --help
+		--version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
 	test) opts="--format --help" ;;
 	diff) opts="--format --fail-on --help" ;;
