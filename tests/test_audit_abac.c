@@ -184,7 +184,8 @@ static bool is_originator_attr(const pdp_image *img, uint32_t id)
 /* The environment e made a request of the session for acp, section and
  * op: its originator, roles, type and originator.* attributes replaced. */
 static void request_for(const pdp_image *img, const session *s,
-                        const gen_request *e, const pdp_str *acp, bool self,
+                        const gen_request *e, const pdp_str *acp,
+                        size_t n_acps, bool self,
                         uint32_t op, pdp_request *q, pdp_attr *attrs)
 {
 	*q = e->req;
@@ -195,7 +196,7 @@ static void request_for(const pdp_image *img, const session *s,
 	q->operation = op;
 	q->acps = acp;
 	q->acp_ids = NULL;
-	q->n_acps = 1;
+	q->n_acps = n_acps;
 	q->self = self;
 	if (s->q.type >= 0)
 		q->type = s->q.type;
@@ -239,15 +240,22 @@ static void check_session(const pdp_image *img, pdp_scratch *sc,
 				(gr->conditions & PDP_AUDIT_COND_WHEN) != 0;
 		}
 	char desc[4096];
-	for (uint32_t a = 0; a < pdp_acp_count(img); a++) {
-		pdp_str acp = pdp_acp_name(img, a);
+	/* each ACP alone, or the session's union (--acps) */
+	uint32_t targets = s->q.acps != NULL ? 1 : pdp_acp_count(img);
+	for (uint32_t a = 0; a < targets; a++) {
+		pdp_str acp[GEN_MAX_REQ_ACPS];
+		size_t n_acps = s->q.acps != NULL ? s->q.n_acps : 1;
+		for (size_t i = 0; i < n_acps; i++)
+			acp[i] = pdp_acp_name(img, s->q.acps != NULL ? s->q.acps[i] : a);
+		/* a union's permissions have acp PDP_NONE */
+		uint32_t perm_acp = s->q.acps != NULL ? PDP_NONE : a;
 		for (int self = 0; self < 2; self++)
 			for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1) {
-				const pdp_audit_perm *perm = find_perm(p, a, self != 0, op);
+				const pdp_audit_perm *perm = find_perm(p, perm_acp, self != 0, op);
 				for (int k = 0; k < ENVS; k++) {
 					pdp_request q;
 					pdp_attr attrs[2 * GEN_MAX_REQ_ATTRS];
-					request_for(img, s, &envs[k], &acp, self != 0, op, &q,
+					request_for(img, s, &envs[k], acp, n_acps, self != 0, op, &q,
 					            attrs);
 					pdp_decision d;
 					cr_assert_eq(pdp_decide(img, sc, &q, &d), PDP_OK);
@@ -362,14 +370,14 @@ Test(tie_abac, generated_policies, .timeout = 900)
 		for (size_t i = 0; i < ns; i++) {
 			if (subj[i].len == 0)
 				continue;
-			for (int variant = 0; variant < 3; variant++) {
+			for (int variant = 0; variant < 4; variant++) {
 				session s;
 				memset(&s, 0, sizeof(s));
 				pdp_audit_subject_init(&s.q);
 				s.q.subject = subj[i];
 				/* 0: assigned roles; 1: one authorized role, attributes
-				 * and type fixed; 2: no role, type fixed */
-				if (variant >= 1) {
+				 * and type fixed; 2: no role, type fixed; 3: a union */
+				if (variant == 1 || variant == 2) {
 					uint32_t auth[16];
 					size_t na = pdp_audit_authorized_roles(img, subj[i], auth,
 					                                       16);
@@ -382,6 +390,18 @@ Test(tie_abac, generated_policies, .timeout = 900)
 					}
 					const gen_request *src = &envs[gen_below(&r, ENVS)];
 					s.q.type = src->req.type;
+				}
+				/* 3: the union of two or three ACPs, one listed twice
+				 * at times (decide walks it twice: no difference) */
+				uint32_t union_acps[3];
+				if (variant == 3) {
+					uint32_t na = pdp_acp_count(img);
+					if (na < 2)
+						continue;
+					s.q.n_acps = 2 + gen_below(&r, 2);
+					for (size_t k = 0; k < s.q.n_acps; k++)
+						union_acps[k] = gen_below(&r, na);
+					s.q.acps = union_acps;
 				}
 				if (variant == 1) {
 					const gen_request *src = &envs[gen_below(&r, ENVS)];

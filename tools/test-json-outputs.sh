@@ -88,6 +88,7 @@ audit_queries = [
     [b"-p", ex + b"/audit-example.yaml", b"--role", b"viewer"],
     [b"-p", ex + b"/audit-example.yaml", b"--constraints"],
     [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--type", b"container"],
+    [b"-p", ex + b"/audit-union.yaml", b"--subject", b"CAE-bob", b"--acps", b"acp-a,acp-b"],
 ]
 for q in audit_queries:
     check("audit json %r" % q[2:], run(b"audit", *q, b"--json"), schema("audit.schema.json"))

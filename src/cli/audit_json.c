@@ -117,7 +117,10 @@ static void j_perms(json_out *j, const pdp_image *img,
 			continue;
 		json_begin(j);
 		json_key(j, "acp");
-		j_pstr(j, pdp_acp_name(img, x->acp));
+		if (x->acp == PDP_NONE)
+			json_null(j);
+		else
+			j_pstr(j, pdp_acp_name(img, x->acp));
 		json_key_str(j, "section", section_name(x->self));
 		json_key_str(j, "operation", pdp_operation_name(x->operation));
 		json_key_str(j, "status", status_name(x->status));
@@ -218,6 +221,13 @@ void subject_json(FILE *out, const pdp_image *img, const subject_answer *a)
 		j_pstr(&j, a->detail);
 	}
 	json_end(&j);
+	if (a->acps != NULL) {
+		json_key(&j, "acps");
+		json_begin_array(&j);
+		for (size_t i = 0; i < a->n_acps; i++)
+			j_pstr(&j, pdp_acp_name(img, a->acps[i]));
+		json_end_array(&j);
+	}
 	json_key_bool(&j, "unconditional_only", a->unconditional_only);
 	json_key(&j, "by_acp");
 	j_by_acp(&j, img, p, a->unconditional_only);

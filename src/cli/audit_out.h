@@ -83,6 +83,7 @@ uint32_t *constraint_roles(const pdp_image *img, uint32_t k, size_t *n);
 typedef struct subject_opts {
 	const char *roles;   /* --roles R,... */
 	const char *type;    /* --type T */
+	const char *acps;    /* --acps A,B,... */
 	bool unconditional_only;
 } subject_opts;
 
@@ -95,6 +96,8 @@ typedef struct subject_answer {
 	const uint32_t *authorized;  /* assigned roles and their juniors */
 	size_t n_authorized;
 	bool unconditional_only;     /* --unconditional-only */
+	const uint32_t *acps;        /* --acps: the union asked for, or NULL */
+	size_t n_acps;
 	const char *activation;      /* "ok", "role-not-authorized",
 	                                "dsd-violation" */
 	pdp_str detail;              /* the refused role or the DSD set */

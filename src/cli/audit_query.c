@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/audit_out.h"
+#include "common/limits.h"
 #include "common/prims.h"
 
 static const char AUDIT_HELP[] =
@@ -22,6 +23,8 @@ static const char AUDIT_HELP[] =
 	"                    (the subject, the operation, --type) are evaluated;\n"
 	"                    what remains is shown reduced.\n"
 	"    --type T        the target's resource type (name or number)\n"
+	"    --acps A,B,...  the ACPs of one resource (its acpi): answer for\n"
+	"                    their union, as pdp decide combines them\n"
 	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
 	"  --role R          juniors, seniors, assigned and authorized users and\n"
 	"                    the role's permissions\n"
@@ -111,6 +114,34 @@ static uint32_t *subject_roles(size_t (*fn)(const pdp_image *, pdp_str,
 	return v;
 }
 
+/* --acps A,B,C: the ACP indices of a resource's acpi, each known, at most
+ * as many as a request may name. */
+static int acp_list(const pdp_image *img, const char *arg, uint32_t *out,
+                    size_t *n)
+{
+	pdp_str *names = NULL;
+	size_t k = 0;
+	if (split_roles(arg, &names, &k) != EXIT_OK)
+		return EXIT_IO;
+	int rc = EXIT_OK;
+	if (k == 0 || k > PDP_MAX_REQ_ACPS) {
+		fprintf(stderr, "pdp audit: --acps takes 1 to %d ACP ids, "
+		                "comma-separated\n", PDP_MAX_REQ_ACPS);
+		rc = EXIT_USAGE;
+	}
+	for (size_t i = 0; i < k && rc == EXIT_OK; i++) {
+		out[i] = pdp_acp_index(img, names[i]);
+		if (out[i] == PDP_NONE) {
+			fprintf(stderr, "pdp audit: no ACP '%.*s' in the policy\n",
+			        (int)names[i].len, names[i].ptr);
+			rc = EXIT_USAGE;
+		}
+	}
+	*n = k;
+	free(names);
+	return rc;
+}
+
 /* --type: a resource type name or number, as requests write it. */
 static bool parse_type(const char *arg, int32_t *out)
 {
@@ -150,6 +181,15 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	q.roles_given = roles_arg != NULL;
 	q.roles = roles;
 	q.n_roles = nroles;
+	uint32_t acps[PDP_MAX_REQ_ACPS];
+	if (o->acps != NULL) {
+		int rc = acp_list(img, o->acps, acps, &q.n_acps);
+		if (rc != EXIT_OK) {
+			free(roles);
+			return rc;
+		}
+		q.acps = acps;
+	}
 	pdp_status st = pdp_audit_subject_permissions(img, &q, &p, &err);
 	if (st != PDP_OK) {
 		fprintf(stderr, "pdp audit: %s\n", err.message);
@@ -162,7 +202,8 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	uint32_t *authorized = subject_roles(pdp_audit_authorized_roles, img,
 	                                     subj, &nz);
 	subject_answer a = {subj, roles_arg != NULL, assigned, na, authorized,
-	                    nz, o->unconditional_only, "ok", {NULL, 0}, p};
+	                    nz, o->unconditional_only, q.acps, q.n_acps, "ok",
+	                    {NULL, 0}, p};
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED) {
 		a.activation = "role-not-authorized";
 		if (roles != NULL)
@@ -313,6 +354,8 @@ int cmd_audit(int argc, char **argv)
 			rc = once(&subject, argv[++i], a);
 		} else if (strcmp(a, "--roles") == 0 && has) {
 			rc = once(&so.roles, argv[++i], a);
+		} else if (strcmp(a, "--acps") == 0 && has) {
+			rc = once(&so.acps, argv[++i], a);
 		} else if (strcmp(a, "--type") == 0 && has) {
 			rc = once(&so.type, argv[++i], a);
 		} else if (strcmp(a, "--acp") == 0 && has) {
@@ -343,8 +386,9 @@ int cmd_audit(int argc, char **argv)
 		problem = "give -p POLICY... or -i IMAGE (not both)";
 	else if (queries != 1)
 		problem = "give exactly one of --subject, --acp, --role, --constraints";
-	else if ((so.roles != NULL || so.type != NULL) && subject == NULL)
-		problem = "--roles and --type go with --subject";
+	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL) &&
+	         subject == NULL)
+		problem = "--roles, --type and --acps go with --subject";
 	else if (so.unconditional_only && constraints)
 		problem = "--unconditional-only goes with --subject, --role or --acp";
 	else if (op != NULL && acp == NULL)

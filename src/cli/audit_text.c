@@ -560,6 +560,16 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 	d.n = 0;
 	ds_role_list(&d, img, p->active_closure, p->n_active_closure);
 	fprintf(out, "active closure:   %s\n", d.p);
+	if (a->acps != NULL) {
+		d.n = 0;
+		ds_puts(&d, "");
+		for (size_t i = 0; i < a->n_acps; i++) {
+			if (i)
+				ds_puts(&d, ", ");
+			ds_str(&d, pdp_acp_name(img, a->acps[i]));
+		}
+		fprintf(out, "acps (union):     %s\n", d.p);
+	}
 	free(d.p);
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED)
 		fprintf(out, "activation refused: role %.*s is not authorized for "

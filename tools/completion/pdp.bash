@@ -30,7 +30,7 @@ _pdp()
 	--fail-on)
 		COMPREPLY=($(compgen -W "widen" -- "$cur"))
 		return ;;
-	--subject|--acp|--role|--roles)
+	--subject|--acp|--acps|--role|--roles)
 		return ;;
 	--type)
 		COMPREPLY=($(compgen -W "container contentInstance flexContainer
@@ -47,7 +47,7 @@ _pdp()
 		--help --version" ;;
 	verify) opts="--key --min-revision --help" ;;
 	inspect|keygen) opts="--help" ;;
-	audit) opts="-p --policy -i --image --subject --roles --type --acp
+	audit) opts="-p --policy -i --image --subject --roles --type --acps --acp
 		--operation --role --constraints --unconditional-only --json --help
 		--version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
