@@ -221,6 +221,8 @@ void subject_json(FILE *out, const pdp_image *img, const subject_answer *a)
 		j_pstr(&j, a->detail);
 	}
 	json_end(&j);
+	if (a->attrs_file != NULL)
+		json_key_bool(&j, "attrs_known", a->attrs_found);
 	if (a->acps != NULL) {
 		json_key(&j, "acps");
 		json_begin_array(&j);

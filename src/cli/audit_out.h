@@ -84,8 +84,24 @@ typedef struct subject_opts {
 	const char *roles;   /* --roles R,... */
 	const char *type;    /* --type T */
 	const char *acps;    /* --acps A,B,... */
+	const char *attrs;   /* --attrs FILE */
 	bool unconditional_only;
 } subject_opts;
+
+/* --attrs FILE: the subject's attribute values (audit_attrs.c). */
+typedef struct subject_attrs {
+	pdpc_compiler *doc;      /* holds the tree the values point into */
+	bool found;              /* the file names the subject */
+	const pdp_attr *attrs;
+	size_t n_attrs;
+} subject_attrs;
+
+/* Read FILE and find subj in it; EXIT_OK (found false when the file does
+ * not name it), or an exit code after a message on stderr. Free with
+ * subject_attrs_free in any case. */
+int subject_attrs_load(const char *path, const pdp_image *img, pdp_str subj,
+                       subject_attrs *out);
+void subject_attrs_free(subject_attrs *a);
 
 /* --subject ID [--roles R,...] */
 typedef struct subject_answer {
@@ -96,6 +112,8 @@ typedef struct subject_answer {
 	const uint32_t *authorized;  /* assigned roles and their juniors */
 	size_t n_authorized;
 	bool unconditional_only;     /* --unconditional-only */
+	const char *attrs_file;      /* --attrs: the file, or NULL */
+	bool attrs_found;            /* it names the subject */
 	const uint32_t *acps;        /* --acps: the union asked for, or NULL */
 	size_t n_acps;
 	const char *activation;      /* "ok", "role-not-authorized",

@@ -23,6 +23,8 @@ static const char AUDIT_HELP[] =
 	"                    (the subject, the operation, --type) are evaluated;\n"
 	"                    what remains is shown reduced.\n"
 	"    --type T        the target's resource type (name or number)\n"
+	"    --attrs FILE   subjects' attributes (YAML/JSON: subject id ->\n"
+	"                    attribute values, as a user directory exports them)\n"
 	"    --acps A,B,...  the ACPs of one resource (its acpi): answer for\n"
 	"                    their union, as pdp decide combines them\n"
 	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
@@ -190,7 +192,22 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 		}
 		q.acps = acps;
 	}
+	subject_attrs sa = {0};
+	if (o->attrs != NULL) {
+		int rc = subject_attrs_load(o->attrs, img, subj, &sa);
+		if (rc != EXIT_OK) {
+			subject_attrs_free(&sa);
+			free(roles);
+			return rc;
+		}
+		/* a subject the file names has exactly those originator.*
+		 * attributes; one it does not name is not known */
+		q.attrs = sa.attrs;
+		q.n_attrs = sa.n_attrs;
+		q.attrs_complete = sa.found;
+	}
 	pdp_status st = pdp_audit_subject_permissions(img, &q, &p, &err);
+	subject_attrs_free(&sa);
 	if (st != PDP_OK) {
 		fprintf(stderr, "pdp audit: %s\n", err.message);
 		free(roles);
@@ -202,8 +219,8 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	uint32_t *authorized = subject_roles(pdp_audit_authorized_roles, img,
 	                                     subj, &nz);
 	subject_answer a = {subj, roles_arg != NULL, assigned, na, authorized,
-	                    nz, o->unconditional_only, q.acps, q.n_acps, "ok",
-	                    {NULL, 0}, p};
+	                    nz, o->unconditional_only, o->attrs, q.attrs_complete,
+	                    q.acps, q.n_acps, "ok", {NULL, 0}, p};
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED) {
 		a.activation = "role-not-authorized";
 		if (roles != NULL)
@@ -356,6 +373,8 @@ int cmd_audit(int argc, char **argv)
 			rc = once(&so.roles, argv[++i], a);
 		} else if (strcmp(a, "--acps") == 0 && has) {
 			rc = once(&so.acps, argv[++i], a);
+		} else if (strcmp(a, "--attrs") == 0 && has) {
+			rc = once(&so.attrs, argv[++i], a);
 		} else if (strcmp(a, "--type") == 0 && has) {
 			rc = once(&so.type, argv[++i], a);
 		} else if (strcmp(a, "--acp") == 0 && has) {
@@ -386,9 +405,10 @@ int cmd_audit(int argc, char **argv)
 		problem = "give -p POLICY... or -i IMAGE (not both)";
 	else if (queries != 1)
 		problem = "give exactly one of --subject, --acp, --role, --constraints";
-	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL) &&
+	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL ||
+	          so.attrs != NULL) &&
 	         subject == NULL)
-		problem = "--roles, --type and --acps go with --subject";
+		problem = "--roles, --type, --acps and --attrs go with --subject";
 	else if (so.unconditional_only && constraints)
 		problem = "--unconditional-only goes with --subject, --role or --acp";
 	else if (op != NULL && acp == NULL)

@@ -560,6 +560,11 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 	d.n = 0;
 	ds_role_list(&d, img, p->active_closure, p->n_active_closure);
 	fprintf(out, "active closure:   %s\n", d.p);
+	if (a->attrs_file != NULL)
+		fprintf(out, "attributes:       %s\n",
+		        a->attrs_found ? "from --attrs (the originator.* "
+		                         "attributes it gives, no others)"
+		                       : "not in --attrs (left to the request)");
 	if (a->acps != NULL) {
 		d.n = 0;
 		ds_puts(&d, "");

@@ -669,6 +669,18 @@ void request_from_node(cc *c, ynode *n, const pdp_image *img,
 		                          r.extra_notes);
 }
 
+bool request_attrs_from_node(cc *c, const ynode *n, const pdp_image *img,
+                             parsed_request *out)
+{
+	memset(out, 0, sizeof(*out));
+	pdp_request_init(&out->req);
+	out->ok = true;
+	out->pos = n->pos;
+	rctx r = {c, out, 0};
+	read_attrs(&r, n, img);
+	return out->ok;
+}
+
 void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)
 {
 	memset(out, 0, sizeof(*out));
