@@ -89,6 +89,7 @@ audit_queries = [
     [b"-p", ex + b"/audit-example.yaml", b"--constraints"],
     [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--type", b"container"],
     [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--attrs", ex + b"/audit-attrs.yaml"],
+    [b"-p", ex + b"/audit-abac.yaml", b"--who", b"--acp", b"acp-lab", b"--operation", b"update", b"--attrs", ex + b"/audit-attrs.yaml"],
     [b"-p", ex + b"/audit-union.yaml", b"--subject", b"CAE-bob", b"--acps", b"acp-a,acp-b"],
 ]
 for q in audit_queries:

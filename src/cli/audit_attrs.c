@@ -23,6 +23,64 @@ static int attrs_problem(const char *path, srcpos pos, const char *what)
 	return EXIT_USAGE;
 }
 
+/* The file's top mapping, or NULL after a message (*rc says how bad). */
+static const ynode *attrs_top(const char *path, pdpc_compiler *c, int *rc)
+{
+	*rc = EXIT_IO;
+	if (pdpc_add_file(c, path) != PDPC_OK) {
+		print_diags(stderr, c, DIAG_TEXT, false);
+		return NULL;
+	}
+	ynode_vec docs = {0};
+	*rc = EXIT_USAGE;
+	if (!yaml_load_docs(c, 0, &docs) || docs.n != 1) {
+		if (cc_error_count(c) > 0)
+			print_diags(stderr, c, DIAG_TEXT, false);
+		else
+			attrs_problem(path, (srcpos){0, 1, 1},
+			              "an attributes file is one YAML/JSON document");
+		return NULL;
+	}
+	const ynode *top = docs.items[0];
+	if (top->kind != YN_MAP) {
+		attrs_problem(path, top->pos,
+		              "an attributes file maps each subject id to its "
+		              "attributes ({CAE-bob: {originator.clearance: 3}})");
+		return NULL;
+	}
+	for (size_t i = 0; i < top->n; i += 2)
+		if (top->items[i]->kind != YN_SCALAR) {
+			attrs_problem(path, top->items[i]->pos, "subject ids are strings");
+			return NULL;
+		}
+	*rc = EXIT_OK;
+	return top;
+}
+
+int attrs_file_subjects(const char *path, pdp_str **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	pdpc_compiler *c = pdpc_new();
+	if (c == NULL)
+		return EXIT_IO;
+	int rc;
+	const ynode *top = attrs_top(path, c, &rc);
+	if (top != NULL) {
+		*out = malloc((top->n / 2 + 1) * sizeof(pdp_str));
+		if (*out == NULL)
+			exit(EXIT_IO);
+		for (size_t i = 0; i + 1 < top->n; i += 2) {
+			char *id = strndup(top->items[i]->str, top->items[i]->len);
+			if (id == NULL)
+				exit(EXIT_IO);
+			(*out)[(*n)++] = (pdp_str){id, top->items[i]->len};
+		}
+	}
+	pdpc_free(c);
+	return rc;
+}
+
 int subject_attrs_load(const char *path, const pdp_image *img, pdp_str subj,
                        subject_attrs *out)
 {
@@ -31,30 +89,12 @@ int subject_attrs_load(const char *path, const pdp_image *img, pdp_str subj,
 	if (c == NULL)
 		return EXIT_IO;
 	out->doc = c;
-	if (pdpc_add_file(c, path) != PDPC_OK) {
-		print_diags(stderr, c, DIAG_TEXT, false);
-		return EXIT_IO;
-	}
-	ynode_vec docs = {0};
-	if (!yaml_load_docs(c, 0, &docs) || docs.n != 1) {
-		if (cc_error_count(c) > 0) {
-			print_diags(stderr, c, DIAG_TEXT, false);
-			return EXIT_USAGE;
-		}
-		return attrs_problem(path, (srcpos){0, 1, 1},
-		                     "an attributes file is one YAML/JSON document");
-	}
-	const ynode *top = docs.items[0];
-	if (top->kind != YN_MAP)
-		return attrs_problem(path, top->pos,
-		                     "an attributes file maps each subject id to "
-		                     "its attributes ({CAE-bob: "
-		                     "{originator.clearance: 3}})");
+	int rc;
+	const ynode *top = attrs_top(path, c, &rc);
+	if (top == NULL)
+		return rc;
 	for (size_t i = 0; i + 1 < top->n; i += 2) {
 		const ynode *key = top->items[i];
-		if (key->kind != YN_SCALAR)
-			return attrs_problem(path, key->pos,
-			                     "subject ids are strings");
 		if (key->len != subj.len || memcmp(key->str, subj.ptr, subj.len) != 0)
 			continue;
 		parsed_request pr;

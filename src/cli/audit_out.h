@@ -29,6 +29,21 @@ void ds_printf(dstr *d, const char *fmt, ...)
 /* The text, malloc'd (never NULL); d is empty again. */
 char *ds_take(dstr *d);
 
+/* ---- aligned tables (audit_text.c) ---- */
+
+#define MAX_COLS 10
+
+typedef struct table {
+	size_t ncols, nrows, cap;
+	char **cells; /* nrows x ncols, row 0 the header */
+} table;
+
+void table_header(table *t, size_t ncols, const char *const *names);
+/* Add a row of ncols malloc'd cells (NULL: empty); the table owns them. */
+void table_row(table *t, char **cells);
+/* Two spaces between columns; frees the table. */
+void table_print(table *t, FILE *out);
+
 /* ---- texts both outputs print (audit_query.c) ---- */
 
 /* The condition parts a rule can have, in the order they are printed. */
@@ -46,6 +61,10 @@ typedef struct residuals {
 /* The residual text of one part of rule for op, malloc'd ("" when none). */
 char *residual_text(const residuals *r, uint32_t rule, uint32_t op,
                     uint32_t part);
+/* The condition parts in mask, joined by "; " ("-" when none): as written
+ * (r NULL), or the residual for op; malloc'd. */
+char *conds_joined(const pdp_image *img, const residuals *r, uint32_t rule,
+                   uint32_t op, uint32_t mask);
 /* The parts of rule that are residual conditions for op. */
 uint32_t residual_parts(const residuals *r, uint32_t rule, uint32_t op);
 /* Is rule k of entry e (permits first, then denies) shown?
@@ -102,6 +121,13 @@ typedef struct subject_attrs {
 int subject_attrs_load(const char *path, const pdp_image *img, pdp_str subj,
                        subject_attrs *out);
 void subject_attrs_free(subject_attrs *a);
+/* Every subject id FILE names (malloc'd copies, free each .ptr and the
+ * array); EXIT_OK or an exit code after a message. */
+int attrs_file_subjects(const char *path, pdp_str **out, size_t *n);
+
+/* --who --acp A --operation OP [--attrs FILE] (audit_who.c). */
+int query_who(FILE *out, const pdp_image *img, const char *acp,
+              const char *op, const subject_opts *o, bool json);
 
 /* --subject ID [--roles R,...] */
 typedef struct subject_answer {

@@ -28,6 +28,9 @@ static const char AUDIT_HELP[] =
 	"    --acps A,B,...  the ACPs of one resource (its acpi): answer for\n"
 	"                    their union, as pdp decide combines them\n"
 	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
+	"  --who --acp ID --operation OP [--attrs FILE]  every subject the\n"
+	"                    policy or FILE names that may do OP on the ACP:\n"
+	"                    unconditionally, or under which residual condition\n"
 	"  --role R          juniors, seniors, assigned and authorized users and\n"
 	"                    the role's permissions\n"
 	"  --constraints     the SSD and DSD role sets\n"
@@ -352,7 +355,7 @@ int cmd_audit(int argc, char **argv)
 	const char *image = NULL, *subject = NULL, *acp = NULL, *op = NULL,
 	           *role = NULL;
 	subject_opts so = {0};
-	bool json = false, constraints = false;
+	bool json = false, constraints = false, who = false;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
 	int npols = 0, rc = EXIT_OK;
 	if (pols == NULL)
@@ -385,6 +388,8 @@ int cmd_audit(int argc, char **argv)
 			rc = once(&role, argv[++i], a);
 		} else if (strcmp(a, "--constraints") == 0) {
 			constraints = true;
+		} else if (strcmp(a, "--who") == 0) {
+			who = true;
 		} else if (strcmp(a, "--unconditional-only") == 0) {
 			so.unconditional_only = true;
 		} else if (strcmp(a, "--json") == 0) {
@@ -405,10 +410,13 @@ int cmd_audit(int argc, char **argv)
 		problem = "give -p POLICY... or -i IMAGE (not both)";
 	else if (queries != 1)
 		problem = "give exactly one of --subject, --acp, --role, --constraints";
-	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL ||
-	          so.attrs != NULL) &&
+	else if (who && (acp == NULL || op == NULL))
+		problem = "--who goes with --acp ID --operation OP";
+	else if (so.attrs != NULL && subject == NULL && !who)
+		problem = "--attrs goes with --subject or --who";
+	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL) &&
 	         subject == NULL)
-		problem = "--roles, --type, --acps and --attrs go with --subject";
+		problem = "--roles, --type and --acps go with --subject";
 	else if (so.unconditional_only && constraints)
 		problem = "--unconditional-only goes with --subject, --role or --acp";
 	else if (op != NULL && acp == NULL)
@@ -424,6 +432,8 @@ int cmd_audit(int argc, char **argv)
 		goto out;
 	if (subject != NULL)
 		rc = query_subject(stdout, img, subject, &so, json);
+	else if (who)
+		rc = query_who(stdout, img, acp, op, &so, json);
 	else if (acp != NULL)
 		rc = query_acp(stdout, img, acp, op, so.unconditional_only, json);
 	else if (role != NULL)

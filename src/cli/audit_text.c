@@ -71,14 +71,7 @@ char *ds_take(dstr *d)
 
 /* ---- aligned tables ---- */
 
-#define MAX_COLS 10
-
-typedef struct table {
-	size_t ncols, nrows, cap;
-	char **cells; /* nrows x ncols, row 0 the header */
-} table;
-
-static void table_row(table *t, char **cells)
+void table_row(table *t, char **cells)
 {
 	if (t->nrows == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 16;
@@ -95,7 +88,7 @@ static void table_row(table *t, char **cells)
 	t->nrows++;
 }
 
-static void table_header(table *t, size_t ncols, const char *const *names)
+void table_header(table *t, size_t ncols, const char *const *names)
 {
 	char *cells[MAX_COLS];
 	t->ncols = ncols;
@@ -113,7 +106,7 @@ static void table_free(table *t)
 }
 
 /* Two spaces between columns; the last column is not padded. */
-static void table_print(table *t, FILE *out)
+void table_print(table *t, FILE *out)
 {
 	size_t w[MAX_COLS] = {0};
 	for (size_t r = 0; r < t->nrows; r++)
@@ -190,7 +183,7 @@ bool acp_rule_shown(const residuals *r, const pdp_audit_acp_entry *e,
 
 /* The condition parts in mask, joined by "; " ("-" when none): as written
  * (r NULL), or the residual for op. */
-static char *conds_joined(const pdp_image *img, const residuals *r,
+char *conds_joined(const pdp_image *img, const residuals *r,
                           uint32_t rule, uint32_t op, uint32_t mask)
 {
 	dstr d = {0};

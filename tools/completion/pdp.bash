@@ -47,7 +47,7 @@ _pdp()
 		--help --version" ;;
 	verify) opts="--key --min-revision --help" ;;
 	inspect|keygen) opts="--help" ;;
-	audit) opts="-p --policy -i --image --subject --roles --type --acps --attrs --acp
+	audit) opts="-p --policy -i --image --subject --roles --type --acps --attrs --who --acp
 		--operation --role --constraints --unconditional-only --json --help
 		--version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
