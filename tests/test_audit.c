@@ -1092,3 +1092,132 @@ Test(render, round_trip)
 	free(src.p);
 	free(again.p);
 }
+
+/* ---- partial evaluation ---- */
+
+/* The operations perms lists for an ACP's privileges, as "op:status,...". */
+static void perms_are(const pdp_image *img, const pdp_audit_perms *p,
+                      const char *acp, const char *want)
+{
+	char got[512] = "";
+	uint32_t a = pdp_acp_index(img, S(acp));
+	for (size_t i = 0; i < p->n_perms; i++) {
+		const pdp_audit_perm *x = &p->perms[i];
+		if (x->acp != a || x->self)
+			continue;
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s",
+		         got[0] ? "," : "", pdp_operation_name(x->operation),
+		         x->status == PDP_AUDIT_UNCONDITIONAL ? "u"
+		         : x->status == PDP_AUDIT_CONDITIONAL ? "c"
+		                                              : "o");
+	}
+	cr_assert_str_eq(got, want, "%s: %s", acp, got);
+}
+
+static const char ABAC_POLICY[] =
+	"pdp: 1\n"
+	"attributes: { originator.clearance: int, originator.department: string,\n"
+	"              env.threat: int }\n"
+	"acps:\n"
+	"  - id: acp-x\n"
+	"    privileges:\n"
+	"      - { originators: [all], operations: all,\n"
+	"          when: { attr: operation, eq: notify } }\n"
+	"      - { originators: [all], operations: [retrieve],\n"
+	"          when: { attr: originator.id, matches: '^CAE-a' } }\n"
+	"  - id: acp-lab\n"
+	"    privileges:\n"
+	"      - originators: [all]\n"
+	"        operations: [retrieve, update]\n"
+	"        objects: [{ types: [container] }, { specializations: [x.y] }]\n"
+	"        when: { all: [ { any: [ { attr: originator.id, prefix: CAE-a },\n"
+	"                                { attr: originator.department, eq: lab } ] },\n"
+	"                       { attr: env.threat, lt: 3 } ] }\n"
+	"      - { originators: [all], operations: [update], effect: deny,\n"
+	"          when: { attr: originator.clearance, lt: 2 } }\n"
+	"      - { originators: [all], operations: [delete], effect: deny,\n"
+	"          when: { attr: originator.clearance, gt: 0 } }\n"
+	"      - { originators: [all], operations: [delete] }\n";
+
+/* The issue's example and a reduced residual: what the query fixes is
+ * evaluated (subject id, operation, type, attributes), the rest shown
+ * simplified. */
+Test(residual, fixed_facts_evaluated)
+{
+	pdp_image *img = load_text(ABAC_POLICY);
+	pdp_audit_perms *p;
+	pdp_audit_subject q;
+	pdp_audit_subject_init(&q);
+	q.subject = S("CAE-bob");
+	cr_assert_eq(pdp_audit_subject_permissions(img, &q, &p, NULL), PDP_OK);
+	perms_are(img, p, "acp-x", "notify:u");
+	perms_are(img, p, "acp-lab", "retrieve:c,update:c,delete:c");
+	uint32_t lab = 0; /* acp-lab's first rule */
+	pdp_audit_rule rr;
+	while (pdp_audit_rule_get(img, lab, &rr) == PDP_OK &&
+	       !(rr.acp == pdp_acp_index(img, S("acp-lab")) && rr.index == 0))
+		lab++;
+	char t[512];
+	pdp_audit_residual(p, lab, PDP_OP_UPDATE, PDP_AUDIT_COND_WHEN, t, sizeof(t));
+	cr_assert_str_eq(t, "when: {all: [{attr: originator.department, eq: lab}, "
+	                    "{attr: env.threat, lt: 3}]}");
+	pdp_audit_residual(p, lab + 1, PDP_OP_UPDATE, PDP_AUDIT_COND_WHEN, t,
+	                   sizeof(t));
+	cr_assert_str_eq(t, "when: {attr: originator.clearance, lt: 2}");
+	pdp_audit_perms_free(p);
+
+	/* alice: the `any` holds; the type fixes the objects to the entry
+	 * that does not name it */
+	q.subject = S("CAE-alice");
+	q.type = 3; /* container */
+	cr_assert_eq(pdp_audit_subject_permissions(img, &q, &p, NULL), PDP_OK);
+	perms_are(img, p, "acp-x", "retrieve:u,notify:u");
+	cr_assert_eq(pdp_audit_residual(p, lab, PDP_OP_RETRIEVE,
+	                                PDP_AUDIT_COND_OBJECTS, t, sizeof(t)), 0);
+	pdp_audit_residual(p, lab, PDP_OP_RETRIEVE, PDP_AUDIT_COND_WHEN, t,
+	                   sizeof(t));
+	cr_assert_str_eq(t, "when: {attr: env.threat, lt: 3}");
+	pdp_audit_perms_free(p);
+	q.type = 4; /* contentInstance: only the specialization entry is left */
+	cr_assert_eq(pdp_audit_subject_permissions(img, &q, &p, NULL), PDP_OK);
+	pdp_audit_residual(p, lab, PDP_OP_RETRIEVE, PDP_AUDIT_COND_OBJECTS, t,
+	                   sizeof(t));
+	cr_assert_str_eq(t, "objects: [{specializations: [x.y]}]");
+	pdp_audit_perms_free(p);
+
+	/* the subject's attributes: clearance 3 removes the update deny; a
+	 * complete set without a department makes bob's `any` false... */
+	pdp_attr at[1];
+	at[0].id = pdp_attr_id(img, S("originator.clearance"));
+	at[0].value.type = PDP_TYPE_INT;
+	at[0].value.u.i = 3;
+	q.subject = S("CAE-bob");
+	q.type = -1;
+	q.attrs = at;
+	q.n_attrs = 1;
+	q.attrs_complete = true;
+	cr_assert_eq(pdp_audit_subject_permissions(img, &q, &p, NULL), PDP_OK);
+	/* ... so lab-work grants nothing, and delete is overridden (clearance
+	 * 3 > 0: the deny always applies) */
+	perms_are(img, p, "acp-lab", "delete:o");
+	pdp_audit_perms_free(p);
+	/* not complete: the department stays open */
+	q.attrs_complete = false;
+	cr_assert_eq(pdp_audit_subject_permissions(img, &q, &p, NULL), PDP_OK);
+	perms_are(img, p, "acp-lab", "retrieve:c,update:c,delete:o");
+	const pdp_audit_perm *upd = NULL;
+	for (size_t i = 0; i < p->n_perms; i++)
+		if (p->perms[i].operation == PDP_OP_UPDATE)
+			upd = &p->perms[i];
+	cr_assert_not_null(upd);
+	cr_assert_eq(upd->n_overrides, 0, "clearance 3: the update deny is gone");
+	pdp_audit_perms_free(p);
+	/* an absent attribute in a complete set is indeterminate: a deny rule
+	 * reading it applies (decide denies on indeterminate) */
+	q.n_attrs = 0;
+	q.attrs_complete = true;
+	cr_assert_eq(pdp_audit_subject_permissions(img, &q, &p, NULL), PDP_OK);
+	perms_are(img, p, "acp-lab", "delete:o");
+	pdp_audit_perms_free(p);
+	pdp_image_free(img);
+}

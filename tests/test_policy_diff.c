@@ -20,6 +20,7 @@
 #include "common/prims.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
+#include "ref/compile.h"
 #include "ref/gen.h"
 #include "ref/text_buf.h"
 
@@ -29,20 +30,6 @@
 #define N_IDS 24
 #define N_GROUPS 3
 
-
-static pdp_image *compile(const char *txt)
-{
-	pdpc_compiler *c = pdpc_new();
-	cr_assert_not_null(c);
-	cr_assert_eq(pdpc_add_buffer(c, "set.yaml", txt, strlen(txt)), PDPC_OK);
-	const uint8_t *bytes;
-	size_t len;
-	pdp_image *img = NULL;
-	if (pdpc_compile(c, &bytes, &len) == PDPC_OK)
-		cr_assert_eq(pdp_image_load(bytes, len, &img, NULL), PDP_OK);
-	pdpc_free(c);
-	return img;
-}
 
 /* One side: declarations, groups g0..g2 with members, ACP documents. */
 static char *side_text(const gen_policy *p, const char *members[N_GROUPS][3],
@@ -158,7 +145,7 @@ static unsigned check_pair(uint64_t seed)
 			an[a] = gen_acp_doc(p, &r, gen_policy_acp(p, a), false);
 	}
 	char *to = side_text(p, mo, ao), *tn = side_text(p, mn, an);
-	pdp_image *io = compile(to), *in = compile(tn);
+	pdp_image *io = compile_policy(to), *in = compile_policy(tn);
 	unsigned bad = 0;
 	if (io == NULL || in == NULL)
 		goto out;
@@ -260,7 +247,7 @@ Test(policy_diff, identical_sets_have_no_changes)
 {
 	gen_policy *p = gen_policy_make(42);
 	cr_assert_not_null(p);
-	pdp_image *a = compile(gen_policy_text(p)), *b = compile(gen_policy_text(p));
+	pdp_image *a = compile_policy(gen_policy_text(p)), *b = compile_policy(gen_policy_text(p));
 	cr_assert(a && b);
 	pdiff_result res;
 	cr_assert(pdiff_compute(a, b, &res));

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pdp/store.h"
+#include "ref/compile.h"
 #include "ref/gen.h"
 #include "ref/text_buf.h"
 
@@ -94,24 +95,6 @@ static char *set_text(const gen_policy *p, const model *m)
 			tput(&t, "\n");
 		}
 	return t.p;
-}
-
-/* Compile text; NULL when it does not compile. */
-static pdp_image *compile(const char *txt)
-{
-	pdpc_compiler *c = pdpc_new();
-	cr_assert_not_null(c);
-	cr_assert_eq(pdpc_add_buffer(c, "set.yaml", txt, strlen(txt)), PDPC_OK);
-	const uint8_t *bytes;
-	size_t len;
-	pdp_image *img = NULL;
-	if (pdpc_compile(c, &bytes, &len) == PDPC_OK) {
-		pdp_error err;
-		cr_assert_eq(pdp_image_load(bytes, len, &img, &err), PDP_OK, "%s",
-		             err.message);
-	}
-	pdpc_free(c);
-	return img;
 }
 
 static void answer(const pdp_image *img, const pdp_decision *d, char *buf,
@@ -282,7 +265,7 @@ static void run_seed(uint64_t seed, uint64_t *steps, uint64_t *refused)
 			                       gen_below(&r, 100) < 35);
 	gen_policy_set_groups(p, 6);
 	char *base = set_text(p, &m);
-	pdp_image *ref = compile(base);
+	pdp_image *ref = compile_policy(base);
 	if (ref == NULL) {
 		/* the generator's base does not compile alone (a rule naming a
 		 * group the base lacks): not this test's concern */
@@ -314,7 +297,7 @@ static void run_seed(uint64_t seed, uint64_t *steps, uint64_t *refused)
 			if (ok_ref) {
 				char *txt = set_text(p, &cand);
 				pdp_image_release(cand_img);
-				cand_img = compile(txt);
+				cand_img = compile_policy(txt);
 				free(txt);
 				ok_ref = cand_img != NULL;
 			}

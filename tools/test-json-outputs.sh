@@ -77,6 +77,23 @@ for n in names:
               schema("audit.schema.json"))
     except UnicodeDecodeError as e:
         failures.append("%r: output is not UTF-8: %s" % (n, e))
+# every audit query shape, on the policies of docs/audit.md
+ex = os.path.join(root, "docs", "examples").encode()
+audit_queries = [
+    [b"-p", ex + b"/audit-example.yaml", b"--subject", b"CAE-alice"],
+    [b"-p", ex + b"/audit-example.yaml", b"--subject", b"CAE-alice", b"--unconditional-only"],
+    [b"-p", ex + b"/audit-example.yaml", b"--subject", b"CAE-alice", b"--roles", b"viewer"],
+    [b"-p", ex + b"/audit-example.yaml", b"--acp", b"acp-meter"],
+    [b"-p", ex + b"/audit-example.yaml", b"--acp", b"acp-meter", b"--unconditional-only"],
+    [b"-p", ex + b"/audit-example.yaml", b"--role", b"viewer"],
+    [b"-p", ex + b"/audit-example.yaml", b"--constraints"],
+    [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--type", b"container"],
+    [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--attrs", ex + b"/audit-attrs.yaml"],
+    [b"-p", ex + b"/audit-abac.yaml", b"--who", b"--acp", b"acp-lab", b"--operation", b"update", b"--attrs", ex + b"/audit-attrs.yaml"],
+    [b"-p", ex + b"/audit-union.yaml", b"--subject", b"CAE-bob", b"--acps", b"acp-a,acp-b"],
+]
+for q in audit_queries:
+    check("audit json %r" % q[2:], run(b"audit", *q, b"--json"), schema("audit.schema.json"))
 # SARIF rules describe the code, not one finding
 for n in names[:1]:
     log = json.loads(run(b"lint", b"--format", b"sarif", n))

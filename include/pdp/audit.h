@@ -291,6 +291,59 @@ PDP_API pdp_status pdp_audit_role_permissions(const pdp_image *img,
 PDP_API void pdp_audit_perms_free(pdp_audit_perms *p);
 
 /*
+ * A subject query with everything it may fix (docs/audit.md, "Partial
+ * evaluation"). Initialise with pdp_audit_subject_init, then set what the
+ * query knows. Conditions on what it fixes are evaluated; the rest is
+ * simplified and reported as the residual condition (pdp_audit_residual).
+ */
+typedef struct pdp_audit_subject {
+	pdp_str subject;        /* the originator id (required) */
+	bool roles_given;       /* false: the assigned roles are active */
+	const pdp_str *roles;   /* roles_given: exactly these are active */
+	size_t n_roles;
+	int32_t type;           /* the target's resource type (oneM2M ty), or
+	                           -1: any type */
+	const pdp_attr *attrs;  /* the subject's attribute values, as requests
+	                           of this subject carry them (pdp_attr_id) */
+	size_t n_attrs;
+	bool attrs_complete;    /* attrs are all of the subject's originator.*
+	                           attributes: any other is absent */
+	const uint32_t *acps;   /* ACP indices of one resource's acpi: answer
+	                           for their union, as pdp_decide combines them
+	                           (deny rules of any of them override). NULL:
+	                           every ACP of the image, each on its own */
+	size_t n_acps;
+} pdp_audit_subject;
+
+PDP_API void pdp_audit_subject_init(pdp_audit_subject *q);
+
+/*
+ * UserPermissions / SessionPermissions with partial evaluation: as
+ * pdp_audit_user_permissions (roles_given false) or
+ * pdp_audit_session_permissions (roles_given true), with the facts of q
+ * applied. With q->acps set, every perm has acp PDP_NONE (the union) and
+ * grants and overrides name rules of any of the ACPs. The attribute
+ * values are read during the call only.
+ */
+PDP_API pdp_status pdp_audit_subject_permissions(const pdp_image *img,
+                                                 const pdp_audit_subject *q,
+                                                 pdp_audit_perms **out,
+                                                 pdp_error *err);
+
+/*
+ * The residual text of one condition part (a PDP_AUDIT_COND_* bit other
+ * than NEVER) of rule for operation op, as the query that made p reduced
+ * it: what the query fixed is evaluated, the rest simplified (an `all`
+ * whose other children hold becomes its open child, and so on), in the
+ * syntax of pdp_audit_format_condition. Available for every grant and
+ * every override of p. snprintf-style; 0 when the part is no residual
+ * condition of that rule there.
+ */
+PDP_API size_t pdp_audit_residual(const pdp_audit_perms *p, uint32_t rule,
+                                  uint32_t op, uint32_t part, char *buf,
+                                  size_t size);
+
+/*
  * RoleOperationsOnObject(role, acp) and UserOperationsOnObject(user, acp):
  * the operations (PDP_OP_* mask) of the ACP's privileges (self false) or
  * self rules that may be granted (status not OVERRIDDEN), and in
@@ -334,6 +387,12 @@ PDP_API pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
                                        uint32_t ops, pdp_audit_acp **out,
                                        pdp_error *err);
 PDP_API void pdp_audit_acp_free(pdp_audit_acp *a);
+
+/* The residual text of a rule of an entry of a (its operation fixed, and
+ * nothing else), as pdp_audit_residual. */
+PDP_API size_t pdp_audit_acp_residual(const pdp_audit_acp *a, uint32_t rule,
+                                      uint32_t op, uint32_t part, char *buf,
+                                      size_t size);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit/audit_internal.h"
+#include "audit/residual.h"
 #include "common/limits.h"
 #include "common/prims.h"
 
@@ -141,6 +142,7 @@ typedef struct perms_impl {
 	size_t n_grants, cap_grants;
 	u32vec overrides, active, closure;
 	size_t *grant_first, *ovr_first; /* per perm, offsets (fixed at end) */
+	aud_restab residuals;            /* texts of grants and overrides */
 } perms_impl;
 
 void pdp_audit_perms_free(pdp_audit_perms *p)
@@ -155,7 +157,20 @@ void pdp_audit_perms_free(pdp_audit_perms *p)
 	free(m->closure.v);
 	free(m->grant_first);
 	free(m->ovr_first);
+	aud_restab_free(&m->residuals);
 	free(m);
+}
+
+size_t pdp_audit_residual(const pdp_audit_perms *p, uint32_t rule,
+                          uint32_t op, uint32_t part, char *buf, size_t size)
+{
+	if (p == NULL) {
+		if (buf != NULL && size > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return aud_restab_get(&((const perms_impl *)p)->residuals, rule, op, part,
+	                      buf, size);
 }
 
 /* ---- matching a subject ---- */
@@ -166,6 +181,7 @@ typedef struct subject {
 	const pdp_image *img;
 	eval_who who;
 	const u32vec *roots;      /* directly active roles */
+	aud_facts facts;          /* what partial evaluation may use */
 } subject;
 
 /* The first originator entry of rule that matches s, or PDP_NONE. */
@@ -234,38 +250,59 @@ static bool add_grant(perms_impl *m, const pdp_audit_grant *g)
 	return true;
 }
 
-/* One ACP section and operation: collect grants and overrides. */
-static bool section_op(perms_impl *m, subject *s, uint32_t acp,
-                       bool self, uint32_t op)
+/* The rule indices of one section of the ACPs acps[0..n): their rules in
+ * the order pdp_decide walks them. */
+static uint32_t section_rule(const pdp_image *img, const uint32_t *acps,
+                             size_t n, bool self, uint32_t k)
+{
+	for (size_t i = 0; i < n; i++) {
+		const img_acp_rec *a = img_acp(img, acps[i]);
+		uint32_t first = self ? a->self_first : a->priv_first,
+		         cnt = self ? a->self_count : a->priv_count;
+		if (k < cnt)
+			return first + k;
+		k -= cnt;
+	}
+	return PDP_NONE;
+}
+
+/* One section and operation of the ACPs acps[0..n) (one ACP, or the union
+ * a resource's acpi makes): collect grants and overrides. acp is what the
+ * permission reports: the ACP, or PDP_NONE for a union. */
+static bool section_op(perms_impl *m, subject *s, const uint32_t *acps,
+                       size_t n, uint32_t acp, bool self, uint32_t op)
 {
 	const pdp_image *img = s->img;
-	const img_acp_rec *a = img_acp(img, acp);
-	uint32_t first = self ? a->self_first : a->priv_first,
-	         cnt = self ? a->self_count : a->priv_count;
 	size_t g0 = m->n_grants, o0 = m->overrides.n;
 	bool blocked = false, any_uncond = false;
-	for (uint32_t j = 0; j < cnt; j++) {
-		uint32_t ri = first + j;
+	for (uint32_t j = 0;; j++) {
+		uint32_t ri = section_rule(img, acps, n, self, j);
+		if (ri == PDP_NONE)
+			break;
 		const img_rule_rec *r = img_rule(img, ri);
 		if (!(r->ops & op))
 			continue;
-		uint32_t conds = pdp_audit_rule_conditions(img, ri, op);
 		if (r->flags & RULE_FLAG_DENY) {
 			bool applies = s->who.orig.ptr == NULL ||
 			               orig_match(s, r) != PDP_NONE;
-			if (!applies || (conds & PDP_AUDIT_COND_NEVER))
+			if (!applies)
 				continue;
-			if (!u32_push(&m->overrides, ri))
+			uint32_t conds = aud_residual(&s->facts, ri, op);
+			if (conds & PDP_AUDIT_COND_NEVER)
+				continue;
+			if (!u32_push(&m->overrides, ri) ||
+			    !aud_restab_add(&m->residuals, &s->facts, ri, op))
 				return false;
 			if (conds == 0 &&
 			    (s->who.orig.ptr != NULL || deny_hits_every_holder(s, r)))
 				blocked = true;
 			continue;
 		}
-		if (conds & PDP_AUDIT_COND_NEVER)
-			continue;
 		uint32_t oi = orig_match(s, r);
 		if (oi == PDP_NONE)
+			continue;
+		uint32_t conds = aud_residual(&s->facts, ri, op);
+		if (conds & PDP_AUDIT_COND_NEVER)
 			continue;
 		const img_orig_rec *o = img_orig(img, r->orig_first + oi);
 		pdp_audit_grant g;
@@ -281,7 +318,8 @@ static bool section_op(perms_impl *m, subject *s, uint32_t acp,
 		g.unconditional = false;
 		if (conds == 0)
 			any_uncond = true;
-		if (!add_grant(m, &g))
+		if (!add_grant(m, &g) ||
+		    !aud_restab_add(&m->residuals, &s->facts, ri, op))
 			return false;
 	}
 	if (m->n_grants == g0) {
@@ -375,23 +413,81 @@ static bool activate(perms_impl *m, const pdp_image *img, uint32_t principal,
 	return true;
 }
 
-/* The one query behind the user, roles and role permission calls: the
+/* The subject as a decision sees it: the absolute originator when the
+ * image declares its hosting CSE (common/origin.c), its principal record. */
+static bool identify(subject *s, const pdp_image *img, pdp_str id,
+                     char *abs, size_t cap)
+{
+	if (img->host && id.ptr != NULL) {
+		size_t n = origin_absolute(img->host_sp, img->host_cse, id, abs, cap);
+		if (n > cap)
+			return false;
+		id.ptr = abs;
+		id.len = n;
+	}
+	s->who.orig = id;
+	s->who.principal = aud_principal(img, id);
+	s->who.principal_name = s->who.principal != PDP_NONE
+	                                ? img_principal(img, s->who.principal)->name
+	                                : IMG_NONE;
+	return true;
+}
+
+/* Every section and operation of one ACP (acp), of every ACP (PDP_NONE),
+ * or of the union of q_acps. */
+static bool all_sections(perms_impl *m, subject *s, uint32_t acp,
+                         const uint32_t *q_acps, size_t n_q)
+{
+	const pdp_image *img = s->img;
+	bool ok = true;
+	if (q_acps != NULL) {
+		for (int self = 0; self < 2 && ok; self++)
+			for (uint32_t op = 1; op <= PDP_OP_DISCOVER && ok; op <<= 1)
+				ok = section_op(m, s, q_acps, n_q, PDP_NONE, self != 0, op);
+		return ok;
+	}
+	uint32_t a0 = acp == PDP_NONE ? 0 : acp;
+	uint32_t a1 = acp == PDP_NONE ? img->count[SEC_ACPS] : acp + 1;
+	for (uint32_t a = a0; a < a1 && ok; a++)
+		for (int self = 0; self < 2 && ok; self++)
+			for (uint32_t op = 1; op <= PDP_OP_DISCOVER && ok; op <<= 1)
+				ok = section_op(m, s, &a, 1, a, self != 0, op);
+	return ok;
+}
+
+static bool acps_valid(const pdp_image *img, const pdp_audit_subject *q)
+{
+	if (q == NULL || q->acps == NULL)
+		return true;
+	if (q->n_acps == 0 || q->n_acps > PDP_MAX_REQ_ACPS)
+		return false;
+	for (size_t i = 0; i < q->n_acps; i++)
+		if (q->acps[i] >= img->count[SEC_ACPS])
+			return false;
+	return true;
+}
+
+/* The one query behind the user, session and role permission calls: the
  * subject as a decision would see it (absolute originator, principal,
  * activated roles), then every section and operation of the ACPs asked
- * for. A refused activation is a result, not an error: it is reported in
- * the result's activation fields with no permissions. */
-static pdp_status run(const pdp_image *img, pdp_str user, int mode,
-                      const pdp_str *roles, size_t n_roles, uint32_t role,
-                      uint32_t acp, pdp_audit_perms **out, pdp_error *err)
+ * for, with what q fixes applied to the conditions. q NULL: the role
+ * query for role. A refused activation is a result, not an error: it is
+ * reported in the result's activation fields with no permissions. */
+static pdp_status run(const pdp_image *img, const pdp_audit_subject *q,
+                      uint32_t role, uint32_t acp, pdp_audit_perms **out,
+                      pdp_error *err)
 {
 	if (out != NULL)
 		*out = NULL;
-	if (img == NULL || out == NULL || (mode != 2 && user.ptr == NULL) ||
-	    (n_roles > 0 && roles == NULL))
+	int mode = q == NULL ? 2 : q->roles_given ? 1 : 0;
+	if (img == NULL || out == NULL || (q != NULL && q->subject.ptr == NULL) ||
+	    (q != NULL && q->roles_given && q->n_roles > 0 && q->roles == NULL) ||
+	    (q != NULL && q->n_attrs > 0 && q->attrs == NULL))
 		return img_fail(err, PDP_ERR_ARG, "audit: missing argument");
 	if (img->view != NULL)
 		return img_fail(err, PDP_ERR_ARG, AUDIT_VIEW_REFUSED);
-	if (acp != PDP_NONE && acp >= img->count[SEC_ACPS])
+	if ((acp != PDP_NONE && acp >= img->count[SEC_ACPS]) ||
+	    !acps_valid(img, q))
 		return img_fail(err, PDP_ERR_NOT_FOUND, "audit: no such ACP");
 	if (mode == 2 && role >= img->count[SEC_ROLES])
 		return img_fail(err, PDP_ERR_NOT_FOUND, "audit: no such role");
@@ -406,43 +502,37 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 	memset(&s, 0, sizeof(s));
 	s.img = img;
 	s.who.img = img;
-	pdp_str id = mode == 2 ? (pdp_str){NULL, 0} : user;
-	/* the subject as decide sees it: absolute when the image declares
-	 * its hosting CSE (common/origin.c) */
 	char abs[PDP_MAX_ABS_ID_BYTES];
-	if (img->host && id.ptr != NULL) {
-		size_t n = origin_absolute(img->host_sp, img->host_cse, id, abs,
-		                           sizeof(abs));
-		if (n > sizeof(abs)) {
-			free(m);
-			free(active);
-			return img_fail(err, PDP_ERR_LIMIT, "audit: subject too long");
-		}
-		id.ptr = abs;
-		id.len = n;
+	if (!identify(&s, img, q != NULL ? q->subject : (pdp_str){NULL, 0}, abs,
+	              sizeof(abs))) {
+		free(m);
+		free(active);
+		return img_fail(err, PDP_ERR_LIMIT, "audit: subject too long");
 	}
-	s.who.orig = id;
-	s.who.principal = aud_principal(img, id);
-	s.who.principal_name = s.who.principal != PDP_NONE
-	                               ? img_principal(img, s.who.principal)->name
-	                               : IMG_NONE;
 	s.who.active = active;
 	s.roots = &m->active;
-	bool ok = activate(m, img, s.who.principal, mode, roles, n_roles, role,
-	                   active);
-	if (ok && m->pub.activation == PDP_AUDIT_ACTIVATION_OK) {
-		uint32_t a0 = acp == PDP_NONE ? 0 : acp;
-		uint32_t a1 = acp == PDP_NONE ? img->count[SEC_ACPS] : acp + 1;
-		for (uint32_t a = a0; a < a1 && ok; a++)
-			for (int self = 0; self < 2 && ok; self++)
-				for (uint32_t op = 1; op <= PDP_OP_DISCOVER && ok; op <<= 1)
-					ok = section_op(m, &s, a, self != 0, op);
+	s.facts.img = img;
+	s.facts.orig = s.who.orig;
+	s.facts.type = q != NULL ? q->type : -1;
+	if (q != NULL) {
+		s.facts.attrs = q->attrs;
+		s.facts.n_attrs = q->n_attrs;
+		s.facts.attrs_fixed = q->attrs_complete;
 	}
+	bool ok = activate(m, img, s.who.principal, mode,
+	                   q != NULL ? q->roles : NULL,
+	                   q != NULL && q->roles_given ? q->n_roles : 0, role,
+	                   active);
+	if (ok && m->pub.activation == PDP_AUDIT_ACTIVATION_OK)
+		ok = all_sections(m, &s, acp, q != NULL ? q->acps : NULL,
+		                  q != NULL ? q->n_acps : 0);
+	aud_facts_done(&s.facts);
 	free(active);
 	if (!ok) {
 		pdp_audit_perms_free(&m->pub);
 		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
 	}
+	aud_restab_seal(&m->residuals);
 	/* the arrays no longer move: point into them */
 	for (size_t i = 0; i < m->n_perms; i++) {
 		m->perms[i].grants = m->grants + m->grant_first[i];
@@ -459,11 +549,35 @@ static pdp_status run(const pdp_image *img, pdp_str user, int mode,
 	return PDP_OK;
 }
 
+void pdp_audit_subject_init(pdp_audit_subject *q)
+{
+	if (q == NULL)
+		return;
+	memset(q, 0, sizeof(*q));
+	q->type = -1;
+}
+
+pdp_status pdp_audit_subject_permissions(const pdp_image *img,
+                                         const pdp_audit_subject *q,
+                                         pdp_audit_perms **out,
+                                         pdp_error *err)
+{
+	if (q == NULL) {
+		if (out != NULL)
+			*out = NULL;
+		return img_fail(err, PDP_ERR_ARG, "audit: missing argument");
+	}
+	return run(img, q, PDP_NONE, PDP_NONE, out, err);
+}
+
 pdp_status pdp_audit_user_permissions(const pdp_image *img, pdp_str user,
                                       uint32_t acp, pdp_audit_perms **out,
                                       pdp_error *err)
 {
-	return run(img, user, 0, NULL, 0, PDP_NONE, acp, out, err);
+	pdp_audit_subject q;
+	pdp_audit_subject_init(&q);
+	q.subject = user;
+	return run(img, &q, PDP_NONE, acp, out, err);
 }
 
 pdp_status pdp_audit_session_permissions(const pdp_image *img, pdp_str user,
@@ -471,15 +585,20 @@ pdp_status pdp_audit_session_permissions(const pdp_image *img, pdp_str user,
                                          uint32_t acp, pdp_audit_perms **out,
                                          pdp_error *err)
 {
-	return run(img, user, 1, roles, n_roles, PDP_NONE, acp, out, err);
+	pdp_audit_subject q;
+	pdp_audit_subject_init(&q);
+	q.subject = user;
+	q.roles_given = true;
+	q.roles = roles;
+	q.n_roles = n_roles;
+	return run(img, &q, PDP_NONE, acp, out, err);
 }
 
 pdp_status pdp_audit_role_permissions(const pdp_image *img, uint32_t role,
                                       uint32_t acp, pdp_audit_perms **out,
                                       pdp_error *err)
 {
-	pdp_str none = {NULL, 0};
-	return run(img, none, 2, NULL, 0, role, acp, out, err);
+	return run(img, NULL, role, acp, out, err);
 }
 
 static void ops_of(const pdp_audit_perms *p, bool self, uint32_t *ops,
@@ -546,6 +665,7 @@ typedef struct acp_impl {
 	size_t n_entries;
 	u32vec rules;
 	size_t *offs; /* per entry: permits first, denies first */
+	aud_restab residuals;
 } acp_impl;
 
 void pdp_audit_acp_free(pdp_audit_acp *a)
@@ -556,7 +676,21 @@ void pdp_audit_acp_free(pdp_audit_acp *a)
 	free(m->entries);
 	free(m->rules.v);
 	free(m->offs);
+	aud_restab_free(&m->residuals);
 	free(m);
+}
+
+size_t pdp_audit_acp_residual(const pdp_audit_acp *a, uint32_t rule,
+                              uint32_t op, uint32_t part, char *buf,
+                              size_t size)
+{
+	if (a == NULL) {
+		if (buf != NULL && size > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return aud_restab_get(&((const acp_impl *)a)->residuals, rule, op, part,
+	                      buf, size);
 }
 
 /* Who may be granted ACP acp's operations: per section and operation, the
@@ -586,6 +720,10 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 	}
 	bool ok = m != NULL && ent != NULL && offs != NULL;
 	const img_acp_rec *a = ok ? img_acp(img, acp) : NULL;
+	aud_facts facts; /* the operation only */
+	memset(&facts, 0, sizeof(facts));
+	facts.img = img;
+	facts.type = -1;
 	for (int self = 0; self < 2 && ok; self++) {
 		uint32_t first = self ? a->self_first : a->priv_first,
 		         cnt = self ? a->self_count : a->priv_count;
@@ -601,10 +739,11 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 					bool is_deny = (r->flags & RULE_FLAG_DENY) != 0;
 					if (!(r->ops & op) || is_deny != (deny != 0))
 						continue;
-					uint32_t c = pdp_audit_rule_conditions(img, first + j, op);
+					uint32_t c = aud_residual(&facts, first + j, op);
 					if (c & PDP_AUDIT_COND_NEVER)
 						continue;
-					ok = u32_push(&m->rules, first + j);
+					ok = u32_push(&m->rules, first + j) &&
+					     aud_restab_add(&m->residuals, &facts, first + j, op);
 				}
 			}
 			if (m->rules.n == p0)
@@ -618,6 +757,7 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 			m->n_entries++;
 		}
 	}
+	aud_facts_done(&facts);
 	if (!ok) {
 		if (m != NULL)
 			pdp_audit_acp_free(&m->pub);
@@ -627,6 +767,7 @@ pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
 		}
 		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");
 	}
+	aud_restab_seal(&m->residuals);
 	for (size_t i = 0; i < m->n_entries; i++) {
 		ent[i].permits = m->rules.v + offs[2 * i];
 		ent[i].denies = m->rules.v + offs[2 * i + 1];

@@ -11,15 +11,10 @@
 #include <string.h>
 
 #include "audit/audit_internal.h"
+#include "audit/render.h"
 #include "common/prims.h"
 
-/* Bounded text builder with snprintf's contract: len counts everything. */
-typedef struct sb {
-	char *buf;
-	size_t size, len;
-} sb;
-
-static void sb_putn(sb *b, const char *s, size_t n)
+void sb_putn(sb *b, const char *s, size_t n)
 {
 	if (b->len < b->size) {
 		size_t room = b->size - 1 - b->len;
@@ -30,14 +25,12 @@ static void sb_putn(sb *b, const char *s, size_t n)
 	b->len += n;
 }
 
-static void sb_puts(sb *b, const char *s)
+void sb_puts(sb *b, const char *s)
 {
 	sb_putn(b, s, strlen(s));
 }
 
-static void sb_printf(sb *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void sb_printf(sb *b, const char *fmt, ...)
+void sb_printf(sb *b, const char *fmt, ...)
 {
 	char tmp[128];
 	va_list ap;
@@ -82,7 +75,7 @@ static bool needs_quotes(pdp_str s)
 	return false;
 }
 
-static void sb_scalar(sb *b, pdp_str s)
+void sb_scalar(sb *b, pdp_str s)
 {
 	if (!needs_quotes(s)) {
 		sb_putn(b, s.ptr, s.len);
@@ -136,7 +129,7 @@ static void sb_cidr(sb *b, const img_cidr_rec *c, bool with_prefix)
 		sb_puts(b, "\"");
 }
 
-static void sb_rtype(sb *b, uint32_t ty)
+void sb_rtype(sb *b, uint32_t ty)
 {
 	const char *n = rtype_name((int32_t)ty);
 	if (n != NULL)
@@ -215,8 +208,8 @@ static void render_context(sb *b, const pdp_image *img,
 
 /* ---- objects ---- */
 
-static void render_object(sb *b, const pdp_image *img,
-                          const img_object_rec *o)
+void render_object(sb *b, const pdp_image *img, const img_object_rec *o,
+                   bool with_types)
 {
 	static const char *const NAMES[3] = {"types", "specializations",
 	                                     "child_types"};
@@ -226,7 +219,7 @@ static void render_object(sb *b, const pdp_image *img,
 	sb_puts(b, "{");
 	for (int f = 0; f < 3; f++) {
 		uint32_t first = firsts[f], n = counts[f];
-		if (n == 0)
+		if (n == 0 || (f == 0 && !with_types))
 			continue;
 		sb_printf(b, "%s%s: [", sep ? ", " : "", NAMES[f]);
 		for (uint32_t i = 0; i < n; i++) {
@@ -270,7 +263,7 @@ static void sb_int(sb *b, const pdp_image *img, uint32_t ix)
  * by its kind and, for literals, by the attribute's type, exactly as the
  * compiler reads it back (strings quoted when needed, regexes always,
  * times in RFC 3339, IPv4-mapped addresses as IPv4). */
-static void render_leaf(sb *b, const pdp_image *img, const img_cond_rec *k)
+void render_leaf(sb *b, const pdp_image *img, const img_cond_rec *k)
 {
 	uint32_t op = k->op, attr = k->attr, rk = k->rhs_kind, rhs = k->rhs;
 	pdp_type t = attr_type(img, attr);
@@ -358,7 +351,7 @@ static void render_leaf(sb *b, const pdp_image *img, const img_cond_rec *k)
 
 /* Post-order nodes: children have lower indices, so depth is bounded by
  * the loader's PDP_MAX_COND_DEPTH check. */
-static void render_cond(sb *b, const pdp_image *img, uint32_t idx)
+void render_cond(sb *b, const pdp_image *img, uint32_t idx)
 {
 	const img_cond_rec *k = img_cond(img, idx);
 	switch (k->op) {
@@ -423,7 +416,7 @@ size_t pdp_audit_format_condition(const pdp_image *img, uint32_t rule,
 		for (uint32_t i = 0; i < r->obj_count; i++) {
 			if (i)
 				sb_puts(&b, ", ");
-			render_object(&b, img, img_object(img, r->obj_first + i));
+			render_object(&b, img, img_object(img, r->obj_first + i), true);
 		}
 		sb_puts(&b, "]");
 		break;

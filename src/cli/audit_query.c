@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "cli/audit_out.h"
+#include "cli/opts.h"
+#include "compiler/cc.h"
+#include "common/limits.h"
+#include "common/prims.h"
 
 static const char AUDIT_HELP[] =
 	"usage: pdp audit (-p POLICY [-p POLICY]... | -i IMAGE) QUERY [--json]\n"
@@ -17,11 +21,23 @@ static const char AUDIT_HELP[] =
 	"                    be granted: how, under which conditions, and which\n"
 	"                    deny rules could override. --roles activates exactly\n"
 	"                    those roles (default: the assigned roles); --roles ''\n"
-	"                    activates none.\n"
+	"                    activates none. Conditions on what the query fixes\n"
+	"                    (the subject, the operation, --type) are evaluated;\n"
+	"                    what remains is shown reduced.\n"
+	"    --type T        the target's resource type (name or number)\n"
+	"    --attrs FILE   subjects' attributes (YAML/JSON: subject id ->\n"
+	"                    attribute values, as a user directory exports them)\n"
+	"    --acps A,B,...  the ACPs of one resource (its acpi): answer for\n"
+	"                    their union, as pdp decide combines them\n"
 	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
+	"  --who --acp ID --operation OP [--attrs FILE]  every subject the\n"
+	"                    policy or FILE names that may do OP on the ACP:\n"
+	"                    unconditionally, or under which residual condition\n"
 	"  --role R          juniors, seniors, assigned and authorized users and\n"
 	"                    the role's permissions\n"
 	"  --constraints     the SSD and DSD role sets\n"
+	"  --unconditional-only  with --subject, --role, --acp: only what is\n"
+	"                    granted under every environment\n"
 	"  --json            one JSON document (schemas/audit.schema.json)\n"
 	"docs/audit.md describes the answers.\n"
 	"Exit: 0 answered, 1 policy errors, 64 usage (or an unknown ACP, role\n"
@@ -36,6 +52,26 @@ uint32_t *constraint_roles(const pdp_image *img, uint32_t k, size_t *n)
 		exit(EXIT_IO);
 	pdp_audit_constraint_roles(img, k, r, *n);
 	return r;
+}
+
+/* "no ACP 'x' in the policy" (or role), with the closest name the image
+ * holds when one is near: a misspelt id is the usual reason. */
+int unknown_name(const pdp_image *img, bool role, pdp_str name)
+{
+	cc_suggest sg;
+	cc_suggest_init(&sg, name.ptr, name.len);
+	uint32_t n = role ? pdp_audit_role_count(img) : pdp_acp_count(img);
+	for (uint32_t i = 0; i < n; i++) {
+		pdp_str c = role ? pdp_audit_role_name(img, i) : pdp_acp_name(img, i);
+		if (c.ptr != NULL)
+			cc_suggest_try(&sg, c.ptr, c.len);
+	}
+	char hint[320];
+	const char *h = cc_suggest_hint(&sg, hint, sizeof(hint));
+	fprintf(stderr, "pdp audit: no %s '%.*s' in the policy%s%s\n",
+	        role ? "role" : "ACP", (int)name.len, name.ptr, h ? "; " : "",
+	        h ? h : "");
+	return EXIT_USAGE;
 }
 
 /* ---- --subject ---- */
@@ -92,17 +128,71 @@ static bool decide_refuses(const pdp_image *img, pdp_str subj,
 	return true;
 }
 
+/* A subject's assigned or authorized roles, malloc'd. */
+static uint32_t *subject_roles(size_t (*fn)(const pdp_image *, pdp_str,
+                                            uint32_t *, size_t),
+                               const pdp_image *img, pdp_str subj, size_t *n)
+{
+	*n = fn(img, subj, NULL, 0);
+	uint32_t *v = malloc((*n + 1) * sizeof(uint32_t));
+	if (v == NULL)
+		exit(EXIT_IO);
+	fn(img, subj, v, *n);
+	return v;
+}
+
+/* --acps A,B,C: the ACP indices of a resource's acpi, each known, at most
+ * as many as a request may name. */
+static int acp_list(const pdp_image *img, const char *arg, uint32_t *out,
+                    size_t *n)
+{
+	pdp_str *names = NULL;
+	size_t k = 0;
+	if (split_roles(arg, &names, &k) != EXIT_OK)
+		return EXIT_IO;
+	int rc = EXIT_OK;
+	if (k == 0 || k > PDP_MAX_REQ_ACPS) {
+		fprintf(stderr, "pdp audit: --acps takes 1 to %d ACP ids, "
+		                "comma-separated\n", PDP_MAX_REQ_ACPS);
+		rc = EXIT_USAGE;
+	}
+	for (size_t i = 0; i < k && rc == EXIT_OK; i++) {
+		out[i] = pdp_acp_index(img, names[i]);
+		if (out[i] == PDP_NONE)
+			rc = unknown_name(img, false, names[i]);
+	}
+	*n = k;
+	free(names);
+	return rc;
+}
+
+/* --type: a resource type name or number, as requests write it. */
+static bool parse_type(const char *arg, int32_t *out)
+{
+	*out = rtype_from_name((pdp_str){arg, strlen(arg)});
+	if (*out >= 0)
+		return true;
+	fprintf(stderr, "pdp audit: unknown resource type '%s' (a name such as "
+	                "container, or its number)\n", arg);
+	return false;
+}
+
 /* The subject's permissions with its assigned roles, or with exactly the
- * --roles given, and why an activation was refused. */
+ * --roles given, with what the options fix (--type), and why an
+ * activation was refused. */
 static int query_subject(FILE *out, const pdp_image *img, const char *id,
-                         const char *roles_arg, bool json)
+                         const subject_opts *o, bool json)
 {
 	pdp_str subj = {id, strlen(id)};
 	pdp_str *roles = NULL;
 	size_t nroles = 0;
 	pdp_audit_perms *p = NULL;
 	pdp_error err;
-	pdp_status st;
+	const char *roles_arg = o->roles;
+	pdp_audit_subject q;
+	pdp_audit_subject_init(&q);
+	if (o->type != NULL && !parse_type(o->type, &q.type))
+		return EXIT_USAGE;
 	if (roles_arg != NULL) {
 		if (split_roles(roles_arg, &roles, &nroles) != EXIT_OK)
 			return EXIT_IO;
@@ -111,24 +201,48 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 		free(roles);
 		return EXIT_USAGE;
 	}
-	if (roles_arg != NULL) {
-		st = pdp_audit_session_permissions(img, subj, roles, nroles, PDP_NONE,
-		                                   &p, &err);
-	} else {
-		st = pdp_audit_user_permissions(img, subj, PDP_NONE, &p, &err);
+	q.subject = subj;
+	q.roles_given = roles_arg != NULL;
+	q.roles = roles;
+	q.n_roles = nroles;
+	uint32_t acps[PDP_MAX_REQ_ACPS];
+	if (o->acps != NULL) {
+		int rc = acp_list(img, o->acps, acps, &q.n_acps);
+		if (rc != EXIT_OK) {
+			free(roles);
+			return rc;
+		}
+		q.acps = acps;
 	}
+	subject_attrs sa = {0};
+	if (o->attrs != NULL) {
+		int rc = subject_attrs_load(o->attrs, img, subj, &sa);
+		if (rc != EXIT_OK) {
+			subject_attrs_free(&sa);
+			free(roles);
+			return rc;
+		}
+		/* a subject the file names has exactly those originator.*
+		 * attributes; one it does not name is not known */
+		q.attrs = sa.attrs;
+		q.n_attrs = sa.n_attrs;
+		q.attrs_complete = sa.found;
+	}
+	pdp_status st = pdp_audit_subject_permissions(img, &q, &p, &err);
+	subject_attrs_free(&sa);
 	if (st != PDP_OK) {
 		fprintf(stderr, "pdp audit: %s\n", err.message);
 		free(roles);
 		return EXIT_IO;
 	}
-	size_t na = pdp_audit_assigned_roles(img, subj, NULL, 0);
-	uint32_t *assigned = malloc((na + 1) * sizeof(uint32_t));
-	if (assigned == NULL)
-		exit(EXIT_IO);
-	pdp_audit_assigned_roles(img, subj, assigned, na);
-	subject_answer a = {subj, roles_arg != NULL, assigned, na, "ok",
-	                    {NULL, 0}, p};
+	size_t na, nz;
+	uint32_t *assigned = subject_roles(pdp_audit_assigned_roles, img, subj,
+	                                   &na);
+	uint32_t *authorized = subject_roles(pdp_audit_authorized_roles, img,
+	                                     subj, &nz);
+	subject_answer a = {subj, roles_arg != NULL, assigned, na, authorized,
+	                    nz, o->unconditional_only, o->attrs, q.attrs_complete,
+	                    q.acps, q.n_acps, "ok", {NULL, 0}, p};
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED) {
 		a.activation = "role-not-authorized";
 		if (roles != NULL)
@@ -144,6 +258,7 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	else
 		subject_text(out, img, &a);
 	free(assigned);
+	free(authorized);
 	free(roles);
 	pdp_audit_perms_free(p);
 	return EXIT_OK;
@@ -152,14 +267,12 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 /* ---- --acp ---- */
 
 static int query_acp(FILE *out, const pdp_image *img, const char *id,
-                     const char *opname, bool json)
+                     const char *opname, bool uncond_only, bool json)
 {
 	pdp_str name = {id, strlen(id)};
 	uint32_t acp = pdp_acp_index(img, name);
-	if (acp == PDP_NONE) {
-		fprintf(stderr, "pdp audit: no ACP '%s' in the policy\n", id);
-		return EXIT_USAGE;
-	}
+	if (acp == PDP_NONE)
+		return unknown_name(img, false, name);
 	uint32_t ops = 0;
 	if (opname != NULL) {
 		pdp_str o = {opname, strlen(opname)};
@@ -176,9 +289,9 @@ static int query_acp(FILE *out, const pdp_image *img, const char *id,
 		return EXIT_IO;
 	}
 	if (json)
-		acp_json(out, img, name, a);
+		acp_json(out, img, name, a, uncond_only);
 	else
-		acp_text(out, img, name, a);
+		acp_text(out, img, name, a, uncond_only);
 	pdp_audit_acp_free(a);
 	return EXIT_OK;
 }
@@ -199,16 +312,15 @@ static uint32_t *roles_of(size_t (*fn)(const pdp_image *, uint32_t, bool,
 }
 
 static int query_role(FILE *out, const pdp_image *img, const char *rname,
-                      bool json)
+                      bool uncond_only, bool json)
 {
 	role_answer a;
 	memset(&a, 0, sizeof(a));
+	a.unconditional_only = uncond_only;
 	a.role = (pdp_str){rname, strlen(rname)};
 	uint32_t role = pdp_audit_role_index(img, a.role);
-	if (role == PDP_NONE) {
-		fprintf(stderr, "pdp audit: no role '%s' in the policy\n", rname);
-		return EXIT_USAGE;
-	}
+	if (role == PDP_NONE)
+		return unknown_name(img, true, a.role);
 	pdp_audit_perms *p;
 	pdp_error err;
 	if (pdp_audit_role_permissions(img, role, PDP_NONE, &p, &err) != PDP_OK) {
@@ -238,46 +350,117 @@ static int query_role(FILE *out, const pdp_image *img, const char *rname,
 	return EXIT_OK;
 }
 
+/* An option that takes one value: given twice, the command would answer
+ * only one of them, so it is refused (ask again for the other). */
+static int once(const char **slot, const char *value, const char *opt)
+{
+	if (*slot != NULL) {
+		fprintf(stderr, "pdp audit: %s given twice ('%s', '%s'): one query "
+		                "answers one; run pdp audit once for each\n",
+		        opt, *slot, value);
+		return EXIT_USAGE;
+	}
+	*slot = value;
+	return EXIT_OK;
+}
+
+enum { OPT_SUBJECT = OPT_FIRST, OPT_ROLES, OPT_ACPS, OPT_ATTRS, OPT_TYPE,
+       OPT_ACP, OPT_OPERATION, OPT_ROLE, OPT_CONSTRAINTS, OPT_WHO,
+       OPT_UNCOND, OPT_JSON };
+
+static const struct option AUDIT_OPTIONS[] = {
+	{"policy", required_argument, NULL, 'p'},
+	{"image", required_argument, NULL, 'i'},
+	{"subject", required_argument, NULL, OPT_SUBJECT},
+	{"roles", required_argument, NULL, OPT_ROLES},
+	{"acps", required_argument, NULL, OPT_ACPS},
+	{"attrs", required_argument, NULL, OPT_ATTRS},
+	{"type", required_argument, NULL, OPT_TYPE},
+	{"acp", required_argument, NULL, OPT_ACP},
+	{"operation", required_argument, NULL, OPT_OPERATION},
+	{"role", required_argument, NULL, OPT_ROLE},
+	{"constraints", no_argument, NULL, OPT_CONSTRAINTS},
+	{"who", no_argument, NULL, OPT_WHO},
+	{"unconditional-only", no_argument, NULL, OPT_UNCOND},
+	{"json", no_argument, NULL, OPT_JSON},
+	CLI_COMMON_OPTIONS
+};
+
 /* Reads the options (exactly one query), gets the image, runs the query. */
 int cmd_audit(int argc, char **argv)
 {
-	const char *image = NULL, *subject = NULL, *roles = NULL, *acp = NULL,
-	           *op = NULL, *role = NULL;
-	bool json = false, constraints = false;
+	const char *image = NULL, *subject = NULL, *acp = NULL, *op = NULL,
+	           *role = NULL;
+	subject_opts so = {0};
+	bool json = false, constraints = false, who = false;
 	char **pols = calloc((size_t)argc + 1, sizeof(char *));
-	int npols = 0, rc = EXIT_OK;
+	int npols = 0, rc = EXIT_OK, c, nops;
 	if (pols == NULL)
 		return EXIT_IO;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has = i + 1 < argc;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(AUDIT_HELP, stdout);
+	cli_parser p;
+	cli_parser_init(&p, "audit", AUDIT_HELP, "p:i:", AUDIT_OPTIONS, argc,
+	                argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		const char *v = p.arg;
+		switch (c) {
+		case CLI_EXIT:
+			rc = p.exit_code;
 			goto out;
-		} else if (strcmp(a, "-p") == 0 && has) {
-			pols[npols++] = argv[++i];
-		} else if (strcmp(a, "-i") == 0 && has) {
-			image = argv[++i];
-		} else if (strcmp(a, "--subject") == 0 && has) {
-			subject = argv[++i];
-		} else if (strcmp(a, "--roles") == 0 && has) {
-			roles = argv[++i];
-		} else if (strcmp(a, "--acp") == 0 && has) {
-			acp = argv[++i];
-		} else if (strcmp(a, "--operation") == 0 && has) {
-			op = argv[++i];
-		} else if (strcmp(a, "--role") == 0 && has) {
-			role = argv[++i];
-		} else if (strcmp(a, "--constraints") == 0) {
+		case 'p':
+			pols[npols++] = (char *)v;
+			break;
+		case 'i':
+			rc = once(&image, v, "-i");
+			break;
+		case OPT_SUBJECT:
+			rc = once(&subject, v, "--subject");
+			break;
+		case OPT_ROLES:
+			rc = once(&so.roles, v, "--roles");
+			break;
+		case OPT_ACPS:
+			rc = once(&so.acps, v, "--acps");
+			break;
+		case OPT_ATTRS:
+			rc = once(&so.attrs, v, "--attrs");
+			break;
+		case OPT_TYPE:
+			rc = once(&so.type, v, "--type");
+			break;
+		case OPT_ACP:
+			rc = once(&acp, v, "--acp");
+			break;
+		case OPT_OPERATION:
+			rc = once(&op, v, "--operation");
+			break;
+		case OPT_ROLE:
+			rc = once(&role, v, "--role");
+			break;
+		case OPT_CONSTRAINTS:
 			constraints = true;
-		} else if (strcmp(a, "--json") == 0) {
+			break;
+		case OPT_WHO:
+			who = true;
+			break;
+		case OPT_UNCOND:
+			so.unconditional_only = true;
+			break;
+		case OPT_JSON:
 			json = true;
-		} else {
-			fprintf(stderr, "pdp audit: unknown or incomplete option '%s'\n%s",
-			        a, AUDIT_HELP);
-			rc = EXIT_USAGE;
-			goto out;
+			break;
 		}
+		if (rc != EXIT_OK)
+			goto out;
+	}
+	cli_operands(&p, &nops);
+	if (nops > 0) {
+		rc = cli_usage_error(&p, "unexpected operand '%s' (policies go "
+		                         "with -p POLICY)", argv[argc - nops]);
+		goto out;
+	}
+	if (!cli_stdin_once(&p, pols, npols, NULL, 0, image)) {
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	int queries = (subject != NULL) + (acp != NULL) + (role != NULL) +
 	              (constraints ? 1 : 0);
@@ -286,13 +469,19 @@ int cmd_audit(int argc, char **argv)
 		problem = "give -p POLICY... or -i IMAGE (not both)";
 	else if (queries != 1)
 		problem = "give exactly one of --subject, --acp, --role, --constraints";
-	else if (roles != NULL && subject == NULL)
-		problem = "--roles goes with --subject";
+	else if (who && (acp == NULL || op == NULL))
+		problem = "--who goes with --acp ID --operation OP";
+	else if (so.attrs != NULL && subject == NULL && !who)
+		problem = "--attrs goes with --subject or --who";
+	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL) &&
+	         subject == NULL)
+		problem = "--roles, --type and --acps go with --subject";
+	else if (so.unconditional_only && constraints)
+		problem = "--unconditional-only goes with --subject, --role or --acp";
 	else if (op != NULL && acp == NULL)
 		problem = "--operation goes with --acp";
 	if (problem != NULL) {
-		fprintf(stderr, "pdp audit: %s\n%s", problem, AUDIT_HELP);
-		rc = EXIT_USAGE;
+		rc = cli_usage_error(&p, "%s", problem);
 		goto out;
 	}
 	pdp_image *img = NULL;
@@ -300,11 +489,13 @@ int cmd_audit(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto out;
 	if (subject != NULL)
-		rc = query_subject(stdout, img, subject, roles, json);
+		rc = query_subject(stdout, img, subject, &so, json);
+	else if (who)
+		rc = query_who(stdout, img, acp, op, &so, json);
 	else if (acp != NULL)
-		rc = query_acp(stdout, img, acp, op, json);
+		rc = query_acp(stdout, img, acp, op, so.unconditional_only, json);
 	else if (role != NULL)
-		rc = query_role(stdout, img, role, json);
+		rc = query_role(stdout, img, role, so.unconditional_only, json);
 	else if (json)
 		constraints_json(stdout, img);
 	else

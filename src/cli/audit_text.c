@@ -71,14 +71,7 @@ char *ds_take(dstr *d)
 
 /* ---- aligned tables ---- */
 
-#define MAX_COLS 10
-
-typedef struct table {
-	size_t ncols, nrows, cap;
-	char **cells; /* nrows x ncols, row 0 the header */
-} table;
-
-static void table_row(table *t, char **cells)
+void table_row(table *t, char **cells)
 {
 	if (t->nrows == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 16;
@@ -95,7 +88,7 @@ static void table_row(table *t, char **cells)
 	t->nrows++;
 }
 
-static void table_header(table *t, size_t ncols, const char *const *names)
+void table_header(table *t, size_t ncols, const char *const *names)
 {
 	char *cells[MAX_COLS];
 	t->ncols = ncols;
@@ -113,7 +106,7 @@ static void table_free(table *t)
 }
 
 /* Two spaces between columns; the last column is not padded. */
-static void table_print(table *t, FILE *out)
+void table_print(table *t, FILE *out)
 {
 	size_t w[MAX_COLS] = {0};
 	for (size_t r = 0; r < t->nrows; r++)
@@ -150,14 +143,55 @@ char *cond_text(const pdp_image *img, uint32_t rule, uint32_t part)
 	return s;
 }
 
-/* The condition parts in mask, joined by "; " ("-" when none). */
-static char *conds_joined(const pdp_image *img, uint32_t rule, uint32_t mask)
+static size_t residual_fill(const residuals *r, uint32_t rule, uint32_t op,
+                            uint32_t part, char *buf, size_t size)
+{
+	return r->perms != NULL
+	               ? pdp_audit_residual(r->perms, rule, op, part, buf, size)
+	               : pdp_audit_acp_residual(r->acp, rule, op, part, buf, size);
+}
+
+char *residual_text(const residuals *r, uint32_t rule, uint32_t op,
+                    uint32_t part)
+{
+	size_t n = residual_fill(r, rule, op, part, NULL, 0);
+	char *s = malloc(n + 1);
+	if (s == NULL)
+		exit(EXIT_IO);
+	s[0] = '\0';
+	residual_fill(r, rule, op, part, s, n + 1);
+	return s;
+}
+
+uint32_t residual_parts(const residuals *r, uint32_t rule, uint32_t op)
+{
+	uint32_t m = 0;
+	for (int i = 0; i < 4; i++)
+		if (residual_fill(r, rule, op, AUDIT_PARTS[i], NULL, 0) > 0)
+			m |= AUDIT_PARTS[i];
+	return m;
+}
+
+bool acp_rule_shown(const residuals *r, const pdp_audit_acp_entry *e,
+                    size_t k, bool uncond_only)
+{
+	if (!uncond_only)
+		return true;
+	return k < e->n_permits && e->n_denies == 0 &&
+	       residual_parts(r, e->permits[k], e->operation) == 0;
+}
+
+/* The condition parts in mask, joined by "; " ("-" when none): as written
+ * (r NULL), or the residual for op. */
+char *conds_joined(const pdp_image *img, const residuals *r,
+                          uint32_t rule, uint32_t op, uint32_t mask)
 {
 	dstr d = {0};
 	for (int i = 0; i < 4; i++) {
 		if (!(mask & AUDIT_PARTS[i]))
 			continue;
-		char *s = cond_text(img, rule, AUDIT_PARTS[i]);
+		char *s = r != NULL ? residual_text(r, rule, op, AUDIT_PARTS[i])
+		                    : cond_text(img, rule, AUDIT_PARTS[i]);
 		if (d.n)
 			ds_puts(&d, "; ");
 		ds_puts(&d, s);
@@ -251,16 +285,43 @@ pdp_str *users_of(size_t (*fn)(const pdp_image *, uint32_t, pdp_str *,
 
 /* ---- the answers as text ---- */
 
+/* Role names compare byte for byte (docs/language.md): that order. */
+static bool name_before(pdp_str a, pdp_str b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+	return c < 0 || (c == 0 && a.len < b.len);
+}
+
+uint32_t *roles_by_name(const pdp_image *img, const uint32_t *r, size_t n)
+{
+	uint32_t *v = malloc((n + 1) * sizeof(uint32_t));
+	if (v == NULL)
+		exit(EXIT_IO);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		while (k > 0 && name_before(pdp_audit_role_name(img, r[i]),
+		                            pdp_audit_role_name(img, v[k - 1]))) {
+			v[k] = v[k - 1];
+			k--;
+		}
+		v[k] = r[i];
+	}
+	return v;
+}
+
 static void ds_role_list(dstr *d, const pdp_image *img, const uint32_t *r,
                          size_t n)
 {
 	if (n == 0)
 		ds_puts(d, "-");
+	uint32_t *v = roles_by_name(img, r, n);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			ds_puts(d, ", ");
-		ds_str(d, pdp_audit_role_name(img, r[i]));
+		ds_str(d, pdp_audit_role_name(img, v[i]));
 	}
+	free(v);
 }
 
 static void ds_str_list(dstr *d, const pdp_str *s, size_t n)
@@ -308,25 +369,107 @@ static char *via_text(const pdp_image *img, const pdp_audit_grant *g)
 	return ds_take(&d);
 }
 
+/* The ACP column: the ACP's id; for a union (--acps) the id of the ACP
+ * that holds the rule. */
+static char *acp_cell(const pdp_image *img, uint32_t acp, uint32_t rule)
+{
+	pdp_audit_rule r;
+	if (acp == PDP_NONE && pdp_audit_rule_get(img, rule, &r) == PDP_OK)
+		acp = r.acp;
+	dstr a = {0};
+	ds_str(&a, pdp_acp_name(img, acp));
+	return ds_take(&a);
+}
+
+/* A deny rule that could override, as the table below the permissions
+ * shows it: the operations it overrides with the same residual text. */
+typedef struct deny_row {
+	uint32_t rule, ops;
+	char *conds;
+} deny_row;
+
+typedef struct deny_rows {
+	deny_row *v;
+	size_t n;
+} deny_rows;
+
+static void deny_rows_add(deny_rows *d, const pdp_image *img,
+                          const residuals *res, uint32_t rule, uint32_t op)
+{
+	char *c = conds_joined(img, res, rule, op, residual_parts(res, rule, op));
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].rule == rule && strcmp(d->v[i].conds, c) == 0) {
+			d->v[i].ops |= op;
+			free(c);
+			return;
+		}
+	deny_row *nv = realloc(d->v, (d->n + 1) * sizeof(deny_row));
+	if (nv == NULL)
+		exit(EXIT_IO);
+	d->v = nv;
+	d->v[d->n++] = (deny_row){rule, op, c};
+}
+
+static char *ops_text(uint32_t ops)
+{
+	dstr o = {0};
+	for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
+		if (ops & op) {
+			if (o.n)
+				ds_puts(&o, ",");
+			ds_puts(&o, pdp_operation_name(op));
+		}
+	return ds_take(&o);
+}
+
+/* The deny rules below a permission table: originators as written, the
+ * operations they could override and their residual conditions. */
+static void deny_table(FILE *out, const pdp_image *img, deny_rows *d)
+{
+	if (d->n == 0)
+		return;
+	fputs("\ndeny rules that could override:\n", out);
+	static const char *const D[] = {"RULE", "ORIGINATORS", "OPERATIONS",
+	                                "CONDITIONS"};
+	table t = {0};
+	table_header(&t, 4, D);
+	for (size_t i = 0; i < d->n; i++) {
+		char *cells[4];
+		cells[0] = rule_token(img, d->v[i].rule, true);
+		cells[1] = rule_originators(img, d->v[i].rule);
+		cells[2] = ops_text(d->v[i].ops);
+		cells[3] = d->v[i].conds;
+		table_row(&t, cells);
+	}
+	table_print(&t, out);
+	free(d->v);
+}
+
 /* A permission table (subject and role queries): one row per grant, and
  * below it the deny rules that could override any of them. */
 static void perms_text(FILE *out, const pdp_image *img,
-                             const pdp_audit_perms *p)
+                       const pdp_audit_perms *p, bool uncond_only)
 {
-	if (p->n_perms == 0) {
-		fputs("no permissions\n", out);
+	size_t shown = 0;
+	for (size_t i = 0; i < p->n_perms; i++)
+		shown += perm_shown(&p->perms[i], uncond_only);
+	if (shown == 0) {
+		fputs(uncond_only ? "no unconditional permissions\n"
+		                  : "no permissions\n",
+		      out);
 		return;
 	}
 	static const char *const H[] = {"ACP", "SECTION", "OPERATION", "GRANT",
 	                                "VIA", "RULE", "OVERRIDES",
 	                                "CONDITIONS"};
+	residuals res = {p, NULL};
 	table t = {0};
 	table_header(&t, 8, H);
-	/* deny rules to describe below, in first-seen order */
-	uint32_t *denies = NULL;
-	size_t nd = 0;
+	deny_rows denies = {0};
 	for (size_t i = 0; i < p->n_perms; i++) {
 		const pdp_audit_perm *x = &p->perms[i];
+		if (!perm_shown(x, uncond_only))
+			continue;
 		dstr ov = {0};
 		for (size_t k = 0; k < x->n_overrides; k++) {
 			char *tok = rule_token(img, x->overrides[k], false);
@@ -334,19 +477,7 @@ static void perms_text(FILE *out, const pdp_image *img,
 				ds_puts(&ov, ", ");
 			ds_puts(&ov, tok);
 			free(tok);
-			bool seen = false;
-			for (size_t m = 0; m < nd && !seen; m++)
-				seen = denies[m] == x->overrides[k];
-			if (!seen) {
-				uint32_t *nv = realloc(denies, (nd + 1) * sizeof(uint32_t));
-				if (nv == NULL) {
-					free(ov.p);
-					free(denies);
-					exit(EXIT_IO);
-				}
-				denies = nv;
-				denies[nd++] = x->overrides[k];
-			}
+			deny_rows_add(&denies, img, &res, x->overrides[k], x->operation);
 		}
 		if (ov.n == 0)
 			ds_puts(&ov, "-");
@@ -354,9 +485,7 @@ static void perms_text(FILE *out, const pdp_image *img,
 		for (size_t j = 0; j < x->n_grants; j++) {
 			const pdp_audit_grant *g = &x->grants[j];
 			char *cells[8];
-			dstr a = {0};
-			ds_str(&a, pdp_acp_name(img, x->acp));
-			cells[0] = ds_take(&a);
+			cells[0] = acp_cell(img, x->acp, g->rule);
 			cells[1] = strdup(section_name(x->self));
 			cells[2] = strdup(pdp_operation_name(x->operation));
 			cells[3] = strdup(x->status == PDP_AUDIT_OVERRIDDEN
@@ -366,37 +495,14 @@ static void perms_text(FILE *out, const pdp_image *img,
 			cells[4] = via_text(img, g);
 			cells[5] = rule_token(img, g->rule, true);
 			cells[6] = strdup(ovs);
-			cells[7] = conds_joined(img, g->rule, g->conditions);
+			cells[7] = conds_joined(img, &res, g->rule, x->operation,
+			                        g->conditions);
 			table_row(&t, cells);
 		}
 		free(ovs);
 	}
 	table_print(&t, out);
-	if (nd > 0) {
-		fputs("\ndeny rules that could override:\n", out);
-		static const char *const D[] = {"RULE", "ORIGINATORS",
-		                                "OPERATIONS", "CONDITIONS"};
-		table_header(&t, 4, D);
-		for (size_t i = 0; i < nd; i++) {
-			pdp_audit_rule r;
-			pdp_audit_rule_get(img, denies[i], &r);
-			char *cells[4];
-			cells[0] = rule_token(img, denies[i], true);
-			cells[1] = rule_originators(img, denies[i]);
-			dstr o = {0};
-			for (uint32_t op = 1; op <= PDP_OP_DISCOVER; op <<= 1)
-				if (r.operations & op) {
-					if (o.n)
-						ds_puts(&o, ",");
-					ds_puts(&o, pdp_operation_name(op));
-				}
-			cells[2] = ds_take(&o);
-			cells[3] = conds_joined(img, denies[i], rule_parts(img, denies[i]));
-			table_row(&t, cells);
-		}
-		table_print(&t, out);
-	}
-	free(denies);
+	deny_table(out, img, &denies);
 }
 
 
@@ -436,14 +542,32 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 	dstr d = {0};
 	fprintf(out, "subject %.*s\n", (int)a->subject.len, a->subject.ptr);
 	ds_role_list(&d, img, a->assigned, a->n_assigned);
-	fprintf(out, "assigned roles: %s\n", d.p);
+	fprintf(out, "assigned roles:   %s\n", d.p);
+	d.n = 0;
+	ds_role_list(&d, img, a->authorized, a->n_authorized);
+	fprintf(out, "authorized roles: %s\n", d.p);
 	d.n = 0;
 	ds_role_list(&d, img, p->active_roles, p->n_active_roles);
-	fprintf(out, "active roles:   %s%s\n", d.p,
+	fprintf(out, "active roles:     %s%s\n", d.p,
 	        a->roles_given ? " (--roles)" : " (assigned)");
 	d.n = 0;
 	ds_role_list(&d, img, p->active_closure, p->n_active_closure);
-	fprintf(out, "with juniors:   %s\n", d.p);
+	fprintf(out, "active closure:   %s\n", d.p);
+	if (a->attrs_file != NULL)
+		fprintf(out, "attributes:       %s\n",
+		        a->attrs_found ? "from --attrs (the originator.* "
+		                         "attributes it gives, no others)"
+		                       : "not in --attrs (left to the request)");
+	if (a->acps != NULL) {
+		d.n = 0;
+		ds_puts(&d, "");
+		for (size_t i = 0; i < a->n_acps; i++) {
+			if (i)
+				ds_puts(&d, ", ");
+			ds_str(&d, pdp_acp_name(img, a->acps[i]));
+		}
+		fprintf(out, "acps (union):     %s\n", d.p);
+	}
 	free(d.p);
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED)
 		fprintf(out, "activation refused: role %.*s is not authorized for "
@@ -455,17 +579,22 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 		             "%.*s (dsd-violation): every request is denied\n",
 		        (int)a->detail.len, a->detail.ptr ? a->detail.ptr : "");
 	fputc('\n', out);
-	perms_text(out, img, p);
+	perms_text(out, img, p, a->unconditional_only);
 }
 
 /* One row per originator of each rule of the ACP, permits before denies
  * for each section and operation. */
 void acp_text(FILE *out, const pdp_image *img, pdp_str id,
-              const pdp_audit_acp *a)
+              const pdp_audit_acp *a, bool uncond_only)
 {
 	fprintf(out, "acp %.*s\n\n", (int)id.len, id.ptr);
-	if (a->n_entries == 0) {
-		fputs("no rules\n", out);
+	residuals res = {NULL, a};
+	size_t shown = 0;
+	for (size_t i = 0; i < a->n_entries; i++)
+		for (size_t k = 0; k < a->entries[i].n_permits + a->entries[i].n_denies; k++)
+			shown += acp_rule_shown(&res, &a->entries[i], k, uncond_only);
+	if (shown == 0) {
+		fputs(uncond_only ? "no unconditional grants\n" : "no rules\n", out);
 		return;
 	}
 	static const char *const H[] = {"SECTION", "OPERATION", "EFFECT",
@@ -479,7 +608,10 @@ void acp_text(FILE *out, const pdp_image *img, pdp_str id,
 			const uint32_t *rules = deny ? e->denies : e->permits;
 			size_t n = deny ? e->n_denies : e->n_permits;
 			for (size_t k = 0; k < n; k++) {
-				uint32_t c = pdp_audit_rule_conditions(img, rules[k], e->operation);
+				if (!acp_rule_shown(&res, e, deny ? e->n_permits + k : k,
+				                    uncond_only))
+					continue;
+				uint32_t c = residual_parts(&res, rules[k], e->operation);
 				pdp_audit_rule r;
 				pdp_audit_rule_get(img, rules[k], &r);
 				for (uint32_t oi = 0; oi < r.n_originators; oi++) {
@@ -498,7 +630,7 @@ void acp_text(FILE *out, const pdp_image *img, pdp_str id,
 					cells[4] = ds_take(&w);
 					cells[5] = who_members(img, &o);
 					cells[6] = rule_token(img, rules[k], true);
-					cells[7] = conds_joined(img, rules[k], c);
+					cells[7] = conds_joined(img, &res, rules[k], e->operation, c);
 					table_row(&t, cells);
 				}
 			}
@@ -529,7 +661,7 @@ void role_text(FILE *out, const pdp_image *img, const role_answer *a)
 	fprintf(out, "%-18s%s\n", "authorized users:", d.p);
 	free(d.p);
 	fputs("\npermissions of whoever has the role active:\n", out);
-	perms_text(out, img, a->perms);
+	perms_text(out, img, a->perms, a->unconditional_only);
 }
 
 void constraints_text(FILE *out, const pdp_image *img)

@@ -39,8 +39,9 @@ static const char EXPLAIN_HELP[] =
 	"tests held, failed or were indeterminate, and the decision.\n"
 	"  -p, --policy POLICY  compile POLICY (- for standard input)\n"
 	"  -i, --image IMAGE    load IMAGE (- for standard input)\n"
-	"  --json      one JSON object per request: line, rules (each test's\n"
-	"              result), decision (as pdp decide --json prints it)\n"
+	"  --json      one JSON object per request and output line: line, col,\n"
+	"              rules (each test's result), decision (as pdp decide\n"
+	"              --json prints it)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"  --jsonl     every input is JSON Lines\n"
 	"Exit codes as for pdp decide.\n";
@@ -293,6 +294,9 @@ static void explain_json(decide_run *x, pdpc_request *pr, pdp_decision *d)
 	json_out j = json_on(stdout);
 	json_begin(&j);
 	json_key_uint(&j, "line", pr->line);
+	/* requests of a one-line JSON array share the line: col tells them
+	 * apart */
+	json_key_uint(&j, "col", pr->col);
 	if (pr->ok) {
 		json_key_bool(&j, "time_defaulted", pr->time_defaulted);
 		if (pr->notes)

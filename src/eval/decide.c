@@ -444,6 +444,33 @@ static tri cond_eval(dctx *d, uint32_t idx)
 	}
 }
 
+/* The request's country as ISO numeric: -1 absent, -2 invalid. */
+static int request_country(const pdp_request *q)
+{
+	if (q->country.ptr == NULL)
+		return -1;
+	int c = country_code(q->country);
+	return c < 0 ? -2 : c;
+}
+
+tri eval_cond_node(const pdp_image *img, pdp_scratch *scratch,
+                   const pdp_request *q, pdp_str orig, uint32_t node)
+{
+	rule_result rr;
+	memset(&rr, 0, sizeof(rr));
+	rr.missing_attr = PDP_NONE;
+	dctx d;
+	memset(&d, 0, sizeof(d));
+	d.img = d.seg = img;
+	d.scratch = scratch;
+	d.req = q;
+	d.who.img = img;
+	d.who.orig = orig;
+	d.rr = &rr;
+	d.country = request_country(q);
+	return cond_eval(&d, node);
+}
+
 /* ---- rules ---- */
 
 static tri rule_eval(dctx *d, const img_rule_rec *rule, rule_result *rr,
@@ -988,12 +1015,7 @@ static pdp_status decide_with(const pdp_image *img, pdp_scratch *scratch,
 	}
 	if (img->prefetch)
 		prefetch_rule_data(spans, n_acps);
-	d.country = -1;
-	if (q->country.ptr != NULL) {
-		d.country = country_code(q->country);
-		if (d.country < 0)
-			d.country = -2;
-	}
+	d.country = request_country(q);
 	/* stage 4 */
 	if (trace != NULL && trace->on_rule != NULL) {
 		walk_rules(&d, spans, n_acps, out, trace);

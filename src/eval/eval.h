@@ -61,4 +61,11 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
                        const pdp_request *req, const uint64_t *active,
                        pdp_decision *out, const eval_trace *trace);
 
+/* One condition node (a leaf or a combinator) of img evaluated against q,
+ * as pdp_decide evaluates it, with orig as the originator in the form rules
+ * compare (absolute when the image declares its host). For audit's partial
+ * evaluation (src/audit/residual.c), never on the decide path. */
+tri eval_cond_node(const pdp_image *img, pdp_scratch *scratch,
+                   const pdp_request *q, pdp_str orig, uint32_t node);
+
 #endif

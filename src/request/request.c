@@ -655,18 +655,39 @@ static void read_request(rctx *r, ynode *n, const pdp_image *img)
 		read_attrs(r, v, img);
 }
 
-void request_from_node(cc *c, ynode *n, const pdp_image *img,
-                       parsed_request *out)
+/* A good empty request at n's position, and the reading context. */
+static rctx start(cc *c, const ynode *n, parsed_request *out)
 {
 	memset(out, 0, sizeof(*out));
 	pdp_request_init(&out->req);
 	out->ok = true;
 	out->pos = n->pos;
-	rctx r = {c, out, 0};
+	return (rctx){c, out, 0};
+}
+
+/* Notes beyond REQ_MAX_NOTES, counted. */
+static void finish(rctx *r)
+{
+	if (r->extra_notes > 0)
+		r->out->notes = arena_printf(r->c, "%s; and %zu more", r->out->notes,
+		                             r->extra_notes);
+}
+
+void request_from_node(cc *c, ynode *n, const pdp_image *img,
+                       parsed_request *out)
+{
+	rctx r = start(c, n, out);
 	read_request(&r, n, img);
-	if (r.extra_notes > 0)
-		out->notes = arena_printf(c, "%s; and %zu more", out->notes,
-		                          r.extra_notes);
+	finish(&r);
+}
+
+bool request_attrs_from_node(cc *c, const ynode *n, const pdp_image *img,
+                             parsed_request *out)
+{
+	rctx r = start(c, n, out);
+	read_attrs(&r, n, img);
+	finish(&r);
+	return out->ok;
 }
 
 void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)

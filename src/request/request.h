@@ -33,6 +33,14 @@ typedef struct parsed_request {
 void request_from_node(cc *c, ynode *n, const pdp_image *img,
                        parsed_request *out);
 
+/* Only an `attrs:` mapping n, read as a request's (typed by the YAML core
+ * schema, resolved against img; undeclared and null attributes are notes):
+ * into out->req.attrs. False (out->error says why) when n is no mapping
+ * or a value does not fit. pdp audit --attrs reads subjects' attributes
+ * with it. */
+bool request_attrs_from_node(cc *c, const ynode *n, const pdp_image *img,
+                             parsed_request *out);
+
 /* A bad request at pos: its error is "line:col: " and the formatted text
  * (storage from c's arena). */
 void request_bad(cc *c, srcpos pos, parsed_request *out, const char *fmt, ...)

@@ -102,10 +102,10 @@ $ $PDP lint --format json bad.yaml
 {"file":"bad.yaml","line":8,"column":29,"severity":"error","code":"E-SCHED","message":"invalid schedule '* * 8-25 * * * *': hour: 25 is out of range 0-23"}
 [exit 1]
 $ $PDP explain --json --no-clock -p small.yaml small-requests.yaml
-{"line":1,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
-{"line":2,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
-{"line":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
-{"line":4,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":1,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":2,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":3,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":4,"col":3,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
 [exit 2]
 $ $PDP decide -p small.yaml small-requests.jsonl
 permit rule:acp-a:privileges:0 read
@@ -153,13 +153,14 @@ request at line 1: originator CAE-a, operation retrieve
 decision: deny no-rule-matched
 
 $ d=$(mktemp -d); q=$(printf '%065000d' 0 | tr 0 Q); printf 'pdp: 1\nacps:\n  - id: %s\n    privileges:\n      - { originators: [all], operations: all, id: %s }\n' "$q" "$q" > $d/p.yaml; printf '{"originator": "CAE-x", "operation": 2, "target": {"acps": ["%s"]}}\n' "$q" > $d/r.jsonl; $PDP explain --json --no-clock -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide --json -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP audit -p $d/p.yaml --subject CAE-x | tr -d Q | tr -s ' '; rm -rf $d
-{"line":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}}
+{"line":1,"col":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}}
 permit rule::privileges:0 
 {"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}
 subject CAE-x
 assigned roles: -
+authorized roles: -
 active roles: - (assigned)
-with juniors: -
+active closure: -
 
 ACP SECTION OPERATION GRANT VIA RULE OVERRIDES CONDITIONS
  privileges create unconditional all rule::privileges:0 - -
@@ -326,4 +327,23 @@ $ $PDP report -p - --html=- < small.yaml | head -c 15; echo
 $ $PDP diff small.yaml
 pdp diff: give exactly two files, OLD and NEW (one of them may be - for standard input)
 Try 'pdp diff --help' for the options.
+[exit 64]
+$ printf '[{"originator":"CAE-a","operation":"retrieve","target":{"acps":["acp-a"]}}, {"originator":"CAE-b","operation":"retrieve","target":{"acps":["acp-a"]}}]\n' | $PDP explain --json --no-clock -p small.yaml | cut -c1-20
+{"line":1,"col":2,"t
+{"line":1,"col":77,"
+$ $PDP audit -p small.yaml --subject CAE-a --subject CAE-b
+pdp audit: --subject given twice ('CAE-a', 'CAE-b'): one query answers one; run pdp audit once for each
+[exit 64]
+$ $PDP audit -p small.yaml --role r --role s
+pdp audit: --role given twice ('r', 's'): one query answers one; run pdp audit once for each
+[exit 64]
+$ $PDP audit -p small.yaml --acp=acpa
+pdp audit: no ACP 'acpa' in the policy; did you mean 'acp-a'?
+[exit 64]
+$ $PDP audit --policy=small.yaml --acps=acp-a,acp-x --subject CAE-a
+pdp audit: no ACP 'acp-x' in the policy; did you mean 'acp-a'?
+[exit 64]
+$ $PDP audit -p small.yaml extra --constraints
+pdp audit: unexpected operand 'extra' (policies go with -p POLICY)
+Try 'pdp audit --help' for the options.
 [exit 64]

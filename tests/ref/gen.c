@@ -182,7 +182,7 @@ static const attr_def ATTRS[] = {
 };
 #define N_ATTRS (sizeof(ATTRS) / sizeof(ATTRS[0]))
 
-static const char *type_word(pdp_type t)
+const char *gen_type_word(pdp_type t)
 {
 	switch (t) {
 	case PDP_TYPE_INT: return "int";
@@ -1222,7 +1222,7 @@ gen_policy *gen_policy_make(uint64_t seed)
 			sb_printf(b, "attributes:\n");
 		any_attr = true;
 		p->decl[i] = true;
-		sb_printf(b, "  %s: %s\n", ATTRS[i].name, type_word(ATTRS[i].t));
+		sb_printf(b, "  %s: %s\n", ATTRS[i].name, gen_type_word(ATTRS[i].t));
 	}
 	sb_printf(&p->decls, "%s", b->p);
 	p->n_groups = (int)gen_below(r, 4);

@@ -32,6 +32,9 @@ gen_policy *gen_policy_make(uint64_t seed);
 const char *gen_policy_text(const gen_policy *p);
 void gen_policy_free(gen_policy *p);
 
+/* An attribute type as the `attributes:` section writes it. */
+const char *gen_type_word(pdp_type t);
+
 /* The policy's declared role names (for session tests). */
 int gen_policy_role_count(const gen_policy *p);
 const char *gen_policy_role(const gen_policy *p, int i);

@@ -30,7 +30,11 @@ _pdp()
 	--fail-on)
 		COMPREPLY=($(compgen -W "widen" -- "$cur"))
 		return ;;
-	--subject|--acp|--role|--roles)
+	--subject|--acp|--acps|--role|--roles)
+		return ;;
+	--type)
+		COMPREPLY=($(compgen -W "container contentInstance flexContainer
+			AE remoteCSE group subscription accessControlPolicy" -- "$cur"))
 		return ;;
 	esac
 	case $verb in
@@ -43,8 +47,9 @@ _pdp()
 		--help --version" ;;
 	verify) opts="--key --min-revision --help" ;;
 	inspect|keygen) opts="--help" ;;
-	audit) opts="-p --policy -i --image --subject --roles --acp --operation
-		--role --constraints --json --help --version" ;;
+	audit) opts="-p --policy -i --image --subject --roles --type --acps --attrs --who --acp
+		--operation --role --constraints --unconditional-only --json --help
+		--version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
 	test) opts="--format --help" ;;
 	diff) opts="--format --fail-on --help" ;;
