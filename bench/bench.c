@@ -223,22 +223,6 @@ static text_size elf_text_size(const char *path)
 /* ------------------------------------------------------------------ */
 /* workload                                                             */
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static char tmp_dir[64];
-
-static void remove_tmp_dir(void)
-{
-	if (tmp_dir[0])
-		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ------------------------------------------------------------------ */
 /* decision loops                                                       */
@@ -413,11 +397,7 @@ int main(int argc, char **argv)
 	bool reused = false;
 	const char *dir = workdir;
 	if (dir == NULL) {
-		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/pdp-bench-XXXXXX");
-		if (mkdtemp(tmp_dir) == NULL)
-			bench_die("mkdtemp: %s", strerror(errno));
-		atexit(remove_tmp_dir);
-		dir = tmp_dir;
+		dir = bench_tmp_dir("pdp-bench");
 	} else if (bench_read_meta(dir, &mt) && strcmp(mt.scale, sc->name) == 0)
 		reused = true;
 	if (!reused && (bench_generate(sc, seed, dir) != 0 || !bench_read_meta(dir, &mt)))

@@ -345,21 +345,6 @@ static void print_results(const build *bs, const scale_result *res,
 	printf("\n");
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static char tmp_dir[] = "/tmp/pdp-compare-XXXXXX";
-
-static void remove_tmp_dir(void)
-{
-	nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- --ir: one build only, for callgrind ---- */
 
@@ -502,12 +487,8 @@ int main(int argc, char **argv)
 	if (chase)
 		return run_chase(mib == 0 ? 256 : mib);
 	const char *base = workdir;
-	if (base == NULL) {
-		if (mkdtemp(tmp_dir) == NULL)
-			bench_die("cannot create %s", tmp_dir);
-		atexit(remove_tmp_dir);
-		base = tmp_dir;
-	}
+	if (base == NULL)
+		base = bench_tmp_dir("pdp-compare");
 	if (ir != NULL)
 		return run_ir(ir, ir_scale, passes == 0 ? 1 : passes, base, seed);
 	if (nb != 2 || runs == 0 || runs > 1000)

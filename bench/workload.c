@@ -1,7 +1,10 @@
 /*
  * workload.c - reading a generated workload back (workload.h).
  */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 #include "workload.h"
+
+#include <ftw.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,4 +219,32 @@ uint64_t bench_cpu_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the temporary workload directory ---- */
+
+static char tmp_dir[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tmp_dir(void)
+{
+	if (tmp_dir[0])
+		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *bench_tmp_dir(const char *prefix)
+{
+	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/%s-XXXXXX", prefix);
+	if (mkdtemp(tmp_dir) == NULL)
+		bench_die("cannot create %s", tmp_dir);
+	atexit(remove_tmp_dir);
+	return tmp_dir;
 }

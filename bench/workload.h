@@ -41,6 +41,10 @@ char *bench_path_join(const char *dir, const char *name);
 /* The whole file, NUL-terminated; dies when it cannot be read. */
 char *bench_read_file(const char *path, size_t *len);
 
+/* A new directory /tmp/PREFIX-XXXXXX for a generated workload, removed
+ * with its contents when the program exits (one per program). */
+const char *bench_tmp_dir(const char *prefix);
+
 /* Monotonic and calling-thread CPU clocks in ns. */
 uint64_t bench_now_ns(void);
 uint64_t bench_cpu_ns(void);

@@ -22,6 +22,26 @@
 
 /* ---- string vectors ---- */
 
+/* Room for element n of the array whose pointer is at slot (a T ** passed
+ * as void *, *cap elements of elem bytes): the capacity doubles from
+ * first. False when out of memory (the array is kept). The pointer is
+ * read and written through memcpy so that any T works without aliasing
+ * casts. */
+static bool grow(void *slot, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return true;
+	void *old;
+	memcpy(&old, slot, sizeof(old));
+	size_t c = *cap ? *cap * 2 : first;
+	void *v = realloc(old, c * elem);
+	if (v == NULL)
+		return false;
+	memcpy(slot, &v, sizeof(v));
+	*cap = c;
+	return true;
+}
+
 typedef struct strvec {
 	char **v;
 	size_t n, cap;
@@ -32,15 +52,9 @@ static void sv_push_n(strvec *s, const char *p, size_t len)
 {
 	if (s->oom)
 		return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof(*v));
-		if (v == NULL) {
-			s->oom = true;
-			return;
-		}
-		s->v = v;
-		s->cap = cap;
+	if (!grow(&s->v, s->n, &s->cap, sizeof(*s->v), 16)) {
+		s->oom = true;
+		return;
 	}
 	char *d = malloc(len + 1);
 	if (d == NULL) {
@@ -56,16 +70,8 @@ static void sv_push_n(strvec *s, const char *p, size_t len)
 /* Push p itself (malloc'd; freed here when it cannot be kept). */
 static void sv_push_owned(strvec *s, char *p)
 {
-	if (!s->oom && s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof(*v));
-		if (v == NULL)
-			s->oom = true;
-		else {
-			s->v = v;
-			s->cap = cap;
-		}
-	}
+	if (!s->oom && !grow(&s->v, s->n, &s->cap, sizeof(*s->v), 16))
+		s->oom = true;
 	if (s->oom) {
 		free(p);
 		return;
@@ -718,15 +724,10 @@ static void compare_slots(builder *b, pdp_audit_via via, const char *subject,
 			k = n[i].level == LV_CONDITIONAL ? PDIFF_NOW_CONDITIONAL
 			                                 : PDIFF_NOW_UNCONDITIONAL;
 		pdiff_result *r = b->r;
-		if (r->n_changes == b->cap_changes) {
-			size_t cap = b->cap_changes ? b->cap_changes * 2 : 64;
-			pdiff_change *v = realloc(r->changes, cap * sizeof(*v));
-			if (v == NULL) {
-				b->oom = true;
-				return;
-			}
-			r->changes = v;
-			b->cap_changes = cap;
+		if (!grow(&r->changes, r->n_changes, &b->cap_changes,
+		          sizeof(*r->changes), 64)) {
+			b->oom = true;
+			return;
 		}
 		pdiff_change *c = &r->changes[r->n_changes++];
 		c->kind = k;
@@ -942,15 +943,10 @@ static void add_decl(builder *b, const char *line_o, const char *line_n)
 	if (t2 == NULL)
 		return;
 	pdiff_result *r = b->r;
-	if (r->n_decls == b->cap_decls) {
-		size_t cap = b->cap_decls ? b->cap_decls * 2 : 16;
-		pdiff_decl *v = realloc(r->decls, cap * sizeof(*v));
-		if (v == NULL) {
-			b->oom = true;
-			return;
-		}
-		r->decls = v;
-		b->cap_decls = cap;
+	if (!grow(&r->decls, r->n_decls, &b->cap_decls, sizeof(*r->decls),
+	          16)) {
+		b->oom = true;
+		return;
 	}
 	static const char *const WHATS[] = {"role", "assignment", "group",
 	                                    "constraint", "attribute"};
