@@ -702,6 +702,13 @@ class Runner:
 
     def run(self, step):
         if isinstance(step, Concurrent):
+            if self.stock:
+                # stock tinyIoT updates an ACP while other threads read it
+                # unsynchronized: on a loaded host it crashed 4 times in 219
+                # changes (2026-12-05), and every later step then failed
+                print("  skip (stock tinyIoT can crash when an ACP changes "
+                      "under concurrent readers): %s" % step.name)
+                return
             step.run(self)
             return
         if self.stock and step.pdp_only:
