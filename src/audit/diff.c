@@ -938,6 +938,8 @@ static bool texts_differ(const char *a, const char *b)
 static void add_decl(builder *b, const char *line_o, const char *line_n)
 {
 	const char *line = line_o ? line_o : line_n;
+	if (line == NULL)
+		return;
 	const char *t1 = strchr(line, '\t');
 	const char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 	if (t2 == NULL)
@@ -994,10 +996,13 @@ static bool diff_decls(builder *b, const side *so, const side *sn,
 				cmp = ka < kc ? -1 : ka > kc ? 1 : 0;
 		}
 		const char *lo = cmp <= 0 ? a : NULL, *ln = cmp >= 0 ? c : NULL;
+		const char *line = lo ? lo : ln;
+		if (line == NULL) /* a NULL entry in a list: nothing to compare */
+			break;
 		if (lo == NULL || ln == NULL || strcmp(lo, ln) != 0) {
 			add_decl(b, lo, ln);
 			any = true;
-			if (strncmp(lo ? lo : ln, "attribute\t", 10) == 0)
+			if (strncmp(line, "attribute\t", 10) == 0)
 				*attrs_changed = true;
 		}
 		i += cmp <= 0;
