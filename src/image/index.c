@@ -53,12 +53,39 @@ void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
 	}
 }
 
+/* Whether n bytes at a and b are equal: keys are short ids, and a call to
+ * memcmp cost more than the comparison. */
+static bool key_equal(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a0, b0, a1, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8); /* overlaps a0 when n < 16 */
+		memcpy(&b1, b + n - 8, 8);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	if (n >= 4) {
+		uint32_t a0, b0, a1, b1;
+		memcpy(&a0, a, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 {
 	while (op->rec != IMG_NONE) {
 		const hash_slot *sl = &op->h->slots[op->slot];
-		if (sl->key_len == 0 ||
-		    memcmp(img->blob + sl->key_off, op->name.ptr, sl->key_len) == 0) {
+		if (key_equal(img->blob + sl->key_off, op->name.ptr, sl->key_len)) {
 			op->hit = sl;
 			return op->rec;
 		}
