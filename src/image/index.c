@@ -46,7 +46,8 @@ void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
 		}
 		if (sl->tag == tag && sl->key_len == op->name.len) {
 			op->rec = sl->rec;
-			__builtin_prefetch(img->blob + sl->key_off);
+			if (sl->key_len > HASH_KEY_HEAD)
+				__builtin_prefetch(img->blob + sl->key_off);
 			return;
 		}
 		op->slot = (op->slot + 1) & op->h->mask;
@@ -85,7 +86,12 @@ uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 {
 	while (op->rec != IMG_NONE) {
 		const hash_slot *sl = &op->h->slots[op->slot];
-		if (key_equal(img->blob + sl->key_off, op->name.ptr, sl->key_len)) {
+		/* a short key is all in the slot; a long one is read from
+		 * the blob (prefetched by the probe) */
+		const char *key = sl->key_len <= HASH_KEY_HEAD
+		                          ? sl->key_head
+		                          : img->blob + sl->key_off;
+		if (key_equal(key, op->name.ptr, sl->key_len)) {
 			op->hit = sl;
 			return op->rec;
 		}
@@ -115,7 +121,8 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 	uint32_t size = 8;
 	while (size < n * 2u)
 		size *= 2;
-	h->slots = malloc((size_t)size * sizeof(hash_slot));
+	/* aligned: one slot, one cache line */
+	h->slots = aligned_alloc(64, (size_t)size * sizeof(hash_slot));
 	if (h->slots == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	memset(h->slots, 0xff, (size_t)size * sizeof(hash_slot));
@@ -133,6 +140,9 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 		h->slots[j].rec = i;
 		h->slots[j].key_off = (uint32_t)(name.ptr - img->blob);
 		h->slots[j].key_len = (uint32_t)name.len;
+		memset(h->slots[j].key_head, 0, HASH_KEY_HEAD);
+		memcpy(h->slots[j].key_head, name.ptr,
+		       name.len < HASH_KEY_HEAD ? name.len : HASH_KEY_HEAD);
 		if (s == SEC_ACPS) {
 			const img_acp_rec *a = img_acp(img, i);
 			h->slots[j].aux.acp.priv_first = a->priv_first;
@@ -142,15 +152,22 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 				a->priv_count <= 0xffffu && a->self_count <= 0xffffu
 					? a->priv_count | a->self_count << 16
 					: ACP_COUNTS_FAR;
+			h->slots[j].aux.acp.ctx_first = a->ctx_first;
+			h->slots[j].aux.acp.win_first = a->win_first;
+			h->slots[j].aux.acp.cidr_first = a->cidr_first;
+			h->slots[j].aux.acp.cond_first = a->cond_first;
 		} else if (s == SEC_PRINCIPALS) {
 			const img_principal_rec *p = img_principal(img, i);
 			h->slots[j].aux.principal.role_first = p->role_first;
 			h->slots[j].aux.principal.role_count = p->role_count;
 			h->slots[j].aux.principal.name = p->name;
-			h->slots[j].aux.principal.first_role =
-				p->role_count > 0
-					? img_word(img, SEC_PRINROLES, p->role_first)
-					: IMG_NONE;
+			h->slots[j].aux.principal.spare = 0;
+			for (uint32_t k = 0; k < HASH_INLINE_ROLES; k++)
+				h->slots[j].aux.principal.roles[k] =
+					k < p->role_count
+						? img_word(img, SEC_PRINROLES,
+						           p->role_first + k)
+						: IMG_NONE;
 		}
 	}
 	return PDP_OK;
@@ -214,7 +231,7 @@ pdp_status img_build_roles(verifier *v)
 	return PDP_OK;
 }
 
-pdp_status img_build_regexes(verifier *v)
+IMG_LOAD_ONCE pdp_status img_build_regexes(verifier *v)
 {
 	pdp_image *img = v->img;
 	uint32_t n = img->count[SEC_REGEXES];
