@@ -63,6 +63,10 @@ _Static_assert(sizeof(hash_slot) == 64, "a hash slot is one cache line");
 
 #define ACP_COUNTS_FAR 0xffffffffu
 
+/* size bytes on cache-line boundaries, on huge pages when large
+ * (alloc.c); released with free(). NULL when out of memory. */
+void *img_alloc_lines(size_t size);
+
 /* Above this many image bytes, decisions issue prefetches for the rule
  * data they are about to walk: on smaller images everything is already in
  * cache and the prefetches would only cost instructions (measured: S and M

@@ -122,7 +122,7 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 	while (size < n * 2u)
 		size *= 2;
 	/* aligned: one slot, one cache line */
-	h->slots = aligned_alloc(64, (size_t)size * sizeof(hash_slot));
+	h->slots = img_alloc_lines((size_t)size * sizeof(hash_slot));
 	if (h->slots == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	memset(h->slots, 0xff, (size_t)size * sizeof(hash_slot));

@@ -195,7 +195,7 @@ static pdp_status read_sections(verifier *v, const uint8_t *body,
 			total += (len + 63) & ~(size_t)63;
 	}
 	/* sections on 64-byte lines: a decision record is one line */
-	img->arena = aligned_alloc(64, total + 64);
+	img->arena = img_alloc_lines(total + 64);
 	img->arena_size = total + 64;
 	if (img->arena == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
