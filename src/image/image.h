@@ -63,6 +63,34 @@ _Static_assert(sizeof(hash_slot) == 64, "a hash slot is one cache line");
 
 #define ACP_COUNTS_FAR 0xffffffffu
 
+/* An originator entry's string (glob pattern or exact id): where it is in
+ * the blob and, when it is short, the bytes themselves, so that matching
+ * a glob does not wait for the blob after the entry (a dependent miss on a
+ * large image). */
+#define ORIG_TEXT_HEAD 16u
+
+typedef struct orig_text_rec {
+	uint32_t off, len;
+	char head[ORIG_TEXT_HEAD]; /* the string when len <= ORIG_TEXT_HEAD */
+} orig_text_rec;
+
+/* Fill t for the len bytes at blob + off. */
+static inline void orig_text_set(orig_text_rec *t, const char *blob,
+                                 uint32_t off, uint32_t len)
+{
+	t->off = off;
+	t->len = len;
+	memset(t->head, 0, ORIG_TEXT_HEAD);
+	if (len <= ORIG_TEXT_HEAD)
+		memcpy(t->head, blob + off, len);
+}
+
+static inline pdp_str orig_text_str(const orig_text_rec *t, const char *blob)
+{
+	return (pdp_str){t->len <= ORIG_TEXT_HEAD ? t->head : blob + t->off,
+	                 t->len};
+}
+
 /* size bytes on cache-line boundaries, on huge pages when large
  * (alloc.c); released with free(). NULL when out of memory. */
 void *img_alloc_lines(size_t size);
@@ -89,10 +117,10 @@ struct pdp_image {
 	uint32_t role_words;                 /* 64-bit words per role bitset */
 	uint64_t *role_closure;              /* roles x role_words */
 	uint64_t *constraint_sets;           /* constraints x role_words */
-	uint32_t *orig_text;                 /* per ORIGS entry: blob offset and
-	                                        length of its string (globs and
-	                                        exact ids), so a glob reads its
-	                                        pattern without the string table */
+	orig_text_rec *orig_text;            /* per ORIGS entry: its string
+	                                        (globs and exact ids), so a glob
+	                                        reads its pattern without the
+	                                        string table */
 	uint32_t n_dsd;                      /* DSD constraints among them */
 	bool prefetch;                       /* image too big for the caches:
 	                                        decisions prefetch what they

@@ -178,7 +178,7 @@ pdp_status img_build_orig_text(verifier *v)
 {
 	pdp_image *img = v->img;
 	uint32_t n = img->count[SEC_ORIGS];
-	img->orig_text = calloc(2u * (size_t)n + 2u, sizeof(uint32_t));
+	img->orig_text = calloc((size_t)n + 1u, sizeof(orig_text_rec));
 	if (img->orig_text == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < n; i++) {
@@ -186,8 +186,7 @@ pdp_status img_build_orig_text(verifier *v)
 		if (o->kind != ORIG_EXACT && o->kind != ORIG_GLOB)
 			continue;
 		const img_strtab_rec *t = img_strtab(img, o->value);
-		img->orig_text[2 * i] = t->off;
-		img->orig_text[2 * i + 1] = t->len;
+		orig_text_set(&img->orig_text[i], img->blob, t->off, t->len);
 	}
 	return PDP_OK;
 }
