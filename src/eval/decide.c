@@ -1095,6 +1095,20 @@ static void batch_start(const pdp_image *img, const pdp_request *q,
 /* The slots are (nearly) in cache now: find each key's slot, and start
  * loading what the decision reads next, the ACPs' rules and decision
  * records and the originator's first role closure row. */
+/* The span of request q's i-th ACP (1-based, as in b->lk) from the slot
+ * its probe found; false when there is none or its counts are far. */
+static bool batch_span(const pdp_image *img, const pdp_request *q,
+                       const batch_slot *b, size_t i, acp_span *sp)
+{
+	if (b->lk[i].rec == IMG_NONE)
+		return false;
+	const hash_slot *sl = &img->h_acp.slots[b->lk[i].slot];
+	if (sl->aux.acp.counts == ACP_COUNTS_FAR)
+		return false;
+	span_from_slot(sp, img, b->lk[i].rec, sl, q->self);
+	return true;
+}
+
 static void batch_probe(const pdp_image *img, const pdp_request *q,
                         batch_slot *b)
 {
@@ -1104,24 +1118,19 @@ static void batch_probe(const pdp_image *img, const pdp_request *q,
 		img_lookup_probe(img, &b->lk[i]);
 	if (b->lk[0].rec != IMG_NONE && img->role_words > 0)
 		prefetch_roles(img, &img->h_principal.slots[b->lk[0].slot]);
+	acp_span sp;
 	for (size_t i = 1; i <= q->n_acps; i++) {
-		if (b->lk[i].rec == IMG_NONE)
-			continue;
-		const hash_slot *sl = &img->h_acp.slots[b->lk[i].slot];
-		if (sl->aux.acp.counts == ACP_COUNTS_FAR)
+		if (!batch_span(img, q, b, i, &sp))
 			continue;
 		/* the decision record and the first rules only: with
 		 * BATCH_AHEAD / 2 requests in flight, all of each ACP's
 		 * tables would be more lines than the core has misses in
 		 * flight (measured: batches fell to single-call speed at L);
-		 * decide_with prefetches the rest */
-		uint32_t a = b->lk[i].rec;
-		if (img->decide)
-			__builtin_prefetch(decide_rec(img, a, q->self));
-		uint32_t first =
-			q->self ? sl->aux.acp.self_first : sl->aux.acp.priv_first;
-		__builtin_prefetch(img_rule(img, first));
-		__builtin_prefetch(img_orig(img, sl->aux.acp.orig_first));
+		 * batch_aim and decide_with prefetch the rest */
+		if (sp.dec != NULL)
+			__builtin_prefetch(sp.dec);
+		__builtin_prefetch(img_rule(img, sp.first));
+		__builtin_prefetch(img_orig(img, sp.orig_first));
 	}
 }
 
@@ -1138,15 +1147,9 @@ static void batch_aim(const pdp_image *img, const pdp_request *q,
 	    (op & (op - 1)) != 0)
 		return;
 	uint32_t k = (uint32_t)__builtin_ctz(op);
+	acp_span sp;
 	for (size_t i = 1; i <= q->n_acps; i++) {
-		if (b->lk[i].rec == IMG_NONE)
-			continue;
-		const hash_slot *sl = &img->h_acp.slots[b->lk[i].slot];
-		if (sl->aux.acp.counts == ACP_COUNTS_FAR)
-			continue;
-		acp_span sp;
-		span_from_slot(&sp, img, b->lk[i].rec, sl, q->self);
-		if (sp.dec->flags & DECIDE_WIDE)
+		if (!batch_span(img, q, b, i, &sp) || (sp.dec->flags & DECIDE_WIDE))
 			continue;
 		for (uint64_t m = mask64(sp.dec->ops[k]); m != 0; m &= m - 1)
 			__builtin_prefetch(

@@ -194,7 +194,7 @@ pdp_status img_build_orig_text(verifier *v)
 /* The evaluator matches an exact originator entry by comparing its string
  * id with the request's principal's name id: every exact entry must name a
  * principal through that very string id. */
-pdp_status img_build_roles(verifier *v)
+IMG_LOAD_ONCE pdp_status img_build_roles(verifier *v)
 {
 	pdp_image *img = v->img;
 	uint32_t nr = img->count[SEC_ROLES], w = (nr + 63) / 64;
