@@ -1142,9 +1142,10 @@ static void batch_probe(const pdp_image *img, const pdp_request *q,
 static void batch_aim(const pdp_image *img, const pdp_request *q,
                       const batch_slot *b)
 {
+	if (!b->started || !img->decide) /* not started: q may be NULL */
+		return;
 	uint32_t op = q->operation;
-	if (!b->started || !img->decide || op == 0 || op > PDP_OP_DISCOVER ||
-	    (op & (op - 1)) != 0)
+	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
 		return;
 	uint32_t k = (uint32_t)__builtin_ctz(op);
 	acp_span sp;
