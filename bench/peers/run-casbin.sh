@@ -23,7 +23,7 @@ usage() {
 	echo "usage: $0 SCALES BUILD_DIR [ROUNDS]   (SCALES: any of S M L)" >&2
 	exit 2
 }
-[ $# -ge 2 ] && [ $# -le 3 ] || usage
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then usage; fi
 scales=$(printf '%s' "$1" | tr -c 'SMLsml' ' ' | tr 'sml' 'SML' | sed 's/\(.\)/\1 /g' | tr -s ' ')
 build=$2
 rounds=${3:-3}
@@ -72,12 +72,11 @@ while [ "$r" -le "$rounds" ]; do
 			echo "$0: pdp-bench $s failed (a wrong decision exits 1)" >&2
 			exit 1
 		fi
-		# "| pdp_decide only, prepared requests | 250 ns | 560 ns |"
-		sed -n 's/^| pdp_decide only, prepared requests | \([0-9]*\) ns | \([0-9]*\) ns |$/pdp_decide \1 \2/p' \
-			"$work/pdp.out" | sed "s/^/$s /" >> "$results"
-		sed -n 's/^| from strings: .* | \([0-9]*\) ns | \([0-9]*\) ns |$/pdp_strings \1 \2/p' \
-			"$work/pdp.out" | sed "s/^/$s /" >> "$results"
-		sed -n 's/^| decisions\/s, 1 thread (wall; per CPU-second) | \([0-9.]*\) M; .*/pdp_dps \1/p' \
+		# rows like "| pdp_decide only, prepared requests | 250 ns | 560 ns |"
+		sed -n \
+			-e 's/^| pdp_decide only, prepared requests | \([0-9]*\) ns | \([0-9]*\) ns |$/pdp_decide \1 \2/p' \
+			-e 's/^| from strings: .* | \([0-9]*\) ns | \([0-9]*\) ns |$/pdp_strings \1 \2/p' \
+			-e 's/^| decisions\/s, 1 thread (wall; per CPU-second) | \([0-9.]*\) M; .*/pdp_dps \1/p' \
 			"$work/pdp.out" | sed "s/^/$s /" >> "$results"
 		echo "round $r/$rounds, scale $s: node-casbin" >&2
 		if ! node "$peer/bench.js" "$work/$s" --runs 1 > "$work/casbin.out"; then
