@@ -91,6 +91,7 @@ audit_queries = [
     [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--attrs", ex + b"/audit-attrs.yaml"],
     [b"-p", ex + b"/audit-abac.yaml", b"--who", b"--acp", b"acp-lab", b"--operation", b"update", b"--attrs", ex + b"/audit-attrs.yaml"],
     [b"-p", ex + b"/audit-union.yaml", b"--subject", b"CAE-bob", b"--acps", b"acp-a,acp-b"],
+    [b"-p", ex + b"/audit-dsd.yaml", b"--subject", b"CAE-carol", b"--role-sets"],
 ]
 for q in audit_queries:
     check("audit json %r" % q[2:], run(b"audit", *q, b"--json"), schema("audit.schema.json"))

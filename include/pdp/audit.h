@@ -357,6 +357,75 @@ PDP_API pdp_status pdp_audit_user_operations_on_object(
 	const pdp_image *img, pdp_str user, uint32_t acp, bool self,
 	uint32_t *ops, uint32_t *unconditional, pdp_error *err);
 
+/* ---- reachable role sets under DSD ------------------------------------ */
+
+/* The role-set search (pdp_audit_subject_role_sets) visits at most this many
+ * partial sets: it is exponential in the number of contested roles in the
+ * worst case, and an audit call must end. Reaching it is reported. */
+#define PDP_AUDIT_ROLE_SETS_MAX_STEPS 200000u
+/* The number of sets listed when the caller passes max_sets 0. */
+#define PDP_AUDIT_ROLE_SETS_DEFAULT 64u
+
+typedef enum pdp_audit_truncation {
+	PDP_AUDIT_COMPLETE = 0,        /* every maximal set is listed */
+	PDP_AUDIT_TRUNCATED_SETS = 1,  /* there are more than max_sets */
+	PDP_AUDIT_TRUNCATED_STEPS = 2  /* the search stopped at
+	                                  PDP_AUDIT_ROLE_SETS_MAX_STEPS */
+} pdp_audit_truncation;
+
+/* One maximal role set a session of the subject may hold. */
+typedef struct pdp_audit_role_set {
+	const uint32_t *activate;  /* the fewest roles whose activation gives
+	                              it: its roles no other role of the set
+	                              inherits (image order) */
+	size_t n_activate;
+	const uint32_t *roles;     /* the set: those and all their juniors, the
+	                              session's active closure (image order) */
+	size_t n_roles;
+	const pdp_audit_perms *perms; /* what the session may do:
+	                              pdp_audit_subject_permissions with
+	                              exactly `activate` given as roles */
+} pdp_audit_role_set;
+
+typedef struct pdp_audit_role_sets {
+	pdp_str subject;
+	const uint32_t *authorized;  /* the subject's authorized roles */
+	size_t n_authorized;
+	const uint32_t *contested;   /* those whose closure holds a role of
+	                                some DSD set: the sets differ only in
+	                                these (image order) */
+	size_t n_contested;
+	const pdp_audit_role_set *sets; /* in the order found; never empty
+	                                   unless truncated */
+	size_t n_sets;
+	pdp_audit_truncation truncated; /* COMPLETE: every maximal set is
+	                                   listed; else the listed ones are
+	                                   valid and maximal, others exist or
+	                                   may exist */
+} pdp_audit_role_sets;
+
+/*
+ * The maximal role sets a session of q->subject may validly activate under
+ * dynamic separation of duty, with the permissions of each (docs/audit.md,
+ * "--role-sets"). A session may activate any authorized role; rules and DSD
+ * see the active closure. A set is valid when its closure holds fewer than
+ * n roles of every DSD set, maximal when no authorized role can be added:
+ * every role set a valid session holds is within one of the sets listed
+ * (when not truncated). Without DSD sets touching the subject's roles there
+ * is one set, all authorized roles. The other facts of q (type, attrs,
+ * acps) apply to every set's permissions; q->roles_given must be false
+ * (PDP_ERR_ARG). max_sets caps the sets listed (0: the default); the
+ * search is bounded by PDP_AUDIT_ROLE_SETS_MAX_STEPS; either cut is
+ * reported in truncated, never silent. Release with
+ * pdp_audit_role_sets_free.
+ */
+PDP_API pdp_status pdp_audit_subject_role_sets(const pdp_image *img,
+                                               const pdp_audit_subject *q,
+                                               size_t max_sets,
+                                               pdp_audit_role_sets **out,
+                                               pdp_error *err);
+PDP_API void pdp_audit_role_sets_free(pdp_audit_role_sets *s);
+
 /* ---- who may be granted an ACP's operations ------------------------- */
 
 typedef struct pdp_audit_acp_entry {
@@ -385,7 +454,7 @@ typedef struct pdp_audit_acp {
  */
 PDP_API pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
                                        uint32_t ops, pdp_audit_acp **out,
-                                       pdp_error *err);
+                                               pdp_error *err);
 PDP_API void pdp_audit_acp_free(pdp_audit_acp *a);
 
 /* The residual text of a rule of an entry of a (its operation fixed, and
