@@ -165,6 +165,11 @@ static void check_request(const pdp_image *img, pdp_scratch *sc,
 			             name_is(pdp_attr_name(img, c->changes[k].attr),
 			                     "env.time");
 		}
+		for (size_t k = 0; k < c->n_cleared; k++) {
+			pdp_audit_rule dinfo;
+			cr_assert_eq(pdp_audit_rule_get(img, c->cleared[k], &dinfo), PDP_OK);
+			cr_assert(dinfo.deny, "a cleared rule is a deny rule");
+		}
 		applied a;
 		apply(img, q, c, &a);
 		pdp_decision e;

@@ -486,6 +486,11 @@ typedef struct pdp_audit_candidate {
 	const uint32_t *blockers;      /* BLOCKED: rule indices of the deny rules
 	                                  that apply to the changed request */
 	size_t n_blockers;
+	const uint32_t *cleared;       /* deny rules that applied to the
+	                                  request and that the changes stop
+	                                  (their `when` made false, or no
+	                                  authentication) */
+	size_t n_cleared;
 } pdp_audit_candidate;
 
 typedef enum pdp_audit_grant_outcome {

@@ -95,8 +95,8 @@ static void keep(search *s, const uint64_t *set)
 	uint32_t nr = s->img->count[SEC_ROLES];
 	set_impl *x = &m->sets[m->n_sets];
 	memset(x, 0, sizeof(*x));
-	x->roles = malloc((nr + 1) * sizeof(uint32_t));
-	x->activate = malloc((nr + 1) * sizeof(uint32_t));
+	x->roles = calloc(nr + 1, sizeof(uint32_t));
+	x->activate = calloc(nr + 1, sizeof(uint32_t));
 	if (x->roles == NULL || x->activate == NULL) {
 		free(x->roles);
 		free(x->activate);
@@ -261,11 +261,13 @@ pdp_status pdp_audit_subject_role_sets(const pdp_image *img,
 	s.m = m;
 	s.max_sets = max_sets == 0 ? PDP_AUDIT_ROLE_SETS_DEFAULT : max_sets;
 	bool ok = prepare(m, &s, img, q->subject);
+	uint64_t *level = s.level, *trial = s.trial;
+	uint32_t *branch = (uint32_t *)s.branch;
 	if (ok)
 		visit(&s, 0);
-	free((void *)s.branch);
-	free(s.level);
-	free(s.trial);
+	free(branch);
+	free(level);
+	free(trial);
 	if (!ok || s.nomem) {
 		pdp_audit_role_sets_free(&m->pub);
 		return img_fail(err, PDP_ERR_NOMEM, "audit: out of memory");

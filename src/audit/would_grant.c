@@ -103,18 +103,20 @@ static bool session_with(search *s, uint32_t need)
 			return false;
 	}
 	/* the roles that reach need first, then the others */
-	for (size_t i = 0; i < 2 * s->n_roots; i++) {
-		uint32_t r = s->roots[i % s->n_roots];
-		bool reaches = need != PDP_NONE &&
-		               role_bit(role_closure_of(s->img, r), need);
-		if ((i < s->n_roots) != reaches || in_list(kept, n, r))
-			continue;
-		kept[n] = r;
-		closure_of(s, kept, n + 1, s->scratch_set);
-		if (need != PDP_NONE)
-			eval_add_closure(s->img, need, s->scratch_set);
-		if (eval_dsd_violated(s->img, s->scratch_set) == PDP_NONE)
-			n++;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->n_roots; i++) {
+			uint32_t r = s->roots[i];
+			bool reaches = need != PDP_NONE &&
+			               role_bit(role_closure_of(s->img, r), need);
+			if ((pass == 0) != reaches || in_list(kept, n, r))
+				continue;
+			kept[n] = r;
+			closure_of(s, kept, n + 1, s->scratch_set);
+			if (need != PDP_NONE)
+				eval_add_closure(s->img, need, s->scratch_set);
+			if (eval_dsd_violated(s->img, s->scratch_set) == PDP_NONE)
+				n++;
+		}
 	}
 	/* a role another kept role inherits adds nothing: leave it out */
 	size_t m = 0;
@@ -129,8 +131,13 @@ static bool session_with(search *s, uint32_t need)
 	n = m;
 	closure_of(s, kept, n, s->scratch_set);
 	if (need != PDP_NONE && !role_bit(s->scratch_set, need)) {
+		/* need first, without the kept roles it inherits */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!role_bit(role_closure_of(s->img, need), kept[i]))
+				kept[k++] = kept[i];
 		s->new_roots[0] = need;
-		s->n_new_roots = n + 1;
+		s->n_new_roots = k + 1;
 	} else {
 		memmove(s->new_roots, kept, n * sizeof(uint32_t));
 		s->n_new_roots = n;
@@ -340,7 +347,14 @@ static tri rule_tri(search *s, const img_rule_rec *rule)
  * hours, minutes and seconds. */
 static bool next_instant(const sched *sc, int64_t from, int64_t *out)
 {
-	int64_t day0 = from >= 0 ? from / 86400 : (from - 86399) / 86400;
+	/* times a request can name with a date of four digits: before 1970
+	 * the first instant is 1970's (schedules start there), after 9999
+	 * there is none to offer */
+	if (from > unix_from_civil(9999, 12, 31, 23, 59, 59))
+		return false;
+	if (from < 0)
+		from = 0;
+	int64_t day0 = from / 86400;
 	/* the schedules' last year; past it a `*` year still selects, and
 	 * every date and weekday comes round within 28 years */
 	int64_t last = unix_from_civil(SCHED_YEAR_MAX, 12, 31, 0, 0, 0) / 86400;
@@ -812,6 +826,9 @@ static bool candidate(search *s, uint32_t ri, const gr_val *base_vals)
 	c.rule = ri;
 	strs unmet;
 	unmet_of(s, ri, need_role, &unmet);
+	/* the deny rules that apply before the changes (in the session) */
+	uint32_t before[64];
+	size_t n_before = blockers_of(s, before, 64);
 	bool solved = solve(s, rule);
 	uint32_t blockers[64];
 	size_t nb = 0;
@@ -847,6 +864,15 @@ static bool candidate(search *s, uint32_t ri, const gr_val *base_vals)
 		c.blockers = bl;
 		c.n_blockers = nb;
 	}
+	/* those the changes clear: every one when decide permits, else those
+	 * no longer among the blockers */
+	uint32_t *cl = gr_alloc(&s->m->arena, (n_before + 1) * sizeof(uint32_t));
+	if (cl == NULL)
+		return false;
+	for (size_t i = 0; i < n_before && c.status != PDP_AUDIT_UNRESOLVED; i++)
+		if (!in_list(c.blockers, c.n_blockers, before[i]))
+			cl[c.n_cleared++] = before[i];
+	c.cleared = cl;
 	c.changes = changes_of(s, base_vals, &c.n_changes);
 	return !w->nomem && add_cand(s->m, &c);
 }

@@ -204,6 +204,11 @@ void would_grant_text(FILE *out, const pdp_image *img, pdp_scratch *scratch,
 			fprintf(out, "    change:  %s\n", t);
 			free(t);
 		}
+		for (size_t k = 0; k < c->n_cleared; k++) {
+			char *t = rule_token(img, c->cleared[k], true);
+			fprintf(out, "    clears:  %s\n", t);
+			free(t);
+		}
 		for (size_t k = 0; k < c->n_blockers; k++) {
 			char *t = rule_token(img, c->blockers[k], true);
 			fprintf(out, "    denied:  %s\n", t);
@@ -311,6 +316,14 @@ void would_grant_json(json_out *j, const pdp_image *img, pdp_scratch *scratch,
 		json_begin_array(j);
 		for (size_t k = 0; k < c->n_changes; k++)
 			change_json(j, img, &c->changes[k]);
+		json_end_array(j);
+		json_key(j, "clears");
+		json_begin_array(j);
+		for (size_t k = 0; k < c->n_cleared; k++) {
+			char *t = rule_token(img, c->cleared[k], false);
+			json_str(j, t);
+			free(t);
+		}
 		json_end_array(j);
 		json_key(j, "denied_by");
 		json_begin_array(j);
