@@ -328,6 +328,41 @@ Test(role_sets, truncation_reported)
 	pdp_image_free(img);
 }
 
+/* Thirty roles in one DSD set with n 30: the maximal sets are the 30
+ * sets of 29, but the valid sets number 2^30 - 1: the search stops at its
+ * step limit and says so, with only valid, maximal sets listed. */
+Test(role_sets, step_limit_reported)
+{
+	char pol[8192];
+	size_t n = (size_t)snprintf(pol, sizeof(pol), "pdp: 1\nroles:\n");
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(pol + n, sizeof(pol) - n, "  r%d: {}\n", i);
+	n += (size_t)snprintf(pol + n, sizeof(pol) - n, "assignments:\n  CAE-u: [");
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(pol + n, sizeof(pol) - n, "%sr%d", i ? ", " : "", i);
+	n += (size_t)snprintf(pol + n, sizeof(pol) - n,
+	                      "]\nconstraints:\n  dsd:\n    - { roles: [");
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(pol + n, sizeof(pol) - n, "%sr%d", i ? ", " : "", i);
+	snprintf(pol + n, sizeof(pol) - n,
+	         "], n: 30 }\nacps:\n  - { id: a, privileges: "
+	         "[{ originators: ['role:r0'], operations: [retrieve] }] }\n");
+	pdp_image *img = compile_policy(pol);
+	cr_assert_not_null(img, "%s", pol);
+	pdp_audit_subject q;
+	pdp_audit_subject_init(&q);
+	q.subject = S("CAE-u");
+	pdp_audit_role_sets *rs = NULL;
+	cr_assert_eq(pdp_audit_subject_role_sets(img, &q, 0, &rs, NULL), PDP_OK);
+	cr_assert_eq(rs->truncated, PDP_AUDIT_TRUNCATED_STEPS);
+	cr_assert_eq(rs->n_contested, 30);
+	cr_assert_gt(rs->n_sets, 0);
+	for (size_t i = 0; i < rs->n_sets; i++)
+		cr_assert_eq(rs->sets[i].n_roles, 29);
+	pdp_audit_role_sets_free(rs);
+	pdp_image_free(img);
+}
+
 Test(role_sets, generated_policies, .timeout = 600)
 {
 	stats st = {0};

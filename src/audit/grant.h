@@ -1,6 +1,6 @@
 /*
  * grant.h - what would grant a denied request (internal): the working copy
- * of the request that the search changes (grant_work.c), the `when` solver
+ * of the request that the search changes and the `when` solver
  * that finds attribute values (grant_solve.c), and the search over the
  * permit rules that could apply (would_grant.c, pdp_audit_what_would_grant).
  */
