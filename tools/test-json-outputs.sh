@@ -91,7 +91,22 @@ audit_queries = [
     [b"-p", ex + b"/audit-abac.yaml", b"--subject", b"CAE-bob", b"--attrs", ex + b"/audit-attrs.yaml"],
     [b"-p", ex + b"/audit-abac.yaml", b"--who", b"--acp", b"acp-lab", b"--operation", b"update", b"--attrs", ex + b"/audit-attrs.yaml"],
     [b"-p", ex + b"/audit-union.yaml", b"--subject", b"CAE-bob", b"--acps", b"acp-a,acp-b"],
+    [b"-p", ex + b"/audit-dsd.yaml", b"--subject", b"CAE-carol", b"--role-sets"],
 ]
+# explain --json with what would grant denied requests (every change kind)
+wg_req = os.path.join(work, "wg.yaml")
+with open(wg_req, "w") as f:
+    f.write("originator: CAE-bob\noperation: update\ntarget: {acps: [acp-meter]}\n"
+            "env: {time: '2026-11-28T19:15:00Z', ip: 192.168.1.1}\n---\n"
+            "originator: CAE-alice\noperation: update\nauthenticated: true\n"
+            "target: {acps: [acp-meter]}\n---\n"
+            "originator: CAE-alice\nroles: [viewer]\noperation: create\n"
+            "target: {acps: [acp-meter], self: true}\n---\n"
+            "originator: CAE-zed\noperation: delete\ntarget: {acps: [acp-meter]}\n")
+out = run(b"explain", b"--json", b"--no-clock", b"-p", ex + b"/audit-example.yaml", wg_req.encode())
+check("explain would_grant", out, schema("explain.schema.json"), lines=True)
+if out.count('"would_grant"') != 4:
+    failures.append("explain --json: %d would_grant members, 4 expected" % out.count('"would_grant"'))
 for q in audit_queries:
     check("audit json %r" % q[2:], run(b"audit", *q, b"--json"), schema("audit.schema.json"))
 # SARIF rules describe the code, not one finding

@@ -357,6 +357,195 @@ PDP_API pdp_status pdp_audit_user_operations_on_object(
 	const pdp_image *img, pdp_str user, uint32_t acp, bool self,
 	uint32_t *ops, uint32_t *unconditional, pdp_error *err);
 
+/* ---- reachable role sets under DSD ------------------------------------ */
+
+/* The role-set search (pdp_audit_subject_role_sets) visits at most this many
+ * partial sets: it is exponential in the number of contested roles in the
+ * worst case, and an audit call must end. Reaching it is reported. */
+#define PDP_AUDIT_ROLE_SETS_MAX_STEPS 200000u
+/* The number of sets listed when the caller passes max_sets 0. */
+#define PDP_AUDIT_ROLE_SETS_DEFAULT 64u
+
+typedef enum pdp_audit_truncation {
+	PDP_AUDIT_COMPLETE = 0,        /* every maximal set is listed */
+	PDP_AUDIT_TRUNCATED_SETS = 1,  /* there are more than max_sets */
+	PDP_AUDIT_TRUNCATED_STEPS = 2  /* the search stopped at
+	                                  PDP_AUDIT_ROLE_SETS_MAX_STEPS */
+} pdp_audit_truncation;
+
+/* One maximal role set a session of the subject may hold. */
+typedef struct pdp_audit_role_set {
+	const uint32_t *activate;  /* the fewest roles whose activation gives
+	                              it: its roles no other role of the set
+	                              inherits (image order) */
+	size_t n_activate;
+	const uint32_t *roles;     /* the set: those and all their juniors, the
+	                              session's active closure (image order) */
+	size_t n_roles;
+	const pdp_audit_perms *perms; /* what the session may do:
+	                              pdp_audit_subject_permissions with
+	                              exactly `activate` given as roles */
+} pdp_audit_role_set;
+
+typedef struct pdp_audit_role_sets {
+	pdp_str subject;
+	const uint32_t *authorized;  /* the subject's authorized roles */
+	size_t n_authorized;
+	const uint32_t *contested;   /* those whose closure holds a role of
+	                                some DSD set: the sets differ only in
+	                                these (image order) */
+	size_t n_contested;
+	const pdp_audit_role_set *sets; /* in the order found; never empty
+	                                   unless truncated */
+	size_t n_sets;
+	pdp_audit_truncation truncated; /* COMPLETE: every maximal set is
+	                                   listed; else the listed ones are
+	                                   valid and maximal, others exist or
+	                                   may exist */
+} pdp_audit_role_sets;
+
+/*
+ * The maximal role sets a session of q->subject may validly activate under
+ * dynamic separation of duty, with the permissions of each (docs/audit.md,
+ * "--role-sets"). A session may activate any authorized role; rules and DSD
+ * see the active closure. A set is valid when its closure holds fewer than
+ * n roles of every DSD set, maximal when no authorized role can be added:
+ * every role set a valid session holds is within one of the sets listed
+ * (when not truncated). Without DSD sets touching the subject's roles there
+ * is one set, all authorized roles. The other facts of q (type, attrs,
+ * acps) apply to every set's permissions; q->roles_given must be false
+ * (PDP_ERR_ARG). max_sets caps the sets listed (0: the default); the
+ * search is bounded by PDP_AUDIT_ROLE_SETS_MAX_STEPS; either cut is
+ * reported in truncated, never silent. Release with
+ * pdp_audit_role_sets_free.
+ */
+PDP_API pdp_status pdp_audit_subject_role_sets(const pdp_image *img,
+                                               const pdp_audit_subject *q,
+                                               size_t max_sets,
+                                               pdp_audit_role_sets **out,
+                                               pdp_error *err);
+PDP_API void pdp_audit_role_sets_free(pdp_audit_role_sets *s);
+
+/* ---- what would grant a denied request -------------------------------- */
+
+/* One change to a request. Apply it as: SET_ROLES: roles_given true and
+ * exactly `roles` (role indices, pdp_audit_role_name) as the roles;
+ * SET_AUTHENTICATED: authenticated = value.u.b (true to meet a rule;
+ * false to leave a deny rule that binds only authenticated requests);
+ * SET_ATTR: attribute `attr`
+ * (pdp_attr_id) takes `value`, where the built-ins env.time, env.ip and
+ * env.country stand for the request's time, ip and country fields;
+ * DROP_ATTR: attribute (or that field) absent; SET_LOCATION: the
+ * location lat, lon. */
+typedef enum pdp_audit_change_kind {
+	PDP_AUDIT_SET_ROLES = 0,
+	PDP_AUDIT_SET_AUTHENTICATED = 1,
+	PDP_AUDIT_SET_ATTR = 2,
+	PDP_AUDIT_DROP_ATTR = 3,
+	PDP_AUDIT_SET_LOCATION = 4
+} pdp_audit_change_kind;
+
+typedef struct pdp_audit_change {
+	pdp_audit_change_kind kind;
+	uint32_t attr;          /* SET_ATTR, DROP_ATTR; else PDP_NONE */
+	pdp_value value;        /* SET_ATTR (strings point into the result,
+	                           the image or the request's strings);
+	                           SET_AUTHENTICATED: a bool */
+	const uint32_t *roles;  /* SET_ROLES, image order of choice: the role
+	                           a rule needs first */
+	size_t n_roles;
+	double lat, lon;        /* SET_LOCATION */
+} pdp_audit_change;
+
+typedef enum pdp_audit_grant_status {
+	PDP_AUDIT_GRANTS = 0,     /* with its changes, pdp_decide permits the
+	                             request (checked by the call) */
+	PDP_AUDIT_BLOCKED = 1,    /* its rule would hold, but deny rules still
+	                             apply (blockers): no grant */
+	PDP_AUDIT_UNRESOLVED = 2  /* no change was found for some unmet
+	                             condition (say a `matches` pattern the
+	                             value chooser cannot satisfy, or
+	                             conditions that contradict each other) */
+} pdp_audit_grant_status;
+
+/* One permit rule that could grant the request. */
+typedef struct pdp_audit_candidate {
+	uint32_t rule;                 /* rule index of the permit rule */
+	pdp_audit_grant_status status;
+	const pdp_str *unmet;          /* the rule's conditions the request does
+	                                  not meet, each "key: value" in the
+	                                  policy syntax: originators (a role to
+	                                  activate), authenticated, contexts,
+	                                  when (reduced: what holds is left
+	                                  out) */
+	size_t n_unmet;
+	const pdp_audit_change *changes; /* the smallest changes found that
+	                                    meet them; empty for BLOCKED by a
+	                                    deny alone */
+	size_t n_changes;
+	const uint32_t *blockers;      /* BLOCKED: rule indices of the deny rules
+	                                  that apply to the changed request */
+	size_t n_blockers;
+	const uint32_t *cleared;       /* deny rules that applied to the
+	                                  request and that the changes stop
+	                                  (their `when` made false, or no
+	                                  authentication) */
+	size_t n_cleared;
+} pdp_audit_candidate;
+
+typedef enum pdp_audit_grant_outcome {
+	PDP_AUDIT_PERMITTED = 0,     /* pdp_decide permits: nothing to change */
+	PDP_AUDIT_CAN_GRANT = 1,     /* some candidate grants */
+	PDP_AUDIT_CANNOT_GRANT = 2,  /* candidates, but each blocked or
+	                                unresolved */
+	PDP_AUDIT_NO_CANDIDATE = 3,  /* no permit rule of the target ACPs could
+	                                apply to this originator, operation and
+	                                target, whatever else changed */
+	PDP_AUDIT_REFUSED = 4        /* refused before any rule: bad request,
+	                                no ACP or unknown ACP (decision) */
+} pdp_audit_grant_outcome;
+
+typedef struct pdp_audit_grant_report {
+	pdp_audit_grant_outcome outcome;
+	pdp_decision decision;       /* the request's own decision */
+	const pdp_audit_candidate *candidates; /* GRANTS first, then BLOCKED,
+	                                          then UNRESOLVED; each by
+	                                          fewest changes, then rule
+	                                          order */
+	size_t n_candidates;
+} pdp_audit_grant_report;
+
+/*
+ * What would grant a denied request (docs/audit.md, "What would grant"):
+ * the information a oneM2M dynamic authorization server is given (TS-0003
+ * 7.3). Fixed are what the request is: its originator, operation and
+ * target (ACPs, section, resource type, child type, specialization).
+ * Everything else may change: the roles activated (authorized ones, the
+ * set respecting DSD), authentication, the time (the next instant from
+ * the request's time, else from 1970, that a window selects), the ip (a
+ * range's network address), the country or location (a region's first
+ * country, a circle's centre), and attribute values (chosen per
+ * condition: the literal of eq, one past a bound, the first item of in,
+ * ...). Every permit rule of the target ACPs for the operation whose
+ * residual under the fixed facts is not false (pdp_audit_residual's
+ * partial evaluation) and whose objects hold is a candidate; each is
+ * reported with its unmet conditions and the changes found, and checked:
+ * the changed request is decided with pdp_decide. Deny rules that would
+ * still apply make a candidate BLOCKED (the call first tries to make their
+ * `when` false with what is left free, or to drop an authentication the
+ * permit rule does not need). Not on the decide path: it
+ * allocates and may take milliseconds. scratch (may be NULL: one is made)
+ * is a scratch for img or from pdp_scratch_new_any. The report keeps no
+ * pointer to req, but values taken from it (set items) point into its
+ * strings. Release with pdp_audit_grant_report_free.
+ */
+PDP_API pdp_status pdp_audit_what_would_grant(const pdp_image *img,
+                                              pdp_scratch *scratch,
+                                              const pdp_request *req,
+                                              pdp_audit_grant_report **out,
+                                              pdp_error *err);
+PDP_API void pdp_audit_grant_report_free(pdp_audit_grant_report *r);
+
 /* ---- who may be granted an ACP's operations ------------------------- */
 
 typedef struct pdp_audit_acp_entry {
@@ -385,7 +574,7 @@ typedef struct pdp_audit_acp {
  */
 PDP_API pdp_status pdp_audit_acp_query(const pdp_image *img, uint32_t acp,
                                        uint32_t ops, pdp_audit_acp **out,
-                                       pdp_error *err);
+                                               pdp_error *err);
 PDP_API void pdp_audit_acp_free(pdp_audit_acp *a);
 
 /* The residual text of a rule of an entry of a (its operation fixed, and

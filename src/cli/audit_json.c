@@ -16,8 +16,8 @@ static void j_pstr(json_out *j, pdp_str s)
 }
 
 /* A role list, sorted by name. */
-static void j_role_list(json_out *j, const pdp_image *img, const uint32_t *r,
-                        size_t n)
+void j_role_list(json_out *j, const pdp_image *img, const uint32_t *r,
+                 size_t n)
 {
 	uint32_t *v = roles_by_name(img, r, n);
 	json_begin_array(j);
@@ -106,8 +106,8 @@ static void j_rule(json_out *j, const pdp_image *img, uint32_t rule,
 
 /* Permissions (subject and role queries): per ACP, section and operation,
  * the grants and the deny rules that could override them. */
-static void j_perms(json_out *j, const pdp_image *img,
-                    const pdp_audit_perms *p, bool uncond_only)
+void j_perms(json_out *j, const pdp_image *img, const pdp_audit_perms *p,
+             bool uncond_only)
 {
 	residuals res = {p, NULL};
 	json_begin_array(j);
@@ -159,8 +159,8 @@ static void j_perms(json_out *j, const pdp_image *img,
 
 /* The same permissions grouped per ACP: for each section, the operation
  * sets by status (the perms come ordered by ACP, then section). */
-static void j_by_acp(json_out *j, const pdp_image *img,
-                     const pdp_audit_perms *p, bool uncond_only)
+void j_by_acp(json_out *j, const pdp_image *img, const pdp_audit_perms *p,
+              bool uncond_only)
 {
 	static const char *const ST[3] = {"unconditional", "conditional",
 	                                  "overridden"};
@@ -190,6 +190,17 @@ static void j_by_acp(json_out *j, const pdp_image *img,
 		}
 		json_end(j);
 	}
+	json_end_array(j);
+}
+
+void j_acps(json_out *j, const pdp_image *img, const subject_answer *a)
+{
+	if (a->acps == NULL)
+		return;
+	json_key(j, "acps");
+	json_begin_array(j);
+	for (size_t i = 0; i < a->n_acps; i++)
+		j_pstr(j, pdp_acp_name(img, a->acps[i]));
 	json_end_array(j);
 }
 
@@ -223,13 +234,7 @@ void subject_json(FILE *out, const pdp_image *img, const subject_answer *a)
 	json_end(&j);
 	if (a->attrs_file != NULL)
 		json_key_bool(&j, "attrs_known", a->attrs_found);
-	if (a->acps != NULL) {
-		json_key(&j, "acps");
-		json_begin_array(&j);
-		for (size_t i = 0; i < a->n_acps; i++)
-			j_pstr(&j, pdp_acp_name(img, a->acps[i]));
-		json_end_array(&j);
-	}
+	j_acps(&j, img, a);
 	json_key_bool(&j, "unconditional_only", a->unconditional_only);
 	json_key(&j, "by_acp");
 	j_by_acp(&j, img, p, a->unconditional_only);

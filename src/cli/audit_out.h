@@ -108,6 +108,7 @@ typedef struct subject_opts {
 	const char *acps;    /* --acps A,B,... */
 	const char *attrs;   /* --attrs FILE */
 	bool unconditional_only;
+	bool role_sets;      /* --role-sets */
 } subject_opts;
 
 /* --attrs FILE: the subject's attribute values (audit_attrs.c). */
@@ -164,6 +165,35 @@ typedef struct role_answer {
 	const pdp_audit_perms *perms;
 	bool unconditional_only;     /* --unconditional-only */
 } role_answer;
+
+/* Pieces the role-set answer (audit_role_sets.c) shares: a role list
+ * sorted by name ("-" when empty); a permission table with the deny rules
+ * below it; the JSON role list, permissions and per-ACP grouping. */
+struct json_out;
+void ds_role_list(dstr *d, const pdp_image *img, const uint32_t *r,
+                  size_t n);
+void perms_text(FILE *out, const pdp_image *img, const pdp_audit_perms *p,
+                bool uncond_only);
+void j_role_list(struct json_out *j, const pdp_image *img, const uint32_t *r,
+                 size_t n);
+void j_perms(struct json_out *j, const pdp_image *img,
+             const pdp_audit_perms *p, bool uncond_only);
+void j_by_acp(struct json_out *j, const pdp_image *img,
+              const pdp_audit_perms *p, bool uncond_only);
+
+/* The subject's first lines (id, assigned and authorized roles), and the
+ * JSON `acps` member of a union query (nothing without --acps). */
+void subject_head_text(FILE *out, const pdp_image *img,
+                       const subject_answer *a);
+void j_acps(struct json_out *j, const pdp_image *img,
+            const subject_answer *a);
+
+/* --subject ID --role-sets (audit_role_sets.c): the maximal role sets a
+ * session may activate under DSD, each with its permissions. */
+void role_sets_text(FILE *out, const pdp_image *img,
+                    const subject_answer *a, const pdp_audit_role_sets *rs);
+void role_sets_json(FILE *out, const pdp_image *img,
+                    const subject_answer *a, const pdp_audit_role_sets *rs);
 
 void subject_text(FILE *out, const pdp_image *img, const subject_answer *a);
 void subject_json(FILE *out, const pdp_image *img, const subject_answer *a);

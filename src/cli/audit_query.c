@@ -29,6 +29,8 @@ static const char AUDIT_HELP[] =
 	"                    attribute values, as a user directory exports them)\n"
 	"    --acps A,B,...  the ACPs of one resource (its acpi): answer for\n"
 	"                    their union, as pdp decide combines them\n"
+	"    --role-sets     under DSD: each maximal role set a session of ID\n"
+	"                    may activate, with its permissions\n"
 	"  --acp ID [--operation OP]     who may be granted the ACP's operations\n"
 	"  --who --acp ID --operation OP [--attrs FILE]  every subject the\n"
 	"                    policy or FILE names that may do OP on the ACP:\n"
@@ -228,7 +230,10 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 		q.n_attrs = sa.n_attrs;
 		q.attrs_complete = sa.found;
 	}
-	pdp_status st = pdp_audit_subject_permissions(img, &q, &p, &err);
+	pdp_audit_role_sets *rs = NULL;
+	pdp_status st = o->role_sets
+	                        ? pdp_audit_subject_role_sets(img, &q, 0, &rs, &err)
+	                        : pdp_audit_subject_permissions(img, &q, &p, &err);
 	subject_attrs_free(&sa);
 	if (st != PDP_OK) {
 		fprintf(stderr, "pdp audit: %s\n", err.message);
@@ -243,6 +248,17 @@ static int query_subject(FILE *out, const pdp_image *img, const char *id,
 	subject_answer a = {subj, roles_arg != NULL, assigned, na, authorized,
 	                    nz, o->unconditional_only, o->attrs, q.attrs_complete,
 	                    q.acps, q.n_acps, "ok", {NULL, 0}, p};
+	if (rs != NULL) {
+		if (json)
+			role_sets_json(out, img, &a, rs);
+		else
+			role_sets_text(out, img, &a, rs);
+		pdp_audit_role_sets_free(rs);
+		free(assigned);
+		free(authorized);
+		free(roles);
+		return EXIT_OK;
+	}
 	if (p->activation == PDP_AUDIT_ROLE_NOT_AUTHORIZED) {
 		a.activation = "role-not-authorized";
 		if (roles != NULL)
@@ -366,7 +382,7 @@ static int once(const char **slot, const char *value, const char *opt)
 
 enum { OPT_SUBJECT = OPT_FIRST, OPT_ROLES, OPT_ACPS, OPT_ATTRS, OPT_TYPE,
        OPT_ACP, OPT_OPERATION, OPT_ROLE, OPT_CONSTRAINTS, OPT_WHO,
-       OPT_UNCOND, OPT_JSON };
+       OPT_UNCOND, OPT_JSON, OPT_ROLE_SETS };
 
 static const struct option AUDIT_OPTIONS[] = {
 	{"policy", required_argument, NULL, 'p'},
@@ -382,6 +398,7 @@ static const struct option AUDIT_OPTIONS[] = {
 	{"constraints", no_argument, NULL, OPT_CONSTRAINTS},
 	{"who", no_argument, NULL, OPT_WHO},
 	{"unconditional-only", no_argument, NULL, OPT_UNCOND},
+	{"role-sets", no_argument, NULL, OPT_ROLE_SETS},
 	{"json", no_argument, NULL, OPT_JSON},
 	CLI_COMMON_OPTIONS
 };
@@ -445,6 +462,9 @@ int cmd_audit(int argc, char **argv)
 		case OPT_UNCOND:
 			so.unconditional_only = true;
 			break;
+		case OPT_ROLE_SETS:
+			so.role_sets = true;
+			break;
 		case OPT_JSON:
 			json = true;
 			break;
@@ -476,6 +496,9 @@ int cmd_audit(int argc, char **argv)
 	else if ((so.roles != NULL || so.type != NULL || so.acps != NULL) &&
 	         subject == NULL)
 		problem = "--roles, --type and --acps go with --subject";
+	else if (so.role_sets && (subject == NULL || so.roles != NULL))
+		problem = "--role-sets goes with --subject, without --roles (it "
+		          "lists the role sets a session may activate)";
 	else if (so.unconditional_only && constraints)
 		problem = "--unconditional-only goes with --subject, --role or --acp";
 	else if (op != NULL && acp == NULL)

@@ -310,8 +310,8 @@ uint32_t *roles_by_name(const pdp_image *img, const uint32_t *r, size_t n)
 	return v;
 }
 
-static void ds_role_list(dstr *d, const pdp_image *img, const uint32_t *r,
-                         size_t n)
+void ds_role_list(dstr *d, const pdp_image *img, const uint32_t *r,
+                  size_t n)
 {
 	if (n == 0)
 		ds_puts(d, "-");
@@ -447,8 +447,8 @@ static void deny_table(FILE *out, const pdp_image *img, deny_rows *d)
 
 /* A permission table (subject and role queries): one row per grant, and
  * below it the deny rules that could override any of them. */
-static void perms_text(FILE *out, const pdp_image *img,
-                       const pdp_audit_perms *p, bool uncond_only)
+void perms_text(FILE *out, const pdp_image *img, const pdp_audit_perms *p,
+                bool uncond_only)
 {
 	size_t shown = 0;
 	for (size_t i = 0; i < p->n_perms; i++)
@@ -536,9 +536,9 @@ static char *who_members(const pdp_image *img, const pdp_audit_originator *o)
 	return ds_take(&d);
 }
 
-void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
+void subject_head_text(FILE *out, const pdp_image *img,
+                       const subject_answer *a)
 {
-	const pdp_audit_perms *p = a->perms;
 	dstr d = {0};
 	fprintf(out, "subject %.*s\n", (int)a->subject.len, a->subject.ptr);
 	ds_role_list(&d, img, a->assigned, a->n_assigned);
@@ -546,7 +546,14 @@ void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
 	d.n = 0;
 	ds_role_list(&d, img, a->authorized, a->n_authorized);
 	fprintf(out, "authorized roles: %s\n", d.p);
-	d.n = 0;
+	free(d.p);
+}
+
+void subject_text(FILE *out, const pdp_image *img, const subject_answer *a)
+{
+	const pdp_audit_perms *p = a->perms;
+	dstr d = {0};
+	subject_head_text(out, img, a);
 	ds_role_list(&d, img, p->active_roles, p->n_active_roles);
 	fprintf(out, "active roles:     %s%s\n", d.p,
 	        a->roles_given ? " (--roles)" : " (assigned)");

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/json_out.h"
 #include "cli/opts.h"
+#include "cli/would_grant_out.h"
 
 static const char DECIDE_HELP[] =
 	"usage: pdp decide (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
@@ -36,12 +37,15 @@ static const char EXPLAIN_HELP[] =
 	"usage: pdp explain (-p POLICY [-p POLICY]... | -i IMAGE) [--json]\n"
 	"                   [--no-clock] [--jsonl] [REQUEST_FILE...]\n"
 	"Show how each request was decided: every rule of the target ACPs, which\n"
-	"tests held, failed or were indeterminate, and the decision.\n"
+	"tests held, failed or were indeterminate, and the decision; for a\n"
+	"denied request, what would grant it: per permit rule that could apply,\n"
+	"its unmet conditions and the smallest changes found (roles, time, ip,\n"
+	"region, attributes, authentication), checked with pdp decide.\n"
 	"  -p, --policy POLICY  compile POLICY (- for standard input)\n"
 	"  -i, --image IMAGE    load IMAGE (- for standard input)\n"
 	"  --json      one JSON object per request and output line: line, col,\n"
 	"              rules (each test's result), decision (as pdp decide\n"
-	"              --json prints it)\n"
+	"              --json prints it), would_grant (denied requests)\n"
 	"  --no-clock  leave an absent env.time absent (windows indeterminate)\n"
 	"  --jsonl     every input is JSON Lines\n"
 	"Exit codes as for pdp decide.\n";
@@ -272,7 +276,8 @@ typedef struct decide_run {
 	int rc;
 } decide_run;
 
-static void explain_extra(const pdpc_request *pr, const pdp_decision *d)
+static void explain_extra(const decide_run *x, const pdpc_request *pr,
+                          const pdp_decision *d)
 {
 	if (d->reason == PDP_REASON_ROLE_NOT_AUTHORIZED &&
 	    d->detail < pr->req.n_roles)
@@ -284,6 +289,8 @@ static void explain_extra(const pdpc_request *pr, const pdp_decision *d)
 		       (int)pr->req.acps[d->acp].len, pr->req.acps[d->acp].ptr);
 	if (d->reason == PDP_REASON_DSD_VIOLATION)
 		printf("  the active roles break DSD constraint %u\n", d->detail);
+	if (pr->ok && d->effect != PDP_PERMIT)
+		would_grant_text(stdout, x->img, x->scratch, &pr->req);
 	fputc('\n', stdout);
 }
 
@@ -313,6 +320,8 @@ static void explain_json(decide_run *x, pdpc_request *pr, pdp_decision *d)
 	json_end_array(&j);
 	json_key(&j, "decision");
 	decision_json(&j, x->img, pr, d);
+	if (pr->ok && d->effect != PDP_PERMIT)
+		would_grant_json(&j, x->img, x->scratch, &pr->req);
 	json_end(&j);
 	fputc('\n', stdout);
 }
@@ -353,7 +362,7 @@ static bool decide_one(void *ctx, pdpc_request *pr)
 		x->rc = EXIT_BAD_REQUEST;
 	print_decision(stdout, x->img, pr, &d, x->json);
 	if (x->explain)
-		explain_extra(pr, &d);
+		explain_extra(x, pr, &d);
 	return true;
 }
 

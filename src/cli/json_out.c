@@ -120,6 +120,23 @@ void json_uint(json_out *j, uint64_t v)
 	fprintf(j->f, "%" PRIu64, v);
 }
 
+void json_int(json_out *j, int64_t v)
+{
+	sep(j);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+/* A finite double to 15 significant digits (coordinates, not sums);
+ * JSON has no NaN or infinity: those are null. */
+void json_double(json_out *j, double v)
+{
+	sep(j);
+	if (v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308)
+		fputs("null", j->f);
+	else
+		fprintf(j->f, "%.15g", v);
+}
+
 void json_bool(json_out *j, bool b)
 {
 	sep(j);

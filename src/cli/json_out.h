@@ -45,6 +45,8 @@ void json_key(json_out *j, const char *key);
 void json_str(json_out *j, const char *s);      /* NULL: null */
 void json_strn(json_out *j, const char *s, size_t len); /* s NULL: null */
 void json_uint(json_out *j, uint64_t v);
+void json_int(json_out *j, int64_t v);
+void json_double(json_out *j, double v); /* not finite: null */
 void json_bool(json_out *j, bool b);
 void json_null(json_out *j);
 

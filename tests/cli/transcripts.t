@@ -46,6 +46,10 @@ request at line 2: originator CAE-bee, operation retrieve
     operations held, originators failed, authenticated held, objects held, contexts held, when held
     => does not apply
 decision: deny no-rule-matched
+what would grant it (smallest change first):
+  rule:acp-a:privileges:0 read: grants with 1 change
+    unmet:   when: {attr: originator.clearance, ge: 2}
+    change:  originator.clearance: 2
 
 request at line 3: originator CAE-evil, operation delete
   rule:acp-a:privileges:0 read (permit)
@@ -56,6 +60,7 @@ request at line 3: originator CAE-evil, operation delete
     operations held, originators held, authenticated held, objects held, contexts held, when held
     => applies
 decision: deny rule:acp-a:privileges:1
+what would grant it: nothing: no permit rule of these ACPs can apply to this originator, operation and target
 
 request: bad request: 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
@@ -103,8 +108,8 @@ $ $PDP lint --format json bad.yaml
 [exit 1]
 $ $PDP explain --json --no-clock -p small.yaml small-requests.yaml
 {"line":1,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
-{"line":2,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
-{"line":3,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":2,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"},"would_grant":{"outcome":"can-grant","candidates":[{"rule":"rule:acp-a:privileges:0","id":"read","status":"grants","unmet":["when: {attr: originator.clearance, ge: 2}"],"changes":[{"change":"attr","attr":"originator.clearance","value":2}],"clears":[],"denied_by":[]}]}}
+{"line":3,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"},"would_grant":{"outcome":"no-candidate","candidates":[]}}
 {"line":4,"col":3,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
 [exit 2]
 $ $PDP decide -p small.yaml small-requests.jsonl
@@ -151,6 +156,10 @@ request at line 1: originator CAE-a, operation retrieve
     operations held, originators failed, authenticated held, objects held, contexts held, when held
     => does not apply
 decision: deny no-rule-matched
+what would grant it (smallest change first):
+  rule:acp-a:privileges:0 read: grants with 1 change
+    unmet:   when: {attr: originator.clearance, ge: 2}
+    change:  originator.clearance: 2
 
 $ d=$(mktemp -d); q=$(printf '%065000d' 0 | tr 0 Q); printf 'pdp: 1\nacps:\n  - id: %s\n    privileges:\n      - { originators: [all], operations: all, id: %s }\n' "$q" "$q" > $d/p.yaml; printf '{"originator": "CAE-x", "operation": 2, "target": {"acps": ["%s"]}}\n' "$q" > $d/r.jsonl; $PDP explain --json --no-clock -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide --json -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP audit -p $d/p.yaml --subject CAE-x | tr -d Q | tr -s ' '; rm -rf $d
 {"line":1,"col":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc_hook.h"
+#include "pdp/audit.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -115,14 +116,69 @@ static unsigned long sweep_load(const uint8_t *bytes, size_t len)
 	}
 }
 
+/* The audit calls that allocate results: the role sets of a subject and
+ * what would grant a denied request (a window, a range and a `when` to
+ * meet). */
+static unsigned long sweep_audit(const uint8_t *bytes, size_t len)
+{
+	pdp_image *img = NULL;
+	pdp_scratch *sc = NULL;
+	if (pdp_image_load(bytes, len, &img, NULL) != PDP_OK ||
+	    pdp_scratch_new(img, &sc, NULL) != PDP_OK) {
+		fail("audit setup", 0, -1);
+		return 0;
+	}
+	pdp_str acp = {"a", 1};
+	pdp_request q;
+	pdp_request_init(&q);
+	q.originator = (pdp_str){"CAE-m1", 6};
+	q.operation = PDP_OP_RETRIEVE;
+	q.acps = &acp;
+	q.n_acps = 1;
+	pdp_audit_subject subj;
+	pdp_audit_subject_init(&subj);
+	subj.subject = (pdp_str){"CAE-op", 6};
+	unsigned long nomem = 0;
+	for (int call = 0; call < 2; call++)
+		for (unsigned long n = 0;; n++) {
+			pdp_error err;
+			pdp_audit_role_sets *rs = NULL;
+			pdp_audit_grant_report *r = NULL;
+			arm(n);
+			pdp_status st =
+				call == 0 ? pdp_audit_subject_role_sets(img, &subj, 0, &rs, &err)
+				          : pdp_audit_what_would_grant(img, sc, &q, &r, &err);
+			int failed = disarm();
+			if (st == PDP_ERR_NOMEM && failed && err.code == PDP_ERR_NOMEM &&
+			    (rs == NULL && r == NULL))
+				nomem++;
+			else if (st != PDP_OK)
+				fail(call == 0 ? "pdp_audit_subject_role_sets"
+				               : "pdp_audit_what_would_grant",
+				     n, st);
+			else if (!failed && call == 1 &&
+			         r->outcome != PDP_AUDIT_CAN_GRANT)
+				fail("pdp_audit_what_would_grant (outcome)", n, (int)r->outcome);
+			pdp_audit_role_sets_free(rs);
+			pdp_audit_grant_report_free(r);
+			if (!failed)
+				break;
+		}
+	pdp_scratch_free(sc);
+	pdp_image_free(img);
+	return nomem;
+}
+
 int main(void)
 {
 	uint8_t *bytes = NULL;
 	size_t len = 0;
 	unsigned long c = sweep_compile(&bytes, &len);
 	unsigned long l = bytes ? sweep_load(bytes, len) : 0;
-	printf("out of memory reported: %lu compiles, %lu loads\n", c, l);
-	if (c == 0 || l == 0) {
+	unsigned long a = bytes ? sweep_audit(bytes, len) : 0;
+	printf("out of memory reported: %lu compiles, %lu loads, %lu audit "
+	       "calls\n", c, l, a);
+	if (c == 0 || l == 0 || a == 0) {
 		fprintf(stderr, "no_mem: no run ran out of memory\n");
 		failures++;
 	}

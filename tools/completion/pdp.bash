@@ -48,8 +48,8 @@ _pdp()
 	verify) opts="--key --min-revision --help" ;;
 	inspect|keygen) opts="--help" ;;
 	audit) opts="-p --policy -i --image --subject --roles --type --acps --attrs --who --acp
-		--operation --role --constraints --unconditional-only --json --help
-		--version" ;;
+		--operation --role --constraints --unconditional-only --role-sets --json
+		--help --version" ;;
 	replay) opts="-p --policy --dir --json --no-clock --help --version" ;;
 	test) opts="--format --help" ;;
 	diff) opts="--format --fail-on --help" ;;
