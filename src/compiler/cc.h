@@ -212,6 +212,8 @@ typedef struct cc_decl {
 
 struct pdpc_compiler {
 	arena ar;             /* per-compile model and trees */
+	arena yar;            /* a policy file's YAML nodes while it is read
+	                         (yaml_load_policy); its strings are in ar */
 	bool oom;
 	VEC(source) sources;
 	VEC(pdpc_diag) diags;
@@ -275,6 +277,18 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 /* yaml_load.c: parse one source into documents (appended to docs). */
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
+/* A policy file: like yaml_load_docs, with the nodes in c->yar (the
+ * scalars' text in c->ar), except that in the file's first document, once
+ * the root mapping's first `pdp` key has the value 1, the items of its
+ * first `acps` list go to item() one at a time as each is complete, and
+ * their nodes are released when item() returns (the list stays in the tree,
+ * empty): a large policy is never one whole tree in memory. item() keeps
+ * no pointer to those nodes (yn_copy makes lasting copies). */
+typedef void (*yaml_item_fn)(void *ctx, ynode *item);
+bool yaml_load_policy(cc *c, uint32_t file, ynode_vec *docs,
+                      yaml_item_fn item, void *ctx);
+/* A deep copy of n in c->ar (the text of scalars and tags is shared). */
+ynode *yn_copy(cc *c, const ynode *n);
 /* What only policies refuse (requests are read by their own rules): explicit
  * tags, plain scalars whose number value YAML 1.1 and 1.2 readers disagree
  * on (017, 0x1F, 1_000, 1:30), and merge keys '<<' (removed from the tree
@@ -313,6 +327,9 @@ const char *yn_core_name(yn_core t);
 /* read_policy.c: the pdp: 1 form; read_native.c: m2m:acp objects;
  * read_rule.c: pieces shared by both. */
 void read_document(cc *c, ynode *doc);
+/* One item of a `pdp: 1` document's `acps:` list, as read_document reads
+ * it (yaml_load_policy hands them over one by one). */
+void read_acps_item(cc *c, ynode *item);
 void read_native_acp(cc *c, ynode *obj, srcpos key_pos);
 m_rule *read_rule(cc *c, ynode *n, bool self);
 m_cond *read_cond(cc *c, ynode *n, unsigned depth);
