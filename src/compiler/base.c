@@ -102,17 +102,29 @@ bool vec_grow(void **items, size_t *cap, size_t need, size_t elem)
 	return true;
 }
 
+/* Arrays in the arena start at one element (most of a policy's lists hold
+ * one: a rule's originators, a context's windows) and double; an array
+ * that is the arena's newest allocation grows in place, and an outgrown
+ * copy is left behind otherwise (freed with the arena). */
 bool vec_grow_arena(arena *a, void **items, size_t *cap, size_t need,
                     size_t elem)
 {
 	if (need <= *cap && *items != NULL)
 		return true;
-	size_t ncap = *cap ? *cap * 2 : 4;
+	size_t ncap = *cap ? *cap * 2 : 1;
 	while (ncap < need)
 		ncap *= 2;
 	if (ncap > SIZE_MAX / elem)
 		return false;
-	void *p = arena_alloc(a, ncap * elem);
+	arena_chunk *c = a->head;
+	if (*items != NULL && c != NULL &&
+	    (char *)*items + *cap * elem == (char *)c->data + c->used &&
+	    c->size - c->used >= (ncap - *cap) * elem) {
+		c->used += (ncap - *cap) * elem;
+		*cap = ncap;
+		return true;
+	}
+	void *p = arena_take(a, ncap * elem, sizeof(max_align_t));
 	if (p == NULL)
 		return false;
 	if (*cap > 0 && *items != NULL)

@@ -247,17 +247,15 @@ void check_keys(cc *c, const ynode *map, const char *const *known,
 			continue;
 		}
 		bool found = false;
-		cc_suggest sg;
-		cc_suggest_init(&sg, k->str, k->len);
-		for (size_t j = 0; known[j] != NULL; j++) {
-			if (yn_is(k, known[j])) {
-				found = true;
-				break;
-			}
-			cc_suggest_try(&sg, known[j], strlen(known[j]));
-		}
+		for (size_t j = 0; known[j] != NULL && !found; j++)
+			found = yn_is(k, known[j]);
 		if (found)
 			continue;
+		/* edit distances only for a key that is not known */
+		cc_suggest sg;
+		cc_suggest_init(&sg, k->str, k->len);
+		for (size_t j = 0; known[j] != NULL; j++)
+			cc_suggest_try(&sg, known[j], strlen(known[j]));
 		char hint[128];
 		if (cc_suggest_hint(&sg, hint, sizeof(hint)) == NULL) {
 			size_t o = (size_t)snprintf(hint, sizeof(hint), "expected one of:");
