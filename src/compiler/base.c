@@ -1,8 +1,10 @@
 /* base.c - arena, growable arrays. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "compiler/base.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct arena_chunk {
 	arena_chunk *next;
@@ -11,6 +13,34 @@ struct arena_chunk {
 };
 
 #define ARENA_CHUNK_MIN (64u * 1024u)
+#define ARENA_MAPPED_MIN (1024u * 1024u)
+
+/* A chunk of at least want bytes of data. Freed memory of a malloc'd
+ * chunk stays in the process for malloc to reuse; a mapped one's goes back
+ * to the system when unmapped. */
+static arena_chunk *chunk_new(const arena *a, size_t want)
+{
+#ifdef MAP_ANONYMOUS
+	if (a->mapped) {
+		size_t bytes = sizeof(arena_chunk) + want;
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
+	}
+#endif
+	return malloc(sizeof(arena_chunk) + want);
+}
+
+static void chunk_free(const arena *a, arena_chunk *c)
+{
+#ifdef MAP_ANONYMOUS
+	if (a->mapped) {
+		munmap(c, sizeof(arena_chunk) + c->size);
+		return;
+	}
+#endif
+	free(c);
+}
 
 /* size bytes at an offset that is a multiple of align (a power of two
  * up to max_align_t's), not cleared. */
@@ -19,8 +49,9 @@ static void *arena_take(arena *a, size_t size, size_t align)
 	arena_chunk *c = a->head;
 	size_t at = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (c == NULL || at > c->size || c->size - at < size) {
-		size_t want = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
-		c = malloc(sizeof(*c) + want);
+		size_t min = a->mapped ? ARENA_MAPPED_MIN : ARENA_CHUNK_MIN;
+		size_t want = size > min ? size : min;
+		c = chunk_new(a, want);
 		if (c == NULL)
 			return NULL;
 		c->size = want;
@@ -47,7 +78,7 @@ void arena_free_all(arena *a)
 	arena_chunk *c = a->head;
 	while (c != NULL) {
 		arena_chunk *next = c->next;
-		free(c);
+		chunk_free(a, c);
 		c = next;
 	}
 	a->head = NULL;
@@ -65,7 +96,7 @@ void arena_release(arena *a, arena_mark m)
 {
 	while (a->head != NULL && a->head != m.head) {
 		arena_chunk *next = a->head->next;
-		free(a->head);
+		chunk_free(a, a->head);
 		a->head = next;
 	}
 	if (a->head != NULL)

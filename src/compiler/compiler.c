@@ -15,7 +15,10 @@
 
 pdpc_compiler *pdpc_new(void)
 {
-	return calloc(1, sizeof(pdpc_compiler));
+	pdpc_compiler *c = calloc(1, sizeof(pdpc_compiler));
+	if (c != NULL)
+		c->yar.mapped = true;
+	return c;
 }
 
 static void reset_model(cc *c)
