@@ -210,6 +210,18 @@ typedef struct cc_decl {
 	size_t n_attrs;
 } cc_decl;
 
+/* A parsed schedule by its text (read_window_node): policies repeat a few
+ * windows in thousands of rules, and parsing one costs thousands of
+ * instructions. Held by value, so that no arena release can leave it
+ * pointing at freed text. */
+#define CC_SCHED_MEMO 64u
+#define CC_SCHED_MEMO_TEXT 63u
+typedef struct sched_memo {
+	uint8_t len;                       /* 0: empty slot */
+	char text[CC_SCHED_MEMO_TEXT];
+	sched s;
+} sched_memo;
+
 struct pdpc_compiler {
 	arena ar;             /* per-compile model and trees */
 	arena yar;            /* a policy file's YAML nodes while it is read
@@ -236,6 +248,7 @@ struct pdpc_compiler {
 	/* identity stamped on images (identity.c, pdpc_set_identity) */
 	uint64_t revision;
 	char note[IMG_NOTE_MAX + 1];
+	sched_memo sched_memo[CC_SCHED_MEMO];
 	/* pdpc_set_progress */
 	pdpc_progress_fn progress;
 	void *progress_ctx;

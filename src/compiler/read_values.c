@@ -155,6 +155,17 @@ bool read_window_node(cc *c, ynode *n, m_window *out)
 	memset(out, 0, sizeof(*out));
 	out->src = s;
 	out->pos = n->pos;
+	sched_memo *m = NULL;
+	if (n->len > 0 && n->len <= CC_SCHED_MEMO_TEXT) {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (size_t i = 0; i < n->len; i++)
+			h = (h ^ (uint8_t)s[i]) * 16777619u;
+		m = &c->sched_memo[h % CC_SCHED_MEMO];
+		if (m->len == n->len && memcmp(m->text, s, n->len) == 0) {
+			out->s = m->s;
+			return true;
+		}
+	}
 	if (!sched_parse(s, n->len, &out->s, &e)) {
 		srcpos p = n->pos;
 		if (!n->plain)
@@ -163,6 +174,11 @@ bool read_window_node(cc *c, ynode *n, m_window *out)
 		cc_error(c, p, DIAG_E_SCHED, "invalid schedule '%s': %s", s,
 		         e.message);
 		return false;
+	}
+	if (m != NULL) { /* only schedules that parse are remembered */
+		m->len = (uint8_t)n->len;
+		memcpy(m->text, s, n->len);
+		m->s = out->s;
 	}
 	return true;
 }
