@@ -239,6 +239,9 @@ struct pdpc_compiler {
 	VEC(m_attr *) attrs;
 	bool seen_version;
 	bool lint;            /* produce warnings too */
+	bool whole_trees;     /* read each policy file only after loading it
+	                         whole (no `acps:` items read as they load):
+	                         tests compare the two ways */
 	const cc_decl *decl;  /* segment mode: compile one ACP against these */
 	/* the hosting CSE (`cse:`, or a store's base): ids are emitted in
 	 * absolute form (common/origin.c); ptr NULL when not declared */
@@ -291,12 +294,13 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
 /* A policy file: like yaml_load_docs, with the nodes in c->yar (the
- * scalars' text in c->ar), except that in the file's first document, once
- * the root mapping's first `pdp` key has the value 1, the items of its
- * first `acps` list go to item() one at a time as each is complete, and
- * their nodes are released when item() returns (the list stays in the tree,
- * empty): a large policy is never one whole tree in memory. item() keeps
- * no pointer to those nodes (yn_copy makes lasting copies). */
+ * scalars' text in c->ar), except that in the file's first non-empty
+ * document, once the root mapping's first `pdp` key has the value 1, the
+ * items of its first `acps` list go to item() one at a time as each is
+ * complete, and their nodes are released when item() returns (the list
+ * stays in the tree, empty): a large policy is never one whole tree in
+ * memory. item() keeps no pointer to those nodes (yn_copy makes lasting
+ * copies). */
 typedef void (*yaml_item_fn)(void *ctx, ynode *item);
 bool yaml_load_policy(cc *c, uint32_t file, ynode_vec *docs,
                       yaml_item_fn item, void *ctx);

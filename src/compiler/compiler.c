@@ -293,7 +293,8 @@ static void read_file(cc *c, uint32_t file)
 {
 	file_read fr = {c, c->acps.n, {0}};
 	ynode_vec docs = {0};
-	if (!yaml_load_policy(c, file, &docs, read_streamed_acp, &fr))
+	if (!yaml_load_policy(c, file, &docs,
+	                      c->whole_trees ? NULL : read_streamed_acp, &fr))
 		unread(c, &fr);
 	else {
 		if (docs.n == 0) {

@@ -2,12 +2,17 @@
  * test_compile_stream.c - a policy's `acps:` items are read one by one
  * while its YAML loads (yaml_load_policy), and their trees freed: the
  * diagnostics must be those of reading the whole tree after loading.
- * Each case gives every diagnostic it expects, in order, as LINE:COL CODE.
+ * Each case gives every diagnostic it expects, in order, as LINE:COL CODE;
+ * then every policy file of the repository compiles and lints to the same
+ * diagnostics and image read both ways (cc.h: whole_trees).
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "compiler/cc.h"
 #include "pdp/pdp.h"
 #include "pdp/pdpc.h"
 
@@ -153,4 +158,73 @@ Test(compile_stream, kept_nodes_decide)
 	cr_assert_eq(retrieve(img, "CAE-y", "n", clearance, 0), PDP_PERMIT);
 	pdp_image_free(img);
 	pdpc_free(c);
+}
+
+/* Everything a compile or lint reports, and its image, as one text. */
+static char *outcome(const char *path, bool lint, bool whole)
+{
+	pdpc_compiler *c = pdpc_new();
+	cr_assert_not_null(c);
+	c->whole_trees = whole;
+	size_t cap = 1 << 16, o = 0;
+	char *out = malloc(cap);
+	cr_assert_not_null(out);
+	int st;
+	const uint8_t *img = NULL;
+	size_t len = 0;
+	if (pdpc_add_file(c, path) != PDPC_OK)
+		st = -1;
+	else if (lint)
+		st = (int)pdpc_lint(c);
+	else
+		st = (int)pdpc_compile(c, &img, &len);
+	uint32_t sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum = sum * 31u + img[i];
+	o += (size_t)snprintf(out + o, cap - o,
+	                      "status %d, image of %zu bytes, sum %u\n",
+	                      st, len, sum);
+	for (size_t i = 0; i < pdpc_diag_count(c) && o < cap; i++) {
+		const pdpc_diag *d = pdpc_diag_get(c, i);
+		o += (size_t)snprintf(out + o, cap - o, "%d %s:%u:%u %s %s | %s\n",
+		                      (int)d->severity, d->file, d->line, d->col,
+		                      d->code, d->message, d->hint ? d->hint : "");
+	}
+	pdpc_free(c);
+	return out;
+}
+
+static size_t compare_dir(const char *sub)
+{
+	const char *root = getenv("PDP_SOURCE_ROOT");
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s/%s", root ? root : ".", sub);
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "cannot open %s", dir);
+	size_t files = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 5, ".yaml") != 0)
+			continue;
+		char path[2048];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		for (int lint = 0; lint < 2; lint++) {
+			char *streamed = outcome(path, lint, false);
+			char *whole = outcome(path, lint, true);
+			cr_assert_str_eq(streamed, whole, "%s (%s)", path,
+			                 lint ? "lint" : "compile");
+			free(streamed);
+			free(whole);
+		}
+		files++;
+	}
+	closedir(d);
+	return files;
+}
+
+Test(compile_stream, fixtures_read_alike_both_ways)
+{
+	size_t n = compare_dir("tests/errors") + compare_dir("tests/lint") +
+	           compare_dir("policies") + compare_dir("docs/examples");
+	cr_assert_gt(n, 150, "only %zu policy files found", n);
 }
