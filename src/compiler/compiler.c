@@ -97,24 +97,20 @@ static void mark_lines(cc *c, source *s)
 	s->lines = line;
 }
 
-pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
-                            const char *data, size_t len)
+/* Add a source whose text data (len bytes and a NUL after them, malloc'd)
+ * the compiler takes over, freed here on failure. */
+static pdpc_status add_source(pdpc_compiler *c, const char *name, char *data,
+                              size_t len)
 {
-	if (c == NULL || name == NULL || (data == NULL && len > 0))
-		return PDPC_ERR_ARG;
 	source s;
 	memset(&s, 0, sizeof(s));
 	s.name = strdup(name);
-	s.data = malloc(len + 1);
+	s.data = data;
 	s.len = len;
-	if (s.name == NULL || s.data == NULL) {
-		free(s.name);
-		free(s.data);
+	if (s.name == NULL) {
+		free(data);
 		return PDPC_ERR_NOMEM;
 	}
-	if (len > 0)
-		memcpy(s.data, data, len);
-	s.data[len] = '\0';
 	c->oom = false;
 	mark_lines(c, &s);
 	if (!c->oom)
@@ -126,6 +122,20 @@ pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
 		return PDPC_ERR_NOMEM;
 	}
 	return PDPC_OK;
+}
+
+pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
+                            const char *data, size_t len)
+{
+	if (c == NULL || name == NULL || (data == NULL && len > 0))
+		return PDPC_ERR_ARG;
+	char *copy = malloc(len + 1);
+	if (copy == NULL)
+		return PDPC_ERR_NOMEM;
+	if (len > 0)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	return add_source(c, name, copy, len);
 }
 
 /* Read the whole file (common file reader), refused past the size limit
@@ -161,9 +171,10 @@ pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 		cc_report(c, none, DIAG_E_IO, NULL, "%s: read error", path);
 		return PDPC_ERR_IO;
 	}
-	pdpc_status st = pdpc_add_buffer(c, path, (const char *)buf, len);
-	free(buf);
-	return st;
+	/* the reader's buffer, NUL-terminated, becomes the source's text (no
+	 * second copy of a large policy); trimmed to its length */
+	char *text = realloc(buf, len + 1);
+	return add_source(c, path, text != NULL ? text : (char *)buf, len);
 }
 
 static uint32_t file_index(const cc *c, const char *name)
