@@ -4,6 +4,8 @@
  * `?` is one such character, and decide refuses an originator that is not
  * well-formed, so that no id can hide a character from a pattern.
  */
+#include <string.h>
+
 #include "common/prims.h"
 
 #define ASCII_END 0x80u
@@ -58,11 +60,41 @@ size_t utf8_char_len(const char *s, size_t n)
 	return len;
 }
 
+/* Whether none of the n bytes at p has its high bit set: ids are nearly
+ * always ASCII, so a few word tests (overlapping at the end) settle most
+ * strings without the byte loop. */
+static bool all_ascii(const char *p, size_t n)
+{
+	const uint64_t HIGH8 = 0x8080808080808080ull;
+	if (n >= 8) {
+		uint64_t acc = 0, w;
+		for (size_t i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			acc |= w;
+		}
+		memcpy(&w, p + n - 8, 8);
+		return ((acc | w) & HIGH8) == 0;
+	}
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		return ((a | b) & (uint32_t)HIGH8) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((uint8_t)p[i] >= ASCII_END)
+			return false;
+	return true;
+}
+
 bool utf8_valid(pdp_str s)
 {
 	if (s.ptr == NULL)
 		return s.len == 0;
-	for (size_t i = 0; i < s.len;) {
+	if (all_ascii(s.ptr, s.len))
+		return true;
+	size_t i = 0;
+	while (i < s.len) {
 		if ((uint8_t)s.ptr[i] < ASCII_END) { /* the usual case, no call */
 			i++;
 			continue;

@@ -424,7 +424,7 @@ static bool on_collection_end(loader *L)
 	/* a sink checks mapping keys itself (and its trees are short-lived:
 	 * diagnostics would pile up over a long stream) */
 	if (L->sink == NULL && f->node->kind == YN_MAP &&
-	    L->pending.n > f->first) /* (no offset from a NULL items) */
+	    L->pending.n > f->first) /* an empty map may have no items array */
 		check_duplicate_keys(L->c, L->pending.items + f->first,
 		                     L->pending.n - f->first);
 	if (!close_frame(L->c, L->node_ar, &L->pending, f))

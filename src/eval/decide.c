@@ -593,6 +593,9 @@ typedef struct acp_span {
 	uint32_t local;      /* the ACP's index within seg */
 	uint32_t first, n;   /* rules of privileges or self, in seg */
 	uint32_t orig_first; /* first originator entry of its rules, in seg */
+	/* where its rules' contexts, windows, CIDRs and condition nodes
+	 * start in seg: prefetched with the rules */
+	uint32_t ctx_first, win_first, cidr_first, cond_first;
 	const img_decide_rec *dec; /* the section's decision record, NULL in
 	                              images of formats 1 and 2 */
 } acp_span;
@@ -612,7 +615,29 @@ static void span_from_record(acp_span *sp, const pdp_image *seg,
 	sp->first = self ? a->self_first : a->priv_first;
 	sp->n = self ? a->self_count : a->priv_count;
 	sp->orig_first = a->orig_first;
+	sp->ctx_first = a->ctx_first;
+	sp->win_first = a->win_first;
+	sp->cidr_first = a->cidr_first;
+	sp->cond_first = a->cond_first;
 	sp->dec = decide_rec(seg, local, self);
+}
+
+/* The span of ACP a from its hash slot (a loaded image), without reading
+ * the ACP's record. */
+static void span_from_slot(acp_span *sp, const pdp_image *img, uint32_t a,
+                           const hash_slot *sl, bool self)
+{
+	sp->seg = img;
+	sp->acp = a;
+	sp->local = a;
+	sp->first = self ? sl->aux.acp.self_first : sl->aux.acp.priv_first;
+	sp->n = self ? sl->aux.acp.counts >> 16 : sl->aux.acp.counts & 0xffffu;
+	sp->orig_first = sl->aux.acp.orig_first;
+	sp->ctx_first = sl->aux.acp.ctx_first;
+	sp->win_first = sl->aux.acp.win_first;
+	sp->cidr_first = sl->aux.acp.cidr_first;
+	sp->cond_first = sl->aux.acp.cond_first;
+	sp->dec = decide_rec(img, a, self);
 }
 
 /* A loaded image: the ACP lookups run in lock-step with the principal's
@@ -640,14 +665,7 @@ static uint32_t resolve_flat(const pdp_image *img, const pdp_request *q,
 			span_from_record(&sp[i], img, a, q->self);
 			continue;
 		}
-		const hash_slot *sl = lk[i + 1].hit;
-		sp[i].seg = img;
-		sp[i].local = a;
-		sp[i].first = q->self ? sl->aux.acp.self_first : sl->aux.acp.priv_first;
-		sp[i].n = q->self ? sl->aux.acp.counts >> 16
-		                  : sl->aux.acp.counts & 0xffffu;
-		sp[i].orig_first = sl->aux.acp.orig_first;
-		sp[i].dec = decide_rec(img, a, q->self);
+		span_from_slot(&sp[i], img, a, lk[i + 1].hit, q->self);
 	}
 	return PDP_NONE;
 }
@@ -681,49 +699,53 @@ static uint32_t resolve_view(const pdp_image *img, const pdp_request *q,
 	return PDP_NONE;
 }
 
-/* Start loading the rules and their originator entries while the
- * principal's roles are fetched (large images only: img->prefetch). */
-static void prefetch_rules(const acp_span *sp, size_t n)
+/* Start loading all that a decision may read of the ACPs: decision
+ * records, rules, their originator entries and strings, contexts,
+ * windows, CIDRs and condition nodes, at once (large images only:
+ * img->prefetch). The span came from the ACP's hash slot, so these loads
+ * wait on nothing but the slot, and overlap with the principal's roles:
+ * two dependent misses per decision where each table read after the one
+ * before it took four. Lines per table: what a section of ten rules
+ * typically spans (the whole rule array up to 1 KiB). */
+static void prefetch_acp(const acp_span *sp)
 {
-	for (size_t i = 0; i < n && i < 4; i++) {
-		const pdp_image *seg = sp[i].seg;
-		/* first: the walk reads the decision record before any rule,
-		 * and the core has only so many misses in flight */
-		if (sp[i].dec != NULL)
-			__builtin_prefetch(sp[i].dec);
-		const char *r0 = (const char *)img_rec(seg, SEC_RULES, sp[i].first);
-		size_t bytes = (size_t)sp[i].n * sizeof(img_rule_rec);
-		for (size_t off = 0; off < bytes && off < 1024; off += 64)
-			__builtin_prefetch(r0 + off);
-		const char *o0 = (const char *)img_rec(seg, SEC_ORIGS, sp[i].orig_first);
-		const char *t0 = (const char *)(seg->orig_text + 2u * sp[i].orig_first);
-		for (size_t off = 0; off < 256; off += 64) {
-			__builtin_prefetch(o0 + off);
-			__builtin_prefetch(t0 + off);
-		}
-		__builtin_prefetch(&img_acp(seg, sp[i].local)->ctx_first);
-	}
+	const pdp_image *seg = sp->seg;
+	if (sp->dec != NULL)
+		__builtin_prefetch(sp->dec);
+	const char *r0 = (const char *)img_rec(seg, SEC_RULES, sp->first);
+	size_t bytes = (size_t)sp->n * sizeof(img_rule_rec);
+	for (size_t off = 0; off < bytes && off < 1024; off += 64)
+		__builtin_prefetch(r0 + off);
+	const struct {
+		const void *at;
+		uint32_t lines;
+	} MORE[] = {
+		{img_rec(seg, SEC_ORIGS, sp->orig_first), 2},
+		{seg->orig_text + sp->orig_first, 3},
+		{img_rec(seg, SEC_CONTEXTS, sp->ctx_first), 2},
+		{img_rec(seg, SEC_WINDOWS, sp->win_first), 2},
+		{img_rec(seg, SEC_CIDRS, sp->cidr_first), 1},
+		{img_rec(seg, SEC_CONDS, sp->cond_first), 1},
+	};
+	for (size_t k = 0; k < sizeof(MORE) / sizeof(MORE[0]); k++)
+		for (uint32_t l = 0; l < MORE[k].lines; l++)
+			__builtin_prefetch((const char *)MORE[k].at + 64 * l);
 }
 
-/* The rules' contexts, windows, CIDRs and condition nodes follow the rule
- * records: start loading their first lines before the walk. */
-static void prefetch_rule_data(const acp_span *sp, size_t n)
+static void prefetch_acps(const acp_span *sp, size_t n)
 {
-	for (size_t i = 0; i < n && i < 4; i++) {
-		const img_acp_rec *a = img_acp(sp[i].seg, sp[i].local);
-		const struct {
-			enum img_section sec;
-			uint32_t first, lines;
-		} SPANS[] = {{SEC_CONTEXTS, a->ctx_first, 4},
-		             {SEC_WINDOWS, a->win_first, 4},
-		             {SEC_CIDRS, a->cidr_first, 2},
-		             {SEC_CONDS, a->cond_first, 2}};
-		for (size_t k = 0; k < sizeof(SPANS) / sizeof(SPANS[0]); k++) {
-			const char *p0 = (const char *)img_rec(sp[i].seg, SPANS[k].sec,
-			                                       SPANS[k].first);
-			for (uint32_t l = 0; l < SPANS[k].lines; l++)
-				__builtin_prefetch(p0 + 64 * l);
-		}
+	for (size_t i = 0; i < n && i < 4; i++)
+		prefetch_acp(&sp[i]);
+}
+
+/* The closure rows of the principal's assigned roles, named in its slot. */
+static void prefetch_roles(const pdp_image *img, const hash_slot *sl)
+{
+	uint32_t n = sl->aux.principal.role_count;
+	for (uint32_t k = 0; k < n && k < HASH_INLINE_ROLES; k++) {
+		const uint64_t *row = role_closure_of(img, sl->aux.principal.roles[k]);
+		for (uint32_t i = 0; i < img->role_words; i += 8)
+			__builtin_prefetch(row + i);
 	}
 }
 
@@ -770,20 +792,17 @@ static pdp_reason identify(dctx *d, const uint64_t *session,
 	const hash_slot *hit = lk->hit;
 	if (w->principal != PDP_NONE) {
 		w->principal_name = hit->aux.principal.name;
-		if (img->prefetch && hit->aux.principal.first_role != IMG_NONE &&
-		    img->role_words > 0) {
-			const uint64_t *row =
-				role_closure_of(img, hit->aux.principal.first_role);
-			for (uint32_t i = 0; i < img->role_words; i += 8)
-				__builtin_prefetch(row + i);
-		}
+		if (img->prefetch && img->role_words > 0)
+			prefetch_roles(img, hit);
 	}
 	if (session == NULL && !q->roles_given && img->n_dsd == 0) {
 		w->active = NULL;
 		if (w->principal != PDP_NONE) {
-			w->assigned = img_rec(img, SEC_PRINROLES,
-			                      hit->aux.principal.role_first);
 			w->n_assigned = hit->aux.principal.role_count;
+			w->assigned = w->n_assigned <= HASH_INLINE_ROLES
+			                      ? hit->aux.principal.roles
+			                      : img_rec(img, SEC_PRINROLES,
+			                                hit->aux.principal.role_first);
 		}
 		return PDP_REASON_RULE;
 	}
@@ -998,7 +1017,7 @@ static pdp_status decide_with(const pdp_image *img, pdp_scratch *scratch,
 		return PDP_OK;
 	}
 	if (img->prefetch)
-		prefetch_rules(spans, n_acps);
+		prefetch_acps(spans, n_acps);
 	/* stage 3 */
 	dctx d;
 	memset(&d, 0, sizeof(d));
@@ -1013,8 +1032,6 @@ static pdp_status decide_with(const pdp_image *img, pdp_scratch *scratch,
 		set_reason(out, why, detail);
 		return PDP_OK;
 	}
-	if (img->prefetch)
-		prefetch_rule_data(spans, n_acps);
 	d.country = request_country(q);
 	/* stage 4 */
 	if (trace != NULL && trace->on_rule != NULL) {
@@ -1044,7 +1061,7 @@ pdp_status pdp_decide(const pdp_image *img, pdp_scratch *scratch,
  * and decision records prefetched). A request of more than BATCH_ACPS
  * ACPs, by number, on a store view or with a hosting CSE is decided as
  * pdp_decide does it, without that head start. */
-#define BATCH_AHEAD 8u
+#define BATCH_AHEAD 16u
 #define BATCH_ACPS 4u
 
 typedef struct batch_slot {
@@ -1078,6 +1095,20 @@ static void batch_start(const pdp_image *img, const pdp_request *q,
 /* The slots are (nearly) in cache now: find each key's slot, and start
  * loading what the decision reads next, the ACPs' rules and decision
  * records and the originator's first role closure row. */
+/* The span of request q's i-th ACP (1-based, as in b->lk) from the slot
+ * its probe found; false when there is none or its counts are far. */
+static bool batch_span(const pdp_image *img, const pdp_request *q,
+                       const batch_slot *b, size_t i, acp_span *sp)
+{
+	if (b->lk[i].rec == IMG_NONE)
+		return false;
+	const hash_slot *sl = &img->h_acp.slots[b->lk[i].slot];
+	if (sl->aux.acp.counts == ACP_COUNTS_FAR)
+		return false;
+	span_from_slot(sp, img, b->lk[i].rec, sl, q->self);
+	return true;
+}
+
 static void batch_probe(const pdp_image *img, const pdp_request *q,
                         batch_slot *b)
 {
@@ -1085,26 +1116,49 @@ static void batch_probe(const pdp_image *img, const pdp_request *q,
 		return;
 	for (size_t i = 0; i <= q->n_acps; i++)
 		img_lookup_probe(img, &b->lk[i]);
-	const hash_slot *p = b->lk[0].rec != IMG_NONE
-	                             ? &img->h_principal.slots[b->lk[0].slot]
-	                             : NULL;
-	if (p != NULL && p->aux.principal.first_role != IMG_NONE &&
-	    img->role_words > 0)
-		__builtin_prefetch(role_closure_of(img, p->aux.principal.first_role));
+	if (b->lk[0].rec != IMG_NONE && img->role_words > 0)
+		prefetch_roles(img, &img->h_principal.slots[b->lk[0].slot]);
+	acp_span sp;
 	for (size_t i = 1; i <= q->n_acps; i++) {
-		if (b->lk[i].rec == IMG_NONE)
+		if (!batch_span(img, q, b, i, &sp))
 			continue;
-		const hash_slot *sl = &img->h_acp.slots[b->lk[i].slot];
-		uint32_t a = b->lk[i].rec;
-		if (sl->aux.acp.counts != ACP_COUNTS_FAR) {
-			uint32_t first =
-				q->self ? sl->aux.acp.self_first : sl->aux.acp.priv_first;
-			__builtin_prefetch(img_rule(img, first));
-			__builtin_prefetch(img->orig_text + 2u * sl->aux.acp.orig_first);
-			__builtin_prefetch(img_orig(img, sl->aux.acp.orig_first));
-		}
-		if (img->decide)
-			__builtin_prefetch(decide_rec(img, a, q->self));
+		/* the decision record and the first rules only: with
+		 * BATCH_AHEAD / 2 requests in flight, all of each ACP's
+		 * tables would be more lines than the core has misses in
+		 * flight (measured: batches fell to single-call speed at L);
+		 * batch_aim and decide_with prefetch the rest */
+		if (sp.dec != NULL)
+			__builtin_prefetch(sp.dec);
+		__builtin_prefetch(img_rule(img, sp.first));
+		__builtin_prefetch(img_orig(img, sp.orig_first));
+	}
+}
+
+/* Two requests ahead, the decision records are in cache: start loading
+ * exactly the rules of the request's operation (deny and permit), with
+ * the first lines of the tables their entries point into. Reads only what
+ * batch_can_start and the probe made safe; an operation that is not one
+ * bit of six (the decision will refuse it) prefetches nothing. */
+static void batch_aim(const pdp_image *img, const pdp_request *q,
+                      const batch_slot *b)
+{
+	if (!b->started || !img->decide) /* not started: q may be NULL */
+		return;
+	uint32_t op = q->operation;
+	if (op == 0 || op > PDP_OP_DISCOVER || (op & (op - 1)) != 0)
+		return;
+	uint32_t k = (uint32_t)__builtin_ctz(op);
+	acp_span sp;
+	for (size_t i = 1; i <= q->n_acps; i++) {
+		if (!batch_span(img, q, b, i, &sp) || (sp.dec->flags & DECIDE_WIDE))
+			continue;
+		for (uint64_t m = mask64(sp.dec->ops[k]); m != 0; m &= m - 1)
+			__builtin_prefetch(
+				img_rule(img, sp.first + (uint32_t)__builtin_ctzll(m)));
+		__builtin_prefetch(img->orig_text + sp.orig_first);
+		__builtin_prefetch(img_rec(img, SEC_CONTEXTS, sp.ctx_first));
+		__builtin_prefetch(img_rec(img, SEC_WINDOWS, sp.win_first));
+		__builtin_prefetch(img_rec(img, SEC_CIDRS, sp.cidr_first));
 	}
 }
 
@@ -1121,6 +1175,8 @@ pdp_status pdp_decide_batch(const pdp_image *img, pdp_scratch *scratch,
 		batch_start(img, reqs[i], &ring[i]);
 	for (size_t i = 0; i < n && i < BATCH_AHEAD / 2; i++)
 		batch_probe(img, reqs[i], &ring[i]);
+	for (size_t i = 0; i < n && i < BATCH_AHEAD / 4; i++)
+		batch_aim(img, reqs[i], &ring[i]);
 	for (size_t i = 0; i < n; i++) {
 		batch_slot *b = &ring[i % BATCH_AHEAD];
 		const pdp_request *q = reqs[i];
@@ -1132,6 +1188,9 @@ pdp_status pdp_decide_batch(const pdp_image *img, pdp_scratch *scratch,
 		size_t k = i + BATCH_AHEAD / 2;
 		if (k < n)
 			batch_probe(img, reqs[k], &ring[k % BATCH_AHEAD]);
+		size_t a = i + BATCH_AHEAD / 4;
+		if (a < n)
+			batch_aim(img, reqs[a], &ring[a % BATCH_AHEAD]);
 	}
 	return PDP_OK;
 }

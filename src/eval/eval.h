@@ -68,4 +68,14 @@ pdp_status eval_decide(const pdp_image *img, pdp_scratch *scratch,
 tri eval_cond_node(const pdp_image *img, pdp_scratch *scratch,
                    const pdp_request *q, pdp_str orig, uint32_t node);
 
+/* On a call made per session or per operator request, not per decision
+ * (session setup, role changes, reason texts): compiled for size, so that
+ * libpdp's text stays within its budget (docs/performance.md) with the
+ * decision path compiled for speed. */
+#if defined(__GNUC__)
+#define EVAL_RARE __attribute__((cold))
+#else
+#define EVAL_RARE
+#endif
+
 #endif

@@ -73,16 +73,16 @@ static bool entry_matches(eval_who *w, const pdp_image *seg, uint32_t at)
 		return has_role(w, o->value);
 	if (w->orig.ptr == NULL)
 		return false;
-	const uint32_t *t = seg->orig_text + 2u * at;
+	const orig_text_rec *t = &seg->orig_text[at];
 	switch (o->kind) {
 	case ORIG_ALL:
 		return true;
 	case ORIG_EXACT:
 		if (seg->segment)
-			return str_eq((pdp_str){seg->blob + t[0], t[1]}, w->orig);
+			return str_eq(orig_text_str(t, seg->blob), w->orig);
 		return o->value == w->principal_name;
 	case ORIG_GLOB:
-		return glob_match((pdp_str){seg->blob + t[0], t[1]}, w->orig);
+		return glob_match(orig_text_str(t, seg->blob), w->orig);
 	case ORIG_GROUP:
 		return in_group(w, o->value);
 	default:

@@ -99,7 +99,7 @@ static bool acp_at(const pdp_image *img, uint32_t acp, const pdp_image **seg,
 	return true;
 }
 
-size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
+EVAL_RARE size_t pdp_reason_format(const pdp_image *img, const pdp_decision *d,
                          bool with_rule_id, char *buf, size_t size)
 {
 	char tmp[8];

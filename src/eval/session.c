@@ -46,7 +46,7 @@ static uint32_t principal_of(const pdp_image *img, pdp_str user)
 	return img_lookup(img, &img->h_principal, SEC_PRINCIPALS, user);
 }
 
-pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
+EVAL_RARE pdp_status pdp_session_init(void *mem, size_t size, const pdp_image *img,
                             pdp_str user, pdp_session **out, pdp_error *err)
 {
 	if (err)
@@ -83,7 +83,7 @@ static void authorized_of(const pdp_image *img, uint32_t p, uint64_t *auth)
 	eval_authorized(img, p, auth);
 }
 
-pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
+EVAL_RARE pdp_status pdp_session_rebind(pdp_session *s, const pdp_image *img,
                               pdp_error *err)
 {
 	if (err)
@@ -136,7 +136,7 @@ static void closure_of(const pdp_image *img, const uint64_t *set,
 	eval_add_closures(img, set, out);
 }
 
-pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
+EVAL_RARE pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
@@ -164,7 +164,7 @@ pdp_status pdp_session_add_role(pdp_session *s, pdp_str role, pdp_error *err)
 	return PDP_OK;
 }
 
-pdp_status pdp_session_drop_role(pdp_session *s, pdp_str role, pdp_error *err)
+EVAL_RARE pdp_status pdp_session_drop_role(pdp_session *s, pdp_str role, pdp_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));

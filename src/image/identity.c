@@ -130,7 +130,7 @@ static pdp_status read_v2(const uint8_t *p, size_t len, size_t pos,
 	return PDP_OK;
 }
 
-pdp_status img_identity_read(const uint8_t *p, size_t len, img_identity *out,
+IMG_LOAD_ONCE pdp_status img_identity_read(const uint8_t *p, size_t len, img_identity *out,
                              pdp_error *err)
 {
 	memset(out, 0, sizeof(*out));

@@ -18,16 +18,23 @@
 #include "image/identity.h"
 #include "pdp/pdp.h"
 
-/* Open addressing; each slot keeps 32 bits of the key's hash and where
- * the key's bytes are, beside the record index: probes past other keys
- * never touch their records, and verifying a hit reads the key bytes
- * straight from the slot instead of through record and string table (on a
- * large image each of those is a cache miss). */
+/* Open addressing; each slot keeps 32 bits of the key's hash, the key's
+ * first bytes and where the rest is, beside the record index: probes past
+ * other keys never touch their records, and verifying a hit of a key of up
+ * to HASH_KEY_HEAD bytes reads nothing but the slot (on a large image every
+ * other read is a cache miss). A slot is one cache line, aligned, and
+ * carries what a decision reads next, so that all of it can be prefetched
+ * as soon as the slot arrives: at most two dependent misses per lookup
+ * (docs/performance.md). */
+#define HASH_KEY_HEAD 16u
+#define HASH_INLINE_ROLES 4u
+
 typedef struct hash_slot {
 	uint32_t tag;     /* upper 32 bits of the 64-bit hash */
 	uint32_t rec;     /* record index or NONE */
 	uint32_t key_off; /* key bytes in the string blob */
 	uint32_t key_len;
+	char key_head[HASH_KEY_HEAD]; /* the key's first bytes, zero-padded */
 	/* What a decision needs next, copied from the record so that it does
 	 * not wait for the record. */
 	union {
@@ -36,17 +43,57 @@ typedef struct hash_slot {
 			uint32_t counts; /* privileges count | self count << 16,
 			                    or ACP_COUNTS_FAR when either needs
 			                    more bits */
+			/* where its rules' contexts, windows, CIDRs and
+			 * condition nodes start (img_acp_rec) */
+			uint32_t ctx_first, win_first, cidr_first, cond_first;
 		} acp;
 		struct {
 			uint32_t role_first, role_count; /* PRINROLES */
 			uint32_t name;       /* interned name string id */
-			uint32_t first_role; /* the first assigned role, or NONE:
-			                        its closure row is prefetched */
+			uint32_t spare;
+			/* the assigned roles themselves when there are at
+			 * most HASH_INLINE_ROLES: their closure rows are
+			 * prefetched without reading PRINROLES first */
+			uint32_t roles[HASH_INLINE_ROLES];
 		} principal;
 	} aux;
 } hash_slot;
 
+_Static_assert(sizeof(hash_slot) == 64, "a hash slot is one cache line");
+
 #define ACP_COUNTS_FAR 0xffffffffu
+
+/* An originator entry's string (glob pattern or exact id): where it is in
+ * the blob and, when it is short, the bytes themselves, so that matching
+ * a glob does not wait for the blob after the entry (a dependent miss on a
+ * large image). */
+#define ORIG_TEXT_HEAD 16u
+
+typedef struct orig_text_rec {
+	uint32_t off, len;
+	char head[ORIG_TEXT_HEAD]; /* the string when len <= ORIG_TEXT_HEAD */
+} orig_text_rec;
+
+/* Fill t for the len bytes at blob + off. */
+static inline void orig_text_set(orig_text_rec *t, const char *blob,
+                                 uint32_t off, uint32_t len)
+{
+	t->off = off;
+	t->len = len;
+	memset(t->head, 0, ORIG_TEXT_HEAD);
+	if (len <= ORIG_TEXT_HEAD)
+		memcpy(t->head, blob + off, len);
+}
+
+static inline pdp_str orig_text_str(const orig_text_rec *t, const char *blob)
+{
+	return (pdp_str){t->len <= ORIG_TEXT_HEAD ? t->head : blob + t->off,
+	                 t->len};
+}
+
+/* size bytes on cache-line boundaries, on huge pages when large
+ * (alloc.c); released with free(). NULL when out of memory. */
+void *img_alloc_lines(size_t size);
 
 /* Above this many image bytes, decisions issue prefetches for the rule
  * data they are about to walk: on smaller images everything is already in
@@ -70,10 +117,10 @@ struct pdp_image {
 	uint32_t role_words;                 /* 64-bit words per role bitset */
 	uint64_t *role_closure;              /* roles x role_words */
 	uint64_t *constraint_sets;           /* constraints x role_words */
-	uint32_t *orig_text;                 /* per ORIGS entry: blob offset and
-	                                        length of its string (globs and
-	                                        exact ids), so a glob reads its
-	                                        pattern without the string table */
+	orig_text_rec *orig_text;            /* per ORIGS entry: its string
+	                                        (globs and exact ids), so a glob
+	                                        reads its pattern without the
+	                                        string table */
 	uint32_t n_dsd;                      /* DSD constraints among them */
 	bool prefetch;                       /* image too big for the caches:
 	                                        decisions prefetch what they

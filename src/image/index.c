@@ -46,19 +46,52 @@ void img_lookup_probe(const pdp_image *img, img_lookup_op *op)
 		}
 		if (sl->tag == tag && sl->key_len == op->name.len) {
 			op->rec = sl->rec;
-			__builtin_prefetch(img->blob + sl->key_off);
+			if (sl->key_len > HASH_KEY_HEAD)
+				__builtin_prefetch(img->blob + sl->key_off);
 			return;
 		}
 		op->slot = (op->slot + 1) & op->h->mask;
 	}
 }
 
+/* Whether n bytes at a and b are equal: keys are short ids, and a call to
+ * memcmp cost more than the comparison. */
+static bool key_equal(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a0, b0, a1, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8); /* overlaps a0 when n < 16 */
+		memcpy(&b1, b + n - 8, 8);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	if (n >= 4) {
+		uint32_t a0, b0, a1, b1;
+		memcpy(&a0, a, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 uint32_t img_lookup_finish(const pdp_image *img, img_lookup_op *op)
 {
 	while (op->rec != IMG_NONE) {
 		const hash_slot *sl = &op->h->slots[op->slot];
-		if (sl->key_len == 0 ||
-		    memcmp(img->blob + sl->key_off, op->name.ptr, sl->key_len) == 0) {
+		/* a short key is all in the slot; a long one is read from
+		 * the blob (prefetched by the probe) */
+		const char *key = sl->key_len <= HASH_KEY_HEAD
+		                          ? sl->key_head
+		                          : img->blob + sl->key_off;
+		if (key_equal(key, op->name.ptr, sl->key_len)) {
 			op->hit = sl;
 			return op->rec;
 		}
@@ -88,7 +121,8 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 	uint32_t size = 8;
 	while (size < n * 2u)
 		size *= 2;
-	h->slots = malloc((size_t)size * sizeof(hash_slot));
+	/* aligned: one slot, one cache line */
+	h->slots = img_alloc_lines((size_t)size * sizeof(hash_slot));
 	if (h->slots == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	memset(h->slots, 0xff, (size_t)size * sizeof(hash_slot));
@@ -106,6 +140,9 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 		h->slots[j].rec = i;
 		h->slots[j].key_off = (uint32_t)(name.ptr - img->blob);
 		h->slots[j].key_len = (uint32_t)name.len;
+		memset(h->slots[j].key_head, 0, HASH_KEY_HEAD);
+		memcpy(h->slots[j].key_head, name.ptr,
+		       name.len < HASH_KEY_HEAD ? name.len : HASH_KEY_HEAD);
 		if (s == SEC_ACPS) {
 			const img_acp_rec *a = img_acp(img, i);
 			h->slots[j].aux.acp.priv_first = a->priv_first;
@@ -115,15 +152,22 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 				a->priv_count <= 0xffffu && a->self_count <= 0xffffu
 					? a->priv_count | a->self_count << 16
 					: ACP_COUNTS_FAR;
+			h->slots[j].aux.acp.ctx_first = a->ctx_first;
+			h->slots[j].aux.acp.win_first = a->win_first;
+			h->slots[j].aux.acp.cidr_first = a->cidr_first;
+			h->slots[j].aux.acp.cond_first = a->cond_first;
 		} else if (s == SEC_PRINCIPALS) {
 			const img_principal_rec *p = img_principal(img, i);
 			h->slots[j].aux.principal.role_first = p->role_first;
 			h->slots[j].aux.principal.role_count = p->role_count;
 			h->slots[j].aux.principal.name = p->name;
-			h->slots[j].aux.principal.first_role =
-				p->role_count > 0
-					? img_word(img, SEC_PRINROLES, p->role_first)
-					: IMG_NONE;
+			h->slots[j].aux.principal.spare = 0;
+			for (uint32_t k = 0; k < HASH_INLINE_ROLES; k++)
+				h->slots[j].aux.principal.roles[k] =
+					k < p->role_count
+						? img_word(img, SEC_PRINROLES,
+						           p->role_first + k)
+						: IMG_NONE;
 		}
 	}
 	return PDP_OK;
@@ -134,7 +178,7 @@ pdp_status img_build_orig_text(verifier *v)
 {
 	pdp_image *img = v->img;
 	uint32_t n = img->count[SEC_ORIGS];
-	img->orig_text = calloc(2u * (size_t)n + 2u, sizeof(uint32_t));
+	img->orig_text = calloc((size_t)n + 1u, sizeof(orig_text_rec));
 	if (img->orig_text == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < n; i++) {
@@ -142,8 +186,7 @@ pdp_status img_build_orig_text(verifier *v)
 		if (o->kind != ORIG_EXACT && o->kind != ORIG_GLOB)
 			continue;
 		const img_strtab_rec *t = img_strtab(img, o->value);
-		img->orig_text[2 * i] = t->off;
-		img->orig_text[2 * i + 1] = t->len;
+		orig_text_set(&img->orig_text[i], img->blob, t->off, t->len);
 	}
 	return PDP_OK;
 }
@@ -151,7 +194,7 @@ pdp_status img_build_orig_text(verifier *v)
 /* The evaluator matches an exact originator entry by comparing its string
  * id with the request's principal's name id: every exact entry must name a
  * principal through that very string id. */
-pdp_status img_build_roles(verifier *v)
+IMG_LOAD_ONCE pdp_status img_build_roles(verifier *v)
 {
 	pdp_image *img = v->img;
 	uint32_t nr = img->count[SEC_ROLES], w = (nr + 63) / 64;
@@ -187,7 +230,7 @@ pdp_status img_build_roles(verifier *v)
 	return PDP_OK;
 }
 
-pdp_status img_build_regexes(verifier *v)
+IMG_LOAD_ONCE pdp_status img_build_regexes(verifier *v)
 {
 	pdp_image *img = v->img;
 	uint32_t n = img->count[SEC_REGEXES];

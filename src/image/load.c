@@ -47,7 +47,7 @@ pdp_status pdp_image_load_borrowed(const uint8_t *bytes, size_t len,
 /* Read, verify and index an image; its identity (id, revision, signature:
  * identity.c) is `known` when the caller has already read it from these
  * bytes (a trusted load), else read here. */
-pdp_status img_load_known(const uint8_t *bytes, size_t len,
+IMG_LOAD_ONCE pdp_status img_load_known(const uint8_t *bytes, size_t len,
                           const img_identity *known, bool borrow,
                           pdp_image **out, pdp_error *err)
 {

@@ -50,7 +50,7 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
 	/* the same 64-byte section lines as the loader's (read.c) */
 	img->arena = aligned_alloc(64, seg->arena_size);
 	uint32_t no = seg->count[SEC_ORIGS];
-	img->orig_text = malloc((2u * (size_t)no + 2u) * sizeof(uint32_t));
+	img->orig_text = malloc(((size_t)no + 1u) * sizeof(orig_text_rec));
 	uint32_t nr = seg->count[SEC_REGEXES];
 	img->regex = nr ? calloc(nr, sizeof(pcre2_code *)) : NULL;
 	if (img->arena == NULL || img->orig_text == NULL || (nr && !img->regex)) {
@@ -67,7 +67,7 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
 			img->sec[s] = rebase(seg, img->arena, seg->sec[s]);
 	}
 	memcpy(img->orig_text, seg->orig_text,
-	       (2u * (size_t)no + 2u) * sizeof(uint32_t));
+	       ((size_t)no + 1u) * sizeof(orig_text_rec));
 	for (uint32_t i = 0; i < nr; i++) {
 		img->regex[i] = pcre2_code_copy(seg->regex[i]);
 		if (img->regex[i] == NULL) {
@@ -82,8 +82,8 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
 		origs[at[i]] = (img_orig_rec){.kind = kind[i], .value = val[i]};
 		if (kind[i] == ORIG_EXACT) {
 			const img_strtab_rec *t = img_strtab(img, val[i]);
-			img->orig_text[2 * at[i]] = t->off;
-			img->orig_text[2 * at[i] + 1] = t->len;
+			orig_text_set(&img->orig_text[at[i]], img->blob, t->off,
+			              t->len);
 		}
 	}
 	*out = img;

@@ -158,7 +158,7 @@ static bool usable_in_place(const uint8_t *src)
 /* The sections of the body: each length checked against its record width,
  * then each section either used where it lies (borrow, when
  * usable_in_place) or copied into one arena of host-order words. */
-static pdp_status read_sections(verifier *v, const uint8_t *body,
+IMG_LOAD_ONCE static pdp_status read_sections(verifier *v, const uint8_t *body,
                                 size_t body_len, bool borrow, bool old)
 {
 	pdp_image *img = v->img;
@@ -195,7 +195,7 @@ static pdp_status read_sections(verifier *v, const uint8_t *body,
 			total += (len + 63) & ~(size_t)63;
 	}
 	/* sections on 64-byte lines: a decision record is one line */
-	img->arena = aligned_alloc(64, total + 64);
+	img->arena = img_alloc_lines(total + 64);
 	img->arena_size = total + 64;
 	if (img->arena == NULL)
 		return img_fail(v->err, PDP_ERR_NOMEM, "out of memory");
@@ -231,7 +231,7 @@ static pdp_status read_sections(verifier *v, const uint8_t *body,
 	return PDP_OK;
 }
 
-pdp_status img_read(const uint8_t *bytes, size_t len, const char *magic,
+IMG_LOAD_ONCE pdp_status img_read(const uint8_t *bytes, size_t len, const char *magic,
                     bool borrow, pdp_image **out, pdp_error *err)
 {
 	if (err)

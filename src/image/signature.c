@@ -22,7 +22,7 @@ void img_sig_message(const uint8_t *id, uint8_t msg[IMG_SIG_MSG_SIZE])
 	memcpy(msg + n, id, PDP_IMAGE_ID_SIZE);
 }
 
-pdp_status img_identity_trust(const img_identity *id, const pdp_trust *trust,
+IMG_LOAD_ONCE pdp_status img_identity_trust(const img_identity *id, const pdp_trust *trust,
                               pdp_error *err)
 {
 	if (trust == NULL)

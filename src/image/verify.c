@@ -442,7 +442,7 @@ static pdp_status verify_host(verifier *v)
 }
 
 
-pdp_status img_verify_exact_origs(verifier *v)
+IMG_LOAD_ONCE pdp_status img_verify_exact_origs(verifier *v)
 {
 	pdp_image *img = v->img;
 	for (uint32_t i = 0; i < img->count[SEC_ORIGS]; i++) {
