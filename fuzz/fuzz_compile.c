@@ -7,7 +7,11 @@
  *     of fz_check_decision.
  * An input holding the line "---8<---" is split there into two files, which
  * exercises merging (duplicate ids across files and so on). Lint runs too.
+ * Read with the whole YAML tree first (cc.h: whole_trees) instead of the
+ * `acps:` items as they load, the outcome must be the same: status,
+ * diagnostics and image.
  */
+#include "compiler/cc.h"
 #include "fuzz.h"
 
 static const char SPLIT[] = "\n---8<---\n";
@@ -54,6 +58,42 @@ static void check_diags(const pdpc_compiler *c)
 	           "error count %zu", errs);
 }
 
+/* A second compile of the same input read the other way reports the same,
+ * in the same order, and writes the same image. */
+static void check_whole_trees(const uint8_t *data, size_t size,
+                              const pdpc_compiler *c, pdpc_status st,
+                              const uint8_t *img, size_t len)
+{
+	pdpc_compiler *w = pdpc_new();
+	if (w == NULL)
+		return;
+	w->whole_trees = true;
+	add_sources(w, (const char *)data, size);
+	const uint8_t *wimg = NULL;
+	size_t wlen = 0;
+	pdpc_status wst = pdpc_compile(w, &wimg, &wlen);
+	if (wst == PDPC_ERR_NOMEM || st == PDPC_ERR_NOMEM) {
+		pdpc_free(w);
+		return;
+	}
+	FUZZ_CHECK(wst == st, "status %d read whole, %d streamed", (int)wst,
+	           (int)st);
+	FUZZ_CHECK(wlen == len && (len == 0 || memcmp(wimg, img, len) == 0),
+	           "images differ read whole and streamed");
+	size_t n = pdpc_diag_count(c);
+	FUZZ_CHECK(pdpc_diag_count(w) == n, "%zu diagnostics read whole, %zu "
+	           "streamed", pdpc_diag_count(w), n);
+	for (size_t i = 0; i < n; i++) {
+		const pdpc_diag *a = pdpc_diag_get(c, i), *b = pdpc_diag_get(w, i);
+		FUZZ_CHECK(a->line == b->line && a->col == b->col &&
+		           strcmp(a->code, b->code) == 0 &&
+		           strcmp(a->message, b->message) == 0,
+		           "diagnostic %zu differs: %s %s / %s %s", i, a->code,
+		           a->message, b->code, b->message);
+	}
+	pdpc_free(w);
+}
+
 /* Fixed request material (fuzz.h reads it as a stream of choices). */
 static const uint8_t fixed[] = {
 	0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -75,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t img_len = 0;
 	pdpc_status st = pdpc_compile(c, &img_bytes, &img_len);
 	check_diags(c);
+	check_whole_trees(data, size, c, st, img_bytes, img_len);
 	if (st != PDPC_OK) {
 		FUZZ_CHECK(img_bytes == NULL, "image on failure");
 		FUZZ_CHECK(st != PDPC_ERR_POLICY ||

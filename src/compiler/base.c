@@ -1,8 +1,10 @@
 /* base.c - arena, growable arrays. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "compiler/base.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct arena_chunk {
 	arena_chunk *next;
@@ -11,6 +13,34 @@ struct arena_chunk {
 };
 
 #define ARENA_CHUNK_MIN (64u * 1024u)
+#define ARENA_MAPPED_MIN (1024u * 1024u)
+
+/* A chunk of at least want bytes of data. Freed memory of a malloc'd
+ * chunk stays in the process for malloc to reuse; a mapped one's goes back
+ * to the system when unmapped. */
+static arena_chunk *chunk_new(const arena *a, size_t want)
+{
+#ifdef MAP_ANONYMOUS
+	if (a->mapped) {
+		size_t bytes = sizeof(arena_chunk) + want;
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
+	}
+#endif
+	return malloc(sizeof(arena_chunk) + want);
+}
+
+static void chunk_free(const arena *a, arena_chunk *c)
+{
+#ifdef MAP_ANONYMOUS
+	if (a->mapped) {
+		munmap(c, sizeof(arena_chunk) + c->size);
+		return;
+	}
+#endif
+	free(c);
+}
 
 /* size bytes at an offset that is a multiple of align (a power of two
  * up to max_align_t's), not cleared. */
@@ -19,8 +49,9 @@ static void *arena_take(arena *a, size_t size, size_t align)
 	arena_chunk *c = a->head;
 	size_t at = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (c == NULL || at > c->size || c->size - at < size) {
-		size_t want = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
-		c = malloc(sizeof(*c) + want);
+		size_t min = a->mapped ? ARENA_MAPPED_MIN : ARENA_CHUNK_MIN;
+		size_t want = size > min ? size : min;
+		c = chunk_new(a, want);
 		if (c == NULL)
 			return NULL;
 		c->size = want;
@@ -47,7 +78,7 @@ void arena_free_all(arena *a)
 	arena_chunk *c = a->head;
 	while (c != NULL) {
 		arena_chunk *next = c->next;
-		free(c);
+		chunk_free(a, c);
 		c = next;
 	}
 	a->head = NULL;
@@ -65,7 +96,7 @@ void arena_release(arena *a, arena_mark m)
 {
 	while (a->head != NULL && a->head != m.head) {
 		arena_chunk *next = a->head->next;
-		free(a->head);
+		chunk_free(a, a->head);
 		a->head = next;
 	}
 	if (a->head != NULL)
@@ -102,17 +133,29 @@ bool vec_grow(void **items, size_t *cap, size_t need, size_t elem)
 	return true;
 }
 
+/* Arrays in the arena start at one element (most of a policy's lists hold
+ * one: a rule's originators, a context's windows) and double; an array
+ * that is the arena's newest allocation grows in place, and an outgrown
+ * copy is left behind otherwise (freed with the arena). */
 bool vec_grow_arena(arena *a, void **items, size_t *cap, size_t need,
                     size_t elem)
 {
 	if (need <= *cap && *items != NULL)
 		return true;
-	size_t ncap = *cap ? *cap * 2 : 4;
+	size_t ncap = *cap ? *cap * 2 : 1;
 	while (ncap < need)
 		ncap *= 2;
 	if (ncap > SIZE_MAX / elem)
 		return false;
-	void *p = arena_alloc(a, ncap * elem);
+	arena_chunk *c = a->head;
+	if (*items != NULL && c != NULL &&
+	    (char *)*items + *cap * elem == (char *)c->data + c->used &&
+	    c->size - c->used >= (ncap - *cap) * elem) {
+		c->used += (ncap - *cap) * elem;
+		*cap = ncap;
+		return true;
+	}
+	void *p = arena_take(a, ncap * elem, sizeof(max_align_t));
 	if (p == NULL)
 		return false;
 	if (*cap > 0 && *items != NULL)

@@ -18,6 +18,10 @@
 typedef struct arena_chunk arena_chunk;
 typedef struct arena {
 	arena_chunk *head;
+	bool mapped;     /* chunks of 1 MiB mapped from the system, so that
+	                    freeing them gives the memory back at once (a
+	                    policy's YAML trees, freed before the image is
+	                    built); else malloc'd chunks of 64 KiB */
 } arena;
 
 void *arena_alloc(arena *a, size_t size);

@@ -210,8 +210,22 @@ typedef struct cc_decl {
 	size_t n_attrs;
 } cc_decl;
 
+/* A parsed schedule by its text (read_window_node): policies repeat a few
+ * windows in thousands of rules, and parsing one costs thousands of
+ * instructions. Held by value, so that no arena release can leave it
+ * pointing at freed text. */
+#define CC_SCHED_MEMO 64u
+#define CC_SCHED_MEMO_TEXT 63u
+typedef struct sched_memo {
+	uint8_t len;                       /* 0: empty slot */
+	char text[CC_SCHED_MEMO_TEXT];
+	sched s;
+} sched_memo;
+
 struct pdpc_compiler {
 	arena ar;             /* per-compile model and trees */
+	arena yar;            /* a policy file's YAML nodes while it is read
+	                         (yaml_load_policy); its strings are in ar */
 	bool oom;
 	VEC(source) sources;
 	VEC(pdpc_diag) diags;
@@ -225,6 +239,9 @@ struct pdpc_compiler {
 	VEC(m_attr *) attrs;
 	bool seen_version;
 	bool lint;            /* produce warnings too */
+	bool whole_trees;     /* read each policy file only after loading it
+	                         whole (no `acps:` items read as they load):
+	                         tests compare the two ways */
 	const cc_decl *decl;  /* segment mode: compile one ACP against these */
 	/* the hosting CSE (`cse:`, or a store's base): ids are emitted in
 	 * absolute form (common/origin.c); ptr NULL when not declared */
@@ -234,6 +251,7 @@ struct pdpc_compiler {
 	/* identity stamped on images (identity.c, pdpc_set_identity) */
 	uint64_t revision;
 	char note[IMG_NOTE_MAX + 1];
+	sched_memo sched_memo[CC_SCHED_MEMO];
 	/* pdpc_set_progress */
 	pdpc_progress_fn progress;
 	void *progress_ctx;
@@ -275,6 +293,19 @@ m_rule *rule_next(const cc *c, rule_iter *it);
 /* yaml_load.c: parse one source into documents (appended to docs). */
 typedef VEC(ynode *) ynode_vec;
 bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs);
+/* A policy file: like yaml_load_docs, with the nodes in c->yar (the
+ * scalars' text in c->ar), except that in the file's first non-empty
+ * document, once the root mapping's first `pdp` key has the value 1, the
+ * items of its first `acps` list go to item() one at a time as each is
+ * complete, and their nodes are released when item() returns (the list
+ * stays in the tree, empty): a large policy is never one whole tree in
+ * memory. item() keeps no pointer to those nodes (yn_copy makes lasting
+ * copies). */
+typedef void (*yaml_item_fn)(void *ctx, ynode *item);
+bool yaml_load_policy(cc *c, uint32_t file, ynode_vec *docs,
+                      yaml_item_fn item, void *ctx);
+/* A deep copy of n in c->ar (the text of scalars and tags is shared). */
+ynode *yn_copy(cc *c, const ynode *n);
 /* What only policies refuse (requests are read by their own rules): explicit
  * tags, plain scalars whose number value YAML 1.1 and 1.2 readers disagree
  * on (017, 0x1F, 1_000, 1:30), and merge keys '<<' (removed from the tree
@@ -313,6 +344,9 @@ const char *yn_core_name(yn_core t);
 /* read_policy.c: the pdp: 1 form; read_native.c: m2m:acp objects;
  * read_rule.c: pieces shared by both. */
 void read_document(cc *c, ynode *doc);
+/* One item of a `pdp: 1` document's `acps:` list, as read_document reads
+ * it (yaml_load_policy hands them over one by one). */
+void read_acps_item(cc *c, ynode *item);
 void read_native_acp(cc *c, ynode *obj, srcpos key_pos);
 m_rule *read_rule(cc *c, ynode *n, bool self);
 m_cond *read_cond(cc *c, ynode *n, unsigned depth);

@@ -15,12 +15,16 @@
 
 pdpc_compiler *pdpc_new(void)
 {
-	return calloc(1, sizeof(pdpc_compiler));
+	pdpc_compiler *c = calloc(1, sizeof(pdpc_compiler));
+	if (c != NULL)
+		c->yar.mapped = true;
+	return c;
 }
 
 static void reset_model(cc *c)
 {
 	arena_free_all(&c->ar);
+	arena_free_all(&c->yar);
 	memset(&c->acps, 0, sizeof(c->acps));
 	memset(&c->roles, 0, sizeof(c->roles));
 	memset(&c->groups, 0, sizeof(c->groups));
@@ -93,24 +97,20 @@ static void mark_lines(cc *c, source *s)
 	s->lines = line;
 }
 
-pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
-                            const char *data, size_t len)
+/* Add a source whose text data (len bytes and a NUL after them, malloc'd)
+ * the compiler takes over, freed here on failure. */
+static pdpc_status add_source(pdpc_compiler *c, const char *name, char *data,
+                              size_t len)
 {
-	if (c == NULL || name == NULL || (data == NULL && len > 0))
-		return PDPC_ERR_ARG;
 	source s;
 	memset(&s, 0, sizeof(s));
 	s.name = strdup(name);
-	s.data = malloc(len + 1);
+	s.data = data;
 	s.len = len;
-	if (s.name == NULL || s.data == NULL) {
-		free(s.name);
-		free(s.data);
+	if (s.name == NULL) {
+		free(data);
 		return PDPC_ERR_NOMEM;
 	}
-	if (len > 0)
-		memcpy(s.data, data, len);
-	s.data[len] = '\0';
 	c->oom = false;
 	mark_lines(c, &s);
 	if (!c->oom)
@@ -122,6 +122,20 @@ pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
 		return PDPC_ERR_NOMEM;
 	}
 	return PDPC_OK;
+}
+
+pdpc_status pdpc_add_buffer(pdpc_compiler *c, const char *name,
+                            const char *data, size_t len)
+{
+	if (c == NULL || name == NULL || (data == NULL && len > 0))
+		return PDPC_ERR_ARG;
+	char *copy = malloc(len + 1);
+	if (copy == NULL)
+		return PDPC_ERR_NOMEM;
+	if (len > 0)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	return add_source(c, name, copy, len);
 }
 
 /* Read the whole file (common file reader), refused past the size limit
@@ -157,9 +171,10 @@ pdpc_status pdpc_add_file(pdpc_compiler *c, const char *path)
 		cc_report(c, none, DIAG_E_IO, NULL, "%s: read error", path);
 		return PDPC_ERR_IO;
 	}
-	pdpc_status st = pdpc_add_buffer(c, path, (const char *)buf, len);
-	free(buf);
-	return st;
+	/* the reader's buffer, NUL-terminated, becomes the source's text (no
+	 * second copy of a large policy); trimmed to its length */
+	char *text = realloc(buf, len + 1);
+	return add_source(c, path, text != NULL ? text : (char *)buf, len);
 }
 
 static uint32_t file_index(const cc *c, const char *name)
@@ -216,6 +231,99 @@ static void stage(const cc *c, const char *name, const char *what)
 		c->progress(c->progress_ctx, name, what);
 }
 
+/* A file's reading so far: the ACPs and diagnostics it added while its
+ * YAML was still loading (the items of its `acps:` list, handed over one
+ * by one), so that a file whose YAML turns out bad adds only the load's
+ * own diagnostics, as when it was read only after loading. */
+typedef struct file_read {
+	cc *c;
+	size_t acps_before;
+	VEC(size_t) spans;     /* [from, to) of c->diags, pairs */
+} file_read;
+
+static void keep_cond_nodes(cc *c, m_cond *k)
+{
+	if (k == NULL)
+		return;
+	if (k->rhs_node != NULL)
+		k->rhs_node = yn_copy(c, k->rhs_node);
+	for (size_t i = 0; i < k->kids.n; i++)
+		keep_cond_nodes(c, k->kids.items[i]);
+}
+
+/* The YAML nodes the model of ACPs [from, c->acps.n) points to (condition
+ * literals, typed by resolve; a native ACP's object, its source for a
+ * store), copied out of c->yar before the trees go. */
+static void keep_acp_nodes(cc *c, size_t from)
+{
+	for (size_t i = from; i < c->acps.n; i++) {
+		m_acp *a = c->acps.items[i];
+		if (a->node != NULL)
+			a->node = yn_copy(c, a->node);
+		for (size_t r = 0; r < a->priv.n; r++)
+			keep_cond_nodes(c, a->priv.items[r]->when);
+		for (size_t r = 0; r < a->self.n; r++)
+			keep_cond_nodes(c, a->self.items[r]->when);
+	}
+}
+
+/* One item of the first document's `acps:` list, checked and read the
+ * moment it is complete (yaml_load_policy then frees its nodes). */
+static void read_streamed_acp(void *ctx, ynode *item)
+{
+	file_read *fr = ctx;
+	cc *c = fr->c;
+	size_t from = c->acps.n, d = c->diags.n;
+	yaml_check_policy(c, item);
+	read_acps_item(c, item);
+	keep_acp_nodes(c, from);
+	if (c->diags.n > d) {
+		VEC_PUSH_HEAP(c, fr->spans, d);
+		VEC_PUSH_HEAP(c, fr->spans, c->diags.n);
+	}
+}
+
+/* A file whose YAML does not load adds no model: drop what its streamed
+ * items added (the load's own diagnostics stay). */
+static void unread(cc *c, file_read *fr)
+{
+	c->acps.n = fr->acps_before;
+	size_t w = 0, s = 0;
+	for (size_t i = 0; i < c->diags.n; i++) {
+		while (s < fr->spans.n && i >= fr->spans.items[s + 1])
+			s += 2;
+		if (s < fr->spans.n && i >= fr->spans.items[s])
+			continue;
+		c->diags.items[w++] = c->diags.items[i];
+	}
+	c->diags.n = w;
+}
+
+/* Load, check and read one policy file; its trees are freed after. */
+static void read_file(cc *c, uint32_t file)
+{
+	file_read fr = {c, c->acps.n, {0}};
+	ynode_vec docs = {0};
+	if (!yaml_load_policy(c, file, &docs,
+	                      c->whole_trees ? NULL : read_streamed_acp, &fr))
+		unread(c, &fr);
+	else {
+		if (docs.n == 0) {
+			srcpos p = {file, 1, 1};
+			cc_error(c, p, DIAG_E_VERSION,
+			         "empty policy file: start it with 'pdp: 1'");
+		}
+		size_t from = c->acps.n;
+		for (size_t d = 0; d < docs.n && !c->oom; d++) {
+			yaml_check_policy(c, docs.items[d]);
+			read_document(c, docs.items[d]);
+		}
+		keep_acp_nodes(c, from);
+	}
+	VEC_FREE(fr.spans);
+	arena_free_all(&c->yar);
+}
+
 /* Run the passes. Diagnostics from adding files are kept. */
 static pdpc_status run(cc *c, bool lint, bool emit)
 {
@@ -239,18 +347,7 @@ static pdpc_status run(cc *c, bool lint, bool emit)
 	}
 	for (size_t i = 0; i < c->sources.n && !c->oom; i++) {
 		stage(c, "reading", c->sources.items[i].name);
-		ynode_vec docs = {0};
-		if (!yaml_load_docs(c, (uint32_t)i, &docs))
-			continue;
-		if (docs.n == 0) {
-			srcpos p = {(uint32_t)i, 1, 1};
-			cc_error(c, p, DIAG_E_VERSION,
-			         "empty policy file: start it with 'pdp: 1'");
-		}
-		for (size_t d = 0; d < docs.n && !c->oom; d++) {
-			yaml_check_policy(c, docs.items[d]);
-			read_document(c, docs.items[d]);
-		}
+		read_file(c, (uint32_t)i);
 	}
 	if (!c->oom) {
 		stage(c, "resolving", NULL);

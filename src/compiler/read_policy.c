@@ -407,6 +407,11 @@ static void read_acp(cc *c, ynode *n)
 		VEC_PUSH(c, c->acps, a);
 }
 
+void read_acps_item(cc *c, ynode *item)
+{
+	read_acp(c, item);
+}
+
 static void read_pdp_document(cc *c, ynode *doc)
 {
 	static const char *const keys[] = {"pdp", "cse", "attributes", "groups",

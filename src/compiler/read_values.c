@@ -155,6 +155,17 @@ bool read_window_node(cc *c, ynode *n, m_window *out)
 	memset(out, 0, sizeof(*out));
 	out->src = s;
 	out->pos = n->pos;
+	sched_memo *m = NULL;
+	if (n->len > 0 && n->len <= CC_SCHED_MEMO_TEXT) {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (size_t i = 0; i < n->len; i++)
+			h = (h ^ (uint8_t)s[i]) * 16777619u;
+		m = &c->sched_memo[h % CC_SCHED_MEMO];
+		if (m->len == n->len && memcmp(m->text, s, n->len) == 0) {
+			out->s = m->s;
+			return true;
+		}
+	}
 	if (!sched_parse(s, n->len, &out->s, &e)) {
 		srcpos p = n->pos;
 		if (!n->plain)
@@ -163,6 +174,11 @@ bool read_window_node(cc *c, ynode *n, m_window *out)
 		cc_error(c, p, DIAG_E_SCHED, "invalid schedule '%s': %s", s,
 		         e.message);
 		return false;
+	}
+	if (m != NULL) { /* only schedules that parse are remembered */
+		m->len = (uint8_t)n->len;
+		memcpy(m->text, s, n->len);
+		m->s = out->s;
 	}
 	return true;
 }
@@ -247,17 +263,15 @@ void check_keys(cc *c, const ynode *map, const char *const *known,
 			continue;
 		}
 		bool found = false;
-		cc_suggest sg;
-		cc_suggest_init(&sg, k->str, k->len);
-		for (size_t j = 0; known[j] != NULL; j++) {
-			if (yn_is(k, known[j])) {
-				found = true;
-				break;
-			}
-			cc_suggest_try(&sg, known[j], strlen(known[j]));
-		}
+		for (size_t j = 0; known[j] != NULL && !found; j++)
+			found = yn_is(k, known[j]);
 		if (found)
 			continue;
+		/* edit distances only for a key that is not known */
+		cc_suggest sg;
+		cc_suggest_init(&sg, k->str, k->len);
+		for (size_t j = 0; known[j] != NULL; j++)
+			cc_suggest_try(&sg, known[j], strlen(known[j]));
 		char hint[128];
 		if (cc_suggest_hint(&sg, hint, sizeof(hint)) == NULL) {
 			size_t o = (size_t)snprintf(hint, sizeof(hint), "expected one of:");

@@ -29,10 +29,12 @@ static srcpos pos_of(uint32_t file, yaml_mark_t m)
 	return p;
 }
 
-static ynode *new_node(cc *c, ynode_kind kind, srcpos pos)
+static ynode *new_node(cc *c, arena *ar, ynode_kind kind, srcpos pos)
 {
-	ynode *n = cc_alloc(c, sizeof(*n));
-	if (n != NULL) {
+	ynode *n = arena_alloc(ar, sizeof(*n));
+	if (n == NULL)
+		c->oom = true;
+	else {
 		n->kind = kind;
 		n->pos = pos;
 	}
@@ -106,14 +108,16 @@ static void check_duplicate_keys(cc *c, ynode *const *kids, size_t count)
 }
 
 /* The collection's children, from the pending stack into the arena. */
-static bool close_frame(cc *c, ynode_vec *pending, const frame *f)
+static bool close_frame(cc *c, arena *ar, ynode_vec *pending, const frame *f)
 {
 	ynode *n = f->node;
 	n->n = pending->n - f->first;
 	if (n->n > 0) {
-		n->items = cc_alloc(c, n->n * sizeof(ynode *));
-		if (n->items == NULL)
+		n->items = arena_alloc(ar, n->n * sizeof(ynode *));
+		if (n->items == NULL) {
+			c->oom = true;
 			return false;
+		}
 		memcpy(n->items, pending->items + f->first, n->n * sizeof(ynode *));
 	}
 	pending->n = f->first;
@@ -235,7 +239,55 @@ typedef struct loader {
 	size_t nodes;             /* in the current tree */
 	arena_mark doc_start;     /* sink: memory of the current document */
 	arena_mark tree_start;    /* and of the current tree */
+	arena *node_ar;           /* where nodes go: c->ar, or c->yar */
+	/* yaml_load_policy: what the first document's root mapping has shown
+	 * so far, and the `acps:` list whose items are handed over */
+	yaml_item_fn item;
+	void *item_ctx;
+	size_t doc_index;
+	int version;              /* first `pdp` value: 0 unseen, 1 is 1, -1 other */
+	bool acps_seen;           /* an `acps` key came before */
+	bool acps_first;          /* the pending root key is the first `acps` */
+	bool stream_list;         /* the list being opened is that `acps:` */
+	bool streaming;           /* the open list at depth 1 is, items at 2 */
+	arena_mark item_start;
 } loader;
+
+/* The first document's root mapping, as its keys and values arrive in
+ * order: whether its first `pdp` is 1 and which `acps` list comes first,
+ * as read_document would find them (yn_get: the first key of that text). */
+static void track_root(loader *L, const ynode *child)
+{
+	if (L->item == NULL || L->doc_index != 0 || L->depth != 1 ||
+	    L->stack[0].node->kind != YN_MAP)
+		return;
+	size_t at = L->pending.n - L->stack[0].first;
+	if (at % 2 == 0) { /* a key */
+		L->acps_first = yn_is(child, "acps") && !L->acps_seen;
+		L->acps_seen |= yn_is(child, "acps");
+		return;
+	}
+	const ynode *key = L->pending.items[L->pending.n - 1];
+	if (L->version == 0 && yn_is(key, "pdp"))
+		L->version = yn_is(child, "1") ? 1 : -1;
+	L->stream_list = L->acps_first && L->version == 1 &&
+	                 child->kind == YN_SEQ;
+	L->acps_first = false;
+}
+
+/* An item of the streamed `acps:` list is being read. */
+static bool streamed_item(const loader *L)
+{
+	return L->streaming && L->depth == 2;
+}
+
+/* Hand a complete `acps:` item over, then release its nodes. */
+static bool hand_over_item(loader *L, ynode *n)
+{
+	L->item(L->item_ctx, n);
+	arena_release(L->node_ar, L->item_start);
+	return !L->c->oom;
+}
 
 /* With a sink that splits lists, each item of a root sequence is a tree of
  * its own: depth 1 under a sequence root. */
@@ -258,6 +310,8 @@ static bool hand_over(loader *L, ynode *n)
  * when it is an item of a split list. */
 static bool begin_node(loader *L, srcpos pos)
 {
+	if (streamed_item(L))
+		L->item_start = arena_get_mark(L->node_ar);
 	if (splitting(L) && L->depth == 1) {
 		L->tree_start = arena_get_mark(&L->c->ar);
 		L->nodes = 0;
@@ -275,6 +329,9 @@ static bool finish_node(loader *L, ynode *n)
 {
 	if (splitting(L) && L->depth == 1)
 		return hand_over(L, n);
+	if (streamed_item(L))
+		return hand_over_item(L, n);
+	track_root(L, n);
 	return attach(L->c, &L->pending, L->depth, n, &L->root);
 }
 
@@ -285,6 +342,7 @@ static bool on_document_end(loader *L)
 	if (root == NULL)
 		return true;
 	if (L->sink == NULL) {
+		L->doc_index++;
 		if (L->docs == NULL)
 			return true;
 		VEC_PUSH(L->c, *L->docs, root);
@@ -323,7 +381,7 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 		                                        : ev->data.mapping_start.tag;
 	ynode *n;
 	if (ev->type == YAML_SCALAR_EVENT) {
-		n = new_node(c, YN_SCALAR, pos);
+		n = new_node(c, L->node_ar, YN_SCALAR, pos);
 		if (n == NULL)
 			return false;
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -331,8 +389,8 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 		n->str = cc_strndup(c, (const char *)ev->data.scalar.value, n->len);
 		return n->str != NULL && keep_tag(c, n, tag) && finish_node(L, n);
 	}
-	n = new_node(c, ev->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
-	             pos);
+	n = new_node(c, L->node_ar,
+	             ev->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP, pos);
 	if (n == NULL || !keep_tag(c, n, tag))
 		return false;
 	if (L->depth >= PDPC_MAX_YAML_DEPTH) {
@@ -342,12 +400,19 @@ static bool on_node_event(loader *L, const yaml_event_t *ev, srcpos pos)
 		return false;
 	}
 	/* a split list's items are attached nowhere: handed over at their end */
-	if (!(splitting(L) && L->depth == 1) &&
-	    !attach(c, &L->pending, L->depth, n, &L->root))
-		return false;
+	bool handed = (splitting(L) && L->depth == 1) || streamed_item(L);
+	L->stream_list = false;
+	if (!handed) {
+		track_root(L, n);
+		if (!attach(c, &L->pending, L->depth, n, &L->root))
+			return false;
+	}
 	L->stack[L->depth].node = n;
 	L->stack[L->depth].first = L->pending.n;
 	L->depth++;
+	if (L->stream_list)
+		L->streaming = true;
+	L->stream_list = false;
 	return true;
 }
 
@@ -362,8 +427,12 @@ static bool on_collection_end(loader *L)
 	    L->pending.n > f->first) /* an empty map may have no items array */
 		check_duplicate_keys(L->c, L->pending.items + f->first,
 		                     L->pending.n - f->first);
-	if (!close_frame(L->c, &L->pending, f))
+	if (!close_frame(L->c, L->node_ar, &L->pending, f))
 		return false;
+	if (L->streaming && L->depth == 1)
+		L->streaming = false; /* the `acps:` list ends */
+	if (streamed_item(L))
+		return hand_over_item(L, f->node);
 	return !(splitting(L) && L->depth == 1) || hand_over(L, f->node);
 }
 
@@ -418,7 +487,9 @@ static bool load_events(loader *L, yaml_parser_t *parser)
 	return ok && !c->oom;
 }
 
-bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
+/* Load source file from its text into docs, the nodes in node_ar. */
+static bool load_source(cc *c, uint32_t file, ynode_vec *docs,
+                        arena *node_ar, yaml_item_fn item, void *ctx)
 {
 	source *src = &c->sources.items[file];
 	yaml_parser_t parser;
@@ -433,10 +504,42 @@ bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
 	L.c = c;
 	L.file = file;
 	L.docs = docs;
+	L.node_ar = node_ar;
+	L.item = item;
+	L.item_ctx = ctx;
 	bool ok = load_events(&L, &parser);
 	VEC_FREE(L.pending);
 	yaml_parser_delete(&parser);
 	return ok;
+}
+
+bool yaml_load_docs(cc *c, uint32_t file, ynode_vec *docs)
+{
+	return load_source(c, file, docs, &c->ar, NULL, NULL);
+}
+
+bool yaml_load_policy(cc *c, uint32_t file, ynode_vec *docs,
+                      yaml_item_fn item, void *ctx)
+{
+	return load_source(c, file, docs, &c->yar, item, ctx);
+}
+
+/* Recursion depth is bounded by the loader's PDPC_MAX_YAML_DEPTH. */
+ynode *yn_copy(cc *c, const ynode *n)
+{
+	ynode *m = cc_alloc(c, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	*m = *n;
+	if (n->n == 0)
+		return m;
+	m->items = cc_alloc(c, n->n * sizeof(ynode *));
+	if (m->items == NULL)
+		return NULL;
+	for (size_t i = 0; i < n->n; i++)
+		if ((m->items[i] = yn_copy(c, n->items[i])) == NULL)
+			return NULL;
+	return m;
 }
 
 bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
@@ -447,6 +550,7 @@ bool yaml_load_stream(cc *c, uint32_t file, struct yaml_parser_s *parser,
 	L.c = c;
 	L.file = file;
 	L.sink = sink;
+	L.node_ar = &c->ar;
 	bool ok = load_events(&L, parser);
 	VEC_FREE(L.pending);
 	return ok;
