@@ -222,7 +222,7 @@ static void dump_rule(FILE *out, const pdp_image *img, uint32_t r)
  * self rules (dump_rule). */
 void dump_image(FILE *out, const pdp_image *img)
 {
-	fprintf(out, "pdp image format %u\n", img->decide ? IMG_VERSION : IMG_VERSION_OLD);
+	fprintf(out, "pdp image format %u\n", img->version);
 	fprintf(out, "strings %u (%u bytes), acps %u, rules %u, roles %u, "
 	             "principals %u, groups %u, constraints %u, attributes %u, "
 	             "conditions %u, regexes %u\n",

@@ -16,7 +16,7 @@
  * the depth limit's worth of them or the heap limit's bytes: the warm-up
  * pattern has as many captures as the image's largest and backtracks until
  * it hits one of those limits. */
-static bool warm_up(pdp_scratch *s, uint32_t captures)
+EVAL_RARE static bool warm_up(pdp_scratch *s, uint32_t captures)
 {
 	char pattern[16 + 2 * 1024];
 	size_t o = 0;
@@ -49,7 +49,7 @@ static bool warm_up(pdp_scratch *s, uint32_t captures)
 
 /* A scratch whose match data is warmed up for patterns of up to `captures`
  * capture groups (regex: false when no pattern will ever run). */
-static pdp_status scratch_make(pdp_image *img, bool regex, uint32_t captures,
+EVAL_RARE static pdp_status scratch_make(pdp_image *img, bool regex, uint32_t captures,
                                pdp_scratch **out, pdp_error *err)
 {
 	if (err)

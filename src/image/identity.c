@@ -150,11 +150,9 @@ IMG_LOAD_ONCE pdp_status img_identity_read(const uint8_t *p, size_t len, img_ide
 	if (ver.major != 0 || ver.val > UINT32_MAX)
 		return bad_envelope(err, "a bad version");
 	out->version = (uint32_t)ver.val;
-	if ((ver.val == IMG_VERSION_ID || ver.val == IMG_VERSION_ID_OLD) &&
-	    (n_items == 7 || n_items == 8))
+	if (img_version_ident(ver.val) && (n_items == 7 || n_items == 8))
 		return read_v2(p, len, pos, n_items, body_start, out, err);
-	if ((ver.val != IMG_VERSION && ver.val != IMG_VERSION_OLD) ||
-	    n_items != 4 || pos != len)
+	if (!img_version_plain(ver.val) || n_items != 4 || pos != len)
 		return bad_envelope(err, "an item count that fits no version");
 	crypto_hash_sha256(out->id, p + body_start, pos - body_start);
 	return PDP_OK;

@@ -12,10 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image/format.h"
 #include "pdp/trust.h"
 
-#define IMG_VERSION_ID 4u        /* the format version with an identity */
+#define IMG_VERSION_ID 6u        /* the format version with an identity */
+#define IMG_VERSION_ID_REC 4u    /* the same with unpadded sections (3) */
 #define IMG_VERSION_ID_OLD 2u    /* the same before the DECIDE section */
+
+/* Versions come in pairs: a plain image (1, 3, 5) and the same body with
+ * an identity (2, 4, 6). */
+static inline bool img_version_plain(uint64_t v)
+{
+	return v == IMG_VERSION || v == IMG_VERSION_REC || v == IMG_VERSION_OLD;
+}
+
+static inline bool img_version_ident(uint64_t v)
+{
+	return v == IMG_VERSION_ID || v == IMG_VERSION_ID_REC ||
+	       v == IMG_VERSION_ID_OLD;
+}
 #define IMG_NOTE_MAX 256u        /* bytes of build note kept */
 
 /* What the signature signs: this text, then the 32-byte id. */

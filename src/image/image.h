@@ -136,6 +136,7 @@ struct pdp_image {
 	/* The body carries the decision records (SEC_DECIDE, format 3 on);
 	 * without them (formats 1 and 2) decisions walk every rule. */
 	bool decide;
+	uint32_t version;                    /* plain format version: 1, 3 or 5 */
 	/* A segment: one ACP's records, verified against a base's
 	 * declarations; its exact originators are compared by bytes. */
 	bool segment;

@@ -11,7 +11,7 @@
 #include "image/load_internal.h"
 #include "image/view.h"
 
-void img_destroy(pdp_image *img)
+IMG_LOAD_ONCE void img_destroy(pdp_image *img)
 {
 	if (img == NULL)
 		return;

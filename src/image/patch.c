@@ -47,6 +47,7 @@ pdp_status img_segment_patch(const pdp_image *seg, const uint32_t *at,
 	img->segment = true;
 	img->max_regex_captures = seg->max_regex_captures;
 	img->decide = seg->decide;
+	img->version = seg->version;
 	/* the same 64-byte section lines as the loader's (read.c) */
 	img->arena = aligned_alloc(64, seg->arena_size);
 	uint32_t no = seg->count[SEC_ORIGS];

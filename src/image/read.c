@@ -96,7 +96,7 @@ static void item_at(const uint8_t *p, size_t len, size_t *pos, cbor_at *it)
  * hold the section array. */
 static pdp_status decode_outer(const uint8_t *bytes, size_t len,
                                const char *magic, const uint8_t **out_body,
-                               size_t *out_body_len, bool *out_old,
+                               size_t *out_body_len, uint32_t *out_version,
                                pdp_error *err)
 {
 	if (!cbor_prescan(bytes, len))
@@ -117,10 +117,10 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 	if (it[0].major != 3 || it[0].val != strlen(magic) ||
 	    memcmp(it[0].data, magic, strlen(magic)) != 0)
 		return img_fail(err, PDP_ERR_FORMAT, "not a pdp image: bad magic");
-	/* formats 1 and 2 have no decision records (SEC_DECIDE) */
+	/* formats 1 and 2 have no decision records (SEC_DECIDE), 3 and 4 no
+	 * section padding */
 	uint64_t ver = it[1].major == 0 ? it[1].val : 0;
-	bool old = ver == (ident ? IMG_VERSION_ID_OLD : IMG_VERSION_OLD);
-	if (!old && ver != (ident ? IMG_VERSION_ID : IMG_VERSION))
+	if (!(ident ? img_version_ident(ver) : img_version_plain(ver)))
 		return img_fail(err, PDP_ERR_VERSION,
 		          "image format version %llu with %zu items is not "
 		          "supported (this library reads versions %u to %u); "
@@ -138,7 +138,7 @@ static pdp_status decode_outer(const uint8_t *bytes, size_t len,
 		return img_fail(err, PDP_ERR_FORMAT, "image body is malformed CBOR");
 	*out_body = body;
 	*out_body_len = body_len;
-	*out_old = old;
+	*out_version = (uint32_t)(ident ? ver - 1 : ver); /* the plain form */
 	return PDP_OK;
 }
 
@@ -158,10 +158,12 @@ static bool usable_in_place(const uint8_t *src)
 /* The sections of the body: each length checked against its record width,
  * then each section either used where it lies (borrow, when
  * usable_in_place) or copied into one arena of host-order words. */
-IMG_LOAD_ONCE static pdp_status read_sections(verifier *v, const uint8_t *body,
-                                size_t body_len, bool borrow, bool old)
+IMG_LOAD_ONCE static pdp_status read_sections(verifier *v, const uint8_t *base,
+                                const uint8_t *body, size_t body_len,
+                                bool borrow, uint32_t version)
 {
 	pdp_image *img = v->img;
+	bool old = version == IMG_VERSION_OLD;
 	size_t pos = 0;
 	cbor_at arr;
 	item_at(body, body_len, &pos, &arr);
@@ -182,6 +184,22 @@ IMG_LOAD_ONCE static pdp_status read_sections(verifier *v, const uint8_t *body,
 			            "section %d is not a byte string", i);
 		size_t len = (size_t)sec[i].val;
 		uint32_t rw = IMG_RECORD_WORDS[i];
+		if (rw != 0 && version == IMG_VERSION) {
+			/* format 5: zero bytes up to the next line of the image,
+			 * then the words */
+			size_t pad = img_section_pad((size_t)(sec[i].data - base));
+			if (len < pad)
+				return img_fail(v->err, PDP_ERR_FORMAT,
+				            "section %d is shorter than its padding", i);
+			for (size_t k = 0; k < pad; k++)
+				if (sec[i].data[k] != 0)
+					return img_fail(v->err, PDP_ERR_FORMAT,
+					            "section %d has a nonzero padding byte",
+					            i);
+			sec[i].data += pad;
+			sec[i].val -= pad;
+			len -= pad;
+		}
 		if (rw != 0 && len % (rw * 4u) != 0)
 			return img_fail(v->err, PDP_ERR_INVALID,
 			            "section %d length %zu is not a multiple of its "
@@ -246,17 +264,18 @@ IMG_LOAD_ONCE pdp_status img_read(const uint8_t *bytes, size_t len, const char *
 		return img_fail(err, PDP_ERR_FORMAT, "empty image");
 	const uint8_t *body = NULL;
 	size_t body_len = 0;
-	bool old = false;
-	pdp_status st = decode_outer(bytes, len, magic, &body, &body_len, &old,
+	uint32_t version = 0;
+	pdp_status st = decode_outer(bytes, len, magic, &body, &body_len, &version,
 	                             err);
 	if (st != PDP_OK)
 		return st;
 	pdp_image *img = calloc(1, sizeof(*img));
 	if (img == NULL)
 		return img_fail(err, PDP_ERR_NOMEM, "out of memory");
-	img->decide = !old;
+	img->decide = version != IMG_VERSION_OLD;
+	img->version = version;
 	verifier v = {img, err, img, 0};
-	st = read_sections(&v, body, body_len, borrow, old);
+	st = read_sections(&v, bytes, body, body_len, borrow, version);
 	if (st != PDP_OK) {
 		img_destroy(img);
 		return st;

@@ -34,11 +34,10 @@ IMG_LOAD_ONCE pdp_status img_identity_trust(const img_identity *id, const pdp_tr
 			return img_fail(err, PDP_ERR_SIGNATURE,
 			                "image is not signed, and a signature is "
 			                "required: %s",
-			                id->version == IMG_VERSION_ID ||
-			                        id->version == IMG_VERSION_ID_OLD
+			                img_version_ident(id->version)
 			                        ? "compile it with `pdp compile --sign "
 			                          "KEY`"
-			                        : "it is a format 1 or 3 image (no "
+			                        : "it is a format 1, 3 or 5 image (no "
 			                          "identity), which cannot be signed; "
 			                          "recompile it with `pdp compile "
 			                          "--sign KEY`");

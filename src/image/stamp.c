@@ -40,11 +40,10 @@ bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
 	size_t magic_end = pos;
 	uint64_t version;
 	if (!img_cbor_head(v1, len, &pos, &major, &version) || major != 0 ||
-	    (version != IMG_VERSION && version != IMG_VERSION_OLD))
+	    !img_version_plain(version))
 		return false;
-	/* the identity form of the same body format */
-	uint32_t id_version =
-		version == IMG_VERSION ? IMG_VERSION_ID : IMG_VERSION_ID_OLD;
+	/* the identity form of the same body format (versions pair up) */
+	uint32_t id_version = (uint32_t)version + 1u;
 	crc_start = pos;
 	if (!skip_item(v1, len, &pos, &major))
 		return false;
@@ -94,7 +93,7 @@ bool img_sign(const uint8_t *img, size_t len,
 	*out = NULL;
 	img_identity id;
 	if (img_identity_read(img, len, &id, NULL) != PDP_OK ||
-	    (id.version != IMG_VERSION_ID && id.version != IMG_VERSION_ID_OLD))
+	    !img_version_ident(id.version))
 		return false;
 	/* everything after the array head, without a signature it has */
 	size_t keep = len - 1 - (id.has_signature ? SIG_ITEM_SIZE : 0);

@@ -2,7 +2,10 @@
 # binary; the lines after it are the exact expected stdout+stderr, and
 # `[exit N]` the expected status (0 when absent). The cases at the end
 # cover option parsing (getopt_long): --opt=value, --, '-' for standard
-# input and output, and the messages for a wrong command line.
+# input and output, and the messages for a wrong command line. The last
+# cases load small-format4.img, written by the release before the section
+# padding of image format 5/6 (pdp compile of small.yaml): old images load
+# and decide as the policy does.
 $ $PDP compile -o /dev/null bad.yaml
 bad.yaml:5:9: error: rule has no 'operations' (e.g. [retrieve] or all) [E-MISSING]
         - originators: [all]
@@ -22,10 +25,10 @@ deny rule:acp-a:privileges:1
 deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
 $ $PDP decide --json -p small.yaml small-requests.yaml
-{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"no-rule-matched","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
 [exit 2]
 $ $PDP explain --no-clock -p small.yaml small-requests.yaml
 request at line 1: originator CAE-a, operation retrieve
@@ -66,7 +69,7 @@ request: bad request: 4:35: unknown operation 'fly' (create, retrieve, update, d
 deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
 [exit 2]
 $ $PDP compile --dump small.yaml
-pdp image format 3
+pdp image format 5
 strings 12 (108 bytes), acps 1, rules 2, roles 0, principals 2, groups 0, constraints 0, attributes 7, conditions 1, regexes 0
 attributes:
   0 originator.id: string (built-in)
@@ -107,10 +110,10 @@ $ $PDP lint --format json bad.yaml
 {"file":"bad.yaml","line":8,"column":29,"severity":"error","code":"E-SCHED","message":"invalid schedule '* * 8-25 * * * *': hour: 25 is out of range 0-23"}
 [exit 1]
 $ $PDP explain --json --no-clock -p small.yaml small-requests.yaml
-{"line":1,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
-{"line":2,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"},"would_grant":{"outcome":"can-grant","candidates":[{"rule":"rule:acp-a:privileges:0","id":"read","status":"grants","unmet":["when: {attr: originator.clearance, ge: 2}"],"changes":[{"change":"attr","attr":"originator.clearance","value":2}],"clears":[],"denied_by":[]}]}}
-{"line":3,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"},"would_grant":{"outcome":"no-candidate","candidates":[]}}
-{"line":4,"col":3,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}}
+{"line":1,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}}
+{"line":2,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"indeterminate","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"does-not-apply"}],"decision":{"decision":"deny","reason":"no-rule-matched","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"},"would_grant":{"outcome":"can-grant","candidates":[{"rule":"rule:acp-a:privileges:0","id":"read","status":"grants","unmet":["when: {attr: originator.clearance, ge: 2}"],"changes":[{"change":"attr","attr":"originator.clearance","value":2}],"clears":[],"denied_by":[]}]}}
+{"line":3,"col":3,"time_defaulted":false,"rules":[{"rule":"rule:acp-a:privileges:0","id":"read","effect":"permit","operations":"failed","originators":"failed","authenticated":"held","objects":"held","contexts":"held","when":"indeterminate","result":"does-not-apply","missing_attr":"originator.clearance"},{"rule":"rule:acp-a:privileges:1","effect":"deny","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"},"would_grant":{"outcome":"no-candidate","candidates":[]}}
+{"line":4,"col":3,"rules":[],"decision":{"decision":"deny","reason":"bad-request","error":"4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}}
 [exit 2]
 $ $PDP decide -p small.yaml small-requests.jsonl
 permit rule:acp-a:privileges:0 read
@@ -133,13 +136,13 @@ deny bad-request 8:1: a request is a mapping (a JSON object), not a string
 deny rule:acp-a:privileges:1
 [exit 2]
 $ $PDP decide --json -p small.yaml < bad-lines.jsonl
-{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
-{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"f71433c493c00ec74e99754656fae1dc550fd0c6900d2a34f02cf4a222703dec"}
+{"decision":"permit","reason":"rule:acp-a:privileges:0","rule_id":"read","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"bad-request","error":"2:1: a request is a mapping (a JSON object), not null","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"bad-request","error":"3:1: a request is a mapping (a JSON object), not a list","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"bad-request","error":"4:1: the line holds no request (a JSON object)","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"bad-request","error":"7:49: YAML syntax error: a { mapping is not closed, or its entries are not separated by commas","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"bad-request","error":"8:1: a request is a mapping (a JSON object), not a string","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
+{"decision":"deny","reason":"rule:acp-a:privileges:1","image":"c9c4d89c90f89fffce554e5f85c9d803e71c26530f70ff03d7b9977b4521607f"}
 [exit 2]
 $ printf 'null\n{"originator": "CAE-evil", "operation": "delete", "target": {"acps": ["acp-a"]}}\n' | $PDP decide --jsonl -p small.yaml
 deny bad-request 1:1: a request is a mapping (a JSON object), not null
@@ -162,9 +165,9 @@ what would grant it (smallest change first):
     change:  originator.clearance: 2
 
 $ d=$(mktemp -d); q=$(printf '%065000d' 0 | tr 0 Q); printf 'pdp: 1\nacps:\n  - id: %s\n    privileges:\n      - { originators: [all], operations: all, id: %s }\n' "$q" "$q" > $d/p.yaml; printf '{"originator": "CAE-x", "operation": 2, "target": {"acps": ["%s"]}}\n' "$q" > $d/r.jsonl; $PDP explain --json --no-clock -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP decide --json -p $d/p.yaml $d/r.jsonl | tr -d Q; $PDP audit -p $d/p.yaml --subject CAE-x | tr -d Q | tr -s ' '; rm -rf $d
-{"line":1,"col":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}}
+{"line":1,"col":1,"time_defaulted":false,"rules":[{"rule":"rule::privileges:0","id":"","effect":"permit","operations":"held","originators":"held","authenticated":"held","objects":"held","contexts":"held","when":"held","result":"applies"}],"decision":{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"81161515e503fe4a8d4891d63228cb1fdb8fcf427342835e25f3707b8e42bb58"}}
 permit rule::privileges:0 
-{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"41b0ac87e5efb344aa3a4431cd6498091055940560e48b0ac6f1629782486044"}
+{"decision":"permit","reason":"rule::privileges:0","rule_id":"","image":"81161515e503fe4a8d4891d63228cb1fdb8fcf427342835e25f3707b8e42bb58"}
 subject CAE-x
 assigned roles: -
 authorized roles: -
@@ -356,3 +359,14 @@ $ $PDP audit -p small.yaml extra --constraints
 pdp audit: unexpected operand 'extra' (policies go with -p POLICY)
 Try 'pdp audit --help' for the options.
 [exit 64]
+$ $PDP decide -i small-format4.img small-requests.yaml
+permit rule:acp-a:privileges:0 read
+deny no-rule-matched
+deny rule:acp-a:privileges:1
+deny bad-request 4:35: unknown operation 'fly' (create, retrieve, update, delete, notify, discover or 1,2,4,8,16,32)
+[exit 2]
+$ $PDP inspect small-format4.img | head -2
+image     small-format4.img (838 bytes, format 4)
+id        ad274e98d90ee14899a82f14703b1a041efc6c60d376f0248f6ca3492abbf0d1
+$ $PDP compile -o - small.yaml | $PDP inspect - | head -1
+image     - (1051 bytes, format 6)

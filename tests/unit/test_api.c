@@ -333,15 +333,15 @@ Test(image, bit_flips_are_rejected)
 	free(bytes);
 }
 
-/* Turn a compiled (format 4) image into the format-3 image it extends, in
- * place: array of four, version 3, no identity items. Tampering tests use
+/* Turn a compiled (format 6) image into the format-5 image it extends, in
+ * place: array of four, version 5, no identity items. Tampering tests use
  * it so that the semantic verifier, not the id check, must catch them
  * (test_trust.c covers the id). Returns the new length. */
 static size_t as_format1(uint8_t *bytes, size_t len)
 {
-	cr_assert_eq(bytes[0], 0x87, "a compiled image is format 4");
+	cr_assert_eq(bytes[0], 0x87, "a compiled image is format 6");
 	size_t p = 1 + 1 + 9;
-	cr_assert_eq(bytes[p], 0x04);
+	cr_assert_eq(bytes[p], 0x06);
 	p += 1 + 5; /* version, crc uint32 */
 	uint8_t hb = bytes[p];
 	size_t n = (size_t)1 << ((hb & 31) - 24), blen = 0;
@@ -350,7 +350,7 @@ static size_t as_format1(uint8_t *bytes, size_t len)
 		blen = blen << 8 | bytes[p + 1 + i];
 	cr_assert_leq(p + 1 + n + blen, len);
 	bytes[0] = 0x84;
-	bytes[1 + 1 + 9] = 0x03;
+	bytes[1 + 1 + 9] = 0x05;
 	return p + 1 + n + blen;
 }
 
@@ -389,10 +389,14 @@ static image_parts image_find_body(const uint8_t *bytes, size_t len)
 	} else if ((hb & 31) == 24) {
 		ip.body_len = bytes[p + 1];
 		ip.body_off = p + 2;
-	} else {
-		cr_assert_eq(hb & 31, 25);
+	} else if ((hb & 31) == 25) {
 		ip.body_len = (size_t)bytes[p + 1] << 8 | bytes[p + 2];
 		ip.body_off = p + 3;
+	} else {
+		cr_assert_eq(hb & 31, 26, "format 5: the body's length in 4 bytes");
+		ip.body_len = (size_t)bytes[p + 1] << 24 | (size_t)bytes[p + 2] << 16 |
+		              (size_t)bytes[p + 3] << 8 | bytes[p + 4];
+		ip.body_off = p + 5;
 	}
 	cr_assert_eq(ip.body_off + ip.body_len, len);
 	return ip;
@@ -469,6 +473,8 @@ static image_layout image_layout_of(const uint8_t *bytes, size_t len)
 }
 
 /* The words of section sec inside the body (little-endian uint32). */
+static size_t last_pad; /* padding before the words section_words found */
+
 static uint8_t *section_words(uint8_t *bytes, const image_layout *l, int sec,
                               size_t *n_bytes)
 {
@@ -476,13 +482,18 @@ static uint8_t *section_words(uint8_t *bytes, const image_layout *l, int sec,
 	size_t p = l->body_off + cbor_head(bytes + l->body_off, &v);
 	for (int s = 0;; s++) {
 		p += cbor_head(bytes + p, &v);
+		/* format 5: a record section's words start on an 8-byte
+		 * boundary of the image, after zero padding */
+		size_t pad = s == 0 ? 0 : (8 - p % 8) % 8;
 		if (s == sec) {
-			*n_bytes = (size_t)v;
-			return bytes + p;
+			*n_bytes = (size_t)v - pad;
+			last_pad = pad;
+			return bytes + p + pad;
 		}
 		p += (size_t)v;
 	}
 }
+
 
 static uint32_t word_at(const uint8_t *w, size_t i)
 {
@@ -516,6 +527,35 @@ static pdp_status load_tampered(uint8_t *bytes, size_t len,
 	pdp_status st = pdp_image_load(bytes, len, &img, err);
 	pdp_image_free(img);
 	return st;
+}
+
+/* Format 5's padding is part of the format: a padding byte that is not
+ * zero is refused, and every record section's words start on a line. */
+Test(image, section_padding_is_zero_and_aligns_the_words)
+{
+	size_t len;
+	uint8_t *bytes = compile_text(ORPHAN_POLICY, &len);
+	len = as_format1(bytes, len);
+	image_layout l = image_layout_of(bytes, len);
+	pdp_error err;
+	size_t padded = 0;
+	for (int s = 1; s < 32; s++) {
+		size_t nb;
+		uint8_t *w = section_words(bytes, &l, s, &nb);
+		cr_assert_eq((size_t)(w - bytes) % 8, 0, "section %d aligned", s);
+		if (last_pad == 0)
+			continue; /* the head ends on a line */
+		cr_assert_eq(w[-1], 0);
+		padded++;
+		w[-1] = 1;
+		cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_ERR_FORMAT,
+		             "section %d", s);
+		cr_assert_not_null(strstr(err.message, "padding"), "%s", err.message);
+		w[-1] = 0;
+	}
+	cr_assert_gt(padded, 10u, "most sections have padding");
+	cr_assert_eq(load_tampered(bytes, len, &l, &err), PDP_OK, "%s", err.message);
+	free(bytes);
 }
 
 /* The decision records (SEC_DECIDE, two per ACP): each must be exactly

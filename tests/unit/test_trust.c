@@ -109,7 +109,7 @@ Test(identity, same_input_same_id_other_revision_other_id)
 	free(c);
 }
 
-/* The plain image inside one with an identity: format 3 inside format 4
+/* The plain image inside one with an identity: format 5 inside format 6
  * (as format 1 inside format 2 is what older compilers wrote). */
 static size_t to_format1(uint8_t *b, size_t len)
 {
@@ -123,7 +123,7 @@ static size_t to_format1(uint8_t *b, size_t len)
 			pos += (size_t)val;
 	}
 	b[0] = 0x84;
-	b[11] = 0x03;
+	b[11] = IMG_VERSION;
 	return pos;
 }
 
