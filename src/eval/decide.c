@@ -688,13 +688,11 @@ static uint32_t resolve_view(const pdp_image *img, const pdp_request *q,
 		const view_slot *sl = view_find(v, q->acps[i]);
 		if (sl == NULL)
 			return (uint32_t)i;
-		sp[i].seg = sl->seg;
+		/* the record gives what the slot does not carry (where the
+		 * rule data starts, for the prefetch); it lies in the segment
+		 * beside its rules */
+		span_from_record(&sp[i], sl->seg, sl->local, q->self);
 		sp[i].acp = sl->number;
-		sp[i].local = sl->local;
-		sp[i].first = q->self ? sl->self_first : sl->priv_first;
-		sp[i].n = q->self ? sl->self_n : sl->priv_n;
-		sp[i].orig_first = sl->orig_first;
-		sp[i].dec = decide_rec(sl->seg, sl->local, q->self);
 	}
 	return PDP_NONE;
 }

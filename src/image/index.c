@@ -141,8 +141,9 @@ static pdp_status build_index(verifier *v, hash_index *h, enum img_section s,
 		h->slots[j].key_off = (uint32_t)(name.ptr - img->blob);
 		h->slots[j].key_len = (uint32_t)name.len;
 		memset(h->slots[j].key_head, 0, HASH_KEY_HEAD);
-		memcpy(h->slots[j].key_head, name.ptr,
-		       name.len < HASH_KEY_HEAD ? name.len : HASH_KEY_HEAD);
+		if (name.len > 0)
+			memcpy(h->slots[j].key_head, name.ptr,
+			       name.len < HASH_KEY_HEAD ? name.len : HASH_KEY_HEAD);
 		if (s == SEC_ACPS) {
 			const img_acp_rec *a = img_acp(img, i);
 			h->slots[j].aux.acp.priv_first = a->priv_first;
