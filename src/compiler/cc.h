@@ -251,6 +251,7 @@ struct pdpc_compiler {
 	/* identity stamped on images (identity.c, pdpc_set_identity) */
 	uint64_t revision;
 	char note[IMG_NOTE_MAX + 1];
+	img_identity ident; /* what cc_stamp_image wrote into the image */
 	sched_memo sched_memo[CC_SCHED_MEMO];
 	/* pdpc_set_progress */
 	pdpc_progress_fn progress;

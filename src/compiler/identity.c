@@ -23,7 +23,7 @@ bool cc_stamp_image(cc *c)
 	uint8_t *out = NULL;
 	size_t len = 0;
 	if (!img_stamp(c->image, c->image_len, c->revision, c->note, &out,
-	               &len)) {
+	               &len, &c->ident)) {
 		c->oom = true;
 		return false;
 	}

@@ -63,9 +63,12 @@ void img_sig_message(const uint8_t *id, uint8_t msg[IMG_SIG_MSG_SIZE]);
 /* stamp.c: turn a format-1 image (emit.c's output) into a format-2 image
  * with revision and note (cut at IMG_NOTE_MAX bytes); or sign a format-2
  * image with a secret key (replacing a signature it has). New buffers are
- * malloc'd; false when out of memory or the input is not of that form. */
+ * malloc'd; false when out of memory or the input is not of that form.
+ * img_stamp fills *ident (when not NULL) with the identity it wrote, which
+ * img_load_known accepts instead of hashing the image again. */
 bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
-               const char *note, uint8_t **out, size_t *out_len);
+               const char *note, uint8_t **out, size_t *out_len,
+               img_identity *ident);
 bool img_sign(const uint8_t *img, size_t len,
               const uint8_t sk[PDP_SECRET_KEY_SIZE], uint8_t **out,
               size_t *out_len);

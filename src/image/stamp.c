@@ -30,7 +30,8 @@ static bool skip_item(const uint8_t *p, size_t len, size_t *pos,
 }
 
 bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
-               const char *note, uint8_t **out, size_t *out_len)
+               const char *note, uint8_t **out, size_t *out_len,
+               img_identity *ident)
 {
 	*out = NULL;
 	size_t pos = 1, magic_start = 1, crc_start, body_start;
@@ -81,6 +82,15 @@ bool img_stamp(const uint8_t *v1, size_t len, uint64_t revision,
 	w += img_cbor_put_head(b + w, 2, PDP_IMAGE_ID_SIZE);
 	memcpy(b + w, id, PDP_IMAGE_ID_SIZE);
 	w += PDP_IMAGE_ID_SIZE;
+	if (ident != NULL) {
+		memset(ident, 0, sizeof(*ident));
+		memcpy(ident->id, id, PDP_IMAGE_ID_SIZE);
+		ident->revision = revision;
+		ident->version = id_version;
+		ident->note_len = (uint32_t)note_len;
+		if (note_len > 0)
+			memcpy(ident->note, note, note_len);
+	}
 	*out = b;
 	*out_len = w;
 	return true;

@@ -234,7 +234,7 @@ Test(signature, restamped_revision_keeps_a_signature_that_no_longer_fits)
 	size_t v1_len = to_format1(b, len - sizeof(sig_item));
 	uint8_t *forged = NULL;
 	size_t flen;
-	cr_assert(img_stamp(b, v1_len, 1000, "test", &forged, &flen));
+	cr_assert(img_stamp(b, v1_len, 1000, "test", &forged, &flen, NULL));
 	forged = realloc(forged, flen + sizeof(sig_item));
 	forged[0] = 0x88;
 	memcpy(forged + flen, sig_item, sizeof(sig_item));
