@@ -43,9 +43,8 @@ typedef struct view_slot {
 	const char *name;    /* in seg's string blob */
 	uint32_t name_len;
 	uint32_t local;      /* the ACP's index in seg */
-	const pdp_image *seg;
-	uint32_t priv_first, priv_n, self_first, self_n;
-	uint32_t orig_first;
+	const pdp_image *seg; /* its rule ranges are in the segment's ACP
+	                         record, next to its rules */
 } view_slot;
 
 typedef struct view_shard {

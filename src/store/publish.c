@@ -22,11 +22,6 @@ static view_slot slot_of(const st_acp *a)
 	sl.name_len = (uint32_t)name.len;
 	sl.local = a->local;
 	sl.seg = a->seg;
-	sl.priv_first = rec->priv_first;
-	sl.priv_n = rec->priv_count;
-	sl.self_first = rec->self_first;
-	sl.self_n = rec->self_count;
-	sl.orig_first = rec->orig_first;
 	return sl;
 }
 
